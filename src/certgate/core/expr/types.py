@@ -8,10 +8,23 @@ and the runtime's own collection types) is unreachable from an expression.
 Naming: C# members are implemented as Python attributes or methods spelled exactly like the C#
 member (`Thumbprint`, `GetValueOrDefault`), so the allow-list and the implementation cannot drift.
 Properties are plain attributes or `@property`; methods are methods.
+
+Optional extras a class may declare:
+
+* `CS_INDEXER`: name of the Python method implementing `this[...]` (called with the index values).
+* `CS_OUT_METHODS`: method name -> number of trailing C# `out` parameters. The Python method takes
+  only the in-arguments and returns a tuple `(result, out1, ...)`.
+* `CS_GENERIC_METHODS`: methods that accept explicit type arguments (`M<int>(...)`); the runtime
+  passes them as the keyword `type_args: tuple[CsTypeRef, ...]` (absent for the non-generic form).
+* Properties must be pure: no side effects, and the same value throughout one evaluation. The
+  compiler relies on it to read a property chain once per lambda instead of once per element.
+* Type hints on attributes, properties and method returns give the compiler static types, so it
+  can reject unknown members at load time (`Certificate: X509Certificate2 | None`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 
@@ -24,6 +37,46 @@ class CsObject:
     CS_TYPE: ClassVar[str] = "Object"
     #: C# member names expressions may use; each is a Python attribute or method of that name.
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset()
+    #: Python method implementing the C# indexer, or None when `x[...]` is not allowed.
+    CS_INDEXER: ClassVar[str | None] = None
+    #: Methods with C# `out` parameters: name -> count of trailing out parameters.
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {}
+    #: Methods callable with explicit type arguments (they receive `type_args=`).
+    CS_GENERIC_METHODS: ClassVar[frozenset[str]] = frozenset()
 
-    def ToString(self) -> str:  # noqa: N802 - C# name
+    def ToString(self) -> str:
         return self.CS_TYPE
+
+
+@dataclass(frozen=True, slots=True)
+class CsChar:
+    """A C# `char` (one UTF-16 unit; we hold one code point). Distinct from a 1-char `str`
+    because C# treats them differently: `'a' + 1` is an int, `"a" + 1` is "a1"."""
+
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class CsTypeRef:
+    """A C# type written in an expression (`int` in `GetValueOrDefault<int>`, a cast target).
+
+    `classes` are the runtime Python classes whose values are instances of the type (exact match
+    for primitives: a bool is not an int in C#); `default` is C#'s `default(T)`.
+    """
+
+    name: str  # CLR name for messages: "System.Int32"
+    classes: tuple[type, ...]  # empty: any value (System.Object)
+    default: object = None
+    is_value_type: bool = False
+
+    def accepts(self, value: object) -> bool:
+        if not self.classes:
+            return True
+        if value is None:
+            return not self.is_value_type
+        if self.is_value_type:
+            return type(value) in self.classes
+        return isinstance(value, self.classes)

@@ -1,0 +1,119 @@
+"""compile_expression: parse -> lower -> translate -> Python `compile` once -> `Expression`.
+
+The generated function runs with `{"__builtins__": {}}` plus the helpers below and its own
+constants: it can name nothing else. `Expression.evaluate` is the single place where any Python
+exception becomes an `ExpressionRuntimeError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from ...errors import LoadError
+from . import exceptions, ops, runtime
+from .codegen import Translator
+from .lower_stmt import BlockLowerer
+from .parse import parse
+from .scope import Names
+from .static import UNKNOWN, class_stype
+from .syntax import Block, Expr, Paren
+
+HELPERS: MappingProxyType[str, object] = MappingProxyType(
+    {
+        "_get": runtime.get,
+        "_call": runtime.call,
+        "_callg": runtime.call_generic,
+        "_callout": runtime.call_out,
+        "_idx": runtime.index,
+        "_truth": runtime.truth,
+        "_cast": runtime.cast,
+        "_array": runtime.array,
+        "_pre": runtime.precompute,
+        "_val": runtime.hoisted,
+        "_concat": ops.concat,
+        "_cat": ops.concat_all,
+        "_eq": ops.equals,
+        "_ne": ops.not_equals,
+        "_cmp": ops.compare,
+        "_arith": ops.arith,
+        "_neg": ops.negate,
+        "_w32": ops.wrap32,
+        "_w64": ops.wrap64,
+        "_idiv": ops.int_div,
+        "_imod": ops.int_mod,
+        "_fdiv": ops.float_div,
+        "_fmod": ops.float_mod,
+        "_float": ops.to_double,
+        "_convert": ops.convert,
+    }
+)
+
+
+class Expression:
+    """A compiled policy expression: immutable, reusable, safe to share between threads."""
+
+    __slots__ = ("_fn", "python_source", "text")
+
+    def __init__(self, text: str, python_source: str, fn: Callable[[object], object]) -> None:
+        self.text = text
+        self.python_source = python_source  # for `certgate expr` dumps and the sandbox tests
+        self._fn = fn
+
+    def evaluate(self, context: object) -> object:
+        """Run against a `context`; raises only ExpressionRuntimeError."""
+        try:
+            return self._fn(context)
+        except Exception as exc:  # every failure is a .NET exception to the policy engine
+            raise exceptions.map_python_error(exc) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_fn"):
+            raise AttributeError("Expression is immutable")
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+
+def compile_expression(
+    text: str,
+    *,
+    source: str | None = None,
+    element: str | None = None,
+    line: int = 1,
+    column: int = 1,
+    context_type: type | None = None,
+) -> Expression:
+    """Compile one `@(...)`/`@{...}` value; raises ExpressionError or NotSupportedError.
+
+    `context_type` is the class of the `context` objects (lets unknown members be refused at load).
+    """
+    parsed = parse(text, source=source, element=element, line=line, column=column)
+    smap = parsed.source_map
+    try:
+        lowerer = BlockLowerer(smap)
+        body: Expr | Block = (
+            lowerer.block(parsed.body) if parsed.is_block else lowerer.expr(parsed.body)
+        )
+        if isinstance(body, Paren):
+            body = body.inner
+        context = UNKNOWN if context_type is None else class_stype(context_type)
+        names = Names()
+        python_source = Translator(smap, context, names).function(body)
+        namespace: dict[str, object] = {"__builtins__": {}, **HELPERS, **names.constants}
+        exec(compile(python_source, "<policy-expression>", "exec"), namespace)  # noqa: S102
+    except LoadError:
+        raise
+    except (RecursionError, MemoryError, SyntaxError):
+        # nesting beyond what CPython's compiler accepts; the C# itself was fine
+        raise smap.error_at(
+            "Expression is too complex (nested too deeply)", smap.body_start
+        ) from None
+    fn = namespace["_expr"]
+    assert callable(fn)
+    return Expression(text, python_source, fn)
+
+
+__all__ = ["HELPERS", "Expression", "compile_expression"]

@@ -1,0 +1,119 @@
+"""Decoding C# literal tokens into runtime values (strings, chars, numbers).
+
+Errors are returned as `LiteralError(message, offset)` with the character offset inside the token,
+so the lowering step can point at the exact bad escape.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SIMPLE_ESCAPES = {
+    "'": "'",
+    '"': '"',
+    "\\": "\\",
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_INT32_MAX = 2**31 - 1
+_UINT32_MAX = 2**32 - 1
+_INT64_MAX = 2**63 - 1
+
+
+class LiteralError(Exception):
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+def unescape(body: str) -> str:
+    """Decode the escapes of a regular string/char literal body (without quotes)."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        kind = body[i + 1 : i + 2]
+        if kind in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[kind])
+            i += 2
+        elif kind in ("u", "U", "x"):
+            width = {"u": 4, "U": 8, "x": 4}[kind]
+            match = _HEX.match(body, i + 2, i + 2 + width)
+            if match is None or (kind != "x" and len(match.group()) != width):
+                raise LiteralError("Unrecognized escape sequence", i)
+            code = int(match.group(), 16)
+            if code > 0x10FFFF:
+                raise LiteralError("Unrecognized escape sequence", i)
+            out.append(chr(code))
+            i = match.end()
+        else:
+            raise LiteralError("Unrecognized escape sequence", i)
+    return _join_surrogates("".join(out))
+
+
+def _join_surrogates(text: str) -> str:
+    """`\\uD83D\\uDE00` are two UTF-16 units in C#; one code point here. Lone halves -> U+FFFD."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def verbatim(body: str) -> str:
+    return body.replace('""', '"')
+
+
+def char_value(body: str) -> str:
+    text = unescape(body)
+    if not text:
+        raise LiteralError("Empty character literal")
+    if len(text) != 1:
+        raise LiteralError("Too many characters in character literal")
+    return text
+
+
+def integer(token: str) -> tuple[int, str]:
+    """Value and C# type ("int" or "long") of an integer literal token."""
+    text = token.replace("_", "").lower()
+    suffix = ""
+    while text[-1:] in ("u", "l"):  # neither is a hex digit
+        suffix = text[-1] + suffix
+        text = text[:-1]
+    base = 16 if text.startswith("0x") else 2 if text.startswith("0b") else 10
+    try:
+        value = int(text[2:] if base != 10 else text, base)
+    except ValueError:
+        raise LiteralError("Invalid number") from None
+    if value > 2**64 - 1:
+        raise LiteralError("Integral constant is too large")
+    if value > _INT64_MAX:
+        raise LiteralError("not supported yet: ulong constants")
+    if "l" in suffix or value > _UINT32_MAX:
+        return value, "long"
+    if value > _INT32_MAX:
+        # uint (or long): both are held as Python ints; arithmetic on them is 64-bit.
+        return value, "long"
+    return value, "int"
+
+
+def real(token: str) -> float:
+    text = token.replace("_", "").lower()
+    if text.endswith("m"):
+        raise LiteralError("not supported yet: decimal literals")
+    # `f` (float) is evaluated with double precision; documented limitation.
+    text = text.rstrip("fd")
+    try:
+        return float(text)
+    except ValueError:
+        raise LiteralError("Invalid number") from None

@@ -1,0 +1,398 @@
+"""tree-sitter CST -> `syntax` tree, refusing every construct the compiler does not implement.
+
+Two things happen here besides the plain mapping:
+
+* tree-sitter-c-sharp 0.23 gives `?.` too low a precedence: `x == a?.b` comes out as
+  `(x == a)?.b`, `!a?.b` as `(!a)?.b`, `(string)a?.b` as `((string)a)?.b`. A binary, prefix-unary
+  or cast node can never be the unparenthesized receiver of `?.` in real C#, so when one shows up
+  there the null-conditional access is pushed down into its rightmost operand (`_push_down`).
+  Chains continue through it: `a?.b.c` arrives as `member(cond(a, .b), c)` and is rebuilt as one
+  `NullCond(a, Hole.b.c)` so the whole chain short-circuits (`_extend`).
+* Literals are decoded here (`literals`), with errors at the offending character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from tree_sitter import Node
+
+from . import literals
+from . import syntax as s
+from .parse import SourceMap
+from .types import CsChar
+
+_T = TypeVar("_T")
+_MAX_DEPTH = 120  # generated Python nests about as deep; CPython's parser allows 200 levels
+_MISPARSED_RECEIVERS = frozenset(
+    {"binary_expression", "prefix_unary_expression", "cast_expression"}
+)
+_CHAIN_NODES = frozenset(
+    {
+        "conditional_access_expression",
+        "member_access_expression",
+        "invocation_expression",
+        "element_access_expression",
+    }
+)
+_BINARY_OPS = frozenset(
+    {"||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "??"}
+)
+_BITWISE_OPS = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
+
+
+class Lowerer:
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.depth = 0
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def text(self, node: Node) -> str:
+        return (node.text or b"").decode("utf-8")
+
+    def unsupported(self, what: str, node: Node) -> Exception:
+        return self.smap.not_supported(what, node.start_byte)
+
+    def error(self, message: str, node: Node) -> Exception:
+        return self.smap.error(message, node.start_byte)
+
+    # --- expressions ----------------------------------------------------------------------------
+
+    def expr(self, node: Node) -> s.Expr:
+        self.depth += 1
+        try:
+            if self.depth > _MAX_DEPTH:
+                raise self.error("Expression is nested too deeply", node)
+            method = getattr(self, "x_" + node.type, None)
+            if method is None:
+                raise self.unsupported(f"C# construct '{node.type.replace('_', ' ')}'", node)
+            result: s.Expr = method(node)
+            return result
+        finally:
+            self.depth -= 1
+
+    def field(self, node: Node, name: str) -> Node:
+        child = node.child_by_field_name(name)
+        if child is None:  # tree-sitter never omits these on an error-free tree
+            raise self.error("Syntax error", node)
+        return child
+
+    def x_parenthesized_expression(self, node: Node) -> s.Expr:
+        return s.Paren(node.start_byte, self.expr(node.named_children[0]))
+
+    def x_identifier(self, node: Node) -> s.Expr:
+        return s.Name(node.start_byte, self.text(node))
+
+    def x_predefined_type(self, node: Node) -> s.Expr:
+        return s.PredefinedType(node.start_byte, self.text(node))
+
+    def x_null_literal(self, node: Node) -> s.Expr:
+        return s.Literal(node.start_byte, None, "null")
+
+    def x_boolean_literal(self, node: Node) -> s.Expr:
+        return s.Literal(node.start_byte, self.text(node) == "true", "bool")
+
+    def x_integer_literal(self, node: Node) -> s.Expr:
+        value, kind = self.literal(node, literals.integer)
+        return s.Literal(node.start_byte, value, kind)
+
+    def x_real_literal(self, node: Node) -> s.Expr:
+        return s.Literal(node.start_byte, self.literal(node, literals.real), "double")
+
+    def x_string_literal(self, node: Node) -> s.Expr:
+        body = self.text(node)[1:-1]
+        return s.Literal(node.start_byte, self.literal(node, literals.unescape, body, 1), "string")
+
+    def x_verbatim_string_literal(self, node: Node) -> s.Expr:
+        return s.Literal(node.start_byte, literals.verbatim(self.text(node)[2:-1]), "string")
+
+    def x_character_literal(self, node: Node) -> s.Expr:
+        body = self.text(node)[1:-1]
+        return s.Literal(
+            node.start_byte, CsChar(self.literal(node, literals.char_value, body, 1)), "char"
+        )
+
+    def literal(
+        self, node: Node, decode: Callable[[str], _T], token: str | None = None, skip: int = 0
+    ) -> _T:
+        """Decode a literal token; `skip` = characters before `token` within the node."""
+        try:
+            return decode(self.text(node) if token is None else token)
+        except literals.LiteralError as exc:
+            if exc.message.startswith("not supported yet: "):
+                raise self.unsupported(
+                    exc.message.removeprefix("not supported yet: "), node
+                ) from None
+            index = self.smap.index_of(node.start_byte) + skip + exc.offset
+            raise self.smap.error_at(exc.message, index) from None
+
+    def x_interpolated_string_expression(self, node: Node) -> s.Expr:
+        start = self.text(node.children[0])
+        verbatim = "@" in start
+        parts: list[str | s.Expr] = []
+        content_start = node.children[1].end_byte  # after the opening quote
+        source = node.text or b""
+        base = node.start_byte
+        for child in node.children[2:]:
+            if child.type == "interpolation" or child == node.children[-1]:
+                raw = source[content_start - base : child.start_byte - base].decode("utf-8")
+                raw = raw.replace("{{", "{").replace("}}", "}")
+                if raw:
+                    decoded = (
+                        literals.verbatim(raw)
+                        if verbatim
+                        else self.literal(child, literals.unescape, raw)
+                    )
+                    parts.append(str(decoded))
+                content_start = child.end_byte
+            if child.type == "interpolation":
+                parts.append(self.interpolation(child))
+        return s.Interpolated(node.start_byte, tuple(parts))
+
+    def interpolation(self, node: Node) -> s.Expr:
+        inner = [c for c in node.named_children if c.type != "interpolation_brace"]
+        for extra in inner[1:]:
+            raise self.unsupported("alignment and format in interpolated strings", extra)
+        return self.expr(inner[0])
+
+    def x_member_access_expression(self, node: Node) -> s.Expr:
+        target_node = self.field(node, "expression")
+        name_node = self.field(node, "name")
+        target = self.expr(target_node)
+
+        def member(on: s.Expr) -> s.Expr:
+            return self.member(on, name_node)
+
+        if _continues_chain(target_node, target):
+            return _extend(target, member)
+        return member(target)
+
+    def member(self, target: s.Expr, name_node: Node) -> s.Member:
+        if name_node.type == "generic_name":
+            ident, args = name_node.named_children[0], name_node.named_children[1]
+            type_args = tuple(self.type(arg) for arg in args.named_children)
+            return s.Member(ident.start_byte, target, self.text(ident), type_args)
+        if name_node.type != "identifier":
+            raise self.unsupported(f"member name '{self.text(name_node)}'", name_node)
+        return s.Member(name_node.start_byte, target, self.text(name_node))
+
+    def x_invocation_expression(self, node: Node) -> s.Expr:
+        function = self.field(node, "function")
+        target = self.expr(function)
+        args = self.arguments(self.field(node, "arguments"))
+
+        def invoke(on: s.Expr) -> s.Expr:
+            return s.Invoke(node.start_byte, on, args)
+
+        return _extend(target, invoke) if _continues_chain(function, target) else invoke(target)
+
+    def x_element_access_expression(self, node: Node) -> s.Expr:
+        target_node = self.field(node, "expression")
+        target = self.expr(target_node)
+        args = self.index_args(self.field(node, "subscript"))
+
+        def index(on: s.Expr) -> s.Expr:
+            return s.Index(node.start_byte, on, args)
+
+        return _extend(target, index) if _continues_chain(target_node, target) else index(target)
+
+    def x_conditional_access_expression(self, node: Node) -> s.Expr:
+        cond_node, binding = node.named_children[0], node.named_children[-1]
+        receiver = self.expr(cond_node)
+        if binding.type == "member_binding_expression":
+            name_node = self.field(binding, "name")
+            body: s.Expr = self.member(s.Hole(binding.start_byte), name_node)
+        elif binding.type == "element_binding_expression":
+            body = s.Index(binding.start_byte, s.Hole(binding.start_byte), self.index_args(binding))
+        else:
+            raise self.unsupported(f"C# construct '{binding.type}'", binding)
+
+        def attach(on: s.Expr) -> s.Expr:
+            return s.NullCond(node.start_byte, on, body)
+
+        if cond_node.type in _MISPARSED_RECEIVERS:
+            return _push_down(receiver, attach)
+        return attach(receiver)
+
+    def arguments(self, node: Node) -> tuple[s.Arg, ...]:
+        return tuple(self.argument(arg) for arg in node.named_children if arg.type == "argument")
+
+    def index_args(self, node: Node) -> tuple[s.Expr, ...]:
+        args = self.arguments(node)
+        for arg in args:
+            if arg.value is None or arg.out is not None:
+                raise self.smap.error("Syntax error, ']' expected", arg.pos)
+        return tuple(arg.value for arg in args if arg.value is not None)
+
+    def argument(self, node: Node) -> s.Arg:
+        modifiers = [self.text(c) for c in node.children if c.type in ("out", "ref", "in")]
+        if node.child_by_field_name("name") is not None:
+            raise self.unsupported("named arguments", node)
+        value = node.named_children[-1]
+        if not modifiers:
+            if value.type == "declaration_expression":
+                raise self.smap.error(
+                    "Syntax error, ',' expected", self.field(value, "name").start_byte
+                )
+            return s.Arg(node.start_byte, self.expr(value))
+        if modifiers != ["out"]:
+            raise self.unsupported(f"'{modifiers[0]}' arguments", node)
+        if value.type == "declaration_expression":
+            type_node = self.field(value, "type")
+            name = self.text(self.field(value, "name"))
+            out_type = None if type_node.type == "implicit_type" else self.type(type_node)
+            return s.Arg(node.start_byte, None, name, out_type, declares=True)
+        if value.type != "identifier":
+            raise self.unsupported("out arguments other than locals", value)
+        return s.Arg(node.start_byte, None, self.text(value))
+
+    def x_binary_expression(self, node: Node) -> s.Expr:
+        op_node = self.field(node, "operator")
+        op = self.text(op_node)
+        if op in _BITWISE_OPS:
+            raise self.unsupported(f"operator '{op}'", op_node)
+        if op not in _BINARY_OPS:
+            raise self.unsupported(f"operator '{op}'", op_node)
+        left = self.expr(self.field(node, "left"))
+        right = self.expr(self.field(node, "right"))
+        return s.Binary(op_node.start_byte, op, left, right)
+
+    def x_prefix_unary_expression(self, node: Node) -> s.Expr:
+        op = self.text(node.children[0])
+        if op in ("*", "&"):
+            raise self.error(
+                "Pointers and fixed size buffers may only be used in an unsafe context", node
+            )
+        if op not in ("!", "-", "+"):
+            raise self.unsupported(f"operator '{op}'", node)
+        return s.Unary(node.start_byte, op, self.expr(node.named_children[-1]))
+
+    def x_conditional_expression(self, node: Node) -> s.Expr:
+        return s.Conditional(
+            node.start_byte,
+            self.expr(self.field(node, "condition")),
+            self.expr(self.field(node, "consequence")),
+            self.expr(self.field(node, "alternative")),
+        )
+
+    def x_lambda_expression(self, node: Node) -> s.Expr:
+        for child in node.children:
+            if child.type in ("async", "static", "modifier"):
+                raise self.unsupported(f"'{self.text(child)}' lambdas", child)
+        params_node = self.field(node, "parameters")
+        body = self.field(node, "body")
+        if body.type == "block":
+            raise self.unsupported("lambdas with a block body", body)
+        if params_node.type == "implicit_parameter":
+            params: tuple[s.Param, ...] = (
+                s.Param(params_node.start_byte, self.text(params_node), None),
+            )
+        else:
+            params = tuple(self.param(p) for p in params_node.named_children)
+        return s.Lambda(node.start_byte, params, self.expr(body))
+
+    def param(self, node: Node) -> s.Param:
+        if node.type != "parameter" or any(c.type == "modifier" for c in node.children):
+            raise self.unsupported("this kind of lambda parameter", node)
+        type_node = node.child_by_field_name("type")
+        name = self.text(self.field(node, "name"))
+        return s.Param(node.start_byte, name, None if type_node is None else self.type(type_node))
+
+    def x_cast_expression(self, node: Node) -> s.Expr:
+        return s.Cast(
+            node.start_byte,
+            self.type(self.field(node, "type")),
+            self.expr(self.field(node, "value")),
+        )
+
+    def x_typeof_expression(self, node: Node) -> s.Expr:
+        return s.TypeOf(node.start_byte, self.type(self.field(node, "type")))
+
+    def x_default_expression(self, node: Node) -> s.Expr:
+        type_node = node.child_by_field_name("type")
+        return s.Default(node.start_byte, None if type_node is None else self.type(type_node))
+
+    def x_object_creation_expression(self, node: Node) -> s.Expr:
+        type_name = self.type(self.field(node, "type"))
+        args_node = node.child_by_field_name("arguments")
+        args = () if args_node is None else self.arguments(args_node)
+        return s.ObjectNew(node.start_byte, type_name, args)
+
+    def x_implicit_array_creation_expression(self, node: Node) -> s.Expr:
+        init = next(c for c in node.named_children if c.type == "initializer_expression")
+        return s.ArrayNew(node.start_byte, None, tuple(self.expr(c) for c in init.named_children))
+
+    def x_array_creation_expression(self, node: Node) -> s.Expr:
+        array_type = self.type(self.field(node, "type"))
+        init = next((c for c in node.named_children if c.type == "initializer_expression"), None)
+        if init is None or array_type.array_rank != 1:
+            raise self.unsupported("array creation without an initializer", node)
+        element = s.TypeName(
+            array_type.pos, array_type.name, array_type.args, 0, array_type.nullable
+        )
+        return s.ArrayNew(
+            node.start_byte, element, tuple(self.expr(c) for c in init.named_children)
+        )
+
+    # --- types ----------------------------------------------------------------------------------
+
+    def type(self, node: Node) -> s.TypeName:
+        kind = node.type
+        if kind in ("predefined_type", "identifier"):
+            return s.TypeName(node.start_byte, self.text(node))
+        if kind == "qualified_name":
+            parts = [self.type(c) for c in node.named_children]
+            if any(part.args for part in parts[:-1]):
+                raise self.unsupported("nested generic type names", node)
+            last = parts[-1]
+            dotted = ".".join(part.name for part in parts)
+            return s.TypeName(node.start_byte, dotted, last.args)
+        if kind == "generic_name":
+            ident, args = node.named_children[0], node.named_children[1]
+            return s.TypeName(
+                node.start_byte, self.text(ident), tuple(self.type(a) for a in args.named_children)
+            )
+        if kind == "array_type":
+            inner = self.type(self.field(node, "type"))
+            rank = self.field(node, "rank")
+            if rank.named_child_count or self.text(rank) != "[]":
+                raise self.unsupported("multi-dimensional arrays", rank)
+            return s.TypeName(
+                inner.pos, inner.name, inner.args, inner.array_rank + 1, inner.nullable
+            )
+        if kind == "nullable_type":
+            inner = self.type(node.named_children[0])
+            return s.TypeName(inner.pos, inner.name, inner.args, inner.array_rank, True)
+        raise self.unsupported(f"type syntax '{self.text(node)}'", node)
+
+
+def _continues_chain(raw: Node, target: s.Expr) -> bool:
+    """Is a postfix step on `raw` part of a `?.` chain? A chain node lowered to NullCond (or to a
+    pushed-down wrapper around one) continues; a parenthesized one never does (`(a?.b).c`)."""
+    return raw.type in _CHAIN_NODES and isinstance(target, (s.NullCond, s.Binary, s.Unary, s.Cast))
+
+
+def _push_down(expr: s.Expr, attach: Callable[[s.Expr], s.Expr]) -> s.Expr:
+    """Re-attach a misparsed `?.` to the rightmost operand (see module docstring)."""
+    if isinstance(expr, s.Binary):
+        return s.Binary(expr.pos, expr.op, expr.left, _push_down(expr.right, attach))
+    if isinstance(expr, s.Unary):
+        return s.Unary(expr.pos, expr.op, _push_down(expr.operand, attach))
+    if isinstance(expr, s.Cast):
+        return s.Cast(expr.pos, expr.type, _push_down(expr.operand, attach))
+    return attach(expr)
+
+
+def _extend(expr: s.Expr, step: Callable[[s.Expr], s.Expr]) -> s.Expr:
+    """Continue the null-conditional chain that ends `expr` with one more postfix `step`."""
+    if isinstance(expr, s.NullCond):
+        return s.NullCond(expr.pos, expr.receiver, step(expr.body))
+    if isinstance(expr, s.Binary):
+        return s.Binary(expr.pos, expr.op, expr.left, _extend(expr.right, step))
+    if isinstance(expr, s.Unary):
+        return s.Unary(expr.pos, expr.op, _extend(expr.operand, step))
+    if isinstance(expr, s.Cast):
+        return s.Cast(expr.pos, expr.type, _extend(expr.operand, step))
+    return step(expr)

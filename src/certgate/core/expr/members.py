@@ -1,0 +1,179 @@
+"""Member tables: the only way from a runtime value to one of its members.
+
+A `MemberTable` lists, for one Python class, the C# properties (getter functions), methods
+(functions taking the receiver first), indexer, and the static types of their results. Tables of
+the primitive mappings are written out here; a `CsObject` subclass gets its table built once from
+`CS_MEMBERS` (+ LINQ when it is enumerable) and its type hints. A class without a table (any other
+Python object) exposes nothing.
+"""
+
+from __future__ import annotations
+
+import inspect
+import operator
+import threading
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import exceptions as exc
+from . import linq, strings
+from .arrays import CsArray
+from .collections import LinqSeq
+from .static import BOOL, INT, STRING, UNKNOWN, SType, array_of, class_stype, from_annotation
+from .types import CsChar, CsObject
+
+Getter = Callable[[Any], object]
+Method = Callable[..., object]
+ELEMENT = SType("<element>", None)  # marker: the result is the receiver's element type
+SEQUENCE = SType("<sequence>", None)  # marker: an IEnumerable of the receiver's element type
+
+
+@dataclass(slots=True)
+class MemberTable:
+    cs_type: str
+    props: dict[str, Getter] = field(default_factory=dict)
+    methods: dict[str, Method] = field(default_factory=dict)
+    types: dict[str, SType] = field(default_factory=dict)  # result type per member name
+    indexer: Method | None = None
+    out_methods: dict[str, int] = field(default_factory=dict)
+    generic: frozenset[str] = frozenset()
+
+    def result_type(self, name: str, receiver: SType) -> SType:
+        result = self.types.get(name, UNKNOWN)
+        element = receiver.element or UNKNOWN
+        if result is ELEMENT:
+            return element
+        if result is SEQUENCE:
+            return SType("IEnumerable", LinqSeq, element=element)
+        return result
+
+
+def _to_string_int(value: int, *fmt: object) -> str:
+    if fmt:
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException", "not supported yet: numeric format strings"
+        )
+    return str(value)
+
+
+def _equals(a: object, b: object) -> bool:
+    return type(a) is type(b) and a == b
+
+
+_LINQ_TYPES: dict[str, SType] = {
+    "Any": BOOL,
+    "All": BOOL,
+    "Contains": BOOL,
+    "Count": INT,
+    "Where": SEQUENCE,
+    "Select": SType("IEnumerable", LinqSeq, element=UNKNOWN),
+    "Skip": SEQUENCE,
+    "Take": SEQUENCE,
+    "Distinct": SEQUENCE,
+    "First": ELEMENT,
+    "FirstOrDefault": ELEMENT,
+    "Last": ELEMENT,
+    "LastOrDefault": ELEMENT,
+    "ToArray": SType("System.Array", CsArray, element=UNKNOWN),
+    "ToList": SType("System.Array", CsArray, element=UNKNOWN),
+}
+
+_STRING_TYPES = dict.fromkeys(strings.STRING_METHODS, STRING) | {
+    "Length": INT,
+    "StartsWith": BOOL,
+    "EndsWith": BOOL,
+    "Contains": BOOL,
+    "Equals": BOOL,
+    "IndexOf": INT,
+    "Split": array_of(STRING),
+}
+
+_TABLES: dict[type, MemberTable] = {
+    str: MemberTable(
+        "System.String",
+        props=dict(strings.STRING_PROPERTIES),
+        methods=linq.LINQ_METHODS | strings.STRING_METHODS,
+        types=_LINQ_TYPES | _STRING_TYPES,
+        indexer=strings.char_at,
+    ),
+    bool: MemberTable(
+        "System.Boolean",
+        methods={"ToString": strings.to_string, "Equals": _equals},
+        types={"ToString": STRING, "Equals": BOOL},
+    ),
+    int: MemberTable(
+        "System.Int32",
+        methods={"ToString": _to_string_int, "Equals": _equals},
+        types={"ToString": STRING, "Equals": BOOL},
+    ),
+    float: MemberTable(
+        "System.Double",
+        methods={"ToString": strings.to_string, "Equals": _equals},
+        types={"ToString": STRING, "Equals": BOOL},
+    ),
+    CsChar: MemberTable(
+        "System.Char",
+        methods={"ToString": strings.to_string, "Equals": _equals},
+        types={"ToString": STRING, "Equals": BOOL},
+    ),
+}
+_BUILD_LOCK = threading.Lock()
+
+
+def table_for(cls: type) -> MemberTable | None:
+    """The member table of a runtime class (built once for CsObject subclasses)."""
+    table = _TABLES.get(cls)
+    if table is None and issubclass(cls, CsObject):
+        with _BUILD_LOCK:
+            table = _TABLES.get(cls) or _build(cls)
+            _TABLES[cls] = table
+    return table
+
+
+def _build(cls: type[CsObject]) -> MemberTable:
+    table = MemberTable(cls.CS_TYPE, out_methods=dict(cls.CS_OUT_METHODS))
+    table.generic = frozenset(cls.CS_GENERIC_METHODS)
+    if hasattr(cls, "__iter__"):
+        table.methods.update(linq.LINQ_METHODS)
+        table.types.update(_LINQ_TYPES)
+    hints = _hints(cls)
+    for name in sorted(cls.CS_MEMBERS | {"ToString"}):
+        if name.startswith("_") or not name.isidentifier():
+            raise TypeError(f"{cls.__name__}.CS_MEMBERS: '{name}' cannot be a C# member")
+        attr = inspect.getattr_static(cls, name, None)
+        if inspect.isfunction(attr):
+            table.methods[name] = attr
+            table.types[name] = _return_type(attr)
+        elif isinstance(attr, property) and attr.fget is not None:
+            table.props[name] = attr.fget
+            table.types[name] = _return_type(attr.fget)
+        else:  # slot, plain class attribute or instance attribute
+            table.props[name] = operator.attrgetter(name)
+            table.types[name] = from_annotation(hints.get(name))
+    if cls.CS_INDEXER is not None:
+        table.indexer = getattr(cls, cls.CS_INDEXER)
+    return table
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # unresolvable forward references: no static types, checks at run time
+        return {}
+
+
+def _return_type(fn: Callable[..., object]) -> SType:
+    try:
+        return from_annotation(typing.get_type_hints(fn).get("return"))
+    except Exception:
+        return UNKNOWN
+
+
+def static_table(stype: SType) -> MemberTable | None:
+    """Member table for a statically known type, or None when unknown."""
+    return None if stype.py is None else table_for(stype.py)
+
+
+__all__ = ["ELEMENT", "MemberTable", "class_stype", "static_table", "table_for"]

@@ -1,0 +1,267 @@
+"""Operators, `?.`, `??`, `?:`, casts, indexers and creation expressions (translator, part 2).
+
+Rules that make the Python match C#:
+* `&&`/`||`/`?:` use Python's `and`/`or`/`if-else`, which short-circuit the same way, on
+  operands that are checked to be real bools (`_truth`) unless statically bool.
+* `==` is a Python `==` only when both sides are statically strings, numbers, bools or chars
+  (there the two languages agree: ordinal strings, numeric promotion); `is` against `null` and
+  between objects (reference equality); `_eq` when a side is unknown. Mixed types C# rejects
+  (bool == int) are refused at load.
+* int arithmetic wraps to 32/64 bits (unchecked); `/` and `%` truncate toward zero; double `/`
+  by zero gives infinity/NaN. `+` with a string operand is concatenation (null -> "", bool ->
+  "True"). Operands that may be null (`?.` results) use the lifted helpers.
+* `?.` and `??` evaluate their left side once, through a walrus temporary.
+"""
+
+from __future__ import annotations
+
+from . import syntax as s
+from .static import BOOL, CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, array_of
+from .translate import Code, ExprTranslator
+from .types import CsChar
+
+_EQUALITY_SAFE = (str, int, float, bool)
+_ARITH = {"+", "-", "*", "/", "%"}
+_COMPARE = {"<", "<=", ">", ">="}
+
+
+def _cs(stype: SType) -> str:
+    """C#-keyword spelling of a type for operator messages."""
+    return {
+        "System.String": "string",
+        "System.Boolean": "bool",
+        "System.Int32": "int",
+        "System.Int64": "long",
+        "System.Double": "double",
+        "System.Char": "char",
+    }.get(stype.name, stype.name)
+
+
+class OperatorTranslator(ExprTranslator):
+    def operand_error(self, op: str, left: SType, right: SType, pos: int) -> Exception:
+        return self.error(
+            f"Operator '{op}' cannot be applied to operands of type '{_cs(left)}' and "
+            f"'{_cs(right)}'",
+            pos,
+        )
+
+    def x_Paren(self, node: s.Paren) -> Code:
+        inner = self.expr(node.inner)
+        return Code(f"({inner.text})", inner.type, inner.invariant)
+
+    def x_Unary(self, node: s.Unary) -> Code:
+        if node.op == "!":
+            operand = self.operand(node.operand)
+            if operand.type.py is bool and operand.type.nullable:  # lifted: !null is null
+                temp = self.names.temp()
+                lifted = f"(None if ({temp} := {operand.text}) is None else not {temp})"
+                return Code(lifted, BOOL.as_nullable())
+            if operand.type.known and operand.type is not BOOL:
+                message = f"Operator '!' cannot be applied to operand of type '{_cs(operand.type)}'"
+                raise self.error(message, node.pos)
+            test = operand.text if operand.type is BOOL else f"_truth({operand.text})"
+            return Code(f"(not {test})", BOOL)
+        if (
+            node.op == "-"
+            and isinstance(node.operand, s.Literal)
+            and node.operand.kind in ("int", "long")
+        ):
+            value = -int(node.operand.value)  # type: ignore[call-overload]
+            kind = "int" if value >= -(2**31) else "long"
+            return self.expr(s.Literal(node.pos, value, kind))
+        operand = self.operand(node.operand)
+        stype = operand.type
+        if stype.numeric and not stype.nullable:
+            if node.op == "+":
+                return operand
+            if stype is DOUBLE:
+                return Code(f"(-{operand.text})", DOUBLE)
+            return Code(f"_w{'32' if stype is INT else '64'}(-{operand.text})", stype)
+        if stype.known and not stype.numeric and stype.py is not CsChar:
+            raise self.error(
+                f"Operator '{node.op}' cannot be applied to operand of type '{_cs(stype)}'",
+                node.pos,
+            )
+        if node.op == "+":
+            return Code(f"_arith('+', 0, {operand.text})", UNKNOWN)
+        return Code(f"_neg({operand.text})", UNKNOWN)
+
+    def x_Binary(self, node: s.Binary) -> Code:
+        op = node.op
+        if op in ("&&", "||"):
+            word = "and" if op == "&&" else "or"
+            return Code(f"({self.cond(node.left)} {word} {self.cond(node.right)})", BOOL)
+        left, right = self.operand(node.left), self.operand(node.right)
+        if op == "??":
+            return self.coalesce(left, right, node.pos)
+        if op in ("==", "!="):
+            return self.equality(op, left, right, node.pos)
+        if op in _COMPARE:
+            return self.comparison(op, left, right, node.pos)
+        return self.arithmetic(op, left, right, node)
+
+    def coalesce(self, left: Code, right: Code, pos: int) -> Code:
+        if left.type.known and left.type.py in (int, float, bool) and not left.type.nullable:
+            raise self.operand_error("??", left.type, right.type, pos)
+        temp = self.names.temp()
+        result = left.type if left.type.known and left.type is not NULL else right.type
+        return Code(f"({temp} if ({temp} := {left.text}) is not None else {right.text})", result)
+
+    def equality(self, op: str, left: Code, right: Code, pos: int) -> Code:
+        a, b = left.type, right.type
+        if a is NULL or b is NULL:
+            other = right if a is NULL else left
+            test = "is" if op == "==" else "is not"
+            return Code(f"({other.text} {test} None)", BOOL)
+        if a.known and b.known:
+            pa, pb = a.py, b.py
+            same_family = (pa is pb) or (a.numeric and b.numeric)
+            if pa in _EQUALITY_SAFE and pb in _EQUALITY_SAFE:
+                if not same_family:
+                    raise self.operand_error(op, a, b, pos)
+                return Code(f"({left.text} {op} {right.text})", BOOL)
+            if pa is CsChar and pb is CsChar:
+                return Code(f"({left.text} {op} {right.text})", BOOL)
+            if pa in _EQUALITY_SAFE or pb in _EQUALITY_SAFE:
+                raise self.operand_error(op, a, b, pos)
+            if pa is not CsChar and pb is not CsChar:
+                test = "is" if op == "==" else "is not"
+                return Code(f"({left.text} {test} {right.text})", BOOL)
+        helper = "_eq" if op == "==" else "_ne"
+        return Code(f"{helper}({left.text}, {right.text})", BOOL)
+
+    def comparison(self, op: str, left: Code, right: Code, pos: int) -> Code:
+        a, b = left.type, right.type
+        for side in (a, b):
+            if side.known and not side.numeric and side.py is not CsChar:
+                raise self.operand_error(op, a, b, pos)
+        if a.numeric and b.numeric and not (a.nullable or b.nullable):
+            return Code(f"({left.text} {op} {right.text})", BOOL)
+        return Code(f"_cmp({op!r}, {left.text}, {right.text})", BOOL)
+
+    def arithmetic(self, op: str, left: Code, right: Code, node: s.Binary) -> Code:
+        a, b = left.type, right.type
+        if op == "+" and (a is STRING or b is STRING):
+            return Code(f"_concat({left.text}, {right.text})", STRING)
+        for side in (a, b):
+            if side.known and side is not NULL and not (side.numeric or side.py is CsChar):
+                raise self.operand_error(op, a, b, node.pos)
+        divisor = node.right
+        zero = isinstance(divisor, s.Literal) and divisor.value == 0 and divisor.kind != "double"
+        if op in ("/", "%") and zero and a.py is int:  # csc: CS0020
+            raise self.error("Division by constant zero", node.pos)
+        if not (a.numeric and b.numeric) or a.nullable or b.nullable:
+            return Code(f"_arith({op!r}, {left.text}, {right.text})", UNKNOWN)
+        if a is DOUBLE or b is DOUBLE:
+            if op == "/":
+                return Code(f"_fdiv({left.text}, {right.text})", DOUBLE)
+            if op == "%":
+                return Code(f"_fmod({left.text}, {right.text})", DOUBLE)
+            return Code(f"({left.text} {op} {right.text})", DOUBLE)
+        kind = LONG if LONG in (a, b) else INT
+        narrow = "True" if kind is INT else "False"
+        if op == "/":
+            return Code(f"_idiv({left.text}, {right.text}, {narrow})", kind)
+        if op == "%":
+            return Code(f"_imod({left.text}, {right.text}, {narrow})", kind)
+        wrap = "_w32" if kind is INT else "_w64"
+        return Code(f"{wrap}({left.text} {op} {right.text})", kind)
+
+    def x_Conditional(self, node: s.Conditional) -> Code:
+        test = self.cond(node.cond)
+        then, other = self.operand(node.then), self.operand(node.other)
+        a, b = then.type, other.type
+        if a == b:
+            result = a
+        elif a is NULL or b is NULL:
+            result = (b if a is NULL else a).as_nullable()
+        elif a.numeric and b.numeric:
+            result = DOUBLE if DOUBLE in (a, b) else LONG
+            if result is DOUBLE:
+                then = Code(f"_float({then.text})", DOUBLE) if a is not DOUBLE else then
+                other = Code(f"_float({other.text})", DOUBLE) if b is not DOUBLE else other
+        else:
+            result = UNKNOWN
+        return Code(f"({then.text} if {test} else {other.text})", result)
+
+    def x_NullCond(self, node: s.NullCond) -> Code:
+        receiver = self.operand(node.receiver)
+        if (
+            receiver.type.known
+            and receiver.type.py in (int, float, bool)
+            and not receiver.type.nullable
+        ):
+            raise self.error(
+                f"Operator '?' cannot be applied to operand of type '{_cs(receiver.type)}'",
+                node.pos,
+            )
+        temp = self.names.temp()
+        self.holes.append(
+            Code(temp, SType(receiver.type.name, receiver.type.py, False, receiver.type.element))
+        )
+        try:
+            body = self.operand(node.body)
+        finally:
+            self.holes.pop()
+        return Code(
+            f"(None if ({temp} := {receiver.text}) is None else {body.text})",
+            body.type.as_nullable(),
+        )
+
+    def x_Index(self, node: s.Index) -> Code:
+        target = self.operand(node.target)
+        args = "".join(", " + self.operand(arg).text for arg in node.args)
+        table = None if target.type is NULL else self.member_table(target, "Item", node.pos)
+        if table is not None and table.indexer is None:
+            raise self.error(
+                f"Cannot apply indexing with [] to an expression of type '{target.type.name}'",
+                node.pos,
+            )
+        result = UNKNOWN
+        if target.type is STRING:
+            result = CHAR
+        elif target.type.element is not None and target.type.name.endswith("[]"):
+            result = target.type.element
+        return Code(f"_idx({target.text}{args})", result)
+
+    def x_Cast(self, node: s.Cast) -> Code:
+        info = self.resolve_type(node.type)
+        operand = self.operand(node.operand)
+        target = info.stype.as_nullable() if node.type.nullable else info.stype
+        if info.full_name == "System.Object":
+            return Code(operand.text, UNKNOWN)
+        numeric_target = info.stype.numeric or info.stype is CHAR
+        if numeric_target and (operand.type.numeric or operand.type is CHAR):
+            return Code(f"_convert({operand.text}, {info.full_name!r})", target)
+        ref = self.type_ref(node.type)
+        return Code(f"_cast({operand.text}, {self.names.constant(ref)})", target)
+
+    def x_TypeOf(self, node: s.TypeOf) -> Code:
+        raise self.error(
+            "Usage of type 'System.Type' is not supported within expressions", node.pos
+        )
+
+    def x_Default(self, node: s.Default) -> Code:
+        if node.type is None:
+            raise self.unsupported("the 'default' literal", node.pos)
+        ref = self.type_ref(node.type)
+        return (
+            self.constant(ref.default, self.resolve_type(node.type).stype)
+            if ref.default is not None
+            else Code("None", NULL)
+        )
+
+    def x_ObjectNew(self, node: s.ObjectNew) -> Code:
+        info = self.resolve_type(node.type)
+        raise self.unsupported(f"creating objects of type '{info.full_name}'", node.pos)
+
+    def x_ArrayNew(self, node: s.ArrayNew) -> Code:
+        items = [self.operand(item) for item in node.items]
+        if node.element is not None:
+            element = self.resolve_type(node.element).stype
+        else:
+            kinds = {item.type for item in items if item.type is not NULL}
+            element = kinds.pop() if len(kinds) == 1 else UNKNOWN
+            if not items:
+                raise self.error("No best type found for implicitly-typed array", node.pos)
+        return Code(f"_array({', '.join(item.text for item in items)})", array_of(element))

@@ -1,0 +1,182 @@
+"""C# operators on runtime values.
+
+The translator emits plain Python operators when static types make them exact (str == str is
+ordinal in both languages; int arithmetic wrapped by `wrap32`). These helpers cover the rest:
+integer division/remainder (C# truncates toward zero), double division by zero (no exception in
+C#), `+` as string concatenation, and the dynamic forms used when a type is only known at run time.
+Lifted semantics: arithmetic with a null operand gives null; ordering comparisons give false.
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import exceptions as exc
+from .collections import value_equals
+from .strings import to_string
+from .types import CsChar, CsObject
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def wrap32(value: int) -> int:
+    """Unchecked int32 overflow: keep the low 32 bits, two's complement."""
+    return ((value + 0x80000000) & 0xFFFFFFFF) - 0x80000000
+
+
+def wrap64(value: int) -> int:
+    return ((value + 0x8000000000000000) & 0xFFFFFFFFFFFFFFFF) - 0x8000000000000000
+
+
+def concat(a: object, b: object) -> str:
+    return to_string(a) + to_string(b)
+
+
+def int_div(a: int, b: int, wrap: bool = True) -> int:
+    if b == 0:
+        raise exc.divide_by_zero()
+    quotient = abs(a) // abs(b)
+    if (a < 0) != (b < 0):
+        quotient = -quotient
+    if quotient > (_INT32_MAX if wrap else _INT64_MAX):  # MinValue / -1
+        raise exc.overflow()
+    return quotient
+
+
+def int_mod(a: int, b: int, wrap: bool = True) -> int:
+    if b == 0:
+        raise exc.divide_by_zero()
+    if b == -1 and a == (_INT32_MIN if wrap else _INT64_MIN):
+        raise exc.overflow()
+    return a - b * int_div(a, b, wrap)
+
+
+def float_div(a: float, b: float) -> float:
+    if b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def float_mod(a: float, b: float) -> float:
+    if b == 0 or math.isinf(a):
+        return math.nan
+    return math.fmod(a, b)
+
+
+# --- dynamic forms (operand types known only at run time) -----------------------------------------
+
+
+def _number(value: object) -> int | float:
+    kind = type(value)
+    if kind is int or kind is float:
+        return value  # type: ignore[return-value]
+    if kind is CsChar:
+        return ord(value.value)  # type: ignore[attr-defined]
+    raise exc.invalid_cast(value, "System.Double")
+
+
+def _is_int32(value: int) -> bool:
+    return _INT32_MIN <= value <= _INT32_MAX
+
+
+def arith(op: str, a: object, b: object) -> object:
+    """`a op b` for + - * / % when the operand types were not known at load time."""
+    if op == "+" and (type(a) is str or type(b) is str):
+        return concat(a, b)
+    if a is None or b is None:
+        return None
+    x, y = _number(a), _number(b)
+    if type(x) is int and type(y) is int:
+        # int32 unless a value needs 64 bits (a boxed long is indistinguishable here)
+        narrow = _is_int32(x) and _is_int32(y)
+        if op == "/":
+            return int_div(x, y, narrow)
+        if op == "%":
+            return int_mod(x, y, narrow)
+        result = x + y if op == "+" else x - y if op == "-" else x * y
+        return wrap32(result) if narrow else wrap64(result)
+    fx, fy = float(x), float(y)
+    if op == "/":
+        return float_div(fx, fy)
+    if op == "%":
+        return float_mod(fx, fy)
+    return fx + fy if op == "+" else fx - fy if op == "-" else fx * fy
+
+
+def negate(a: object) -> object:
+    if a is None:
+        return None
+    x = _number(a)
+    if isinstance(x, float):
+        return -x
+    return wrap32(-x) if _is_int32(x) else wrap64(-x)
+
+
+def compare(op: str, a: object, b: object) -> bool:
+    """`<`, `<=`, `>`, `>=`; lifted: false when either side is null."""
+    if a is None or b is None:
+        return False
+    x, y = _number(a), _number(b)
+    if op == "<":
+        return x < y
+    if op == "<=":
+        return x <= y
+    if op == ">":
+        return x > y
+    return x >= y
+
+
+def equals(a: object, b: object) -> bool:
+    """`==` when an operand's type is unknown: value equality for primitives and numbers,
+    reference equality for objects (no C# class we expose overloads `==`)."""
+    ta = type(a)
+    if ta is str and type(b) is str:  # the common case: thumbprints, header values
+        return a == b
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    tb = type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a == b
+    if isinstance(a, CsObject) or isinstance(b, CsObject):
+        return False
+    return value_equals(a, b)
+
+
+def not_equals(a: object, b: object) -> bool:
+    return not equals(a, b)
+
+
+def concat_all(*parts: object) -> str:
+    """Interpolated strings: each hole converted as `ToString()` would."""
+    return "".join(to_string(part) for part in parts)
+
+
+def to_double(value: object) -> float:
+    return float(_number(value))
+
+
+def convert(value: object, target: str) -> object:
+    """Explicit numeric/char conversion `(int)x` (unchecked, like C# outside `checked`)."""
+    if value is None:
+        raise exc.no_value()
+    number = _number(value)
+    if target == "System.Double":
+        return float(number)
+    if isinstance(number, float):
+        if math.isnan(number) or math.isinf(number):
+            return _INT32_MIN if target == "System.Int32" else _INT64_MIN
+        number = int(number)  # truncates toward zero
+        if target == "System.Int32" and not _is_int32(number):
+            return _INT32_MIN  # what x64 .NET yields for out-of-range doubles
+    if target == "System.Int32":
+        return wrap32(number)
+    if target == "System.Int64":
+        return wrap64(number)
+    if target == "System.Char":
+        return CsChar(chr(number & 0xFFFF))
+    raise exc.invalid_cast(value, target)

@@ -1,0 +1,205 @@
+"""tree-sitter front end: wrap, parse, map positions back, report syntax errors like csc does.
+
+A bare C# expression is not a compilation unit, so the body is wrapped in a method (see
+stack-measurements.md): `@(E)` becomes `class __P { object __E() => (E); }` and `@{ S }` becomes
+`class __P { object __E() { S } }`. The '@' is dropped and the user's own brackets are kept, so
+byte offsets inside the body only need the prefix length subtracted. tree-sitter reports UTF-8
+byte offsets; `SourceMap` turns them into absolute document line/column (code points, 1-based).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+import tree_sitter_c_sharp
+from tree_sitter import Language, Node, Parser
+
+from ...errors import ExpressionError, NotSupportedError
+from .scan import ScanError, matching_close
+
+_LANGUAGE = Language(tree_sitter_c_sharp.language())
+_PARSER = Parser(_LANGUAGE)
+_PARSER_LOCK = threading.Lock()  # a Parser is not safe to share between threads
+
+_WRAP = {
+    "(": ("class __P { object __E() => ", "; }"),
+    "{": ("class __P { object __E() ", " }"),
+}
+_PUNCTUATION_EXPECTED = frozenset({";", ")", "]", "}", "(", "{", ",", ":", "=>", "=", ">"})
+_NAME_PARENTS = frozenset(
+    {"member_access_expression", "member_binding_expression", "qualified_name", "generic_name"}
+)
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where the expression sits in its document; builds located load-time errors."""
+
+    text: str  # the attribute/element value as given (entities decoded)
+    body_start: int  # index in `text` of the bracket after '@'
+    prefix_bytes: int  # UTF-8 length of the wrapper before the body
+    line: int
+    column: int
+    source: str | None
+    element: str | None
+    body_utf8: bytes = field(repr=False, default=b"")
+
+    def index_of(self, byte_offset: int) -> int:
+        """Character index in `text` for a byte offset in the wrapped source."""
+        user = min(max(0, byte_offset - self.prefix_bytes), len(self.body_utf8))
+        return self.body_start + len(self.body_utf8[:user].decode("utf-8", errors="ignore"))
+
+    def position(self, index: int) -> tuple[int, int]:
+        """Absolute (line, column) of character `index` of `text`."""
+        newline = self.text.rfind("\n", 0, index)
+        if newline < 0:
+            return self.line, self.column + index
+        return self.line + self.text.count("\n", 0, index), index - newline
+
+    def error(self, message: str, byte_offset: int) -> ExpressionError:
+        return self.error_at(message, self.index_of(byte_offset))
+
+    def error_at(self, message: str, index: int) -> ExpressionError:
+        line, column = self.position(index)
+        return ExpressionError(
+            message, source=self.source, element=self.element, line=line, column=column
+        )
+
+    def not_supported(self, what: str, byte_offset: int) -> NotSupportedError:
+        line, column = self.position(self.index_of(byte_offset))
+        return NotSupportedError(
+            what, source=self.source, element=self.element, line=line, column=column
+        )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    body: Node  # parenthesized_expression for @( ), block for @{ }
+    source_map: SourceMap
+    is_block: bool
+
+
+def parse(text: str, *, source: str | None, element: str | None, line: int, column: int) -> Parsed:
+    """Parse one `@(...)`/`@{...}` value; raise ExpressionError on any syntax problem."""
+    start = len(text) - len(text.lstrip())
+    smap = SourceMap(text, start + 1, 0, line, column, source, element)
+    if not text.startswith(("@(", "@{"), start):
+        raise smap.error_at("Policy expressions start with '@(' or '@{'", start)
+    try:
+        close = matching_close(text, start + 1)
+    except ScanError as exc:
+        raise smap.error_at(exc.message, exc.index) from None
+    if text[close + 1 :].strip():
+        raise smap.error_at("Unexpected text after the expression", close + 1)
+    prefix, suffix = _WRAP[text[start + 1]]
+    body = text[start + 1 : close + 1].encode("utf-8")
+    smap = SourceMap(
+        text, start + 1, len(prefix.encode()), line, column, source, element, body_utf8=body
+    )
+    with _PARSER_LOCK:
+        tree = _PARSER.parse(prefix.encode() + body + suffix.encode())
+    root = tree.root_node
+    if root.has_error:
+        raise _syntax_error(root, smap)
+    node = _body_node(root, smap)
+    if node is None:  # cannot happen for balanced input; refuse rather than guess
+        raise smap.error_at("Syntax error", start)
+    return Parsed(node, smap, text[start + 1] == "{")
+
+
+def _body_node(root: Node, smap: SourceMap) -> Node | None:
+    """The node holding exactly the user's body inside the wrapper, or None."""
+    end = smap.prefix_bytes + len(smap.body_utf8)
+    for node in _walk_named(root):
+        spans_body = node.start_byte == smap.prefix_bytes and node.end_byte == end
+        if spans_body and node.type in ("parenthesized_expression", "block"):
+            return node
+    return None
+
+
+def _walk_named(node: Node) -> list[Node]:
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(current.named_children))
+    return out
+
+
+# --- syntax errors ------------------------------------------------------------------------------
+
+
+def _syntax_error(root: Node, smap: SourceMap) -> ExpressionError:
+    node = _first_error(root)
+    if node.is_missing or node.start_byte == node.end_byte:
+        return smap.error(_missing_message(node, smap), node.start_byte)
+    leaves = [leaf for leaf in _leaves(node) if leaf.start_byte >= smap.prefix_bytes]
+    if node.start_byte < smap.prefix_bytes:
+        # The error swallowed part of our wrapper: typically two operands in a row (`(a b)`).
+        for prev, leaf in itertools.pairwise(leaves):
+            if _is_operand(prev) and _is_operand(leaf) and prev.type != "(":
+                closer = ";" if smap.body_utf8.startswith(b"{") else ")"
+                return smap.error(f"{closer} expected", leaf.start_byte)
+        leaves = [leaf for leaf in leaves if leaf.type not in ("(", "[", "{")]
+    if not leaves:
+        return smap.error("Syntax error", node.start_byte)
+    first = leaves[0]
+    term = first.text.decode("utf-8", errors="replace") if first.text else ""
+    if _is_operand(first) and term not in ")]}":
+        return smap.error("; expected", first.start_byte)
+    return smap.error(f"Invalid expression term '{term}'", first.start_byte)
+
+
+def _first_error(node: Node) -> Node:
+    """The first (document order), deepest node that is an ERROR or a missing token."""
+    for child in node.children:
+        if child.is_missing:
+            return child
+        if child.has_error or child.type == "ERROR":
+            return _first_error(child)
+    return node
+
+
+def _missing_message(node: Node, smap: SourceMap) -> str:
+    kind = node.type
+    if kind in _PUNCTUATION_EXPECTED:
+        return f"{kind} expected"
+    if kind == "identifier" and node.parent is not None and node.parent.type in _NAME_PARENTS:
+        return "Identifier expected"
+    following = _next_leaf(node, smap)
+    if following is None:
+        return "Invalid expression term"
+    return f"Invalid expression term '{following}'"
+
+
+def _next_leaf(node: Node, smap: SourceMap) -> str | None:
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    end = smap.prefix_bytes + len(smap.body_utf8)
+    for leaf in _leaves(root):
+        if leaf.start_byte >= node.end_byte and leaf.end_byte > leaf.start_byte:
+            return (
+                leaf.text.decode("utf-8", errors="replace")
+                if leaf.text and leaf.start_byte < end
+                else None
+            )
+    return None
+
+
+def _leaves(node: Node) -> list[Node]:
+    if node.child_count == 0:
+        return [node]
+    out: list[Node] = []
+    for child in node.children:
+        out.extend(_leaves(child))
+    return out
+
+
+def _is_operand(leaf: Node) -> bool:
+    """Leaf that can end an operand: a name, a literal, or a closing bracket."""
+    text = leaf.text or b""
+    return bool(text) and (text[:1].isalnum() or text[:1] in b"_\"'@$)]")

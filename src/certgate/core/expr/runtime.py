@@ -1,0 +1,148 @@
+"""Helpers the generated code calls: member access, calls, indexers, checked truth values.
+
+Generated code reaches values only through these functions (bound under short names by
+`compiler.HELPERS`). Each resolves members through `members.table_for`, so nothing outside a
+class's allow-list is reachable. The fast paths are two dict lookups; errors take the slow path,
+which also produces the .NET exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .linq import LINQ_METHODS
+from .members import table_for
+from .types import CsTypeRef
+
+# type -> {name: getter} / {name: method}; filled lazily from the member tables
+_PROPS: dict[type, dict[str, Any]] = {}
+_METHODS: dict[type, dict[str, Any]] = {}
+
+
+def _load(cls: type) -> bool:
+    table = table_for(cls)
+    if table is None:
+        return False
+    _PROPS[cls] = table.props
+    _METHODS[cls] = table.methods
+    return True
+
+
+def _type_name(obj: object) -> str:
+    table = table_for(type(obj))
+    return exc.clr_name(obj) if table is None else table.cs_type
+
+
+def get(obj: object, name: str) -> object:
+    """`obj.Name` for a property/field."""
+    try:
+        getter = _PROPS[type(obj)][name]
+    except KeyError:
+        if obj is None:
+            raise exc.null_reference() from None
+        if type(obj) not in _PROPS and _load(type(obj)):
+            return get(obj, name)
+        raise exc.unsupported_member(name, _type_name(obj)) from None
+    return getter(obj)
+
+
+def call(obj: object, name: str, *args: object) -> object:
+    """`obj.Name(args)`."""
+    try:
+        method = _METHODS[type(obj)][name]
+    except KeyError:
+        if obj is None:
+            if name in LINQ_METHODS:  # extension methods check their `source` argument
+                raise exc.argument_null("source") from None
+            raise exc.null_reference() from None
+        if type(obj) not in _METHODS and _load(type(obj)):
+            return call(obj, name, *args)
+        raise exc.unsupported_member(name, _type_name(obj)) from None
+    return method(obj, *args)
+
+
+def call_generic(obj: object, name: str, type_args: tuple[CsTypeRef, ...], *args: object) -> object:
+    """`obj.Name<T>(args)`; only methods declared generic accept type arguments."""
+    if obj is None:
+        raise exc.null_reference()
+    table = table_for(type(obj))
+    if table is None or name not in table.generic:
+        raise exc.unsupported_member(name, _type_name(obj))
+    return table.methods[name](obj, *args, type_args=type_args)
+
+
+def call_out(obj: object, name: str, outs: int, *args: object) -> tuple[object, ...]:
+    """`obj.Name(args, out a, ...)`; returns (result, out values...)."""
+    if obj is None:
+        raise exc.null_reference()
+    table = table_for(type(obj))
+    if table is None or table.out_methods.get(name) != outs:
+        raise exc.unsupported_member(name, _type_name(obj))
+    result = table.methods[name](obj, *args)
+    if not isinstance(result, tuple) or len(result) != outs + 1:
+        raise exc.invalid_operation(f"'{name}' did not return its out values")
+    return result
+
+
+def index(obj: object, *keys: object) -> object:
+    """`obj[keys]`."""
+    if obj is None:
+        raise exc.null_reference()
+    table = table_for(type(obj))
+    if table is None or table.indexer is None:
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException",
+            f"Cannot apply indexing with [] to an expression of type '{_type_name(obj)}'",
+        )
+    return table.indexer(obj, *keys)
+
+
+def truth(value: object) -> bool:
+    """A value used as a C# bool (condition, `!`, `&&`, `||`) when its type is not known."""
+    if value is True or value is False:
+        return value
+    if value is None:
+        raise exc.no_value()
+    raise exc.invalid_cast(value, "System.Boolean")
+
+
+def cast(value: object, target: CsTypeRef) -> object:
+    """Reference conversion / unboxing `(T)value`: the value must already be a T."""
+    if target.accepts(value):
+        return value
+    if value is None:
+        raise exc.null_reference()
+    raise exc.invalid_cast(value, target.name)
+
+
+def is_type(value: object, target: CsTypeRef) -> bool:
+    return value is not None and target.accepts(value)
+
+
+class _Deferred:
+    """An exception raised while precomputing a hoisted value; re-raised at its first use."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def precompute(thunk: Callable[[], object]) -> object:
+    try:
+        return thunk()
+    except Exception as error:
+        return _Deferred(error)
+
+
+def hoisted(value: object) -> object:
+    if type(value) is _Deferred:
+        raise value.error
+    return value
+
+
+def array(*items: object) -> CsArray:
+    return CsArray(items)

@@ -1,0 +1,96 @@
+"""The compiler's static type notion (deliberately small; a full C# type checker is later work).
+
+An `SType` says what the translator knows about an expression's value at load time: its runtime
+Python class (so member names can be checked and operators specialised) or `None` when only the
+run time can tell (then the runtime helpers check dynamically). Types come from literals, from
+operators, from the member tables and from the type hints of `CsObject` classes.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from .arrays import CsArray
+from .collections import KeyValuePair, ReadOnlyDictionary
+from .types import CsChar, CsObject, CsTypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class SType:
+    name: str  # .NET name for messages
+    py: type | None  # runtime class; None when not known statically
+    nullable: bool = False  # may be null although `py` is a value type (result of `?.`)
+    element: SType | None = None  # element type of an enumerable, when known
+
+    @property
+    def known(self) -> bool:
+        return self.py is not None
+
+    def as_nullable(self) -> SType:
+        return SType(self.name, self.py, True, self.element)
+
+    def is_(self, *classes: type) -> bool:
+        return self.py in classes
+
+    @property
+    def numeric(self) -> bool:
+        return self.py in (int, float) and self.name in NUMERIC_NAMES
+
+
+UNKNOWN = SType("System.Object", None)
+STRING = SType("System.String", str)
+BOOL = SType("System.Boolean", bool)
+INT = SType("System.Int32", int)
+LONG = SType("System.Int64", int)
+DOUBLE = SType("System.Double", float)
+CHAR = SType("System.Char", CsChar)
+NULL = SType("<null>", type(None))
+VOID = SType("System.Void", type(None))
+NUMERIC_NAMES = frozenset({"System.Int32", "System.Int64", "System.Double"})
+
+REFS: dict[str, CsTypeRef] = {
+    "System.String": CsTypeRef("System.String", (str,)),
+    "System.Boolean": CsTypeRef("System.Boolean", (bool,), False, is_value_type=True),
+    "System.Int32": CsTypeRef("System.Int32", (int,), 0, is_value_type=True),
+    "System.Int64": CsTypeRef("System.Int64", (int,), 0, is_value_type=True),
+    "System.Double": CsTypeRef("System.Double", (float,), 0.0, is_value_type=True),
+    "System.Char": CsTypeRef("System.Char", (CsChar,), CsChar("\0"), is_value_type=True),
+    "System.Object": CsTypeRef("System.Object", ()),
+}
+STYPES = {s.name: s for s in (STRING, BOOL, INT, LONG, DOUBLE, CHAR, UNKNOWN)}
+
+
+def class_stype(cls: type) -> SType:
+    """Static type of values of a runtime class."""
+    for stype in (STRING, BOOL, INT, DOUBLE, CHAR):
+        if cls is stype.py:
+            return stype
+    if isinstance(cls, type) and issubclass(cls, ReadOnlyDictionary):
+        return SType(cls.CS_TYPE, cls, element=class_stype(KeyValuePair))
+    if isinstance(cls, type) and issubclass(cls, CsArray):
+        return SType("System.Array", cls, element=UNKNOWN)
+    if isinstance(cls, type) and issubclass(cls, CsObject):
+        return SType(cls.CS_TYPE, cls)
+    return UNKNOWN
+
+
+def from_annotation(annotation: Any) -> SType:
+    """Static type for a Python type hint (`str`, `X509Certificate2 | None`, ...)."""
+    if annotation is None:  # no hint at all
+        return UNKNOWN
+    if annotation is type(None):
+        return VOID
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return from_annotation(args[0]) if len(args) == 1 else UNKNOWN
+    if isinstance(annotation, type):
+        return class_stype(annotation)
+    return UNKNOWN
+
+
+def array_of(element: SType) -> SType:
+    return SType(f"{element.name}[]", CsArray, element=element)

@@ -1,0 +1,261 @@
+"""The C# syntax tree the translator works on (built from tree-sitter's CST by `lower`).
+
+Only constructs the compiler understands get a node; anything else is refused while lowering, so
+the translator never meets an unknown shape. `pos` is the byte offset in the wrapped source
+(`SourceMap.error` turns it into document line/column).
+
+Null-conditional chains are explicit: `a?.b.c` is `NullCond(a, Member(Member(Hole, b), c))`, so
+the whole chain short-circuits when `a` is null, as C# specifies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TypeName:
+    """A type as written: `string`, `System.IO.File`, `List<int>`, `int[]`, `int?`."""
+
+    pos: int
+    name: str  # dotted name without type arguments
+    args: tuple[TypeName, ...] = ()
+    array_rank: int = 0
+    nullable: bool = False
+
+    def display(self) -> str:
+        text = self.name
+        if self.args:
+            text += "<" + ", ".join(arg.display() for arg in self.args) + ">"
+        return text + "?" * self.nullable + "[]" * self.array_rank
+
+
+# --- expressions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    pos: int
+    value: object  # str, bool, int, float, CsChar or None
+    kind: str  # "string", "bool", "int", "long", "double", "char", "null"
+
+
+@dataclass(frozen=True, slots=True)
+class Interpolated:
+    pos: int
+    parts: tuple[str | Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A simple name: a local, a lambda parameter, `context`, or the start of a type name."""
+
+    pos: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PredefinedType:
+    """`string`, `int`, ... used as the receiver of a static member (`string.IsNullOrEmpty`)."""
+
+    pos: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    pos: int  # position of the member name (where csc reports member errors)
+    target: Expr
+    name: str
+    type_args: tuple[TypeName, ...] | None = None  # `M<int>`; None when not generic
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    pos: int
+    value: Expr | None  # None for `out var x` / `out T x` (a declaration)
+    out: str | None = None  # name assigned by an `out` argument
+    out_type: TypeName | None = None  # declared type of `out T x`; None for `out var`/`out x`
+    declares: bool = False  # `out var x` / `out T x` declare a new local
+
+
+@dataclass(frozen=True, slots=True)
+class Invoke:
+    pos: int
+    target: Expr
+    args: tuple[Arg, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    pos: int
+    target: Expr
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    """The non-null receiver inside a `NullCond` body."""
+
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class NullCond:
+    pos: int
+    receiver: Expr
+    body: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    pos: int
+    op: str  # "!", "-", "+", "~"
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    pos: int  # position of the operator
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    pos: int
+    cond: Expr
+    then: Expr
+    other: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    pos: int
+    name: str
+    type: TypeName | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lambda:
+    pos: int
+    params: tuple[Param, ...]
+    body: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    pos: int
+    type: TypeName
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Paren:
+    pos: int
+    inner: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayNew:
+    """`new[] { ... }` or `new T[] { ... }`."""
+
+    pos: int
+    element: TypeName | None
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectNew:
+    pos: int
+    type: TypeName
+    args: tuple[Arg, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeOf:
+    pos: int
+    type: TypeName
+
+
+@dataclass(frozen=True, slots=True)
+class Default:
+    pos: int
+    type: TypeName | None  # None for the `default` literal
+
+
+Expr = (
+    Literal
+    | Interpolated
+    | Name
+    | PredefinedType
+    | Member
+    | Invoke
+    | Index
+    | Hole
+    | NullCond
+    | Unary
+    | Binary
+    | Conditional
+    | Lambda
+    | Cast
+    | Paren
+    | ArrayNew
+    | ObjectNew
+    | TypeOf
+    | Default
+)
+
+
+# --- statements (the `@{ ... }` form) -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Declarator:
+    pos: int
+    name: str
+    init: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalDecl:
+    pos: int
+    type: TypeName | None  # None for `var`
+    declarators: tuple[Declarator, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    pos: int
+    name: str
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ExprStmt:
+    pos: int
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    pos: int
+    value: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    pos: int
+    cond: Expr
+    then: Stmt
+    other: Stmt | None
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    pos: int
+    body: tuple[Stmt, ...]
+
+
+Stmt = LocalDecl | Assign | ExprStmt | Return | If | Block

@@ -1,0 +1,433 @@
+"""C# syntax tree -> Python expression source, with just enough static typing to be exact.
+
+Every `expr` method returns `Code(text, type)`: Python source for the value and what we know of
+its C# type. The output is restricted by construction:
+
+* values are touched only through runtime helpers (`_get(x, 'Name')`, `_call(...)`, `_idx(...)`),
+  never with Python attribute access, subscripts or operators whose meaning differs from C#;
+* names are helpers (`_x`), constants (`kN`), temporaries (`tN`) and mangled locals (`vN_x`);
+* string literals are emitted with `repr()` of the decoded value.
+
+Static types choose between a direct Python operator (when both languages agree, e.g. `==` on two
+strings is ordinal in both) and a checking helper (when only the run time can tell). Where the
+type is statically known, unknown members are refused at load time with APIM's message; where it
+is not, the runtime refuses them (same message, as a NotSupportedException).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import syntax as s
+from .arrays import CsArray
+from .collections import KeyValuePair
+from .linq import LAMBDA_OVER_ELEMENTS
+from .members import MemberTable, static_table
+from .parse import SourceMap
+from .scope import Local, Names, Scope
+from .static import (
+    BOOL,
+    CHAR,
+    DOUBLE,
+    INT,
+    LONG,
+    NULL,
+    STRING,
+    UNKNOWN,
+    SType,
+    array_of,
+)
+from .typenames import TypeInfo, TypeLookupError, full_name, is_namespace, resolve
+from .types import CsTypeRef
+
+# Members no allowed type may expose: they lead to reflection (System.Type) or object identity.
+_DENIED_MEMBERS = frozenset({"GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"})
+# Types APIM allows with "All" members: a member we lack is ours to add, not the user's error.
+_ALL_MEMBERS_ALLOWED = frozenset(
+    {
+        "System.String",
+        "System.Int32",
+        "System.Int64",
+        "System.Double",
+        "System.Boolean",
+        "System.Char",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    text: str
+    type: SType
+    # A pure property chain that does not depend on the enclosing lambda's parameters
+    # (`context.Request.Certificate.Thumbprint` inside `c => ...`); see `hoist`.
+    invariant: bool = False
+
+
+class ExprTranslator:
+    def __init__(self, smap: SourceMap, context_type: SType, names: Names) -> None:
+        self.smap = smap
+        self.names = names
+        self.scope = Scope(None)
+        self.context_type = context_type
+        self.holes: list[Code] = []  # receivers of the enclosing `?.` bodies, innermost last
+        self.lambda_depth = 0
+        self.hoists: list[list[tuple[str, str]]] = []  # per enclosing lambda: (name, source)
+
+    # --- errors ---------------------------------------------------------------------------------
+
+    def error(self, message: str, pos: int) -> Exception:
+        return self.smap.error(message, pos)
+
+    def unsupported(self, what: str, pos: int) -> Exception:
+        return self.smap.not_supported(what, pos)
+
+    def type_error(self, exc: TypeLookupError, pos: int) -> Exception:
+        if exc.supported_later:
+            return self.unsupported(exc.message, pos)
+        return self.error(exc.message, pos)
+
+    def member_error(
+        self, name: str, table: MemberTable | None, type_name: str, pos: int
+    ) -> Exception:
+        """APIM's message for a member outside the allow-list; 'not supported yet' for members
+        of allowed primitive types that we simply have not implemented."""
+        allowed_type = table is not None and type_name in _ALL_MEMBERS_ALLOWED
+        if allowed_type and name not in _DENIED_MEMBERS and not name.startswith("_"):
+            return self.unsupported(f"member '{name}' of type '{type_name}'", pos)
+        return self.error(
+            f"Usage of member '{name}' of type '{type_name}' is not supported within expressions",
+            pos,
+        )
+
+    # --- dispatch -------------------------------------------------------------------------------
+
+    def expr(self, node: s.Expr) -> Code:
+        method = getattr(self, "x_" + type(node).__name__)
+        code: Code = method(node)
+        return code
+
+    def operand(self, node: s.Expr) -> Code:
+        """`expr` for a value that is consumed (not extended by a further `.Member`)."""
+        return self.hoist(self.expr(node))
+
+    def hoist(self, code: Code) -> Code:
+        """Loop-invariant code motion for lambdas: a property chain that does not depend on the
+        lambda's parameters is computed once when the lambda is created (a default argument)
+        instead of once per element: `Any(c => c.Value.Thumbprint == context...Thumbprint)` over
+        N certificates reads the request's thumbprint once. Sound because CsObject properties
+        are pure (types.py); an exception is deferred (`_pre`) and raised at the first use
+        (`_val`), i.e. where C# would raise it, and not at all if the lambda never runs."""
+        if not (self.hoists and code.invariant) or code.text.isidentifier():
+            return code
+        name = f"h{self.names.counter + 1}"
+        self.names.counter += 1
+        self.hoists[-1].append((name, code.text))
+        return Code(f"_val({name})", code.type)
+
+    def cond(self, node: s.Expr) -> str:
+        """Python source for `node` used as a C# bool."""
+        code = self.operand(node)
+        if code.type is BOOL:
+            return code.text
+        if code.type.known and code.type.py is not bool:
+            raise self.error(
+                f"Cannot implicitly convert type '{code.type.name}' to 'bool'", node.pos
+            )
+        return f"_truth({code.text})"
+
+    def constant(self, value: object, stype: SType) -> Code:
+        return Code(self.names.constant(value), stype)
+
+    # --- literals and names ---------------------------------------------------------------------
+
+    def x_Literal(self, node: s.Literal) -> Code:
+        kinds = {"string": STRING, "bool": BOOL, "int": INT, "long": LONG, "double": DOUBLE}
+        if node.kind == "null":
+            return Code("None", NULL)
+        if node.kind == "char":
+            return self.constant(node.value, CHAR)
+        value = node.value
+        if isinstance(value, float) and not math.isfinite(value):
+            return self.constant(value, DOUBLE)
+        return Code(repr(value), kinds[node.kind])
+
+    def x_Interpolated(self, node: s.Interpolated) -> Code:
+        parts = [repr(p) if isinstance(p, str) else self.operand(p).text for p in node.parts]
+        return Code(f"_cat({', '.join(parts)})" if parts else "''", STRING)
+
+    def x_Name(self, node: s.Name) -> Code:
+        local = self.scope.lookup(node.name)
+        if local is not None:
+            return Code(local.py_name, local.type, invariant=local.in_lambda < self.lambda_depth)
+        if node.name == "context":
+            return Code("ctx", self.context_type, invariant=True)
+        raise self.name_error(node.name, node.pos)
+
+    def name_error(self, name: str, pos: int) -> Exception:
+        """A name that is not a value: a type or namespace used as one, or nothing at all."""
+        if full_name(name) is None and not is_namespace(name):
+            return self.error(f"The name '{name}' does not exist in the current context", pos)
+        try:
+            info = resolve(name)
+        except TypeLookupError as exc:
+            return self.type_error(exc, pos)
+        return self.error(
+            f"'{info.full_name}' is a type, which is not valid in the given context", pos
+        )
+
+    def x_PredefinedType(self, node: s.PredefinedType) -> Code:
+        raise self.name_error(node.name, node.pos)
+
+    def x_Hole(self, node: s.Hole) -> Code:
+        return self.holes[-1]
+
+    # --- members --------------------------------------------------------------------------------
+
+    def dotted(self, node: s.Expr) -> str | None:
+        """`System.IO.File` for a chain of plain names that is not a value, else None."""
+        if isinstance(node, s.PredefinedType):
+            return node.name
+        if isinstance(node, s.Name):
+            if self.scope.lookup(node.name) is not None or node.name == "context":
+                return None
+            return node.name
+        if isinstance(node, s.Member) and node.type_args is None:
+            head = self.dotted(node.target)
+            return None if head is None else f"{head}.{node.name}"
+        return None
+
+    def static_target(self, node: s.Member) -> TypeInfo | None:
+        """The type whose static member `node` names, or None when the target is a value."""
+        head = self.dotted(node.target)
+        if head is None:
+            return None
+        parts = head.split(".")
+        type_end = next(
+            (i for i in range(1, len(parts) + 1) if not is_namespace(".".join(parts[:i]))),
+            len(parts),
+        )
+        if type_end < len(parts):  # `Type.StaticMember.Member`: the target is a value
+            return None
+        start = _leftmost(node).pos
+        if is_namespace(head):  # `System.IO.File` used as a value
+            raise self.name_error(f"{head}.{node.name}", start)
+        if "." not in head and full_name(head) is None:
+            raise self.error(f"The name '{head}' does not exist in the current context", start)
+        try:
+            return resolve(head)
+        except TypeLookupError as exc:
+            raise self.type_error(exc, start) from None
+
+    def static_member(self, info: TypeInfo, node: s.Member, invoked: bool) -> Code | None:
+        member = info.statics.get(node.name)
+        if member is None:
+            raise self.member_error(
+                node.name,
+                None if node.name in _DENIED_MEMBERS else MemberTable(info.full_name),
+                info.full_name,
+                node.pos,
+            )
+        if member.is_method != invoked:
+            kind = "method" if member.is_method else "property"
+            raise self.error(
+                f"'{info.full_name}.{node.name}' is a {kind}, not valid here", node.pos
+            )
+        if invoked:
+            return None
+        value = member.value
+        if isinstance(value, (str, int, bool)):
+            return Code(repr(value), member.result)
+        return self.constant(value, member.result)
+
+    def x_Member(self, node: s.Member) -> Code:
+        info = self.static_target(node)
+        if info is not None:
+            code = self.static_member(info, node, invoked=False)
+            assert code is not None
+            return code
+        target = self.expr(node.target)
+        table = self.member_table(target, node.name, node.pos)
+        if table is not None:
+            if node.name in table.methods and node.name not in table.props:
+                raise self.unsupported(f"method group '{node.name}' used as a value", node.pos)
+            if node.name not in table.props:
+                raise self.member_error(node.name, table, table.cs_type, node.pos)
+            result = table.result_type(node.name, target.type)
+            if target.text == "ctx" or target.type.py is KeyValuePair:
+                # never null (the context; a struct): call the allow-listed getter directly
+                getter = self.names.constant(table.props[node.name])
+                return Code(f"{getter}({target.text})", result, target.invariant)
+            return Code(f"_get({target.text}, {node.name!r})", result, target.invariant)
+        return Code(f"_get({target.text}, {node.name!r})", UNKNOWN, target.invariant)
+
+    def member_table(self, target: Code, name: str, pos: int) -> MemberTable | None:
+        if target.type is NULL:
+            raise self.error("Operator '.' cannot be applied to operand of type '<null>'", pos)
+        if name.startswith("_") or name in _DENIED_MEMBERS:
+            raise self.member_error(name, None, target.type.name, pos)
+        return static_table(target.type)
+
+    # --- calls ----------------------------------------------------------------------------------
+
+    def x_Invoke(self, node: s.Invoke) -> Code:
+        target = node.target
+        if not isinstance(target, s.Member):
+            if isinstance(target, s.Name) and self.scope.lookup(target.name) is None:
+                raise self.name_error(target.name, target.pos)
+            raise self.unsupported("invoking a delegate", node.pos)
+        info = self.static_target(target)
+        if info is not None:
+            return self.static_call(info, target, node)
+        receiver = self.operand(target.target)
+        table = self.member_table(receiver, target.name, target.pos)
+        element = receiver.type.element if target.name in LAMBDA_OVER_ELEMENTS else None
+        args, outs = self.call_args(node.args, element)
+        name = repr(target.name)
+        if table is not None:
+            if target.name not in table.methods:
+                if target.name in table.props:
+                    raise self.error(
+                        f"Non-invocable member '{target.name}' cannot be used like a method",
+                        target.pos,
+                    )
+                raise self.member_error(target.name, table, table.cs_type, target.pos)
+            if target.type_args is not None and target.name not in table.generic:
+                raise self.error(
+                    f"The non-generic method '{target.name}' cannot be used with type arguments",
+                    target.pos,
+                )
+            if outs and table.out_methods.get(target.name) != len(outs):
+                raise self.error(
+                    f"No overload for method '{target.name}' takes out arguments here", target.pos
+                )
+        result = UNKNOWN if table is None else table.result_type(target.name, receiver.type)
+        if target.type_args is not None:
+            refs = tuple(self.type_ref(t) for t in target.type_args)
+            result = self.resolve_type(target.type_args[0]).stype
+            call = f"_callg({receiver.text}, {name}, {self.names.constant(refs)}{args})"
+        elif outs:
+            call = f"_callout({receiver.text}, {name}, {len(outs)}{args})"
+        else:
+            call = f"_call({receiver.text}, {name}{args})"
+        return Code(self.with_outs(call, outs), result)
+
+    def static_call(self, info: TypeInfo, target: s.Member, node: s.Invoke) -> Code:
+        self.static_member(info, target, invoked=True)
+        member = info.statics[target.name]
+        if target.type_args is not None:
+            raise self.unsupported(
+                f"type arguments on '{info.full_name}.{target.name}'", target.pos
+            )
+        args, outs = self.call_args(node.args, None)
+        if len(outs) != member.outs:
+            raise self.error(
+                f"No overload for method '{target.name}' takes {len(node.args)} arguments",
+                target.pos,
+            )
+        function = self.names.constant(member.value)
+        return Code(self.with_outs(f"{function}({args.removeprefix(', ')})", outs), member.result)
+
+    def call_args(self, args: tuple[s.Arg, ...], element: SType | None) -> tuple[str, list[str]]:
+        """(", a, b" for the in-arguments, [python names of out targets])."""
+        texts: list[str] = []
+        outs: list[str] = []
+        for arg in args:
+            if arg.out is not None:
+                outs.append(self.out_target(arg))
+            elif outs:
+                raise self.unsupported("arguments after an out argument", arg.pos)
+            elif isinstance(arg.value, s.Lambda) and element is not None:
+                texts.append(self.lambda_(arg.value, (element,)).text)
+            elif arg.value is not None:
+                texts.append(self.operand(arg.value).text)
+        return "".join(", " + t for t in texts), outs
+
+    def out_target(self, arg: s.Arg) -> str:
+        assert arg.out is not None
+        if self.lambda_depth:
+            raise self.unsupported("out arguments inside lambdas", arg.pos)
+        if arg.declares:
+            stype = UNKNOWN if arg.out_type is None else self.resolve_type(arg.out_type).stype
+            return self.declare(arg.out, stype, arg.pos).py_name
+        local = self.scope.lookup(arg.out)
+        if local is None:
+            raise self.error(f"The name '{arg.out}' does not exist in the current context", arg.pos)
+        return local.py_name
+
+    def with_outs(self, call: str, outs: list[str]) -> str:
+        """Bind out values to their locals: `((t := call), (v := t[1]))[0][0]`."""
+        if not outs:
+            return call
+        temp = self.names.temp()
+        binds = "".join(f", ({name} := {temp}[{i}])" for i, name in enumerate(outs, start=1))
+        return f"(({temp} := {call}){binds})[0][0]"
+
+    def declare(self, name: str, stype: SType, pos: int) -> Local:
+        if name == "context" or self.scope.lookup(name) is not None:
+            raise self.error(
+                f"A local or parameter named '{name}' cannot be declared in this scope because "
+                "that name is used in an enclosing local scope to define a local or parameter",
+                pos,
+            )
+        local = Local(self.names.local(name), stype, self.lambda_depth)
+        self.scope.names[name] = local
+        return local
+
+    # --- types ----------------------------------------------------------------------------------
+
+    def resolve_type(self, node: s.TypeName) -> TypeInfo:
+        if node.args or node.array_rank > 1:
+            raise self.unsupported(f"type '{node.display()}'", node.pos)
+        try:
+            info = resolve(node.name)
+        except TypeLookupError as exc:
+            raise self.type_error(exc, node.pos) from None
+        if node.array_rank:  # T[]: element types are not checked at run time (yet)
+            name = f"{info.full_name}[]"
+            return TypeInfo(name, array_of(info.stype), CsTypeRef(name, (CsArray,)))
+        return info
+
+    def type_ref(self, node: s.TypeName) -> CsTypeRef:
+        info = self.resolve_type(node)
+        if info.ref is None:
+            raise self.unsupported(f"type '{info.full_name}' here", node.pos)
+        if node.nullable:
+            return CsTypeRef(info.ref.name, info.ref.classes, None, is_value_type=False)
+        return info.ref
+
+    # --- lambdas --------------------------------------------------------------------------------
+
+    def x_Lambda(self, node: s.Lambda) -> Code:
+        return self.lambda_(node, ())
+
+    def lambda_(self, node: s.Lambda, param_types: tuple[SType, ...]) -> Code:
+        outer = self.scope
+        self.scope = Scope(outer)
+        self.lambda_depth += 1
+        self.hoists.append([])
+        try:
+            names = []
+            for i, param in enumerate(node.params):
+                stype = (
+                    param_types[i] if i < len(param_types) and len(node.params) == 1 else UNKNOWN
+                )
+                if param.type is not None:
+                    stype = self.resolve_type(param.type).stype
+                names.append(self.declare(param.name, stype, param.pos).py_name)
+            body = self.operand(node.body)
+        finally:
+            self.scope = outer
+            self.lambda_depth -= 1
+            hoisted = self.hoists.pop()
+        # defaults are evaluated when the lambda is created, in the enclosing scope
+        names += [f"{name}=_pre(lambda: {source})" for name, source in hoisted]
+        return Code(f"(lambda {', '.join(names)}: {body.text})", UNKNOWN)
+
+
+def _leftmost(node: s.Expr) -> s.Expr:
+    """First node of a dotted name (where csc reports errors about the whole name)."""
+    while isinstance(node, s.Member):
+        node = node.target
+    return node

@@ -1,0 +1,259 @@
+"""Type names in expressions: APIM's allow-list, what we implement, and the rest.
+
+A type name (in `System.IO.File.ReadAllText`, a cast, `new T()`, `typeof(T)`, `M<T>`) is
+* implemented -> a `TypeInfo` with its static members;
+* on APIM's allow-list (apim-reference §3.3) but not implemented yet -> NotSupportedError;
+* anything else -> "Usage of type 'X' is not supported within expressions", as APIM says at save.
+Short names resolve against every allowed namespace (APIM imports them implicitly).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import exceptions as exc
+from . import strings
+from .static import BOOL, CHAR, DOUBLE, INT, LONG, REFS, STRING, UNKNOWN, SType
+from .types import CsTypeRef
+
+
+def _names(text: str) -> list[str]:
+    return text.split()
+
+
+_ALLOWED = _names(
+    """
+Newtonsoft.Json.Formatting Newtonsoft.Json.JsonConvert Newtonsoft.Json.Linq.Extensions
+Newtonsoft.Json.Linq.JArray Newtonsoft.Json.Linq.JConstructor Newtonsoft.Json.Linq.JContainer
+Newtonsoft.Json.Linq.JObject Newtonsoft.Json.Linq.JProperty Newtonsoft.Json.Linq.JRaw
+Newtonsoft.Json.Linq.JToken Newtonsoft.Json.Linq.JTokenType Newtonsoft.Json.Linq.JValue
+System.Array System.BitConverter System.Boolean System.Byte System.Char System.Convert
+System.DateTime System.DateTimeKind System.DateTimeOffset System.Decimal System.Double System.Enum
+System.Exception System.Guid System.Int16 System.Int32 System.Int64 System.Math
+System.MidpointRounding System.Nullable System.Random System.SByte System.Single System.String
+System.StringComparer System.StringComparison System.StringSplitOptions System.TimeSpan
+System.TimeZone System.TimeZoneInfo System.Tuple System.UInt16 System.UInt32 System.UInt64
+System.Uri System.UriPartial System.Object System.Collections.Generic.Dictionary
+System.Collections.Generic.HashSet System.Collections.Generic.ICollection
+System.Collections.Generic.IDictionary System.Collections.Generic.IEnumerable
+System.Collections.Generic.IEnumerator System.Collections.Generic.IList
+System.Collections.Generic.IReadOnlyCollection System.Collections.Generic.IReadOnlyDictionary
+System.Collections.Generic.ISet System.Collections.Generic.KeyValuePair
+System.Collections.Generic.List System.Collections.Generic.Queue System.Collections.Generic.Stack
+System.IO.StringReader System.IO.StringWriter System.Linq.Enumerable System.Net.IPAddress
+System.Net.WebUtility System.Security.Cryptography.AsymmetricAlgorithm
+System.Security.Cryptography.CipherMode System.Security.Cryptography.HashAlgorithm
+System.Security.Cryptography.HashAlgorithmName System.Security.Cryptography.HMAC
+System.Security.Cryptography.HMACMD5 System.Security.Cryptography.HMACSHA1
+System.Security.Cryptography.HMACSHA256 System.Security.Cryptography.HMACSHA384
+System.Security.Cryptography.HMACSHA512 System.Security.Cryptography.KeyedHashAlgorithm
+System.Security.Cryptography.MD5 System.Security.Cryptography.Oid
+System.Security.Cryptography.PaddingMode System.Security.Cryptography.RNGCryptoServiceProvider
+System.Security.Cryptography.RSA System.Security.Cryptography.RSAEncryptionPadding
+System.Security.Cryptography.RSASignaturePadding System.Security.Cryptography.SHA1
+System.Security.Cryptography.SHA1Managed System.Security.Cryptography.SHA256
+System.Security.Cryptography.SHA256Managed System.Security.Cryptography.SHA384
+System.Security.Cryptography.SHA384Managed System.Security.Cryptography.SHA512
+System.Security.Cryptography.SHA512Managed System.Security.Cryptography.SymmetricAlgorithm
+System.Security.Cryptography.X509Certificates.PublicKey
+System.Security.Cryptography.X509Certificates.RSACertificateExtensions
+System.Security.Cryptography.X509Certificates.X500DistinguishedName
+System.Security.Cryptography.X509Certificates.X509Certificate
+System.Security.Cryptography.X509Certificates.X509Certificate2
+System.Security.Cryptography.X509Certificates.X509ContentType
+System.Security.Cryptography.X509Certificates.X509NameType System.Text.Encoding
+System.Text.StringBuilder System.Text.RegularExpressions.Capture
+System.Text.RegularExpressions.CaptureCollection System.Text.RegularExpressions.Group
+System.Text.RegularExpressions.GroupCollection System.Text.RegularExpressions.Match
+System.Text.RegularExpressions.Regex System.Text.RegularExpressions.RegexOptions
+System.Xml.Linq.Extensions System.Xml.Linq.XAttribute System.Xml.Linq.XCData
+System.Xml.Linq.XComment System.Xml.Linq.XContainer System.Xml.Linq.XDeclaration
+System.Xml.Linq.XDocument System.Xml.Linq.XDocumentType System.Xml.Linq.XElement
+System.Xml.Linq.XName System.Xml.Linq.XNamespace System.Xml.Linq.XNode System.Xml.Linq.XObject
+System.Xml.Linq.XProcessingInstruction System.Xml.Linq.XText System.Xml.XmlNodeType
+"""
+)
+
+# Well-known types outside the allow-list, so that short names get APIM's full-name message.
+_FORBIDDEN = _names(
+    """
+System.Activator System.AppDomain System.Console System.Environment System.GC System.Type
+System.Delegate System.Action System.Func System.IntPtr System.Lazy System.Buffer System.IO.File
+System.IO.Directory System.IO.Path System.IO.FileStream System.IO.StreamReader
+System.IO.StreamWriter System.IO.FileInfo System.IO.DirectoryInfo System.IO.Stream
+System.Diagnostics.Process System.Diagnostics.ProcessStartInfo System.Diagnostics.Debugger
+System.Net.WebClient System.Net.WebRequest System.Net.HttpWebRequest System.Net.Dns
+System.Net.Http.HttpClient System.Net.Sockets.Socket System.Net.Sockets.TcpClient
+System.Reflection.Assembly System.Reflection.MethodInfo System.Reflection.BindingFlags
+System.Runtime.InteropServices.Marshal System.Threading.Thread System.Threading.Tasks.Task
+System.Globalization.CultureInfo System.Text.Json.JsonSerializer
+System.Security.Cryptography.X509Certificates.X509Chain
+System.Security.Cryptography.X509Certificates.X509Store
+"""
+)
+
+NAMESPACES = frozenset(
+    {
+        name.rsplit(".", i)[0]
+        for name in _ALLOWED + _FORBIDDEN
+        for i in range(1, name.count(".") + 1)
+    }
+    | {"Microsoft", "Microsoft.Win32", "System.Runtime", "System.Threading", "System.Web"}
+)
+KEYWORDS = {
+    "string": "System.String",
+    "int": "System.Int32",
+    "long": "System.Int64",
+    "bool": "System.Boolean",
+    "double": "System.Double",
+    "char": "System.Char",
+    "object": "System.Object",
+    "float": "System.Single",
+    "decimal": "System.Decimal",
+    "byte": "System.Byte",
+    "sbyte": "System.SByte",
+    "short": "System.Int16",
+    "ushort": "System.UInt16",
+    "uint": "System.UInt32",
+    "ulong": "System.UInt64",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StaticMember:
+    value: object  # the function (methods) or the value (properties, enum members)
+    result: SType
+    is_method: bool = True
+    outs: int = 0  # trailing `out` parameters; the function returns (result, outs...)
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    full_name: str
+    stype: SType  # static type of its instances
+    ref: CsTypeRef | None  # runtime test for casts / type arguments; None: not usable there yet
+    statics: dict[str, StaticMember] = field(default_factory=dict)
+
+
+class TypeLookupError(Exception):
+    def __init__(self, message: str, *, supported_later: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.supported_later = supported_later  # True: allowed by APIM, not implemented yet
+
+
+def _parse_int(bits: int) -> Callable[[object], int]:
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def parse(text: object) -> int:
+        if text is None:
+            raise exc.argument_null("s")
+        if type(text) is not str:
+            raise exc.invalid_cast(text, "System.String")
+        body = text.strip()
+        digits = body[1:] if body[:1] in "+-" else body
+        if not digits.isascii() or not digits.isdigit():
+            raise exc.format_error(f"The input string '{text}' was not in a correct format.")
+        value = int(body)
+        if not low <= value <= high:
+            name = "Int32" if bits == 32 else "Int64"
+            raise exc.ExpressionRuntimeError(
+                "OverflowException", f"Value was either too large or too small for an {name}."
+            )
+        return value
+
+    return parse
+
+
+def _try_parse(parse: Callable[[object], int]) -> Callable[[object], tuple[bool, int]]:
+    def try_parse(text: object) -> tuple[bool, int]:
+        try:
+            return True, parse(text)
+        except exc.ExpressionRuntimeError:
+            return False, 0
+
+    return try_parse
+
+
+def _parse_bool(text: object) -> bool:
+    if text is None:
+        raise exc.argument_null("value")
+    value = str(text).strip().lower() if type(text) is str else None
+    if value not in ("true", "false"):
+        raise exc.format_error(f"String '{text}' was not recognized as a valid Boolean.")
+    return value == "true"
+
+
+def _int_statics(bits: int, stype: SType) -> dict[str, StaticMember]:
+    parse = _parse_int(bits)
+    return {
+        "MaxValue": StaticMember(2 ** (bits - 1) - 1, stype, is_method=False),
+        "MinValue": StaticMember(-(2 ** (bits - 1)), stype, is_method=False),
+        "Parse": StaticMember(parse, stype),
+        "TryParse": StaticMember(_try_parse(parse), BOOL, outs=1),
+    }
+
+
+def _enum(name: str, members: dict[str, strings.CsEnum]) -> TypeInfo:
+    stype = SType(name, type(next(iter(members.values()))))
+    statics = {key: StaticMember(value, stype, is_method=False) for key, value in members.items()}
+    return TypeInfo(name, stype, CsTypeRef(name, (stype.py,) if stype.py else ()), statics)
+
+
+_STRING_STATICS = {
+    name: StaticMember(fn, BOOL if name.startswith(("Is", "Equals")) else STRING)
+    for name, fn in strings.STRING_STATICS.items()
+} | {"Empty": StaticMember("", STRING, is_method=False)}
+
+IMPLEMENTED: dict[str, TypeInfo] = {
+    info.full_name: info
+    for info in (
+        TypeInfo("System.String", STRING, REFS["System.String"], _STRING_STATICS),
+        TypeInfo("System.Int32", INT, REFS["System.Int32"], _int_statics(32, INT)),
+        TypeInfo("System.Int64", LONG, REFS["System.Int64"], _int_statics(64, LONG)),
+        TypeInfo(
+            "System.Boolean",
+            BOOL,
+            REFS["System.Boolean"],
+            {
+                "Parse": StaticMember(_parse_bool, BOOL),
+                "TrueString": StaticMember("True", STRING, is_method=False),
+                "FalseString": StaticMember("False", STRING, is_method=False),
+            },
+        ),
+        TypeInfo("System.Double", DOUBLE, REFS["System.Double"]),
+        TypeInfo("System.Char", CHAR, REFS["System.Char"]),
+        TypeInfo("System.Object", UNKNOWN, REFS["System.Object"]),
+        _enum("System.StringComparison", strings.STRING_COMPARISON),
+        _enum("System.StringSplitOptions", strings.STRING_SPLIT_OPTIONS),
+    )
+}
+_SHORT: dict[str, str] = {name.rsplit(".", 1)[-1]: name for name in _FORBIDDEN + _ALLOWED}
+
+
+def full_name(name: str) -> str | None:
+    """Full .NET name for a keyword, short or qualified name; None if we do not know it."""
+    if name in KEYWORDS:
+        return KEYWORDS[name]
+    if "." in name:
+        return name
+    return _SHORT.get(name)
+
+
+def resolve(name: str) -> TypeInfo:
+    """TypeInfo for a type name as written; raises TypeLookupError (see module docstring)."""
+    if name == "dynamic":
+        raise TypeLookupError("Dynamic member invocation is not supported")
+    full = full_name(name)
+    if full is None:
+        raise TypeLookupError(f"The type or namespace name '{name}' could not be found")
+    if full in IMPLEMENTED:
+        return IMPLEMENTED[full]
+    if full in _ALLOWED:
+        raise TypeLookupError(f"type '{full}'", supported_later=True)
+    raise TypeLookupError(f"Usage of type '{full}' is not supported within expressions")
+
+
+def is_namespace(name: str) -> bool:
+    return name in NAMESPACES
