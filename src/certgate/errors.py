@@ -1,10 +1,10 @@
 """The one error tree of certgate.
 
-Load-time errors (configuration, policy documents, expressions) carry where they happened: the file,
-the element or key, and the line and column, so that `certgate serve` and `certgate policy check` can
-print one precise line instead of a traceback. Run-time errors carry the fields APIM exposes as
-`context.LastError`. Foreign exceptions are mapped to these at the `io/` edge; a client never sees a
-traceback.
+Load-time errors (configuration, policy documents, expressions) carry where they happened: the
+file, the element or key, and the line and column, so that `certgate serve` and `certgate policy
+check` can print one precise line instead of a traceback. Run-time errors carry the fields APIM
+exposes as `context.LastError`. Foreign exceptions are mapped to these at the `io/` edge; a client
+never sees a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ class CertgateError(Exception):
 
 class LoadError(CertgateError):
     """Something certgate was asked to load is wrong; it names where."""
+
+    element_label = "element"
 
     def __init__(
         self,
@@ -48,7 +50,7 @@ class LoadError(CertgateError):
         if self.source:
             parts.append(self.source)
         if self.element:
-            parts.append(f"element '{self.element}'")
+            parts.append(f"{self.element_label} '{self.element}'")
         if self.line is not None:
             parts.append(f"line {self.line}")
         if self.column is not None:
@@ -59,6 +61,8 @@ class LoadError(CertgateError):
 
 class ConfigError(LoadError):
     """The YAML configuration is invalid; `element` holds the key path (e.g. `apis.orders.path`)."""
+
+    element_label = "key"
 
 
 class PolicyError(LoadError):
@@ -72,8 +76,18 @@ class ExpressionError(PolicyError):
 class NotSupportedError(PolicyError):
     """Valid APIM that certgate cannot run yet; the message starts with 'not supported yet: '."""
 
-    def __init__(self, what: str, **where: str | int | None) -> None:
-        super().__init__(f"not supported yet: {what}", **where)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        what: str,
+        *,
+        source: str | None = None,
+        element: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(
+            f"not supported yet: {what}", source=source, element=element, line=line, column=column
+        )
         self.what = what
 
 
@@ -116,7 +130,7 @@ class PolicyRuntimeError(CertgateError):
 
 
 class ExpressionRuntimeError(PolicyRuntimeError):
-    """A .NET exception thrown by an expression (`exception_type` is e.g. NullReferenceException)."""
+    """A .NET exception thrown by an expression (`exception_type`: e.g. NullReferenceException)."""
 
     def __init__(self, exception_type: str, message: str) -> None:
         super().__init__(message, reason="ExpressionValueEvaluationFailure")

@@ -1,0 +1,143 @@
+"""The YAML configuration file: schema (APIM's names), reading, and errors that name key and file.
+
+Relative paths inside the file are relative to the file's folder. Unknown keys are errors (a typo
+must never silently drop a setting).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from certgate.errors import ConfigError
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class HostnameConfig(_Model):
+    host_name: str = Field(alias="hostName", min_length=1)
+    listen: str
+    certificate_id: str = Field(alias="certificateId")
+    negotiate_client_certificate: bool = Field(False, alias="negotiateClientCertificate")
+    default_ssl_binding: bool = Field(False, alias="defaultSslBinding")
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+
+class CertificateConfig(_Model):
+    file: str
+    password_env: str | None = Field(None, alias="passwordEnv")
+
+
+class CaCertificateConfig(_Model):
+    file: str
+    store_name: Literal["Root", "CertificateAuthority"] = Field("Root", alias="storeName")
+
+
+class ApiConfig(_Model):
+    path: str = ""
+    service_url: str = Field(alias="serviceUrl")
+    policy: str | None = None
+    display_name: str | None = Field(None, alias="displayName")
+
+    @field_validator("service_url")
+    @classmethod
+    def _service_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
+
+
+class GatewayConfig(_Model):
+    service_name: str = Field("certgate", alias="serviceName")
+    region: str = "local"
+    tls_backend: Literal["stdlib", "pyopenssl"] | None = Field(None, alias="tlsBackend")
+    max_request_body_bytes: Annotated[int, Field(gt=0)] = Field(
+        10 * 1024 * 1024, alias="maxRequestBodyBytes"
+    )
+    max_response_body_bytes: Annotated[int, Field(gt=0)] = Field(
+        64 * 1024 * 1024, alias="maxResponseBodyBytes"
+    )
+    max_header_bytes: Annotated[int, Field(gt=0)] = Field(64 * 1024, alias="maxHeaderBytes")
+    backend_connect_timeout: Annotated[float, Field(gt=0)] = Field(
+        10.0, alias="backendConnectTimeout"
+    )
+    keepalive_timeout: Annotated[float, Field(gt=0)] = Field(75.0, alias="keepaliveTimeout")
+
+
+class Config(_Model):
+    hostnames: list[HostnameConfig] = Field(min_length=1)
+    certificates: dict[str, CertificateConfig] = {}
+    ca_certificates: list[CaCertificateConfig] = Field([], alias="caCertificates")
+    policy: str | None = None
+    apis: dict[str, ApiConfig] = {}
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+
+    @field_validator("certificates", "apis")
+    @classmethod
+    def _ids(cls, value: dict[str, object]) -> dict[str, object]:
+        for key in value:
+            if not _ID.match(key):
+                raise ValueError(f"'{key}' is not a valid id (letters, digits, '_', '.', '-')")
+        return value
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """'127.0.0.1:8443', '[::1]:8443', 'localhost:8443' or ':8443' (all addresses) → (host, port).
+
+    The host must be an IP literal (or localhost): a name that needs DNS would fail late, at bind.
+    """
+    match = re.fullmatch(r"\[?([^\]\s]*?)\]?:(\d{1,5})", value.strip())
+    if match is None or not 0 <= int(match.group(2)) < 65536:  # 0: any free port
+        raise ValueError("must be HOST:PORT, e.g. 127.0.0.1:8443")
+    host = match.group(1) or "0.0.0.0"  # noqa: S104 - ':PORT' asks for all addresses
+    if host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ValueError(f"'{host}' is not an IP address (or 'localhost')") from None
+    return host, int(match.group(2))
+
+
+def read_config(path: Path) -> Config:
+    """Read and validate the YAML file; every error names the file and the key."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration: {exc.strerror}", source=source) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(
+            f"invalid YAML: {problem}",
+            source=source,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConfigError("the configuration must be a YAML mapping", source=source)
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise ConfigError(message, source=source, element=key) from None

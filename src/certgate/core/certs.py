@@ -1,0 +1,287 @@
+"""Certificates as APIM expressions see them: the `X509Certificate2` view, and loading.
+
+Everything here works on bytes handed in (sans-IO). Names are rendered the way .NET renders
+`X500DistinguishedName.Name`, because policies compare those strings ordinally
+(`context.Request.Certificate.Issuer != "CN=Test Intermediate CA"`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from certgate.core.expr.types import CsObject
+from certgate.errors import CertificateLoadError
+
+# .NET's short names for RDN attribute types (X500DistinguishedName.Name); others print as OID.x.y.
+_DOTNET_ATTR_NAMES: dict[x509.ObjectIdentifier, str] = {
+    NameOID.COMMON_NAME: "CN",
+    NameOID.ORGANIZATION_NAME: "O",
+    NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+    NameOID.LOCALITY_NAME: "L",
+    NameOID.STATE_OR_PROVINCE_NAME: "S",
+    NameOID.COUNTRY_NAME: "C",
+    NameOID.EMAIL_ADDRESS: "E",
+    NameOID.STREET_ADDRESS: "STREET",
+    NameOID.DOMAIN_COMPONENT: "DC",
+    NameOID.SERIAL_NUMBER: "SERIALNUMBER",
+    NameOID.GIVEN_NAME: "G",
+    NameOID.SURNAME: "SN",
+    NameOID.TITLE: "T",
+    NameOID.INITIALS: "I",
+    NameOID.USER_ID: "UID",
+}
+# .NET wraps a value in double quotes when it holds one of these, or starts/ends with a space.
+_NEEDS_QUOTES = frozenset(',+="\n<>#;')
+
+
+def _dotnet_value(value: str) -> str:
+    if value and (any(ch in _NEEDS_QUOTES for ch in value) or value[0] == " " or value[-1] == " "):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def dotnet_name(name: x509.Name) -> str:
+    """Render a DN like .NET: RDNs in reverse of DER order, `TYPE=value`, joined by ", "."""
+    rdns: list[str] = []
+    for rdn in reversed(name.rdns):
+        parts = []
+        for attr in rdn:
+            label = _DOTNET_ATTR_NAMES.get(attr.oid, f"OID.{attr.oid.dotted_string}")
+            value = attr.value if isinstance(attr.value, str) else attr.value.hex()
+            parts.append(f"{label}={_dotnet_value(value)}")
+        rdns.append(" + ".join(parts))
+    return ", ".join(rdns)
+
+
+class X500DistinguishedName(CsObject):
+    __slots__ = ("Name",)
+    CS_TYPE = "X500DistinguishedName"
+    CS_MEMBERS = frozenset({"Name"})  # APIM allows only Name on this type
+    Name: str
+
+    def __init__(self, name: str) -> None:
+        self.Name = name
+
+    def ToString(self) -> str:
+        return self.Name
+
+
+class X509Certificate2(CsObject):
+    """`System.Security.Cryptography.X509Certificates.X509Certificate2`, read-only view.
+
+    Parsed once per DER (see `certificate_view`); attributes are plain values so expressions
+    read them without calls.
+    """
+
+    __slots__ = (
+        "FriendlyName",
+        "HasPrivateKey",
+        "Issuer",
+        "IssuerName",
+        "NotAfter",
+        "NotBefore",
+        "RawData",
+        "SerialNumber",
+        "Subject",
+        "SubjectName",
+        "Thumbprint",
+        "Version",
+        "cert",
+    )
+    CS_TYPE = "X509Certificate2"
+    CS_MEMBERS = frozenset(
+        {
+            "Thumbprint",
+            "Subject",
+            "SubjectName",
+            "Issuer",
+            "IssuerName",
+            "NotBefore",
+            "NotAfter",
+            "SerialNumber",
+            "Version",
+            "HasPrivateKey",
+            "FriendlyName",
+            "RawData",
+            "GetSerialNumberString",
+            "GetCertHashString",
+            "GetRawCertData",
+            "ToString",
+        }
+    )
+    # Class-level hints give the expression compiler static types (load-time member checks).
+    Thumbprint: str
+    Subject: str
+    SubjectName: X500DistinguishedName
+    Issuer: str
+    IssuerName: X500DistinguishedName
+    SerialNumber: str
+    Version: int
+    HasPrivateKey: bool
+    FriendlyName: str
+    RawData: bytes
+    NotBefore: datetime
+    NotAfter: datetime
+
+    def __init__(self, der: bytes, *, has_private_key: bool = False) -> None:
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError as exc:
+            raise CertificateLoadError(f"not an X.509 certificate: {exc}") from None
+        self.cert = cert
+        self.RawData = der
+        self.Thumbprint = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
+        self.Subject = dotnet_name(cert.subject)
+        self.SubjectName = X500DistinguishedName(self.Subject)
+        self.Issuer = dotnet_name(cert.issuer)
+        self.IssuerName = X500DistinguishedName(self.Issuer)
+        # .NET reports local time; certgate runs its clock in UTC (as Azure's hosts do).
+        self.NotBefore = cert.not_valid_before_utc
+        self.NotAfter: datetime = cert.not_valid_after_utc
+        self.SerialNumber = _serial_hex(cert.serial_number)
+        self.Version = cert.version.value + 1
+        self.HasPrivateKey = has_private_key
+        self.FriendlyName = ""
+
+    def GetSerialNumberString(self) -> str:
+        return self.SerialNumber
+
+    def GetCertHashString(self) -> str:
+        return self.Thumbprint
+
+    def GetRawCertData(self) -> bytes:
+        return self.RawData
+
+    def ToString(self) -> str:
+        # .NET's non-verbose dump; dates in invariant culture (M/d/yyyy h:mm:ss tt).
+        blocks = [
+            ("Subject", self.Subject),
+            ("Issuer", self.Issuer),
+            ("Serial Number", self.SerialNumber),
+            ("Not Before", _dotnet_general_date(self.NotBefore)),
+            ("Not After", _dotnet_general_date(self.NotAfter)),
+            ("Thumbprint", self.Thumbprint),
+        ]
+        return "\n".join(f"[{head}]\n  {value}\n" for head, value in blocks)
+
+
+def _serial_hex(serial: int) -> str:
+    """Big-endian uppercase hex of the DER INTEGER bytes (so a leading 00 stays, as in .NET)."""
+    length = serial.bit_length() // 8 + 1
+    return serial.to_bytes(length, "big", signed=True).hex().upper()
+
+
+def _dotnet_general_date(value: datetime) -> str:
+    hour = value.hour % 12 or 12
+    ampm = "AM" if value.hour < 12 else "PM"
+    return (
+        f"{value.month}/{value.day}/{value.year} {hour}:{value.minute:02}:{value.second:02} {ampm}"
+    )
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedCertificate:
+    """A certificate read from PEM, DER or PKCS#12, with its chain and (maybe) its private key."""
+
+    der: bytes
+    chain_der: tuple[bytes, ...]  # further certificates that came with it (intermediates)
+    key_pem: bytes | None  # unencrypted PKCS#8 PEM; kept in memory only
+
+    def view(self) -> X509Certificate2:
+        return X509Certificate2(self.der, has_private_key=self.key_pem is not None)
+
+    def chain_pem(self) -> bytes:
+        certs = (self.der, *self.chain_der)
+        return b"".join(
+            x509.load_der_x509_certificate(d).public_bytes(serialization.Encoding.PEM)
+            for d in certs
+        )
+
+
+_PRIVATE_KEY_TYPES = (
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+)
+
+
+def load_certificate(data: bytes, *, password: bytes | None = None) -> LoadedCertificate:
+    """Read a PFX (with `password`), a PEM bundle (certificates, optionally one key) or a DER."""
+    if b"-----BEGIN" in data:
+        return _load_pem(data)
+    if password is not None:
+        return _load_pfx(data, password)
+    try:
+        cert = x509.load_der_x509_certificate(data)
+    except ValueError:
+        return _load_pfx(data, b"")
+    return LoadedCertificate(cert.public_bytes(serialization.Encoding.DER), (), None)
+
+
+def _load_pem(data: bytes) -> LoadedCertificate:
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise CertificateLoadError(f"no valid PEM certificate: {exc}") from None
+    key_pem = None
+    if b"PRIVATE KEY-----" in data:
+        if b"ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data:
+            raise CertificateLoadError(
+                "encrypted PEM private keys are not supported; use a .pfx with passwordEnv"
+            )
+        try:
+            key = serialization.load_pem_private_key(data, password=None)
+        except (ValueError, TypeError) as exc:
+            raise CertificateLoadError(f"unreadable private key: {exc}") from None
+        key_pem = _pkcs8(key)
+        _check_key_matches(certs[0], key)
+    ders = [c.public_bytes(serialization.Encoding.DER) for c in certs]
+    return LoadedCertificate(ders[0], tuple(ders[1:]), key_pem)
+
+
+def _load_pfx(data: bytes, password: bytes) -> LoadedCertificate:
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, password)
+    except ValueError:
+        raise CertificateLoadError(
+            "cannot read the PKCS#12 (PFX) data: wrong password or not a PFX file"
+        ) from None
+    if cert is None:
+        raise CertificateLoadError("the PFX file holds no certificate")
+    key_pem = _pkcs8(key) if key is not None else None
+    if key is not None:
+        _check_key_matches(cert, key)
+    der = cert.public_bytes(serialization.Encoding.DER)
+    chain = tuple(c.public_bytes(serialization.Encoding.DER) for c in extra)
+    return LoadedCertificate(der, chain, key_pem)
+
+
+def _pkcs8(key: object) -> bytes:
+    if not isinstance(key, _PRIVATE_KEY_TYPES):
+        raise CertificateLoadError(f"unsupported private key type {type(key).__name__}")
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _check_key_matches(cert: x509.Certificate, key: object) -> None:
+    if not isinstance(key, _PRIVATE_KEY_TYPES):
+        raise CertificateLoadError(f"unsupported private key type {type(key).__name__}")
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if key.public_key().public_bytes(der, spki) != cert.public_key().public_bytes(der, spki):
+        raise CertificateLoadError("the private key does not belong to the certificate")

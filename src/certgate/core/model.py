@@ -1,0 +1,73 @@
+"""Small HTTP value types shared by the core and the I/O shell.
+
+Header names and values stay bytes as they came off the wire: the data plane forwards them without
+decoding, and only the policy context decodes (latin-1, like .NET's HTTP stack) what an expression
+actually reads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+Header = tuple[bytes, bytes]
+
+# Connection-scoped headers (RFC 9110 §7.6.1) never cross the proxy, in either direction.
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+    }
+)
+
+_PHRASES = {s.value: s.phrase for s in HTTPStatus}
+
+
+def reason_phrase(status: int) -> str:
+    """Standard reason phrase of a status code ('' when the code has none)."""
+    return _PHRASES.get(status, "")
+
+
+def header_value(headers: list[Header], name: bytes) -> bytes | None:
+    """All values of `name` (lower-case) joined by ', ', or None."""
+    found = [v for n, v in headers if n.lower() == name]
+    return b", ".join(found) if found else None
+
+
+@dataclass(slots=True)
+class Response:
+    """A response being built or relayed. `reason` None means the standard phrase."""
+
+    status: int = 200
+    reason: str | None = None
+    headers: list[Header] = field(default_factory=list)
+    body: bytes = b""
+    from_backend: bool = False
+
+    @property
+    def reason_text(self) -> str:
+        return self.reason if self.reason is not None else reason_phrase(self.status)
+
+
+def gateway_error(status: int, message: str, activity_id: str) -> Response:
+    """A response the gateway itself generates (no route, backend failure, unhandled error).
+
+    Shape as APIM's: `{"statusCode": N, "message": "...", "activityId": "<request id>"}`.
+    """
+    body = json.dumps(
+        {"statusCode": status, "message": message, "activityId": activity_id},
+        separators=(", ", ": "),
+    ).encode()
+    return Response(
+        status=status,
+        headers=[(b"Content-Type", b"application/json; charset=utf-8")],
+        body=body,
+    )

@@ -1,0 +1,409 @@
+"""Raw-XML elements → compiled policy nodes, one builder per policy (the registry).
+
+A builder validates its element the way APIM's save-time check does: declared attributes only,
+literal-only attributes stay literal, children in the documented order, sections where the policy
+is allowed. Valid APIM that certgate cannot run yet is refused by name with `NotSupportedError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypedDict
+
+from certgate.core.context import RequestContext
+from certgate.core.expr import Expression, compile_expression, is_expression
+from certgate.core.policy.nodes import (
+    Choose,
+    ForwardRequest,
+    Node,
+    Origin,
+    ReturnResponse,
+    SetBody,
+    SetStatus,
+    When,
+)
+from certgate.core.policy.xmltree import Pos, XmlAttr, XmlElement
+from certgate.errors import NotSupportedError, PolicyError
+
+ALL_SECTIONS = frozenset({"inbound", "backend", "outbound", "on-error"})
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """What a builder needs to know about the element's place in the document."""
+
+    source: str
+    scope: str
+    section: str
+    path: str  # LastError.Path of this element, e.g. "choose[1]\\when[2]"
+
+
+Builder = Callable[[XmlElement, Where], Node]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._builders: dict[str, tuple[Builder, frozenset[str]]] = {}
+
+    def register(
+        self, name: str, sections: frozenset[str] = ALL_SECTIONS
+    ) -> Callable[[Builder], Builder]:
+        def add(builder: Builder) -> Builder:
+            self._builders[name] = (builder, sections)
+            return builder
+
+        return add
+
+    def build(self, el: XmlElement, where: Where) -> Node:
+        entry = self._builders.get(el.tag)
+        if entry is None:
+            if el.tag in APIM_POLICIES:
+                raise NotSupportedError(f"policy '{el.tag}'", **_at(el, where))
+            raise PolicyError(f"Unknown policy '{el.tag}'.", **_at(el, where))
+        builder, sections = entry
+        if where.section not in sections:
+            raise PolicyError(
+                f"Policy '{el.tag}' is not allowed in the '{where.section}' section.",
+                **_at(el, where),
+            )
+        return builder(el, where)
+
+
+REGISTRY = Registry()
+
+# Every policy APIM documents (spec §5, §8): a known name certgate lacks is "not supported yet",
+# anything else is a plain error.
+APIM_POLICIES = frozenset(
+    [
+        "authentication-basic",
+        "authentication-certificate",
+        "authentication-managed-identity",
+        "cache-lookup",
+        "cache-lookup-value",
+        "cache-remove-value",
+        "cache-store",
+        "cache-store-value",
+        "check-header",
+        "choose",
+        "cors",
+        "cross-domain",
+        "emit-metric",
+        "find-and-replace",
+        "forward-request",
+        "get-authorization-context",
+        "include-fragment",
+        "invoke-dapr-binding",
+        "ip-filter",
+        "json-to-xml",
+        "jsonp",
+        "limit-concurrency",
+        "llm-content-safety",
+        "llm-emit-token-metric",
+        "llm-semantic-cache-lookup",
+        "llm-semantic-cache-store",
+        "llm-token-limit",
+        "azure-openai-emit-token-metric",
+        "azure-openai-semantic-cache-lookup",
+        "azure-openai-semantic-cache-store",
+        "azure-openai-token-limit",
+        "log-to-eventhub",
+        "mock-response",
+        "proxy",
+        "publish-to-dapr",
+        "quota",
+        "quota-by-key",
+        "rate-limit",
+        "rate-limit-by-key",
+        "redirect-content-urls",
+        "retry",
+        "return-response",
+        "rewrite-uri",
+        "send-one-way-request",
+        "send-request",
+        "set-backend-service",
+        "set-body",
+        "set-graphql-resolver",
+        "set-header",
+        "set-method",
+        "set-query-parameter",
+        "set-status",
+        "set-variable",
+        "set-bearer-token",
+        "trace",
+        "validate-azure-ad-token",
+        "validate-client-certificate",
+        "validate-content",
+        "validate-graphql-request",
+        "validate-headers",
+        "validate-jwt",
+        "validate-odata-request",
+        "validate-parameters",
+        "validate-status-code",
+        "wait",
+        "xml-to-json",
+        "xsl-transform",
+        "sql-data-source",
+        "http-data-source",
+        "publish-event",
+    ]
+)
+
+
+# --- helpers shared by builders -----------------------------------------------------------------
+
+
+class Location(TypedDict):
+    source: str
+    element: str
+    line: int
+    column: int
+
+
+def _at(el: XmlElement, where: Where, pos: Pos | None = None) -> Location:
+    p = pos or el.pos
+    return {"source": where.source, "element": el.tag, "line": p.line, "column": p.column}
+
+
+def check_attributes(el: XmlElement, where: Where, allowed: frozenset[str]) -> None:
+    for name, attr in el.attrs.items():
+        if name != "id" and name not in allowed:
+            raise PolicyError(
+                f"The '{name}' attribute is not declared.", **_at(el, where, attr.pos)
+            )
+
+
+def require(el: XmlElement, where: Where, name: str) -> XmlAttr:
+    attr = el.attrs.get(name)
+    if attr is None:
+        raise PolicyError(f"The required attribute '{name}' is missing.", **_at(el, where))
+    return attr
+
+
+def no_children(el: XmlElement, where: Where) -> None:
+    if el.children:
+        child = el.children[0]
+        raise PolicyError(
+            f"The element '{el.tag}' cannot contain child element '{child.tag}'.",
+            **_at(child, where),
+        )
+
+
+def expression_or_literal(attr: XmlAttr, el: XmlElement, where: Where) -> str | Expression:
+    if is_expression(attr.value):
+        return compile_expression(
+            attr.value,
+            source=where.source,
+            element=el.tag,
+            line=attr.pos.line,
+            column=attr.pos.column,
+            context_type=RequestContext,
+        )
+    return attr.value
+
+
+def text_value(el: XmlElement, where: Where) -> str | Expression:
+    text = el.text or ""
+    pos = el.text_pos or el.pos
+    return expression_or_literal(XmlAttr("", text, pos), el, where)
+
+
+def bool_value(attr: XmlAttr, el: XmlElement, where: Where) -> bool | Expression:
+    value = expression_or_literal(attr, el, where)
+    if isinstance(value, Expression):
+        return value
+    lowered = value.strip().lower()
+    if lowered not in ("true", "false"):
+        raise PolicyError(
+            f"The '{attr.name}' attribute must be 'true', 'false' or an expression.",
+            **_at(el, where, attr.pos),
+        )
+    return lowered == "true"
+
+
+def int_value(attr: XmlAttr, el: XmlElement, where: Where) -> int | Expression:
+    value = expression_or_literal(attr, el, where)
+    if isinstance(value, Expression):
+        return value
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise PolicyError(
+            f"The '{attr.name}' attribute must be an integer or an expression.",
+            **_at(el, where, attr.pos),
+        ) from None
+
+
+def literal_bool(el: XmlElement, where: Where, name: str, default: bool) -> bool:
+    attr = el.attrs.get(name)
+    if attr is None:
+        return default
+    value = bool_value(attr, el, where)
+    if not isinstance(value, bool):
+        raise PolicyError(
+            f"The '{name}' attribute does not accept policy expressions.",
+            **_at(el, where, attr.pos),
+        )
+    return value
+
+
+def origin(el: XmlElement, where: Where) -> Origin:
+    policy_id = el.attrs["id"].value if "id" in el.attrs else None
+    return Origin(el.tag, where.scope, where.section, where.path, policy_id)
+
+
+def child_path(parent: str, children: list[XmlElement], index: int) -> str:
+    """LastError.Path of children[index]: 1-based position among same-named siblings."""
+    tag = children[index].tag
+    nth = sum(1 for c in children[: index + 1] if c.tag == tag)
+    step = f"{tag}[{nth}]"
+    return f"{parent}\\{step}" if parent else step
+
+
+def build_body(children: list[XmlElement], where: Where) -> tuple[Node, ...]:
+    nodes = []
+    for i, child in enumerate(children):
+        if child.tag == "base":
+            raise PolicyError(
+                "The 'base' element is only allowed directly in a section.", **_at(child, where)
+            )
+        sub = Where(where.source, where.scope, where.section, child_path(where.path, children, i))
+        nodes.append(REGISTRY.build(child, sub))
+    return tuple(nodes)
+
+
+# --- the policies -------------------------------------------------------------------------------
+
+
+@REGISTRY.register("choose")
+def _choose(el: XmlElement, where: Where) -> Node:
+    check_attributes(el, where, frozenset())
+    whens: list[When] = []
+    otherwise: tuple[Node, ...] | None = None
+    for i, child in enumerate(el.children):
+        sub = Where(
+            where.source, where.scope, where.section, child_path(where.path, el.children, i)
+        )
+        if child.tag == "when" and otherwise is None:
+            check_attributes(child, sub, frozenset({"condition"}))
+            condition = bool_value(require(child, sub, "condition"), child, sub)
+            whens.append(When(condition, build_body(child.children, sub)))
+        elif child.tag == "otherwise" and otherwise is None and whens:
+            check_attributes(child, sub, frozenset())
+            otherwise = build_body(child.children, sub)
+        else:
+            raise PolicyError(
+                f"The element 'choose' cannot contain '{child.tag}' here; expected 'when' "
+                "elements followed by at most one 'otherwise'.",
+                **_at(child, where),
+            )
+    if not whens:
+        raise PolicyError("The element 'choose' needs at least one 'when'.", **_at(el, where))
+    return Choose(origin(el, where), tuple(whens), otherwise or ())
+
+
+def _set_status(el: XmlElement, where: Where) -> SetStatus:
+    check_attributes(el, where, frozenset({"code", "reason"}))
+    no_children(el, where)
+    code = int_value(require(el, where, "code"), el, where)
+    if isinstance(code, int) and not 100 <= code <= 999:
+        raise PolicyError(
+            f"Status code {code} is out of range 100-999.", **_at(el, where, el.attrs["code"].pos)
+        )
+    reason_attr = el.attrs.get("reason")
+    reason = expression_or_literal(reason_attr, el, where) if reason_attr else None
+    return SetStatus(origin(el, where), code, reason)
+
+
+REGISTRY.register("set-status")(_set_status)
+
+
+def _set_body(el: XmlElement, where: Where) -> SetBody:
+    check_attributes(el, where, frozenset({"template", "xsi-nil", "parse-date"}))
+    no_children(el, where)
+    template = el.attrs.get("template")
+    if template is not None and template.value.strip().lower() != "none":
+        raise NotSupportedError("set-body template 'liquid'", **_at(el, where, template.pos))
+    if "xsi-nil" in el.attrs or "parse-date" in el.attrs:
+        raise NotSupportedError("set-body attributes 'xsi-nil' and 'parse-date'", **_at(el, where))
+    return SetBody(origin(el, where), text_value(el, where))
+
+
+_RETURN_CHILDREN = ("set-status", "set-header", "set-body")
+
+
+@REGISTRY.register("return-response")
+def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
+    check_attributes(el, where, frozenset({"response-variable-name"}))
+    if "response-variable-name" in el.attrs:
+        raise NotSupportedError("return-response 'response-variable-name'", **_at(el, where))
+    status: SetStatus | None = None
+    body: SetBody | None = None
+    last = -1
+    for i, child in enumerate(el.children):
+        sub = Where(
+            where.source, where.scope, where.section, child_path(where.path, el.children, i)
+        )
+        rank = _RETURN_CHILDREN.index(child.tag) if child.tag in _RETURN_CHILDREN else -1
+        if rank < 0 or rank < last or (rank == last and child.tag != "set-header"):
+            raise PolicyError(
+                f"The element 'return-response' cannot contain '{child.tag}' here; children are "
+                "set-status, set-header (repeatable), set-body, in this order.",
+                **_at(child, where),
+            )
+        last = rank
+        if child.tag == "set-status":
+            status = _set_status(child, sub)
+        elif child.tag == "set-body":
+            body = _set_body(child, sub)
+        else:
+            raise NotSupportedError("policy 'set-header'", **_at(child, sub))
+    return ReturnResponse(origin(el, where), status, body)
+
+
+_FORWARD_ATTRS = frozenset(
+    {
+        "timeout",
+        "timeout-ms",
+        "continue-timeout",
+        "http-version",
+        "follow-redirects",
+        "buffer-request-body",
+        "buffer-response",
+        "fail-on-error-status-code",
+    }
+)
+DEFAULT_FORWARD_TIMEOUT = 300.0  # seconds to wait for the response head (APIM's default)
+
+
+@REGISTRY.register("forward-request", frozenset({"backend"}))
+def _forward_request(el: XmlElement, where: Where) -> ForwardRequest:
+    check_attributes(el, where, _FORWARD_ATTRS)
+    no_children(el, where)
+    _refuse_unsupported_forward_options(el, where)
+    timeout: float | Expression = DEFAULT_FORWARD_TIMEOUT
+    if "timeout" in el.attrs and "timeout-ms" in el.attrs:
+        raise PolicyError("'timeout' and 'timeout-ms' are mutually exclusive.", **_at(el, where))
+    if "timeout" in el.attrs:
+        value = int_value(el.attrs["timeout"], el, where)
+        timeout = float(value) if isinstance(value, int) else value
+    elif "timeout-ms" in el.attrs:
+        value = int_value(el.attrs["timeout-ms"], el, where)
+        if not isinstance(value, int):
+            raise NotSupportedError("an expression in 'timeout-ms'", **_at(el, where))
+        timeout = value / 1000
+    fail = literal_bool(el, where, "fail-on-error-status-code", False)
+    literal_bool(el, where, "buffer-request-body", False)  # bodies are buffered either way
+    return ForwardRequest(origin(el, where), timeout, fail)
+
+
+def _refuse_unsupported_forward_options(el: XmlElement, where: Where) -> None:
+    version = el.attrs.get("http-version")
+    if version is not None and version.value.strip() != "1":
+        raise NotSupportedError("forward-request http-version other than 1", **_at(el, where))
+    if literal_bool(el, where, "follow-redirects", False):
+        raise NotSupportedError("forward-request follow-redirects='true'", **_at(el, where))
+    if not literal_bool(el, where, "buffer-response", True):
+        raise NotSupportedError("forward-request buffer-response='false'", **_at(el, where))
+    if "continue-timeout" in el.attrs:
+        raise NotSupportedError("forward-request continue-timeout", **_at(el, where))

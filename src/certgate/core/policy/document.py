@@ -1,0 +1,120 @@
+"""Policy documents and scopes: load one `<policies>` document, compose global → API with `<base/>`.
+
+Composition follows spec §4.2: per section, start from the narrowest scope and replace `<base/>`
+with the same section of the next broader scope; without `<base/>` the broader section is not
+inherited. Decision (docs/compatibility.md): a section that is *absent* from a document counts as
+`<base/>` (APIM's editor always writes one there), while a section that is present but empty
+inherits nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from certgate.core.policy import rawxml
+from certgate.core.policy.builders import REGISTRY, Where, child_path
+from certgate.core.policy.nodes import Node
+from certgate.core.policy.xmltree import XmlElement
+from certgate.errors import PolicyError
+
+SECTIONS = ("inbound", "backend", "outbound", "on-error")
+
+
+class Base:
+    """Marker for `<base/>` inside a section."""
+
+    __slots__ = ()
+
+
+BASE = Base()
+Item = Node | Base
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    source: str
+    scope: str
+    sections: dict[str, tuple[Item, ...]]  # absent sections are not in the dict
+
+
+def load_document(text: str, *, source: str, scope: str) -> PolicyDocument:
+    """Parse and compile a `<policies>` document; raises PolicyError (with location) if invalid."""
+    root = rawxml.parse(text, source)
+    if root.tag != "policies":
+        raise PolicyError(
+            f"The root element must be 'policies', not '{root.tag}'.",
+            source=source,
+            element=root.tag,
+            line=root.pos.line,
+            column=root.pos.column,
+        )
+    sections: dict[str, tuple[Item, ...]] = {}
+    for el in root.children:
+        if el.tag not in SECTIONS or el.tag in sections:
+            what = "Duplicate section" if el.tag in sections else "Unexpected element"
+            raise PolicyError(
+                f"{what} '{el.tag}' in 'policies'; sections are {', '.join(SECTIONS)}.",
+                source=source,
+                element=el.tag,
+                line=el.pos.line,
+                column=el.pos.column,
+            )
+        sections[el.tag] = _section(el, source, scope)
+    return PolicyDocument(source, scope, sections)
+
+
+def _section(el: XmlElement, source: str, scope: str) -> tuple[Item, ...]:
+    if el.attrs:
+        name, attr = next(iter(el.attrs.items()))
+        raise PolicyError(
+            f"The '{name}' attribute is not declared.",
+            source=source,
+            element=el.tag,
+            line=attr.pos.line,
+            column=attr.pos.column,
+        )
+    items: list[Item] = []
+    for i, child in enumerate(el.children):
+        if child.tag == "base":
+            if child.attrs or child.children:
+                raise PolicyError(
+                    "The 'base' element takes no attributes or children.",
+                    source=source,
+                    element="base",
+                    line=child.pos.line,
+                    column=child.pos.column,
+                )
+            items.append(BASE)
+            continue
+        where = Where(source, scope, el.tag, child_path("", el.children, i))
+        items.append(REGISTRY.build(child, where))
+    return tuple(items)
+
+
+def compose(documents: list[PolicyDocument | None], section: str) -> tuple[Node, ...]:
+    """Effective statements of `section`, documents ordered broadest (global) first."""
+    nodes: tuple[Node, ...] = ()
+    for doc in documents:
+        items = (BASE,) if doc is None else doc.sections.get(section, (BASE,))
+        expanded: list[Node] = []
+        for item in items:
+            if isinstance(item, Base):
+                expanded.extend(nodes)
+            else:
+                expanded.append(item)
+        nodes = tuple(expanded)
+    return nodes
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivePolicy:
+    """The statements that run for one API, per section, after composition."""
+
+    inbound: tuple[Node, ...]
+    backend: tuple[Node, ...]
+    outbound: tuple[Node, ...]
+    on_error: tuple[Node, ...]
+
+    @classmethod
+    def compose(cls, documents: list[PolicyDocument | None]) -> EffectivePolicy:
+        return cls(*(compose(documents, s) for s in SECTIONS))

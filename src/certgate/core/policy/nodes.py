@@ -1,0 +1,192 @@
+"""Compiled policy statements: immutable, built once at load, run per request.
+
+A node's `apply(ctx)` runs it; it returns a `Response` when the pipeline must end there
+(`return-response`), else None. Nodes that must talk to the outside world (`forward-request`, or a
+`choose` that contains one) set `yields = True` and are run through `steps(ctx)` instead: a
+generator that yields `Forward` actions to the I/O driver and receives the backend's response.
+That keeps the core free of I/O (architecture rule 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from certgate.core.context import RequestContext
+from certgate.core.expr import Expression
+from certgate.core.model import Response
+from certgate.core.policy.values import to_bool, to_int, to_text
+from certgate.errors import PolicyRuntimeError
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """Action: send the current request to the backend, wait at most `timeout` seconds for the
+    response head."""
+
+    timeout: float
+
+
+Steps = Generator[Forward, Response, Response | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a statement sits, for `context.LastError` (Scope, Section, Path, PolicyId)."""
+
+    name: str
+    scope: str
+    section: str
+    path: str
+    policy_id: str | None
+
+
+class Node:
+    __slots__ = ("origin", "yields")
+    YIELDS: ClassVar[bool] = False
+
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.yields = self.YIELDS
+
+    def apply(self, ctx: RequestContext) -> Response | None:
+        raise NotImplementedError
+
+    def steps(self, ctx: RequestContext) -> Steps:
+        """Generator form; only nodes with `yields = True` override it."""
+        return self.apply(ctx)
+        yield  # pragma: no cover - makes this a generator
+
+
+def run_nodes(nodes: tuple[Node, ...], ctx: RequestContext) -> Steps:
+    """Run statements top to bottom; stop at the first that ends the pipeline."""
+    for node in nodes:
+        try:
+            if node.yields:
+                done = yield from node.steps(ctx)
+            else:
+                done = node.apply(ctx)
+        except PolicyRuntimeError as err:
+            _locate(err, node.origin)
+            raise
+        if done is not None:
+            return done
+    return None
+
+
+def _locate(err: PolicyRuntimeError, origin: Origin) -> None:
+    # The innermost statement that failed names the error; outer ones leave it alone.
+    if err.section is None:
+        err.source = err.source or origin.name
+        err.scope, err.section = origin.scope, origin.section
+        err.path, err.policy_id = origin.path, origin.policy_id
+
+
+class When:
+    __slots__ = ("body", "condition")
+
+    def __init__(self, condition: bool | Expression, body: tuple[Node, ...]) -> None:
+        self.condition = condition
+        self.body = body
+
+
+class Choose(Node):
+    __slots__ = ("otherwise", "whens")
+
+    def __init__(self, origin: Origin, whens: tuple[When, ...], otherwise: tuple[Node, ...]):
+        super().__init__(origin)
+        self.whens = whens
+        self.otherwise = otherwise
+        branches = [w.body for w in whens] + [otherwise]
+        self.yields = any(n.yields for body in branches for n in body)
+
+    def _branch(self, ctx: RequestContext) -> tuple[Node, ...]:
+        # First true condition wins; later conditions are never evaluated (spec §5.3, TV-25).
+        for when in self.whens:
+            if to_bool(when.condition, ctx):
+                return when.body
+        return self.otherwise
+
+    def apply(self, ctx: RequestContext) -> Response | None:
+        for node in self._branch(ctx):
+            done = node.apply(ctx)
+            if done is not None:
+                return done
+        return None
+
+    def steps(self, ctx: RequestContext) -> Steps:
+        return (yield from run_nodes(self._branch(ctx), ctx))
+
+
+class SetStatus(Node):
+    __slots__ = ("code", "reason")
+
+    def __init__(self, origin: Origin, code: int | Expression, reason: str | Expression | None):
+        super().__init__(origin)
+        self.code = code
+        self.reason = reason
+
+    def set_on(self, response: Response, ctx: RequestContext) -> None:
+        response.status = to_int(self.code, ctx)
+        response.reason = None if self.reason is None else to_text(self.reason, ctx)
+
+    def apply(self, ctx: RequestContext) -> Response | None:
+        self.set_on(ctx.response, ctx)
+        return None
+
+
+class SetBody(Node):
+    __slots__ = ("value",)
+
+    def __init__(self, origin: Origin, value: str | Expression) -> None:
+        super().__init__(origin)
+        self.value = value
+
+    def set_on(self, response: Response, ctx: RequestContext) -> None:
+        response.body = to_text(self.value, ctx).encode()
+
+
+class ReturnResponse(Node):
+    """Ends the pipeline with a fresh response (spec §5.4): nothing else runs, in any section."""
+
+    __slots__ = ("body", "status")
+
+    def __init__(self, origin: Origin, status: SetStatus | None, body: SetBody | None) -> None:
+        super().__init__(origin)
+        self.status = status
+        self.body = body
+
+    def apply(self, ctx: RequestContext) -> Response | None:
+        response = Response()
+        for child in (self.status, self.body):
+            if child is not None:
+                try:
+                    child.set_on(response, ctx)
+                except PolicyRuntimeError as err:
+                    _locate(err, child.origin)
+                    raise
+        return response
+
+
+class ForwardRequest(Node):
+    __slots__ = ("fail_on_error_status", "timeout")
+    YIELDS = True
+
+    def __init__(self, origin: Origin, timeout: float | Expression, fail_on_error: bool) -> None:
+        super().__init__(origin)
+        self.timeout = timeout
+        self.fail_on_error_status = fail_on_error
+
+    def steps(self, ctx: RequestContext) -> Steps:
+        timeout = self.timeout if isinstance(self.timeout, float) else to_int(self.timeout, ctx)
+        response = yield Forward(float(timeout))
+        ctx.response = response
+        if self.fail_on_error_status and 400 <= response.status <= 599:
+            raise PolicyRuntimeError(
+                f"Backend returned status code {response.status}.",
+                source="forward-request",
+                status=response.status,
+                status_reason=response.reason_text,
+            )
+        return None
