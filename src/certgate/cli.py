@@ -1,0 +1,65 @@
+"""`certgate` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from certgate import __version__
+from certgate.errors import LoadError, TLSSetupError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="certgate",
+        description="Self-hosted API gateway that runs Azure API Management policies.",
+    )
+    parser.add_argument("--version", action="version", version=f"certgate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", required=True, type=Path, help="YAML configuration file")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--tls-backend", choices=["stdlib", "pyopenssl"], help="TLS mechanism (default: measured)"
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command == "serve":
+        return _serve(args)
+    return 2  # pragma: no cover - argparse requires a command
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvloop
+
+    from certgate.io.server import serve_forever
+    from certgate.snapshot import load_snapshot
+
+    if args.workers != 1:
+        print("certgate: error: not supported yet: --workers other than 1", file=sys.stderr)
+        return 2
+    try:
+        snapshot = load_snapshot(args.config)
+        uvloop.run(serve_forever(snapshot, args.tls_backend))
+    except (LoadError, TLSSetupError) as exc:
+        print(f"certgate: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"certgate: error: cannot listen: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""A small HTTP/1.1 echo backend for tests, demos and benchmarks (plain HTTP on loopback).
+
+Every response is `200 OK` with body `backend-ok` and, for each request header `H`, a response
+header `Echo-H` (the fixture of spec §10.1); `X-Backend-Request-Count` counts requests per
+connection, which tests use to see connection reuse. `.../status/NNN` answers that status
+code, `.../sleep/SECONDS` waits first, `.../body` echoes the request body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from typing import cast
+
+import httptools
+import uvloop
+
+
+class EchoProtocol(asyncio.Protocol):
+    def __init__(self, log: list[tuple[bytes, bytes, list[tuple[bytes, bytes]], bytes]]) -> None:
+        self.log = log
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.count = 0
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's TLS transport is not an asyncio.Transport subclass, but has its interface.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            if self.transport is not None:
+                self.transport.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                self.transport.close()
+
+    def on_message_begin(self) -> None:
+        self.url, self.headers, self.body = b"", [], b""
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        self.count += 1
+        method = self.parser.get_method()
+        self.log.append((method, self.url, self.headers, self.body))
+        keep_alive = self.parser.should_keep_alive()
+        asyncio.get_running_loop().create_task(
+            self._answer(method, self.url, self.headers, self.body, keep_alive)
+        )
+
+    async def _answer(
+        self, method: bytes, url: bytes, headers: list[tuple[bytes, bytes]], body: bytes, ka: bool
+    ) -> None:
+        status, payload = 200, b"backend-ok"
+        # The last two path segments choose the behaviour, so any prefix (API paths) works.
+        segments = url.split(b"?")[0].split(b"/")
+        verb, arg = (segments[-2], segments[-1]) if len(segments) > 2 else (b"", segments[-1])
+        if verb == b"sleep":
+            await asyncio.sleep(float(arg))
+        elif verb == b"status":
+            status = int(arg)
+        elif arg == b"body":
+            payload = body
+        head = [b"HTTP/1.1 %d Echo %d\r\n" % (status, status)]
+        head += [b"Echo-" + n + b": " + v + b"\r\n" for n, v in headers]
+        head.append(b"X-Backend-Request-Count: %d\r\n" % self.count)
+        head.append(b"X-Backend-Path: " + url + b"\r\n")
+        head.append(b"Content-Length: %d\r\n\r\n" % len(payload))
+        if self.transport is not None:
+            self.transport.write(b"".join(head) + (b"" if method == b"HEAD" else payload))
+            if not ka:
+                self.transport.close()
+
+
+async def start_echo_backend(
+    host: str = "127.0.0.1", port: int = 0
+) -> tuple[
+    asyncio.AbstractServer, int, list[tuple[bytes, bytes, list[tuple[bytes, bytes]], bytes]]
+]:
+    """Start the echo backend; returns the server, its port and the log of received requests."""
+    log: list[tuple[bytes, bytes, list[tuple[bytes, bytes]], bytes]] = []
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: EchoProtocol(log), host, port)
+    return server, server.sockets[0].getsockname()[1], log
+
+
+def main() -> None:  # pragma: no cover - `python -m certgate.testing.backend PORT`
+    async def run() -> None:
+        server, port, _ = await start_echo_backend(
+            port=int(sys.argv[1]) if len(sys.argv) > 1 else 0
+        )
+        print(f"echo backend on 127.0.0.1:{port}", flush=True)
+        with contextlib.suppress(asyncio.CancelledError):
+            await server.serve_forever()
+
+    uvloop.run(run())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
