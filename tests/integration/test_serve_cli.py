@@ -147,3 +147,38 @@ def test_version_and_help() -> None:
         [*CERTGATE, "serve", "--help"], capture_output=True, text=True, check=True
     )
     assert "--config" in helped.stdout and "--workers" in helped.stdout
+
+
+def test_pfx_certificate_with_password_from_environment(tmp_path: Path, pki: Pki) -> None:
+    import os
+
+    from certgate.snapshot import load_snapshot
+
+    (tmp_path / "gw.pfx").write_bytes(pki.demo.gateway.pfx(b"s3cret"))
+    config, _ = write(
+        tmp_path,
+        pki,
+        GOOD,
+        CONFIG.replace(
+            "gateway-tls: {{file: {pki}/gateway.pem}}",
+            "gateway-tls: {{file: gw.pfx, passwordEnv: GW_PFX_PASSWORD}}",
+        ),
+    )
+    os.environ["GW_PFX_PASSWORD"] = "s3cret"
+    try:
+        snapshot = load_snapshot(config)
+        assert pki.demo.gateway.thumbprint in snapshot.deployment.Certificates.Keys
+    finally:
+        del os.environ["GW_PFX_PASSWORD"]
+    proc = subprocess.run(
+        [*CERTGATE, "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GW_PFX_PASSWORD": "wrong"},
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "key 'certificates.gateway-tls.file'" in proc.stderr
+    assert "wrong password" in proc.stderr
+    missing = refuse(config)  # variable not set at all
+    assert "GW_PFX_PASSWORD is not set" in missing

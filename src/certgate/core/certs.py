@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from certgate.core.expr import DateTime
 from certgate.core.expr.types import CsObject
 from certgate.errors import CertificateLoadError
 
@@ -128,8 +129,8 @@ class X509Certificate2(CsObject):
     HasPrivateKey: bool
     FriendlyName: str
     RawData: bytes
-    NotBefore: datetime
-    NotAfter: datetime
+    NotBefore: DateTime
+    NotAfter: DateTime
 
     def __init__(self, der: bytes, *, has_private_key: bool = False) -> None:
         try:
@@ -144,8 +145,8 @@ class X509Certificate2(CsObject):
         self.Issuer = dotnet_name(cert.issuer)
         self.IssuerName = X500DistinguishedName(self.Issuer)
         # .NET reports local time; certgate runs its clock in UTC (as Azure's hosts do).
-        self.NotBefore = cert.not_valid_before_utc
-        self.NotAfter: datetime = cert.not_valid_after_utc
+        self.NotBefore = DateTime(cert.not_valid_before_utc)
+        self.NotAfter = DateTime(cert.not_valid_after_utc)
         self.SerialNumber = _serial_hex(cert.serial_number)
         self.Version = cert.version.value + 1
         self.HasPrivateKey = has_private_key
@@ -166,8 +167,8 @@ class X509Certificate2(CsObject):
             ("Subject", self.Subject),
             ("Issuer", self.Issuer),
             ("Serial Number", self.SerialNumber),
-            ("Not Before", _dotnet_general_date(self.NotBefore)),
-            ("Not After", _dotnet_general_date(self.NotAfter)),
+            ("Not Before", _dotnet_general_date(self.NotBefore.to_python())),
+            ("Not After", _dotnet_general_date(self.NotAfter.to_python())),
             ("Thumbprint", self.Thumbprint),
         ]
         return "\n".join(f"[{head}]\n  {value}\n" for head, value in blocks)

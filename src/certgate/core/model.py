@@ -31,6 +31,16 @@ HOP_BY_HOP = frozenset(
 _PHRASES = {s.value: s.phrase for s in HTTPStatus}
 
 
+def end_to_end(headers: list[Header], also_drop: frozenset[bytes] = frozenset()) -> list[Header]:
+    """Headers minus hop-by-hop ones, including those the Connection header names (RFC 9110
+    §7.6.1), minus `also_drop` (lower-case names)."""
+    drop = HOP_BY_HOP | also_drop
+    for name, value in headers:
+        if name.lower() == b"connection":
+            drop = drop | {t.strip().lower() for t in value.split(b",") if t.strip()}
+    return [(n, v) for n, v in headers if n.lower() not in drop]
+
+
 def reason_phrase(status: int) -> str:
     """Standard reason phrase of a status code ('' when the code has none)."""
     return _PHRASES.get(status, "")

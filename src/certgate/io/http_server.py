@@ -16,7 +16,7 @@ from typing import cast
 
 import httptools
 
-from certgate.core.model import HOP_BY_HOP, Header, Response, gateway_error
+from certgate.core.model import Header, Response, end_to_end, gateway_error
 from certgate.io.tls.base import PeerInfo, TlsBackend
 
 log = logging.getLogger("certgate.http")
@@ -208,15 +208,14 @@ class ClientConnection(asyncio.Protocol):
             self.transport.close()
 
 
-_FRAMING = frozenset({b"content-length"}) | HOP_BY_HOP
+_FRAMING = frozenset({b"content-length"})
 
 
 def serialize_response(response: Response, request: IncomingRequest | None) -> bytes:
     """Status line, end-to-end headers, our own framing (Content-Length), body."""
     parts = [b"HTTP/1.1 %d %s\r\n" % (response.status, response.reason_text.encode("latin-1"))]
-    for name, value in response.headers:
-        if name.lower() not in _FRAMING:
-            parts += (name, b": ", value, b"\r\n")
+    for name, value in end_to_end(response.headers, _FRAMING):
+        parts += (name, b": ", value, b"\r\n")
     head_only = request is not None and request.method == b"HEAD"
     no_body = response.status in (204, 304) or 100 <= response.status < 200
     if not no_body:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
-from certgate.core.model import HOP_BY_HOP, Response, gateway_error
+from certgate.core.model import Response, end_to_end, gateway_error
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
 from certgate.errors import CertgateError, UpstreamError
@@ -22,7 +22,7 @@ from certgate.snapshot import ApiRuntime, Snapshot
 
 log = logging.getLogger("certgate.proxy")
 
-_DROP_UPSTREAM = HOP_BY_HOP | {b"host", b"content-length"}
+_DROP_UPSTREAM = frozenset({b"host", b"content-length"})  # we set both ourselves
 
 
 class CertificateCache:
@@ -132,9 +132,8 @@ def _serialize_request(
 ) -> bytes:
     parts = [method, b" ", url.target().encode("latin-1"), b" HTTP/1.1\r\nHost: "]
     parts += (url.authority().encode("latin-1"), b"\r\n")
-    for name, value in headers:
-        if name.lower() not in _DROP_UPSTREAM:
-            parts += (name, b": ", value, b"\r\n")
+    for name, value in end_to_end(headers, _DROP_UPSTREAM):
+        parts += (name, b": ", value, b"\r\n")
     if body or method in (b"POST", b"PUT", b"PATCH"):
         parts.append(b"Content-Length: %d\r\n" % len(body))
     parts += (b"\r\n", body)

@@ -3,7 +3,8 @@
 Every response is `200 OK` with body `backend-ok` and, for each request header `H`, a response
 header `Echo-H` (the fixture of spec §10.1); `X-Backend-Request-Count` counts requests per
 connection, which tests use to see connection reuse. `.../status/NNN` answers that status
-code, `.../sleep/SECONDS` waits first, `.../body` echoes the request body.
+code, `.../sleep/SECONDS` waits first, `.../body` echoes the request body, `.../hop` adds
+hop-by-hop response headers.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class EchoProtocol(asyncio.Protocol):
     async def _answer(
         self, method: bytes, url: bytes, headers: list[tuple[bytes, bytes]], body: bytes, ka: bool
     ) -> None:
-        status, payload = 200, b"backend-ok"
+        status, payload, extra = 200, b"backend-ok", b""
         # The last two path segments choose the behaviour, so any prefix (API paths) works.
         segments = url.split(b"?")[0].split(b"/")
         verb, arg = (segments[-2], segments[-1]) if len(segments) > 2 else (b"", segments[-1])
@@ -73,7 +74,10 @@ class EchoProtocol(asyncio.Protocol):
             status = int(arg)
         elif arg == b"body":
             payload = body
-        head = [b"HTTP/1.1 %d Echo %d\r\n" % (status, status)]
+        elif arg == b"hop":  # hop-by-hop headers a proxy must not relay
+            extra = b"Connection: X-Secret\r\nX-Secret: s\r\nKeep-Alive: timeout=5\r\n"
+            extra += b"Proxy-Authenticate: Basic\r\nTrailer: X-T\r\nX-Kept: k\r\n"
+        head = [b"HTTP/1.1 %d Echo %d\r\n" % (status, status), extra]
         head += [b"Echo-" + n + b": " + v + b"\r\n" for n, v in headers]
         head.append(b"X-Backend-Request-Count: %d\r\n" % self.count)
         head.append(b"X-Backend-Path: " + url + b"\r\n")

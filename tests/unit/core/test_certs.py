@@ -49,7 +49,7 @@ def test_thumbprint_subject_issuer_serial() -> None:
     assert view.Issuer == "CN=Test Intermediate CA" == view.IssuerName.Name
     assert int(view.SerialNumber, 16) == leaf.cert.serial_number
     assert view.SerialNumber == view.SerialNumber.upper()
-    assert view.NotBefore < view.NotAfter
+    assert view.NotBefore.to_python() < view.NotAfter.to_python()
     assert view.Version == 3 and view.HasPrivateKey is False
 
 
@@ -101,3 +101,22 @@ def test_wrong_pfx_password_and_mismatched_key_are_refused() -> None:
         load_certificate(leaf.cert_pem() + other.key_pem())
     with pytest.raises(CertificateLoadError):
         load_certificate(b"-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n")
+
+
+def test_validity_dates_are_dotnet_datetimes() -> None:
+    import datetime as dt
+
+    from certgate.core.expr import DateTime, compile_expression
+
+    moment = DateTime(dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC))
+    assert moment.ToString() == "03/04/2026 05:06:07"
+    assert moment.ToString("o") == "2026-03-04T05:06:07.8901230Z"
+    assert moment.ToString("s") == "2026-03-04T05:06:07"
+    assert moment.ToString("u") == "2026-03-04 05:06:07Z"
+    assert moment.ToString("R") == "Wed, 04 Mar 2026 05:06:07 GMT"
+    assert moment.Ticks == 639_081_975_678_901_230  # 100 ns units since 0001-01-01
+
+    leaf = X509Certificate2(issue("x").der)
+    same = compile_expression("@(context.NotBefore == context.NotBefore)").evaluate(leaf)
+    order = compile_expression("@(context.NotAfter < context.NotBefore)").evaluate(leaf)
+    assert (same, order) == (True, False)

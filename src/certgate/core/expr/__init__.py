@@ -12,6 +12,7 @@ from __future__ import annotations
 from .arrays import CsArray
 from .collections import KeyValuePair, LinqSeq, ReadOnlyDictionary
 from .compiler import Expression, compile_expression
+from .datetime import DateTime
 from .scan import expression_span
 from .strings import CsEnum, to_string
 from .types import CsChar, CsObject, CsTypeRef
@@ -31,6 +32,7 @@ __all__ = [
     "CsEnum",
     "CsObject",
     "CsTypeRef",
+    "DateTime",
     "Expression",
     "KeyValuePair",
     "LinqSeq",

@@ -18,11 +18,16 @@ from __future__ import annotations
 from . import syntax as s
 from .static import BOOL, CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, array_of
 from .translate import Code, ExprTranslator
-from .types import CsChar
+from .types import CsChar, CsValue
 
 _EQUALITY_SAFE = (str, int, float, bool)
 _ARITH = {"+", "-", "*", "/", "%"}
 _COMPARE = {"<", "<=", ">", ">="}
+
+
+def _is_value_type(py: object) -> bool:
+    """A CsValue class: compared by value with its C# operators (DateTime, ...)."""
+    return isinstance(py, type) and issubclass(py, CsValue)
 
 
 def _cs(stype: SType) -> str:
@@ -124,6 +129,11 @@ class OperatorTranslator(ExprTranslator):
                 return Code(f"({left.text} {op} {right.text})", BOOL)
             if pa in _EQUALITY_SAFE or pb in _EQUALITY_SAFE:
                 raise self.operand_error(op, a, b, pos)
+            if _is_value_type(pa) or _is_value_type(pb):
+                if pa is not pb:
+                    raise self.operand_error(op, a, b, pos)
+                helper = "_eq" if op == "==" else "_ne"  # value semantics (DateTime, ...)
+                return Code(f"{helper}({left.text}, {right.text})", BOOL)
             if pa is not CsChar and pb is not CsChar:
                 test = "is" if op == "==" else "is not"
                 return Code(f"({left.text} {test} {right.text})", BOOL)
@@ -132,6 +142,8 @@ class OperatorTranslator(ExprTranslator):
 
     def comparison(self, op: str, left: Code, right: Code, pos: int) -> Code:
         a, b = left.type, right.type
+        if a.known and b.known and _is_value_type(a.py) and a.py is b.py:
+            return Code(f"_cmp({op!r}, {left.text}, {right.text})", BOOL)
         for side in (a, b):
             if side.known and not side.numeric and side.py is not CsChar:
                 raise self.operand_error(op, a, b, pos)

@@ -14,7 +14,7 @@ import math
 from . import exceptions as exc
 from .collections import value_equals
 from .strings import to_string
-from .types import CsChar, CsObject
+from .types import CsChar, CsObject, CsValue
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -119,7 +119,12 @@ def compare(op: str, a: object, b: object) -> bool:
     """`<`, `<=`, `>`, `>=`; lifted: false when either side is null."""
     if a is None or b is None:
         return False
-    x, y = _number(a), _number(b)
+    x: int | float
+    y: int | float
+    if isinstance(a, CsValue) and isinstance(b, CsValue) and type(a) is type(b):
+        x, y = a.value_key(), b.value_key()
+    else:
+        x, y = _number(a), _number(b)
     if op == "<":
         return x < y
     if op == "<=":
@@ -142,6 +147,8 @@ def equals(a: object, b: object) -> bool:
     tb = type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a == b
+    if isinstance(a, CsValue) and isinstance(b, CsValue) and type(a) is type(b):
+        return a.value_key() == b.value_key()
     if isinstance(a, CsObject) or isinstance(b, CsObject):
         return False
     return value_equals(a, b)

@@ -48,6 +48,17 @@ class CsObject:
         return self.CS_TYPE
 
 
+class CsValue(CsObject):
+    """Base of .NET value types with value semantics (DateTime, TimeSpan, ...): `==`, `!=`, `<`,
+    `<=`, `>`, `>=` compare `value_key()` (e.g. ticks) when both sides are the same type, as their
+    C# operators do."""
+
+    __slots__ = ()
+
+    def value_key(self) -> int:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, slots=True)
 class CsChar:
     """A C# `char` (one UTF-16 unit; we hold one code point). Distinct from a 1-char `str`
