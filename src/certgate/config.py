@@ -47,11 +47,36 @@ class CaCertificateConfig(_Model):
     store_name: Literal["Root", "CertificateAuthority"] = Field("Root", alias="storeName")
 
 
+_METHOD = re.compile(r"^(\*|[A-Z]+)$")
+
+
+class OperationConfig(_Model):
+    method: str
+    url_template: str = Field(alias="urlTemplate")
+    policy: str | None = None
+    display_name: str | None = Field(None, alias="displayName")
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value: str) -> str:
+        if not _METHOD.match(value.upper()):
+            raise ValueError("must be an HTTP method such as GET, or *")
+        return value.upper()
+
+    @field_validator("url_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value
+
+
 class ApiConfig(_Model):
     path: str = ""
     service_url: str = Field(alias="serviceUrl")
     policy: str | None = None
     display_name: str | None = Field(None, alias="displayName")
+    operations: dict[str, OperationConfig] = {}
 
     @field_validator("service_url")
     @classmethod
@@ -59,6 +84,11 @@ class ApiConfig(_Model):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an absolute http:// or https:// URL")
         return value
+
+
+class NamedValueConfig(_Model):
+    value: str
+    secret: bool = False
 
 
 class GatewayConfig(_Model):
@@ -84,9 +114,10 @@ class Config(_Model):
     ca_certificates: list[CaCertificateConfig] = Field([], alias="caCertificates")
     policy: str | None = None
     apis: dict[str, ApiConfig] = {}
+    named_values: dict[str, str | NamedValueConfig] = Field({}, alias="namedValues")
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
 
-    @field_validator("certificates", "apis")
+    @field_validator("certificates", "apis", "named_values")
     @classmethod
     def _ids(cls, value: dict[str, object]) -> dict[str, object]:
         for key in value:

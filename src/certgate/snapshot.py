@@ -8,16 +8,17 @@ build raises a LoadError naming file, key or element; nothing is half-applied.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from certgate.config import ApiConfig, Config, GatewayConfig, parse_listen, read_config
 from certgate.core.certs import LoadedCertificate, X509Certificate2, load_certificate
-from certgate.core.context import ApiInfo, DeploymentInfo
+from certgate.core.context import ApiInfo, DeploymentInfo, OperationInfo
 from certgate.core.policy.document import EffectivePolicy, PolicyDocument, load_document
-from certgate.core.routing import Router
-from certgate.errors import CertificateLoadError, ConfigError, LoadError
+from certgate.core.routing import OperationRoute, OperationRouter, Router, UrlTemplate
+from certgate.errors import CertificateLoadError, ConfigError, LoadError, PolicyError
 from certgate.io.tls.base import TlsHostname
 
 # The platform's own defaults: what a scope's `<base/>` reaches beyond the global scope. The backend
@@ -35,11 +36,31 @@ class Backend:
 
 
 @dataclass(frozen=True, slots=True)
+class OperationRuntime:
+    operation: OperationInfo
+    policy: EffectivePolicy  # global → API → operation, composed
+
+
+@dataclass(frozen=True, slots=True)
 class ApiRuntime:
     api_id: str
     api: ApiInfo
     backend: Backend
-    policy: EffectivePolicy
+    operations: OperationRouter[OperationRuntime]
+    catch_all: OperationRuntime | None  # an API without operations accepts every request
+
+    @property
+    def policy(self) -> EffectivePolicy:
+        """The API-level effective policy (what a request runs when the API has no operations)."""
+        assert self.catch_all is not None
+        return self.catch_all.policy
+
+    def match(
+        self, method: str, rest: str, query: str
+    ) -> tuple[OperationRuntime, dict[str, str]] | None:
+        if self.catch_all is not None:
+            return self.catch_all, {}
+        return self.operations.match(method, rest, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +81,10 @@ def build_snapshot(config: Config, base_dir: Path) -> Snapshot:
         config.gateway.region,
     )
     root = load_document(DEFAULT_POLICY, source="(platform default)", scope="global")
-    global_doc = _load_policy(config.policy, base_dir, "policy", "global")
+    loader = _PolicyLoader(base_dir, _named_values(config))
+    global_doc = loader.load(config.policy, "policy", "global")
     apis = [
-        _api_runtime(api_id, api, base_dir, [root, global_doc])
-        for api_id, api in config.apis.items()
+        _api_runtime(api_id, api, loader, [root, global_doc]) for api_id, api in config.apis.items()
     ]
     router = Router((rt.api.Path, rt) for rt in apis)
     listeners, hostnames = _hostnames(config, certificates)
@@ -102,23 +123,54 @@ def _read_cert(base_dir: Path, file: str, password: bytes | None, key: str) -> L
         raise ConfigError(f"{path}: {exc.message}", element=f"{key}.file") from None
 
 
-def _load_policy(value: str | None, base_dir: Path, key: str, scope: str) -> PolicyDocument | None:
-    if value is None:
-        return None
-    if value.lstrip().startswith("<"):
-        return load_document(value, source=f"{key} (inline)", scope=scope)
-    path = base_dir / value
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read policy file {path}: {exc}", element=key) from None
-    return load_document(text, source=str(path), scope=scope)
+def _named_values(config: Config) -> dict[str, str]:
+    return {
+        name: value if isinstance(value, str) else value.value
+        for name, value in config.named_values.items()
+    }
+
+
+_NAMED_VALUE = re.compile(r"\{\{([^{}]+)\}\}")
+
+
+class _PolicyLoader:
+    """Reads policy files (or inline XML), substitutes `{{named values}}` and compiles."""
+
+    def __init__(self, base_dir: Path, named_values: dict[str, str]) -> None:
+        self.base_dir = base_dir
+        self.named_values = named_values
+
+    def load(self, value: str | None, key: str, scope: str) -> PolicyDocument | None:
+        if value is None:
+            return None
+        if value.lstrip().startswith("<"):
+            source, text = f"{key} (inline)", value
+        else:
+            path = self.base_dir / value
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"cannot read policy file {path}: {exc}", element=key) from None
+            source = str(path)
+        return load_document(self.substitute(text, source), source=source, scope=scope)
+
+    def substitute(self, text: str, source: str) -> str:
+        """Named values go into the policy text before parsing (spec §3.1); one level only."""
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            if name not in self.named_values:
+                line = text.count("\n", 0, match.start()) + 1
+                raise PolicyError(f"Named value '{name}' is not defined.", source=source, line=line)
+            return self.named_values[name]
+
+        return _NAMED_VALUE.sub(replace, text)
 
 
 def _api_runtime(
-    api_id: str, api: ApiConfig, base_dir: Path, parents: list[PolicyDocument | None]
+    api_id: str, api: ApiConfig, loader: _PolicyLoader, parents: list[PolicyDocument | None]
 ) -> ApiRuntime:
-    doc = _load_policy(api.policy, base_dir, f"apis.{api_id}.policy", "api")
+    doc = loader.load(api.policy, f"apis.{api_id}.policy", "api")
     url = urlsplit(api.service_url)
     backend = Backend(
         url.scheme,
@@ -126,11 +178,28 @@ def _api_runtime(
         url.port or (443 if url.scheme == "https" else 80),
         url.path.rstrip("/"),
     )
+    scopes = [*parents, doc]
+    routes = []
+    for op_id, op in api.operations.items():
+        key = f"apis.{api_id}.operations.{op_id}"
+        try:
+            template = UrlTemplate.parse(op.url_template)
+        except ConfigError as exc:
+            raise exc.located(element=f"{key}.urlTemplate") from None
+        op_doc = loader.load(op.policy, f"{key}.policy", "operation")
+        info = OperationInfo(op_id, op.method, op.url_template, op.display_name or op_id)
+        runtime = OperationRuntime(info, EffectivePolicy.compose([*scopes, op_doc]))
+        routes.append(OperationRoute(op.method, template, runtime))
+    catch_all = None
+    if not routes:
+        info = OperationInfo(api_id, "*", "/*", api.display_name or api_id)
+        catch_all = OperationRuntime(info, EffectivePolicy.compose(scopes))
     return ApiRuntime(
         api_id,
         ApiInfo(api_id, api.path.strip("/"), api.service_url),
         backend,
-        EffectivePolicy.compose([*parents, doc]),
+        OperationRouter(routes),
+        catch_all,
     )
 
 

@@ -3,146 +3,39 @@
 One `RequestContext` per request. Everything an expression can reach is a `CsObject` whose
 `CS_MEMBERS` lists the C# names; views that cost something to build (header dictionary, the
 certificate view) are built on first use, so a request whose policies never look pays nothing.
+The request and response views live in `messages`, the URL in `url`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime as dt
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
 
 from certgate.core.certs import X509Certificate2
-from certgate.core.expr import CsArray, ReadOnlyDictionary
+from certgate.core.expr import DateTime, ReadOnlyDictionary
 from certgate.core.expr.types import CsObject
-from certgate.core.model import Header, Response
+from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
+from certgate.core.model import Response as HttpResponse
+from certgate.core.url import UrlInfo
 
+__all__ = [
+    "ApiInfo",
+    "DeploymentInfo",
+    "ErrorInfo",
+    "GatewayInfo",
+    "LastError",
+    "MessageBody",
+    "OperationInfo",
+    "RequestContext",
+    "RequestInfo",
+    "ResponseView",
+    "UrlInfo",
+    "headers_dictionary",
+]
 
-class UrlInfo(CsObject):
-    """`IUrl`: the URL the request goes to (or came in as)."""
-
-    __slots__ = ("Host", "Path", "Port", "QueryString", "Scheme", "_query")
-    CS_TYPE = "IUrl"
-    CS_MEMBERS = frozenset(
-        {"Host", "Path", "Port", "Query", "QueryString", "Scheme", "ToString", "ToUri"}
-    )
-    Scheme: str
-    Host: str
-    Port: int
-    Path: str
-    QueryString: str
-
-    def __init__(self, scheme: str, host: str, port: int, path: str, query: str) -> None:
-        self.Scheme = scheme
-        self.Host = host
-        self.Port = port
-        self.Path = path
-        self.QueryString = f"?{query}" if query else ""
-        self._query: ReadOnlyDictionary | None = None
-
-    @classmethod
-    def parse(cls, url: str) -> UrlInfo:
-        parts = urlsplit(url)
-        scheme = parts.scheme or "http"
-        port = parts.port or (443 if scheme == "https" else 80)
-        return cls(scheme, parts.hostname or "", port, parts.path or "/", parts.query)
-
-    @property
-    def Query(self) -> ReadOnlyDictionary:
-        if self._query is None:
-            grouped: dict[str, list[str]] = {}
-            for key, value in parse_qsl(self.QueryString[1:], keep_blank_values=True):
-                grouped.setdefault(key, []).append(value)
-            self._query = ReadOnlyDictionary(
-                {k: CsArray(v) for k, v in grouped.items()}, ignore_case=True, comma_join=True
-            )
-        return self._query
-
-    def authority(self) -> str:
-        default = 443 if self.Scheme == "https" else 80
-        return self.Host if self.Port == default else f"{self.Host}:{self.Port}"
-
-    def target(self) -> str:
-        """Request target for the backend: path plus query."""
-        return self.Path + self.QueryString
-
-    def ToString(self) -> str:
-        return f"{self.Scheme}://{self.authority()}{self.target()}"
-
-    def ToUri(self) -> str:
-        return self.ToString()
-
-
-def headers_dictionary(headers: list[Header]) -> ReadOnlyDictionary:
-    """`IReadOnlyDictionary<string, string[]>`, case-insensitive names, values in arrival order."""
-    grouped: dict[str, list[str]] = {}
-    by_lower: dict[str, str] = {}
-    for raw_name, raw_value in headers:
-        name = raw_name.decode("latin-1")
-        key = by_lower.setdefault(name.lower(), name)
-        grouped.setdefault(key, []).append(raw_value.decode("latin-1"))
-    return ReadOnlyDictionary(
-        {k: CsArray(v) for k, v in grouped.items()}, ignore_case=True, comma_join=True
-    )
-
-
-class RequestInfo(CsObject):
-    __slots__ = ("IpAddress", "Method", "Url", "_cert", "_cert_loader", "_headers", "headers")
-    CS_TYPE = "IRequest"
-    CS_MEMBERS = frozenset({"Certificate", "Headers", "IpAddress", "Method", "Url"})
-    Method: str
-    Url: UrlInfo
-    IpAddress: str
-
-    def __init__(
-        self,
-        method: str,
-        url: UrlInfo,
-        headers: list[Header],
-        ip_address: str,
-        cert_loader: Callable[[], X509Certificate2 | None],
-    ) -> None:
-        self.Method = method
-        self.Url = url
-        self.IpAddress = ip_address
-        self.headers = headers  # raw, forwarded as they are unless a policy changes them
-        self._headers: ReadOnlyDictionary | None = None
-        self._cert_loader = cert_loader
-        self._cert: X509Certificate2 | bool | None = False  # False = not looked up yet
-
-    @property
-    def Headers(self) -> ReadOnlyDictionary:
-        if self._headers is None:
-            self._headers = headers_dictionary(self.headers)
-        return self._headers
-
-    @property
-    def Certificate(self) -> X509Certificate2 | None:
-        if self._cert is False:
-            self._cert = self._cert_loader()
-        return self._cert  # type: ignore[return-value]
-
-
-class ResponseView(CsObject):
-    """`context.Response`: the response being built (the backend's, or the error's)."""
-
-    __slots__ = ("_response",)
-    CS_TYPE = "IResponse"
-    CS_MEMBERS = frozenset({"Headers", "StatusCode", "StatusReason"})
-
-    def __init__(self, response: Response) -> None:
-        self._response = response
-
-    @property
-    def StatusCode(self) -> int:
-        return self._response.status
-
-    @property
-    def StatusReason(self) -> str:
-        return self._response.reason_text
-
-    @property
-    def Headers(self) -> ReadOnlyDictionary:
-        return headers_dictionary(self._response.headers)
+trace_log = logging.getLogger("certgate.trace")
 
 
 class GatewayInfo(CsObject):
@@ -210,6 +103,24 @@ class ApiInfo(CsObject):
         self.Version = ""
 
 
+class OperationInfo(CsObject):
+    """`context.Operation`. An API without operations reports a catch-all one."""
+
+    __slots__ = ("Id", "Method", "Name", "UrlTemplate")
+    CS_TYPE = "IOperation"
+    CS_MEMBERS = frozenset({"Id", "Method", "Name", "UrlTemplate"})
+    Id: str
+    Method: str
+    Name: str
+    UrlTemplate: str
+
+    def __init__(self, operation_id: str, method: str, url_template: str, name: str) -> None:
+        self.Id = operation_id
+        self.Method = method
+        self.UrlTemplate = url_template
+        self.Name = name
+
+
 @dataclass(slots=True)
 class ErrorInfo:
     source: str
@@ -246,29 +157,103 @@ class LastError(CsObject):
 class RequestContext(CsObject):
     """The `context` variable of one request."""
 
-    __slots__ = ("Api", "Deployment", "LastError", "Request", "RequestId", "Variables", "response")
+    __slots__ = (
+        "Api",
+        "Deployment",
+        "LastError",
+        "Operation",
+        "Request",
+        "RequestId",
+        "Timestamp",
+        "_response",
+        "_response_view",
+        "_variables",
+        "_variables_view",
+    )
     CS_TYPE = "IProxyRequestContext"
     CS_MEMBERS = frozenset(
-        {"Api", "Deployment", "LastError", "Request", "RequestId", "Response", "Variables"}
+        {
+            "Api",
+            "Deployment",
+            "LastError",
+            "Operation",
+            "Product",
+            "Request",
+            "RequestId",
+            "Response",
+            "Subscription",
+            "Timestamp",
+            "Trace",
+            "Tracing",
+            "User",
+            "Variables",
+        }
     )
     Api: ApiInfo
     Deployment: DeploymentInfo
     LastError: LastError | None
+    Operation: OperationInfo
     Request: RequestInfo
     RequestId: str
-    Variables: ReadOnlyDictionary
+    Timestamp: DateTime
+    # No subscriptions, users or products yet: APIM reports null when a request has none.
+    Product = None
+    Subscription = None
+    User = None
+    Tracing = False
 
     def __init__(
-        self, request: RequestInfo, deployment: DeploymentInfo, api: ApiInfo, request_id: str
+        self,
+        request: RequestInfo,
+        deployment: DeploymentInfo,
+        api: ApiInfo,
+        operation: OperationInfo,
+        request_id: str,
+        timestamp: dt.datetime,
     ) -> None:
         self.Request = request
         self.Deployment = deployment
         self.Api = api
+        self.Operation = operation
         self.RequestId = request_id
-        self.Variables = ReadOnlyDictionary({})
+        self.Timestamp = DateTime(timestamp)
         self.LastError = None
-        self.response = Response()
+        self._variables: dict[str, object] = {}
+        self._variables_view: ReadOnlyDictionary | None = None
+        self.response = HttpResponse()
+
+    @property
+    def response(self) -> HttpResponse:
+        """The response being built or relayed (the backend's, the error's, a policy's)."""
+        return self._response
+
+    @response.setter
+    def response(self, value: HttpResponse) -> None:
+        self._response = value
+        self._response_view: ResponseView | None = None
 
     @property
     def Response(self) -> ResponseView:
-        return ResponseView(self.response)
+        if self._response_view is None:
+            self._response_view = ResponseView(self._response)
+        return self._response_view
+
+    @property
+    def Variables(self) -> ReadOnlyDictionary:
+        if self._variables_view is None:
+            self._variables_view = ReadOnlyDictionary(self._variables)
+        return self._variables_view
+
+    def set_variable(self, name: str, value: object) -> None:
+        self._variables[name] = value
+        self._variables_view = None
+
+    def Trace(self, message: object) -> None:
+        trace_log.debug("request %s: %s", self.RequestId, message)
+
+    def final_response(self) -> HttpResponse:
+        """The response to send: a body consumed without `preserveContent` is not sent."""
+        view = self._response_view
+        if view is not None and view.body_consumed():
+            self._response.body = b""
+        return self._response

@@ -81,3 +81,44 @@ def gateway_error(status: int, message: str, activity_id: str) -> Response:
         headers=[(b"Content-Type", b"application/json; charset=utf-8")],
         body=body,
     )
+
+
+# Headers that may contain commas or dates: several values go out as repeated lines, not joined
+# (spec §5.6). Every other header with several values is sent once, values joined by ",".
+_REPEATED = frozenset(
+    {
+        b"user-agent",
+        b"www-authenticate",
+        b"proxy-authenticate",
+        b"cookie",
+        b"set-cookie",
+        b"warning",
+        b"date",
+        b"expires",
+        b"if-modified-since",
+        b"if-unmodified-since",
+        b"last-modified",
+        b"retry-after",
+    }
+)
+
+EXISTS_ACTIONS = ("override", "skip", "append", "delete")
+
+
+def set_header(headers: list[Header], name: str, values: list[str], action: str) -> None:
+    """APIM's `set-header` on a header list, in place (spec §5.6)."""
+    key = name.lower().encode("latin-1")
+    existing = [v for n, v in headers if n.lower() == key]
+    if action == "skip" and existing:
+        return
+    new = [v.encode("latin-1") for v in values]
+    if action == "append":
+        new = existing + new
+    headers[:] = [(n, v) for n, v in headers if n.lower() != key]
+    if action == "delete":
+        return
+    raw_name = name.encode("latin-1")
+    if key in _REPEATED:
+        headers.extend((raw_name, v) for v in new)
+    else:
+        headers.append((raw_name, b",".join(new)))

@@ -6,19 +6,21 @@ stop: whatever goes wrong, the client gets an APIM-shaped response, never a trac
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections import OrderedDict
 
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
-from certgate.core.model import Response, end_to_end, gateway_error
+from certgate.core.expr import ReadOnlyDictionary
+from certgate.core.model import Response, end_to_end, gateway_error, header_value
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
 from certgate.errors import CertgateError, UpstreamError
 from certgate.io.http_server import IncomingRequest
 from certgate.io.upstream import Endpoint, Pool
-from certgate.snapshot import ApiRuntime, Snapshot
+from certgate.snapshot import ApiRuntime, OperationRuntime, Snapshot
 
 log = logging.getLogger("certgate.proxy")
 
@@ -66,8 +68,13 @@ class Proxy:
         if match is None:
             return gateway_error(404, "Resource not found", request_id)
         api = match.target
-        ctx = self._context(incoming, api, match.remainder, query, request_id, snapshot)
-        steps = execute(api.policy, ctx)
+        method = incoming.method.decode("latin-1")
+        found = api.match(method, match.remainder or "/", query)
+        if found is None:  # OperationNotFound: APIM answers the same 404
+            return gateway_error(404, "Resource not found", request_id)
+        operation, params = found
+        ctx = self._context(incoming, api, operation, params, match.remainder, query, request_id)
+        steps = execute(operation.policy, ctx)
         action = _resume(steps, None)
         while isinstance(action, Forward):
             try:
@@ -82,24 +89,36 @@ class Proxy:
         self,
         incoming: IncomingRequest,
         api: ApiRuntime,
+        operation: OperationRuntime,
+        params: dict[str, str],
         remainder: str,
         query: str,
         request_id: str,
-        snapshot: Snapshot,
     ) -> RequestContext:
         backend = api.backend
         url = UrlInfo(
-            backend.scheme, backend.host, backend.port, backend.base_path + remainder, query
+            backend.scheme,
+            backend.host,
+            backend.port,
+            backend.base_path + remainder,
+            query,
+            backend.base_path,
         )
         leaf = incoming.peer.leaf_der
         request = RequestInfo(
-            incoming.method.decode("ascii"),
+            incoming.method.decode("latin-1"),
             url,
+            _original_url(incoming, query),
             incoming.headers,
             incoming.client_ip,
             (lambda: self.certificates.get(leaf)) if leaf is not None else _no_certificate,
+            ReadOnlyDictionary(params, ignore_case=True),
+            incoming.body or None,
         )
-        return RequestContext(request, snapshot.deployment, api.api, request_id)
+        now = dt.datetime.now(dt.UTC)
+        return RequestContext(
+            request, self.snapshot.deployment, api.api, operation.operation, request_id, now
+        )
 
     async def _forward(
         self, action: Forward, ctx: RequestContext, api: ApiRuntime, incoming: IncomingRequest
@@ -107,12 +126,23 @@ class Proxy:
         url = ctx.Request.Url
         endpoint = Endpoint(url.Scheme, url.Host, url.Port)
         method = ctx.Request.Method.encode("ascii")
-        data = _serialize_request(method, url, ctx.Request.headers, incoming.body)
+        body = ctx.Request.body_to_send()
+        data = _serialize_request(
+            method, url, ctx.Request.headers, incoming.body if body is None else body
+        )
         return await self.pool.request(endpoint, data, method, action.timeout)
 
 
 def _no_certificate() -> None:
     return None
+
+
+def _original_url(incoming: IncomingRequest, query: str) -> UrlInfo:
+    """`context.Request.OriginalUrl`: what the client asked this gateway for."""
+    host = header_value(incoming.headers, b"host")
+    name, _, port = (host.decode("latin-1") if host else incoming.peer.hostname).partition(":")
+    path = incoming.target.decode("latin-1").partition("?")[0]
+    return UrlInfo("https", name, int(port) if port.isdigit() else 443, path, query)
 
 
 def _resume(steps: Execution, answer: Response | CertgateError | None) -> Forward | Response:

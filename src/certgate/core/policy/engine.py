@@ -25,7 +25,7 @@ def execute(policy: EffectivePolicy, ctx: RequestContext) -> Execution:
             done = yield from run_nodes(section, ctx)
             if done is not None:
                 return done  # return-response: nothing else runs, in any section
-        return ctx.response
+        return ctx.final_response()
     except PolicyRuntimeError as err:
         return (yield from _on_error(policy, ctx, err))
 
@@ -38,7 +38,7 @@ def _on_error(policy: EffectivePolicy, ctx: RequestContext, err: PolicyRuntimeEr
     except PolicyRuntimeError:
         # An error inside on-error is not documented; APIM users see the generic 500 (§4.4).
         return gateway_error(500, "Internal server error", ctx.RequestId)
-    return done if done is not None else ctx.response
+    return done if done is not None else ctx.final_response()
 
 
 def _error_info(err: PolicyRuntimeError) -> ErrorInfo:

@@ -1,0 +1,197 @@
+"""`context.Request`, `context.Response` and their bodies (`IMessageBody`), spec §2.10–2.11.
+
+Headers stay a list of raw (name, value) pairs, which is what the data plane forwards; the C#
+dictionary view is built on first read and dropped whenever a policy changes the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from certgate.core.certs import X509Certificate2
+from certgate.core.expr import CsArray, CsTypeRef, ReadOnlyDictionary
+from certgate.core.expr.types import CsObject
+from certgate.core.model import Header, Response, set_header
+from certgate.core.url import UrlInfo
+from certgate.errors import ExpressionRuntimeError
+
+
+def headers_dictionary(headers: list[Header]) -> ReadOnlyDictionary:
+    """`IReadOnlyDictionary<string, string[]>`, case-insensitive names, values in arrival order."""
+    grouped: dict[str, list[str]] = {}
+    by_lower: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1")
+        key = by_lower.setdefault(name.lower(), name)
+        grouped.setdefault(key, []).append(raw_value.decode("latin-1"))
+    return ReadOnlyDictionary(
+        {k: CsArray(v) for k, v in grouped.items()}, ignore_case=True, comma_join=True
+    )
+
+
+class MessageBody(CsObject):
+    """`IMessageBody`. Reading without `preserveContent: true` consumes it (spec §2.10): a later
+    read throws, and the message goes on without a body unless a policy sets a new one."""
+
+    __slots__ = ("consumed", "data")
+    CS_TYPE = "IMessageBody"
+    CS_MEMBERS = frozenset({"As"})
+    CS_GENERIC_METHODS = frozenset({"As"})
+    #: CLR type name → conversion from bytes. JSON/XML runtime modules add theirs when imported.
+    CONVERTERS: ClassVar[dict[str, Callable[[bytes], object]]] = {
+        "System.String": lambda data: data.decode("utf-8-sig", errors="replace"),
+        "System.Byte[]": bytes,
+    }
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.consumed = False
+
+    def As(  # noqa: N802 - C# name
+        self, preserveContent: bool = False, *, type_args: tuple[CsTypeRef, ...] = ()  # noqa: N803
+    ) -> object:
+        target = type_args[0].name if type_args else "System.String"
+        convert = self.CONVERTERS.get(target)
+        if convert is None:
+            raise ExpressionRuntimeError(
+                "NotSupportedException", f"not supported yet: Body.As<{target}>()"
+            )
+        if self.consumed:
+            raise ExpressionRuntimeError(
+                "InvalidOperationException",
+                "The message body has already been read; use preserveContent: true to read it "
+                "more than once.",
+            )
+        if not preserveContent:
+            self.consumed = True
+        return convert(self.data)
+
+    def to_send(self) -> bytes:
+        return b"" if self.consumed else self.data
+
+
+class RequestInfo(CsObject):
+    __slots__ = (
+        "IpAddress",
+        "MatchedParameters",
+        "Method",
+        "OriginalUrl",
+        "Url",
+        "_body",
+        "_cert",
+        "_cert_loader",
+        "_headers",
+        "headers",
+    )
+    CS_TYPE = "IRequest"
+    CS_MEMBERS = frozenset(
+        {
+            "Body",
+            "Certificate",
+            "Headers",
+            "IpAddress",
+            "MatchedParameters",
+            "Method",
+            "OriginalUrl",
+            "Url",
+        }
+    )
+    Method: str
+    Url: UrlInfo
+    OriginalUrl: UrlInfo
+    IpAddress: str
+    MatchedParameters: ReadOnlyDictionary
+
+    def __init__(
+        self,
+        method: str,
+        url: UrlInfo,
+        original_url: UrlInfo,
+        headers: list[Header],
+        ip_address: str,
+        cert_loader: Callable[[], X509Certificate2 | None],
+        matched: ReadOnlyDictionary,
+        body: bytes | None = None,
+    ) -> None:
+        self.Method = method
+        self.Url = url
+        self.OriginalUrl = original_url
+        self.IpAddress = ip_address
+        self.MatchedParameters = matched
+        self.headers = headers  # forwarded as they are unless a policy changes them
+        self._headers: ReadOnlyDictionary | None = None
+        self._cert_loader = cert_loader
+        self._cert: X509Certificate2 | None | bool = False  # False = not looked up yet
+        self._body = MessageBody(body) if body else None
+
+    @property
+    def Headers(self) -> ReadOnlyDictionary:
+        if self._headers is None:
+            self._headers = headers_dictionary(self.headers)
+        return self._headers
+
+    @property
+    def Certificate(self) -> X509Certificate2 | None:
+        if self._cert is False:
+            self._cert = self._cert_loader()
+        return self._cert  # type: ignore[return-value]
+
+    @property
+    def Body(self) -> MessageBody | None:
+        return self._body
+
+    def set_header(self, name: str, values: list[str], action: str) -> None:
+        set_header(self.headers, name, values, action)
+        self._headers = None
+
+    def set_body(self, data: bytes) -> None:
+        self._body = MessageBody(data)
+
+    def body_to_send(self) -> bytes | None:
+        """None: forward the client's body untouched (it was not buffered, or never looked at)."""
+        return None if self._body is None else self._body.to_send()
+
+
+class ResponseView(CsObject):
+    """`context.Response` (and `IResponse` values): the response being built or relayed."""
+
+    __slots__ = ("_body", "_headers", "response")
+    CS_TYPE = "IResponse"
+    CS_MEMBERS = frozenset({"Body", "Headers", "StatusCode", "StatusReason"})
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+        self._headers: ReadOnlyDictionary | None = None
+        self._body: MessageBody | None = None
+
+    @property
+    def StatusCode(self) -> int:
+        return self.response.status
+
+    @property
+    def StatusReason(self) -> str:
+        return self.response.reason_text
+
+    @property
+    def Headers(self) -> ReadOnlyDictionary:
+        if self._headers is None:
+            self._headers = headers_dictionary(self.response.headers)
+        return self._headers
+
+    @property
+    def Body(self) -> MessageBody:
+        if self._body is None:
+            self._body = MessageBody(self.response.body)
+        return self._body
+
+    def set_header(self, name: str, values: list[str], action: str) -> None:
+        set_header(self.response.headers, name, values, action)
+        self._headers = None
+
+    def set_body(self, data: bytes) -> None:
+        self.response.body = data
+        self._body = None
+
+    def body_consumed(self) -> bool:
+        return self._body is not None and self._body.consumed
