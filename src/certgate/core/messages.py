@@ -1,4 +1,4 @@
-"""`context.Request`, `context.Response` and their bodies (`IMessageBody`), spec §2.10–2.11.
+"""`context.Request`, `context.Response` and their bodies (`IMessageBody`), spec §2.10-2.11.
 
 Headers stay a list of raw (name, value) pairs, which is what the data plane forwards; the C#
 dictionary view is built on first read and dropped whenever a policy changes the list.
@@ -48,8 +48,11 @@ class MessageBody(CsObject):
         self.data = data
         self.consumed = False
 
-    def As(  # noqa: N802 - C# name
-        self, preserveContent: bool = False, *, type_args: tuple[CsTypeRef, ...] = ()  # noqa: N803
+    def As(
+        self,
+        preserveContent: bool = False,
+        *,
+        type_args: tuple[CsTypeRef, ...] = (),
     ) -> object:
         target = type_args[0].name if type_args else "System.String"
         convert = self.CONVERTERS.get(target)
@@ -122,7 +125,7 @@ class RequestInfo(CsObject):
         self.headers = headers  # forwarded as they are unless a policy changes them
         self._headers: ReadOnlyDictionary | None = None
         self._cert_loader = cert_loader
-        self._cert: X509Certificate2 | None | bool = False  # False = not looked up yet
+        self._cert: X509Certificate2 | bool | None = False  # False = not looked up yet
         self._body = MessageBody(body) if body else None
 
     @property

@@ -18,6 +18,7 @@ from certgate.core.policy.nodes import (
     ForwardRequest,
     Node,
     Origin,
+    ResponsePart,
     ReturnResponse,
     SetBody,
     SetStatus,
@@ -45,6 +46,9 @@ Builder = Callable[[XmlElement, Where], Node]
 class Registry:
     def __init__(self) -> None:
         self._builders: dict[str, tuple[Builder, frozenset[str]]] = {}
+        # Builders of child elements that are policies in their own right elsewhere
+        # (`set-header` inside `return-response` acts on the response being built).
+        self.children: dict[str, Callable[[XmlElement, Where], ResponsePart]] = {}
 
     def register(
         self, name: str, sections: frozenset[str] = ALL_SECTIONS
@@ -59,13 +63,13 @@ class Registry:
         entry = self._builders.get(el.tag)
         if entry is None:
             if el.tag in APIM_POLICIES:
-                raise NotSupportedError(f"policy '{el.tag}'", **_at(el, where))
-            raise PolicyError(f"Unknown policy '{el.tag}'.", **_at(el, where))
+                raise NotSupportedError(f"policy '{el.tag}'", **at(el, where))
+            raise PolicyError(f"Unknown policy '{el.tag}'.", **at(el, where))
         builder, sections = entry
         if where.section not in sections:
             raise PolicyError(
                 f"Policy '{el.tag}' is not allowed in the '{where.section}' section.",
-                **_at(el, where),
+                **at(el, where),
             )
         return builder(el, where)
 
@@ -160,7 +164,7 @@ class Location(TypedDict):
     column: int
 
 
-def _at(el: XmlElement, where: Where, pos: Pos | None = None) -> Location:
+def at(el: XmlElement, where: Where, pos: Pos | None = None) -> Location:
     p = pos or el.pos
     return {"source": where.source, "element": el.tag, "line": p.line, "column": p.column}
 
@@ -168,15 +172,13 @@ def _at(el: XmlElement, where: Where, pos: Pos | None = None) -> Location:
 def check_attributes(el: XmlElement, where: Where, allowed: frozenset[str]) -> None:
     for name, attr in el.attrs.items():
         if name != "id" and name not in allowed:
-            raise PolicyError(
-                f"The '{name}' attribute is not declared.", **_at(el, where, attr.pos)
-            )
+            raise PolicyError(f"The '{name}' attribute is not declared.", **at(el, where, attr.pos))
 
 
 def require(el: XmlElement, where: Where, name: str) -> XmlAttr:
     attr = el.attrs.get(name)
     if attr is None:
-        raise PolicyError(f"The required attribute '{name}' is missing.", **_at(el, where))
+        raise PolicyError(f"The required attribute '{name}' is missing.", **at(el, where))
     return attr
 
 
@@ -185,7 +187,7 @@ def no_children(el: XmlElement, where: Where) -> None:
         child = el.children[0]
         raise PolicyError(
             f"The element '{el.tag}' cannot contain child element '{child.tag}'.",
-            **_at(child, where),
+            **at(child, where),
         )
 
 
@@ -216,7 +218,7 @@ def bool_value(attr: XmlAttr, el: XmlElement, where: Where) -> bool | Expression
     if lowered not in ("true", "false"):
         raise PolicyError(
             f"The '{attr.name}' attribute must be 'true', 'false' or an expression.",
-            **_at(el, where, attr.pos),
+            **at(el, where, attr.pos),
         )
     return lowered == "true"
 
@@ -230,7 +232,7 @@ def int_value(attr: XmlAttr, el: XmlElement, where: Where) -> int | Expression:
     except ValueError:
         raise PolicyError(
             f"The '{attr.name}' attribute must be an integer or an expression.",
-            **_at(el, where, attr.pos),
+            **at(el, where, attr.pos),
         ) from None
 
 
@@ -242,7 +244,7 @@ def literal_bool(el: XmlElement, where: Where, name: str, default: bool) -> bool
     if not isinstance(value, bool):
         raise PolicyError(
             f"The '{name}' attribute does not accept policy expressions.",
-            **_at(el, where, attr.pos),
+            **at(el, where, attr.pos),
         )
     return value
 
@@ -265,7 +267,7 @@ def build_body(children: list[XmlElement], where: Where) -> tuple[Node, ...]:
     for i, child in enumerate(children):
         if child.tag == "base":
             raise PolicyError(
-                "The 'base' element is only allowed directly in a section.", **_at(child, where)
+                "The 'base' element is only allowed directly in a section.", **at(child, where)
             )
         sub = Where(where.source, where.scope, where.section, child_path(where.path, children, i))
         nodes.append(REGISTRY.build(child, sub))
@@ -295,10 +297,10 @@ def _choose(el: XmlElement, where: Where) -> Node:
             raise PolicyError(
                 f"The element 'choose' cannot contain '{child.tag}' here; expected 'when' "
                 "elements followed by at most one 'otherwise'.",
-                **_at(child, where),
+                **at(child, where),
             )
     if not whens:
-        raise PolicyError("The element 'choose' needs at least one 'when'.", **_at(el, where))
+        raise PolicyError("The element 'choose' needs at least one 'when'.", **at(el, where))
     return Choose(origin(el, where), tuple(whens), otherwise or ())
 
 
@@ -308,7 +310,7 @@ def _set_status(el: XmlElement, where: Where) -> SetStatus:
     code = int_value(require(el, where, "code"), el, where)
     if isinstance(code, int) and not 100 <= code <= 999:
         raise PolicyError(
-            f"Status code {code} is out of range 100-999.", **_at(el, where, el.attrs["code"].pos)
+            f"Status code {code} is out of range 100-999.", **at(el, where, el.attrs["code"].pos)
         )
     reason_attr = el.attrs.get("reason")
     reason = expression_or_literal(reason_attr, el, where) if reason_attr else None
@@ -318,14 +320,14 @@ def _set_status(el: XmlElement, where: Where) -> SetStatus:
 REGISTRY.register("set-status")(_set_status)
 
 
-def _set_body(el: XmlElement, where: Where) -> SetBody:
+def build_set_body(el: XmlElement, where: Where) -> SetBody:
     check_attributes(el, where, frozenset({"template", "xsi-nil", "parse-date"}))
     no_children(el, where)
     template = el.attrs.get("template")
     if template is not None and template.value.strip().lower() != "none":
-        raise NotSupportedError("set-body template 'liquid'", **_at(el, where, template.pos))
+        raise NotSupportedError("set-body template 'liquid'", **at(el, where, template.pos))
     if "xsi-nil" in el.attrs or "parse-date" in el.attrs:
-        raise NotSupportedError("set-body attributes 'xsi-nil' and 'parse-date'", **_at(el, where))
+        raise NotSupportedError("set-body attributes 'xsi-nil' and 'parse-date'", **at(el, where))
     return SetBody(origin(el, where), text_value(el, where))
 
 
@@ -336,9 +338,10 @@ _RETURN_CHILDREN = ("set-status", "set-header", "set-body")
 def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
     check_attributes(el, where, frozenset({"response-variable-name"}))
     if "response-variable-name" in el.attrs:
-        raise NotSupportedError("return-response 'response-variable-name'", **_at(el, where))
+        raise NotSupportedError("return-response 'response-variable-name'", **at(el, where))
     status: SetStatus | None = None
     body: SetBody | None = None
+    headers: list[ResponsePart] = []
     last = -1
     for i, child in enumerate(el.children):
         sub = Where(
@@ -349,16 +352,16 @@ def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
             raise PolicyError(
                 f"The element 'return-response' cannot contain '{child.tag}' here; children are "
                 "set-status, set-header (repeatable), set-body, in this order.",
-                **_at(child, where),
+                **at(child, where),
             )
         last = rank
         if child.tag == "set-status":
             status = _set_status(child, sub)
         elif child.tag == "set-body":
-            body = _set_body(child, sub)
+            body = build_set_body(child, sub)
         else:
-            raise NotSupportedError("policy 'set-header'", **_at(child, sub))
-    return ReturnResponse(origin(el, where), status, body)
+            headers.append(REGISTRY.children["return-response/set-header"](child, sub))
+    return ReturnResponse(origin(el, where), status, tuple(headers), body)
 
 
 _FORWARD_ATTRS = frozenset(
@@ -383,14 +386,14 @@ def _forward_request(el: XmlElement, where: Where) -> ForwardRequest:
     _refuse_unsupported_forward_options(el, where)
     timeout: float | Expression = DEFAULT_FORWARD_TIMEOUT
     if "timeout" in el.attrs and "timeout-ms" in el.attrs:
-        raise PolicyError("'timeout' and 'timeout-ms' are mutually exclusive.", **_at(el, where))
+        raise PolicyError("'timeout' and 'timeout-ms' are mutually exclusive.", **at(el, where))
     if "timeout" in el.attrs:
         value = int_value(el.attrs["timeout"], el, where)
         timeout = float(value) if isinstance(value, int) else value
     elif "timeout-ms" in el.attrs:
         value = int_value(el.attrs["timeout-ms"], el, where)
         if not isinstance(value, int):
-            raise NotSupportedError("an expression in 'timeout-ms'", **_at(el, where))
+            raise NotSupportedError("an expression in 'timeout-ms'", **at(el, where))
         timeout = value / 1000
     fail = literal_bool(el, where, "fail-on-error-status-code", False)
     literal_bool(el, where, "buffer-request-body", False)  # bodies are buffered either way
@@ -400,10 +403,10 @@ def _forward_request(el: XmlElement, where: Where) -> ForwardRequest:
 def _refuse_unsupported_forward_options(el: XmlElement, where: Where) -> None:
     version = el.attrs.get("http-version")
     if version is not None and version.value.strip() != "1":
-        raise NotSupportedError("forward-request http-version other than 1", **_at(el, where))
+        raise NotSupportedError("forward-request http-version other than 1", **at(el, where))
     if literal_bool(el, where, "follow-redirects", False):
-        raise NotSupportedError("forward-request follow-redirects='true'", **_at(el, where))
+        raise NotSupportedError("forward-request follow-redirects='true'", **at(el, where))
     if not literal_bool(el, where, "buffer-response", True):
-        raise NotSupportedError("forward-request buffer-response='false'", **_at(el, where))
+        raise NotSupportedError("forward-request buffer-response='false'", **at(el, where))
     if "continue-timeout" in el.attrs:
-        raise NotSupportedError("forward-request continue-timeout", **_at(el, where))
+        raise NotSupportedError("forward-request continue-timeout", **at(el, where))

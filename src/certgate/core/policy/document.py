@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from certgate.core.policy import rawxml
+from certgate.core.expr import Expression
+from certgate.core.policy import access, rawxml, transform
 from certgate.core.policy.builders import REGISTRY, Where, child_path
 from certgate.core.policy.nodes import Node
 from certgate.core.policy.xmltree import XmlElement
@@ -106,15 +107,52 @@ def compose(documents: list[PolicyDocument | None], section: str) -> tuple[Node,
     return nodes
 
 
+# Imported for their side effect: they register their policies in the builders' registry.
+_POLICY_MODULES = (access, transform)
+
+
 @dataclass(frozen=True, slots=True)
 class EffectivePolicy:
-    """The statements that run for one API, per section, after composition."""
+    """The statements that run for one API or operation, per section, after composition.
+
+    `reads_request_body` / `reads_response_body` tell the data plane which bodies it must buffer
+    (every other body streams through): true when an expression of the sections that see that
+    message mentions `Body`, or a policy there replaces the body.
+    """
 
     inbound: tuple[Node, ...]
     backend: tuple[Node, ...]
     outbound: tuple[Node, ...]
     on_error: tuple[Node, ...]
+    reads_request_body: bool = True
+    reads_response_body: bool = True
 
     @classmethod
     def compose(cls, documents: list[PolicyDocument | None]) -> EffectivePolicy:
-        return cls(*(compose(documents, s) for s in SECTIONS))
+        inbound, backend, outbound, on_error = (compose(documents, s) for s in SECTIONS)
+        return cls(
+            inbound,
+            backend,
+            outbound,
+            on_error,
+            reads_request_body=_touches_body(inbound + backend),
+            reads_response_body=_touches_body(outbound + on_error),
+        )
+
+
+def _touches_body(nodes: tuple[Node, ...]) -> bool:
+    return any(_node_touches_body(n) for n in nodes)
+
+
+def _node_touches_body(node: object, depth: int = 0) -> bool:
+    """Conservative: any expression text mentioning Body, or a set-body, counts."""
+    if isinstance(node, Expression):
+        return "Body" in node.text
+    if isinstance(node, transform.SetBodyPolicy) or depth > 12:
+        return True
+    if isinstance(node, tuple | list):
+        return any(_node_touches_body(item, depth + 1) for item in node)
+    slots = [s for cls in type(node).__mro__ for s in getattr(cls, "__slots__", ())]
+    return any(
+        _node_touches_body(getattr(node, s, None), depth + 1) for s in slots if s != "origin"
+    )

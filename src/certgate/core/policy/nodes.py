@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from certgate.core.context import RequestContext
 from certgate.core.expr import Expression
@@ -147,25 +147,37 @@ class SetBody(Node):
         response.body = to_text(self.value, ctx).encode()
 
 
+class ResponsePart(Protocol):
+    origin: Origin
+
+    def set_on(self, response: Response, ctx: RequestContext) -> None: ...
+
+
 class ReturnResponse(Node):
     """Ends the pipeline with a fresh response (spec §5.4): nothing else runs, in any section."""
 
-    __slots__ = ("body", "status")
+    __slots__ = ("parts", "status")
 
-    def __init__(self, origin: Origin, status: SetStatus | None, body: SetBody | None) -> None:
+    def __init__(
+        self,
+        origin: Origin,
+        status: SetStatus | None,
+        headers: tuple[ResponsePart, ...],
+        body: SetBody | None,
+    ) -> None:
         super().__init__(origin)
         self.status = status
-        self.body = body
+        parts: list[ResponsePart] = [status] if status else []
+        self.parts = (*parts, *headers, *([body] if body else []))
 
     def apply(self, ctx: RequestContext) -> Response | None:
         response = Response()
-        for child in (self.status, self.body):
-            if child is not None:
-                try:
-                    child.set_on(response, ctx)
-                except PolicyRuntimeError as err:
-                    _locate(err, child.origin)
-                    raise
+        for child in self.parts:
+            try:
+                child.set_on(response, ctx)
+            except PolicyRuntimeError as err:
+                _locate(err, child.origin)
+                raise
         return response
 
 

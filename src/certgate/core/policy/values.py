@@ -9,6 +9,11 @@ from certgate.core.expr import Expression, to_dotnet_string
 from certgate.errors import ExpressionRuntimeError
 
 
+def evaluate(value: str | Expression, ctx: RequestContext) -> object:
+    """A literal as is, or the expression's .NET-typed result."""
+    return value if isinstance(value, str) else value.evaluate(ctx)
+
+
 def to_text(value: str | Expression, ctx: RequestContext) -> str:
     if isinstance(value, str):
         return value
