@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from certgate.errors import ConfigError
 
@@ -37,13 +44,24 @@ class HostnameConfig(_Model):
         return value
 
 
-class CertificateConfig(_Model):
-    file: str
+class CertificateSource(_Model):
+    """Certificate material from a `file`, or inline as base64 `data` (PEM bundle, DER or PFX)."""
+
+    file: str | None = None
+    data: str | None = Field(None, repr=False)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CertificateSource:
+        if (self.file is None) == (self.data is None):
+            raise ValueError("give exactly one of 'file' and 'data'")
+        return self
+
+
+class CertificateConfig(CertificateSource):
     password_env: str | None = Field(None, alias="passwordEnv")
 
 
-class CaCertificateConfig(_Model):
-    file: str
+class CaCertificateConfig(CertificateSource):
     store_name: Literal["Root", "CertificateAuthority"] = Field("Root", alias="storeName")
 
 

@@ -7,13 +7,21 @@ build raises a LoadError naming file, key or element; nothing is half-applied.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from certgate.config import ApiConfig, Config, GatewayConfig, parse_listen, read_config
+from certgate.config import (
+    ApiConfig,
+    Config,
+    GatewayConfig,
+    CertificateSource,
+    parse_listen,
+    read_config,
+)
 from certgate.core.certs import LoadedCertificate, X509Certificate2, load_certificate
 from certgate.core.context import ApiInfo, DeploymentInfo, OperationInfo
 from certgate.core.policy.document import EffectivePolicy, PolicyDocument, load_document
@@ -89,7 +97,7 @@ def build_snapshot(config: Config, base_dir: Path) -> Snapshot:
     router = Router((rt.api.Path, rt) for rt in apis)
     listeners, hostnames = _hostnames(config, certificates)
     cas = tuple(
-        (ca.store_name, _read_cert(base_dir, ca.file, None, f"caCertificates.{i}").view())
+        (ca.store_name, _read_cert(base_dir, ca, None, f"caCertificates.{i}").view())
         for i, ca in enumerate(config.ca_certificates)
     )
     return Snapshot(router, deployment, listeners, hostnames, cas, config.gateway)
@@ -107,20 +115,30 @@ def _load_certificates(config: Config, base_dir: Path) -> dict[str, LoadedCertif
                     element=f"certificates.{cert_id}.passwordEnv",
                 )
             password = value.encode()
-        loaded[cert_id] = _read_cert(base_dir, cert.file, password, f"certificates.{cert_id}")
+        loaded[cert_id] = _read_cert(base_dir, cert, password, f"certificates.{cert_id}")
     return loaded
 
 
-def _read_cert(base_dir: Path, file: str, password: bytes | None, key: str) -> LoadedCertificate:
-    path = base_dir / file
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}", element=f"{key}.file") from None
+def _read_cert(
+    base_dir: Path, source: CertificateSource, password: bytes | None, key: str
+) -> LoadedCertificate:
+    if source.data is not None:
+        where, field = "inline data", f"{key}.data"
+        try:
+            data = base64.b64decode(source.data, validate=True)
+        except ValueError:
+            raise ConfigError("not valid base64", element=field) from None
+    else:
+        path = base_dir / (source.file or "")
+        where, field = str(path), f"{key}.file"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}", element=field) from None
     try:
         return load_certificate(data, password=password)
     except CertificateLoadError as exc:
-        raise ConfigError(f"{path}: {exc.message}", element=f"{key}.file") from None
+        raise ConfigError(f"{where}: {exc.message}", element=field) from None
 
 
 def _named_values(config: Config) -> dict[str, str]:
