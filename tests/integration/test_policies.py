@@ -409,3 +409,24 @@ def test_ip_filter_refuses_a_bad_literal_address_at_load(harness: Harness, pki: 
 
     with pytest.raises(PolicyError, match="not an IP address"):
         run(harness, pki, op=doc('<ip-filter action="allow"><address>nope</address></ip-filter>'))
+
+
+def test_last_error_path_scope_and_policy_id(harness: Harness, pki: Pki) -> None:
+    inbound = (
+        '<choose><when condition="@(false)" /><when condition="@(true)">'
+        '<set-header name="X-A" id="first"><value>ok</value></set-header>'
+        '<set-header name="X-Thumb" id="thumb-copy"><value>@(context.Request.Certificate.Thumbprint)</value></set-header>'
+        "</when></choose>"
+    )
+    on_error = (
+        '<set-header name="ErrorPath" exists-action="override"><value>@(context.LastError.Path)</value></set-header>'
+        '<set-header name="ErrorScope" exists-action="override"><value>@(context.LastError.Scope)</value></set-header>'
+        '<set-header name="ErrorPolicyId" exists-action="override"><value>@(context.LastError.PolicyId)</value></set-header>'
+        '<set-header name="ErrorStatus" exists-action="override"><value>@(context.Response.StatusCode.ToString())</value></set-header>'
+    )
+    reply = run(harness, pki, op=doc(inbound, on_error=on_error), cert=None)
+    assert reply.status == 500
+    assert reply.header("ErrorPath") == "choose[1]\\when[2]\\set-header[2]"
+    assert reply.header("ErrorScope") == "operation"
+    assert reply.header("ErrorPolicyId") == "thumb-copy"
+    assert reply.header("ErrorStatus") == "500"  # the error's response is preloaded

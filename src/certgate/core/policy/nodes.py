@@ -110,7 +110,11 @@ class Choose(Node):
 
     def apply(self, ctx: RequestContext) -> Response | None:
         for node in self._branch(ctx):
-            done = node.apply(ctx)
+            try:
+                done = node.apply(ctx)
+            except PolicyRuntimeError as err:
+                _locate(err, node.origin)
+                raise
             if done is not None:
                 return done
         return None
