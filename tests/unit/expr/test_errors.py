@@ -142,14 +142,21 @@ def test_unknown_member_on_untyped_context_fails_at_run_time() -> None:
 @pytest.mark.parametrize(
     ("text", "what"),
     [
-        ("@{ foreach (var h in context.Request.Headers) { } return 1; }", "C# statement 'foreach'"),
-        ("@{ while (true) { } return 1; }", "C# statement 'while'"),
+        ("@{ L: goto L; }", "C# statement 'labeled statement'"),
+        ("@{ async void F() { } return 1; }", "'async' local functions"),
+        (
+            "@{ switch ((object)1) { case int n when n > 0: return 1; } return 0; }",
+            "pattern matching in switch (C# 7 case patterns)",
+        ),
         ("@(1.5m)", "decimal literals"),
-        ("@(new StringBuilder().ToString())", "type 'System.Text.StringBuilder'"),
-        ("@(x => { return 1; })", "lambdas with a block body"),
+        ("@(new StringWriter().ToString())", "type 'System.IO.StringWriter'"),
+        ("@(x is > 5)", "pattern '> 5' (C# 8 and later)"),
         ("@(a..b)", "C# construct 'range expression'"),
-        ('@($"{1:N2}")', "alignment and format in interpolated strings"),
-        ("@(Convert.ToBase64String(null))", "type 'System.Convert'"),
+        ("@(TimeZoneInfo.Utc.Id)", "type 'System.TimeZoneInfo'"),
+        (
+            "@(Convert.ToBase64CharArray(null, 0, 0, null, 0))",
+            "member 'ToBase64CharArray' of type 'System.Convert'",
+        ),
     ],
 )
 def test_unimplemented_constructs_name_themselves(text: str, what: str) -> None:

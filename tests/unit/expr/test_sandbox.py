@@ -82,6 +82,34 @@ REFUSED_AT_LOAD: list[tuple[str, str | None]] = [
     ("@(context.Request.Certificate.Thumbprint.__class__.__mro__)", "Usage of member '__class__'"),
     ("@{ var __builtins__ = 1; return __builtins__; }", None),  # a local: mangled, harmless
     ("@(System.IO.Path.GetTempPath())", USAGE_OF_TYPE.format("System.IO.Path")),
+    # the language work (issue 4): creation, casts, type tests, generics, catch, lambdas
+    ('@(new System.IO.FileInfo("/etc/passwd").Length)', USAGE_OF_TYPE.format("System.IO.FileInfo")),
+    ("@(new Func<int>(() => 1).Invoke())", USAGE_OF_TYPE.format("System.Func")),
+    ("@(new List<System.IO.File>())", USAGE_OF_TYPE.format("System.IO.File")),
+    ('@((System.IO.Stream)context.Variables["s"])', USAGE_OF_TYPE.format("System.IO.Stream")),
+    ('@(context.Variables["s"] is System.IO.Stream)', USAGE_OF_TYPE.format("System.IO.Stream")),
+    ('@(context.Variables["s"] as System.IO.Stream)', USAGE_OF_TYPE.format("System.IO.Stream")),
+    (
+        '@(JsonConvert.DeserializeObject<System.IO.FileInfo>("{}"))',
+        USAGE_OF_TYPE.format("System.IO.FileInfo"),
+    ),
+    ("@(typeof(JObject).Assembly)", USAGE_OF_TYPE.format("System.Type")),
+    ("@(new { a = 1 }.GetType())", "Usage of member 'GetType'"),
+    ("@(new JObject().GetType().Assembly)", "Usage of member 'GetType'"),
+    (
+        "@{ try { return 1; } catch (Exception e) { return e.GetType().Name; } }",
+        "Usage of member 'GetType'",
+    ),
+    (
+        "@{ foreach (dynamic d in new[] { 1 }) { return d.Foo; } return 0; }",
+        "Dynamic member invocation",
+    ),
+    ("@{ var l = new List<int>(); l.__class__ = null; return 1; }", "Usage of member '__class__'"),
+    ("@{ var o = new JObject(); o._index = null; return 1; }", "Usage of member '_index'"),
+    ("@(new JObject { _index = null })", "does not contain a definition for '_index'"),
+    ("@(new List<int> { 1 }.Select(x => { return x.GetType(); }))", "Usage of member 'GetType'"),
+    ("@{ System.Action a = () => { }; return 1; }", USAGE_OF_TYPE.format("System.Action")),
+    ('@(new Exception("x").InnerException.GetType())', "Usage of member 'GetType'"),
 ]
 
 STOPPED_AT_RUN_TIME: list[tuple[str, str]] = [
@@ -95,6 +123,14 @@ STOPPED_AT_RUN_TIME: list[tuple[str, str]] = [
     ('@(context.Variables.GetValueOrDefault("missing").Length)', "NullReferenceException"),
     ('@(int.Parse("12x"))', "FormatException"),
     ('@(int.Parse("99999999999"))', "OverflowException"),
+    ("@{ foreach (var x in context) { return 1; } return 0; }", "InvalidCastException"),
+    (
+        '@{ foreach (var x in context.Variables["n"]) { return 1; } return 0; }',
+        "InvalidCastException",
+    ),
+    ('@{ context.Variables["s"].Length = 3; return 1; }', "NotSupportedException"),
+    ("@{ context.Variables[\"s\"][0] = 'x'; return 1; }", "NotSupportedException"),
+    ('@(JObject.Parse("{}").SelectToken("$[?(@.a)]"))', "NotSupportedException"),
     (
         '@(context.Variables.GetValueOrDefault<int>("n") / '
         '(context.Variables.GetValueOrDefault<int>("n") - 42))',
@@ -208,3 +244,50 @@ def test_expression_objects_are_immutable() -> None:
     with pytest.raises(AttributeError):
         expression._fn = print  # type: ignore[misc]
     assert expression.evaluate(None) == 1
+
+
+LANGUAGE_NASTY = """@{
+    var __builtins__ = new List<string> { "__import__" };
+    var total = 0;
+    foreach (var x in new[] { 1, 2 }) { total += x; }
+    for (var i = 0; i < 2; i++) { switch (i) { case 0: continue; default: break; } }
+    try { throw new Exception("__class__"); } catch (Exception __e) when (__e.Message != "") { }
+    using (var h = SHA256.Create()) { }
+    var o = new JObject { { "__dict__", 1 } };
+    o["__globals__"] = new { __a = 1 }.ToString();
+    __builtins__.ForEach(s => { total += s.Length; });
+    return $"{total,5:D3}" + (o is JObject j ? j.Count : 0);
+}"""
+
+
+def test_generated_code_for_statements_has_no_attribute_access_and_no_dunders() -> None:
+    with pytest.raises(LoadError):  # `__a` as an anonymous member is refused by name
+        compile_expression(LANGUAGE_NASTY)
+    tree = _python_tree(LANGUAGE_NASTY.replace("new { __a = 1 }", "new { a = 1 }"))
+    for node in ast.walk(tree):
+        assert not isinstance(node, ast.Attribute), ast.unparse(node)
+        assert not isinstance(node, (ast.Import, ast.ImportFrom, ast.Global))
+        if isinstance(node, ast.Name):
+            assert "__" not in node.id, node.id
+            assert node.id in HELPERS or node.id == "ctx" or node.id[0] in "vtkh", node.id
+        if isinstance(node, ast.Nonlocal):
+            assert all(name.startswith("v") for name in node.names)
+        if isinstance(node, ast.FunctionDef):
+            assert node.name == "_expr" or node.name.startswith("t"), node.name
+        if isinstance(node, ast.arg):
+            assert "__" not in node.arg
+        if isinstance(node, ast.keyword):  # named arguments: plain C# parameter names only
+            assert node.arg is not None and not node.arg.startswith("_")
+
+
+@pytest.mark.parametrize("name", ["type_args", "self", "lambda", "__class__"])
+def test_named_arguments_cannot_reach_implementation_keywords(name: str) -> None:
+    with pytest.raises(LoadError):
+        compile_expression(f'@(context.Variables.GetValueOrDefault<int>("n", {name}: 1))')
+
+
+def test_anonymous_types_cannot_shadow_runtime_attributes() -> None:
+    for member in ("equality_key", "members", "FIELDS", "CS_TYPE", "_values", "ToString"):
+        with pytest.raises(LoadError):
+            compile_expression(f"@(new {{ {member} = 1 }})")
+    assert compile_expression("@(new { Key = 1 }.Key)").evaluate(None) == 1

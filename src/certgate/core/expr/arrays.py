@@ -18,9 +18,10 @@ class CsArray(CsObject):
     CS_TYPE = "System.Array"
     CS_MEMBERS = frozenset({"Length", "ToString"})
     CS_INDEXER = "get_item"
+    CS_INDEX_SETTER = "set_item"
 
     def __init__(self, items: Iterable[object]) -> None:
-        self._items = tuple(items)
+        self._items = list(items)
 
     @property
     def Length(self) -> int:
@@ -32,6 +33,22 @@ class CsArray(CsObject):
         if not 0 <= index < len(self._items):
             raise exc.index_out_of_range()
         return self._items[index]
+
+    def set_item(self, index: object, value: object) -> None:
+        """`a[i] = v` (C# arrays are mutable; enumeration does not check for changes)."""
+        self.get_item(index)  # the same checks
+        assert type(index) is int
+        self._items[index] = value
+        if type(self) is not CsArray:
+            self._after_write()
+
+    def _after_write(self) -> None:
+        """Subclasses that cache a packed form of their items (`CsBytes`) refresh it here;
+        one that does not know how refuses rather than go stale."""
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException",
+            f"not supported yet: changing the elements of a {self.CS_TYPE} made by the runtime",
+        )
 
     def __iter__(self) -> Iterator[object]:
         return iter(self._items)

@@ -1,30 +1,43 @@
-"""Statements and the generated function (translator, part 3).
+"""Statements and the generated function (translator, part 5).
 
 `@(E)` becomes `def _expr(ctx): return E`. `@{ ... }` becomes a function whose body is the
 translated statements; C# requires every path to return, so a body that can fall off its end is
-refused at load ("Not all code paths return a value"), as csc does.
+refused at load ("Not all code paths return a value"), as csc does (`flow`).
+
+Mappings that are not one-to-one:
+* `for (init; cond; update)` is `init; while True: if not cond: break; body; update`, with a
+  "not first pass" flag running `update` at the top when the body has a `continue`.
+* `do body while (cond)` is `while True: body; if not cond: break` (again a flag with `continue`).
+* `switch` is a one-pass `while True:` around an if/elif chain, so `break` leaves it; a
+  `continue` inside it sets a flag, breaks, and is repeated after the switch.
+* `catch (T e)` is one `except` whose body tests the .NET type (`_catches`); a `catch` never
+  sees certgate's own limitations (see `csexc`).
 """
 
 from __future__ import annotations
 
 from . import syntax as s
-from .operators import OperatorTranslator
+from .codegen_more import BranchTranslator
+from .flow import completes, jumps
+from .lambdas import reassigned_names
 from .scope import Scope
-from .static import DOUBLE, NULL, UNKNOWN, SType
+from .static import CHAR, NULL, STRING, UNKNOWN, SType
 from .translate import Code
 
 _INDENT = "    "
 
 
-class Translator(OperatorTranslator):
+class Translator(BranchTranslator):
     def function(self, body: s.Expr | s.Block) -> str:
         """Python source of `def _expr(ctx)` for an expression or a block body."""
+        self.reassigned = reassigned_names(body)
         if isinstance(body, s.Block):
             lines = self.block(body, 1)
-            if self.completes(body):
+            if completes(body):
                 raise self.error("Not all code paths return a value", body.pos)
         else:
-            lines = [f"{_INDENT}return {self.expr(body).text}"]
+            value = self.expr(body).text
+            lines = [_INDENT + line for line in self.preludes] + [f"{_INDENT}return {value}"]
         return "def _expr(ctx):\n" + "\n".join(lines) + "\n"
 
     # --- statements -----------------------------------------------------------------------------
@@ -33,31 +46,36 @@ class Translator(OperatorTranslator):
         outer = self.scope
         self.scope = Scope(outer)
         try:
-            lines = [line for stmt in node.body for line in self.stmt(stmt, depth)]
+            functions = [stmt for stmt in node.body if isinstance(stmt, s.LocalFunction)]
+            lines: list[str] = []
+            for function in functions:  # callable anywhere in the block, even before them
+                local = self.declare(function.name, UNKNOWN, function.pos)
+                local.function = function
+                local.readonly = "method group"
+            body: list[str] = []
+            for stmt in node.body:  # translated in place (they see the locals above them) ...
+                if isinstance(stmt, s.LocalFunction):
+                    defs = self.local_function(stmt, self.scope.names[stmt.name])
+                    lines += [_INDENT * depth + line for line in defs]  # ... defined first
+                else:
+                    body += self.stmt(stmt, depth)
+            lines += body
         finally:
             self.scope = outer
         return lines or [_INDENT * depth + "pass"]
 
+    def s_LocalFunction(self, node: s.LocalFunction, depth: int) -> list[str]:
+        return []  # emitted at the top of its block
+
     def stmt(self, node: s.Stmt, depth: int) -> list[str]:
-        pad = _INDENT * depth
-        if isinstance(node, s.Block):
-            return self.block(node, depth)
-        if isinstance(node, s.Return):
-            if node.value is None:
-                raise self.error(
-                    "An object of a type convertible to 'object' is required", node.pos
-                )
-            return [f"{pad}return {self.expr(node.value).text}"]
-        if isinstance(node, s.If):
-            lines = [f"{pad}if {self.cond(node.cond)}:", *self.nested(node.then, depth + 1)]
-            if node.other is not None:
-                lines += [f"{pad}else:", *self.nested(node.other, depth + 1)]
-            return lines
-        if isinstance(node, s.LocalDecl):
-            return [line for d in node.declarators for line in self.declarator(node, d, pad)]
-        if isinstance(node, s.Assign):
-            return [f"{pad}{self.assignment(node)}"]
-        return [f"{pad}{self.expr(node.expr).text}"]
+        """One statement, preceded by the `def`s its expressions needed."""
+        saved, self.preludes = self.preludes, []
+        try:
+            lines: list[str] = getattr(self, "s_" + type(node).__name__)(node, depth)
+            pad = _INDENT * depth
+            return [pad + line for line in self.preludes] + lines
+        finally:
+            self.preludes = saved
 
     def nested(self, node: s.Stmt, depth: int) -> list[str]:
         """An embedded statement gets its own scope, as a block would."""
@@ -65,13 +83,43 @@ class Translator(OperatorTranslator):
             raise self.error(
                 "Embedded statement cannot be a declaration or labeled statement", node.pos
             )
-        return self.block(s.Block(node.pos, (node,)), depth)
+        return self.block(node if isinstance(node, s.Block) else s.Block(node.pos, (node,)), depth)
 
-    def declarator(self, decl: s.LocalDecl, node: s.Declarator, pad: str) -> list[str]:
+    def s_Block(self, node: s.Block, depth: int) -> list[str]:
+        return self.block(node, depth)
+
+    def s_Return(self, node: s.Return, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        if node.value is None:
+            if not self.frames:
+                raise self.error(
+                    "An object of a type convertible to 'object' is required", node.pos
+                )
+            return [f"{pad}return"]
+        return [f"{pad}return {self.expr(node.value).text}"]
+
+    def s_If(self, node: s.If, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        lines = [f"{pad}if {self.cond(node.cond)}:", *self.nested(node.then, depth + 1)]
+        if node.other is not None:
+            lines += [f"{pad}else:", *self.nested(node.other, depth + 1)]
+        return lines
+
+    def s_LocalDecl(self, node: s.LocalDecl, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        return [f"{pad}{line}" for d in node.declarators for line in self.declarator(node, d)]
+
+    def declarator(self, decl: s.LocalDecl, node: s.Declarator) -> list[str]:
+        init = node.init
         if decl.type is None:
-            if node.init is None:
+            if init is None:
                 raise self.error("Implicitly-typed variables must be initialized", node.pos)
-            value = self.expr(node.init)
+            if isinstance(init, s.ArrayNew) and init.element is None and init.pos == node.pos:
+                raise self.error(
+                    "Cannot initialize an implicitly-typed variable with an array initializer",
+                    node.pos,
+                )
+            value = self.expr(init)
             if value.type is NULL:
                 raise self.error("Cannot assign <null> to an implicitly-typed variable", node.pos)
             declared = value.type
@@ -79,56 +127,134 @@ class Translator(OperatorTranslator):
             declared = self.resolve_type(decl.type).stype
             if decl.type.nullable:
                 declared = declared.as_nullable()
+            if isinstance(init, s.ArrayNew) and init.element is None and decl.type.array_rank:
+                element = s.TypeName(decl.type.pos, decl.type.name, decl.type.args, 0)
+                init = s.ArrayNew(init.pos, element, init.items)  # `string[] a = { ... }`
             value = (
-                self.convert(self.expr(node.init), declared, node.pos)
-                if node.init
-                else Code("", declared)
+                self.convert(self.expr(init), declared, node.pos, init)
+                if init is not None
+                else Code("None", declared)  # bound, so nested defs can say `nonlocal`
             )
         local = self.declare(node.name, declared, node.pos)
-        return [f"{pad}{local.py_name} = {value.text}"] if node.init is not None else []
+        return [f"{local.py_name} = {value.text}"]
 
-    def assignment(self, node: s.Assign) -> str:
-        local = self.scope.lookup(node.name)
-        if local is None:
-            if node.name == "context":
-                raise self.error("Cannot assign to 'context'", node.pos)
-            raise self.name_error(node.name, node.pos)
-        value = self.convert(self.expr(node.value), local.type, node.pos)
-        return f"{local.py_name} = {value.text}"
+    def s_ExprStmt(self, node: s.ExprStmt, depth: int) -> list[str]:
+        expr = node.expr
+        if isinstance(expr, s.Assign):
+            text = self.assign(expr, statement=True).text
+        elif isinstance(expr, s.IncDec):
+            text = self.incdec(expr, statement=True).text
+        else:
+            text = self.expr(expr).text
+        return [_INDENT * depth + text]
 
-    def convert(self, value: Code, target: SType, pos: int) -> Code:
-        """Implicit conversion for an assignment; refuse what C# refuses when types are known."""
-        if target is UNKNOWN or not value.type.known or value.type == target:
-            return value
-        if value.type is NULL:
-            if target.py in (int, float, bool) and not target.nullable:
+    def s_ThrowStmt(self, node: s.ThrowStmt, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        if node.value is None:
+            if not self.catching:
                 raise self.error(
-                    f"Cannot convert null to '{target.name}' because it is a non-nullable "
-                    "value type",
-                    pos,
+                    "A throw statement with no arguments is not allowed outside of a catch clause",
+                    node.pos,
                 )
-            return value
-        if target is DOUBLE and value.type.numeric:
-            return Code(f"_float({value.text})", DOUBLE)
-        if target.numeric and value.type.numeric and target.name == "System.Int64":
-            return value
-        if value.type.py is target.py and value.type.name == target.name:
-            return value
-        raise self.error(
-            f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos
-        )
+            return [f"{pad}raise {self.catching[-1]}"]
+        return [f"{pad}_throw({self.operand(node.value).text})"]
 
-    @staticmethod
-    def completes(node: s.Stmt) -> bool:
-        """Can control reach the end of `node`? (C#'s reachability, for return/if/blocks)."""
-        if isinstance(node, s.Return):
-            return False
-        if isinstance(node, s.Block):
-            return all(Translator.completes(stmt) for stmt in node.body)
-        if isinstance(node, s.If):
-            return (
-                node.other is None
-                or Translator.completes(node.then)
-                or Translator.completes(node.other)
-            )
-        return True
+    def s_CheckedBlock(self, node: s.CheckedBlock, depth: int) -> list[str]:
+        outer, given = self.checked, self.checked_context_given
+        self.checked, self.checked_context_given = node.checked, True
+        try:
+            return self.block(node.body, depth)
+        finally:
+            self.checked, self.checked_context_given = outer, given
+
+    # --- loops ----------------------------------------------------------------------------------
+
+    def loop_body(self, body: s.Stmt, depth: int) -> list[str]:
+        self.loops.append("loop")
+        try:
+            return self.nested(body, depth)
+        finally:
+            self.loops.pop()
+
+    def s_While(self, node: s.While, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        inner = pad + _INDENT
+        outer_scope, self.scope = self.scope, Scope(self.scope)
+        try:
+            if not node.do:
+                return [
+                    f"{pad}while {self.cond(node.cond)}:",
+                    *self.loop_body(node.body, depth + 1),
+                ]
+            body = self.loop_body(node.body, depth + 1)
+            test = self.cond(node.cond)
+            if not jumps(node.body, "continue"):
+                return [f"{pad}while True:", *body, f"{inner}if not ({test}):", f"{inner}    break"]
+            flag = self.names.temp()
+            return [
+                f"{pad}{flag} = False",
+                f"{pad}while True:",
+                f"{inner}if {flag} and not ({test}):",
+                f"{inner}    break",
+                f"{inner}{flag} = True",
+                *body,
+            ]
+        finally:
+            self.scope = outer_scope
+
+    def s_For(self, node: s.For, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        inner = pad + _INDENT
+        outer_scope, self.scope = self.scope, Scope(self.scope)
+        try:
+            lines = [line for init in node.init for line in self.stmt(init, depth)]
+            test = None if node.cond is None else self.cond(node.cond)
+            body = self.loop_body(node.body, depth + 1)
+            updates = [self.update(u) for u in node.update]
+        finally:
+            self.scope = outer_scope
+        check = [] if test is None else [f"{inner}if not ({test}):", f"{inner}    break"]
+        if not jumps(node.body, "continue"):
+            return [*lines, f"{pad}while True:", *check, *body, *(inner + u for u in updates)]
+        flag = self.names.temp()
+        first = [f"{inner}if {flag}:", *(inner + _INDENT + u for u in updates)] if updates else []
+        return [
+            *lines,
+            f"{pad}{flag} = False",
+            f"{pad}while True:",
+            *first,
+            f"{inner}{flag} = True",
+            *check,
+            *body,
+        ]
+
+    def update(self, node: s.Expr) -> str:
+        if isinstance(node, s.Assign):
+            return self.assign(node, statement=True).text
+        if isinstance(node, s.IncDec):
+            return self.incdec(node, statement=True).text
+        return self.expr(node).text
+
+    def s_Foreach(self, node: s.Foreach, depth: int) -> list[str]:
+        pad = _INDENT * depth
+        source = self.operand(node.source)
+        element: SType = CHAR if source.type is STRING else source.type.element or UNKNOWN
+        walk = f"_each({source.text})"
+        if node.type is not None:
+            declared = self.resolve_type(node.type).stype
+            if declared != element and declared is not UNKNOWN:
+                ref = self.names.constant(self.type_ref(node.type))
+                walk = f"_each_as({source.text}, {ref})"
+            element = declared
+        outer_scope, self.scope = self.scope, Scope(self.scope)
+        try:
+            local = self.declare(node.name, element, node.pos)
+            local.readonly = "foreach iteration variable"
+            self.iteration_locals.append(local)
+            try:
+                body = self.loop_body(node.body, depth + 1)
+            finally:
+                self.iteration_locals.pop()
+        finally:
+            self.scope = outer_scope
+        return [f"{pad}for {local.py_name} in {walk}:", *body]

@@ -12,8 +12,9 @@ from types import MappingProxyType
 from typing import Any
 
 from ...errors import LoadError
-from . import exceptions, ops, runtime
+from . import exceptions, gentypes, jsonconvert, ops, runtime, stringbuilder
 from .codegen import Translator
+from .langrt import LANGUAGE_HELPERS
 from .lower_stmt import BlockLowerer
 from .parse import parse
 from .scope import Names
@@ -38,6 +39,7 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
         "_ne": ops.not_equals,
         "_cmp": ops.compare,
         "_arith": ops.arith,
+        "_varith": ops.value_arith,
         "_neg": ops.negate,
         "_w32": ops.wrap32,
         "_w64": ops.wrap64,
@@ -47,8 +49,11 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
         "_fmod": ops.float_mod,
         "_float": ops.to_double,
         "_convert": ops.convert,
+        **LANGUAGE_HELPERS,  # statements, creation, type tests, assignments (`langrt`)
     }
 )
+# importing these registers the types the language work adds (generics, Newtonsoft.Json)
+assert gentypes.GENERICS and jsonconvert.OBJECT_REF and stringbuilder.StringBuilder.CS_TYPE
 
 
 class Expression:

@@ -11,6 +11,7 @@ from itertools import islice
 from typing import Any
 
 from . import exceptions as exc
+from . import linq_more, linq_sets
 from .arrays import CsArray
 from .collections import LinqSeq, iterate, value_equals
 
@@ -64,11 +65,24 @@ def count(source: object, predicate: object = _MISSING) -> int:
 
 def where(source: object, predicate: object) -> LinqSeq:
     items, test = iterate(source), _func(predicate, "predicate")
+    if linq_more.arity(test) == 2:  # Where((x, i) => ...)
+
+        def indexed() -> Iterable[object]:
+            for i, item in enumerate(items):
+                result = test(item, i)
+                if type(result) is not bool:
+                    raise exc.invalid_cast(result, "System.Boolean")
+                if result:
+                    yield item
+
+        return LinqSeq(indexed)
     return LinqSeq(lambda: (item for item in items if _test(test, item)))
 
 
 def select(source: object, selector: object) -> LinqSeq:
     items, fn = iterate(source), _func(selector, "selector")
+    if linq_more.arity(fn) == 2:  # Select((x, i) => ...)
+        return LinqSeq(lambda: (fn(item, i) for i, item in enumerate(items)))
     return LinqSeq(lambda: (fn(item) for item in items))
 
 
@@ -97,8 +111,8 @@ def first(source: object, predicate: object = _MISSING) -> object:
 
 
 def first_or_default(source: object, predicate: object = _MISSING) -> object:
-    # default(T) for reference types; value-type sequences would give 0/false (not tracked yet)
-    return _pick(source, predicate, False, None)
+    # default(T): typed collections know it (List<int> gives 0); others give null
+    return _pick(source, predicate, False, getattr(source, "element_default", None))
 
 
 def last(source: object, predicate: object = _MISSING) -> object:
@@ -106,7 +120,7 @@ def last(source: object, predicate: object = _MISSING) -> object:
 
 
 def last_or_default(source: object, predicate: object = _MISSING) -> object:
-    return _pick(source, predicate, True, None)
+    return _pick(source, predicate, True, getattr(source, "element_default", None))
 
 
 def contains(source: object, value: object) -> bool:
@@ -158,12 +172,70 @@ LINQ_METHODS: dict[str, Func] = {
     "LastOrDefault": last_or_default,
     "Contains": contains,
     "ToArray": to_array,
-    "ToList": to_array,  # List<T> members beyond enumeration are not supported yet
     "Skip": skip,
     "Take": take,
     "Distinct": distinct,
 }
+_MORE_METHODS: dict[str, Func] = {
+    "OrderBy": linq_more.order_by,
+    "OrderByDescending": linq_more.order_by_descending,
+    "ThenBy": linq_more.then_by,
+    "ThenByDescending": linq_more.then_by_descending,
+    "Reverse": linq_more.reverse,
+    "GroupBy": linq_more.group_by,
+    "SelectMany": linq_more.select_many,
+    "Zip": linq_more.zip_,
+    "Sum": linq_more.sum_,
+    "Max": linq_more.max_,
+    "Min": linq_more.min_,
+    "Average": linq_more.average,
+    "Aggregate": linq_more.aggregate,
+    "LongCount": linq_more.long_count,
+    "Single": linq_sets.single,
+    "SingleOrDefault": linq_sets.single_or_default,
+    "ElementAt": linq_sets.element_at,
+    "ElementAtOrDefault": linq_sets.element_at_or_default,
+    "DefaultIfEmpty": linq_sets.default_if_empty,
+    "SequenceEqual": linq_sets.sequence_equal,
+    "Distinct": linq_sets.distinct,
+    "Union": linq_sets.union,
+    "Intersect": linq_sets.intersect,
+    "Except": linq_sets.except_,
+    "Concat": linq_sets.concat,
+    "Append": linq_sets.append,
+    "Prepend": linq_sets.prepend,
+    "TakeWhile": linq_sets.take_while,
+    "SkipWhile": linq_sets.skip_while,
+    "Cast": linq_sets.cast,
+    "OfType": linq_sets.of_type,
+    "ToList": linq_sets.to_list,
+    "ToHashSet": linq_sets.to_hash_set,
+    "ToDictionary": linq_sets.to_dictionary,
+}
+_MORE_LAMBDA_OVER_ELEMENTS = frozenset(
+    {
+        "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending", "GroupBy", "SelectMany",
+        "Sum", "Max", "Min", "Average", "LongCount", "Single", "SingleOrDefault", "TakeWhile",
+        "SkipWhile", "ToDictionary",
+    }
+)  # fmt: skip
+#: generic forms whose type argument matters at run time (passed as the last argument)
+TYPED_GENERICS = frozenset({"Cast", "OfType"})
+LINQ_METHODS.update(_MORE_METHODS)  # ordering, grouping, aggregates, sets, ToList ...
 # LINQ methods whose lambda parameter is the source's element type
-LAMBDA_OVER_ELEMENTS = frozenset(
-    {"Any", "All", "Count", "Where", "Select", "First", "FirstOrDefault", "Last", "LastOrDefault"}
+LAMBDA_OVER_ELEMENTS = (
+    frozenset(
+        {
+            "Any",
+            "All",
+            "Count",
+            "Where",
+            "Select",
+            "First",
+            "FirstOrDefault",
+            "Last",
+            "LastOrDefault",
+        }
+    )
+    | _MORE_LAMBDA_OVER_ELEMENTS
 )

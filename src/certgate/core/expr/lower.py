@@ -79,8 +79,15 @@ class Lowerer:
             raise self.error("Syntax error", node)
         return child
 
+    def block(self, node: Node) -> s.Block:
+        """Statements (lambda bodies); `lower_stmt.BlockLowerer` implements them."""
+        raise self.unsupported("statement blocks here", node)
+
     def x_parenthesized_expression(self, node: Node) -> s.Expr:
-        return s.Paren(node.start_byte, self.expr(node.named_children[0]))
+        inner = kids(node)
+        if not inner:  # `( /* comment */ )`
+            raise self.error("Invalid expression term ')'", node)
+        return s.Paren(node.start_byte, self.expr(inner[0]))
 
     def x_identifier(self, node: Node) -> s.Expr:
         return s.Name(node.start_byte, self.text(node))
@@ -152,10 +159,20 @@ class Lowerer:
         return s.Interpolated(node.start_byte, tuple(parts))
 
     def interpolation(self, node: Node) -> s.Expr:
-        inner = [c for c in node.named_children if c.type != "interpolation_brace"]
-        for extra in inner[1:]:
-            raise self.unsupported("alignment and format in interpolated strings", extra)
-        return self.expr(inner[0])
+        inner = [c for c in kids(node) if c.type != "interpolation_brace"]
+        value = self.expr(inner[0])
+        align: s.Expr | None = None
+        fmt: str | None = None
+        for clause in inner[1:]:
+            if clause.type == "interpolation_alignment_clause":
+                align = self.expr(kids(clause)[-1])
+            elif clause.type == "interpolation_format_clause":
+                fmt = self.text(clause)[1:]
+            else:  # pragma: no cover - tree-sitter has no other clause
+                raise self.unsupported(f"interpolation clause '{clause.type}'", clause)
+        if align is None and fmt is None:
+            return value
+        return s.Formatted(inner[0].start_byte, value, align, fmt)
 
     def x_member_access_expression(self, node: Node) -> s.Expr:
         target_node = self.field(node, "expression")
@@ -171,8 +188,8 @@ class Lowerer:
 
     def member(self, target: s.Expr, name_node: Node) -> s.Member:
         if name_node.type == "generic_name":
-            ident, args = name_node.named_children[0], name_node.named_children[1]
-            type_args = tuple(self.type(arg) for arg in args.named_children)
+            ident, args = kids(name_node)[0], kids(name_node)[1]
+            type_args = tuple(self.type(arg) for arg in kids(args))
             return s.Member(ident.start_byte, target, self.text(ident), type_args)
         if name_node.type != "identifier":
             raise self.unsupported(f"member name '{self.text(name_node)}'", name_node)
@@ -199,7 +216,7 @@ class Lowerer:
         return _extend(target, index) if _continues_chain(target_node, target) else index(target)
 
     def x_conditional_access_expression(self, node: Node) -> s.Expr:
-        cond_node, binding = node.named_children[0], node.named_children[-1]
+        cond_node, binding = kids(node)[0], kids(node)[-1]
         receiver = self.expr(cond_node)
         if binding.type == "member_binding_expression":
             name_node = self.field(binding, "name")
@@ -217,7 +234,7 @@ class Lowerer:
         return attach(receiver)
 
     def arguments(self, node: Node) -> tuple[s.Arg, ...]:
-        return tuple(self.argument(arg) for arg in node.named_children if arg.type == "argument")
+        return tuple(self.argument(arg) for arg in kids(node) if arg.type == "argument")
 
     def index_args(self, node: Node) -> tuple[s.Expr, ...]:
         args = self.arguments(node)
@@ -228,15 +245,17 @@ class Lowerer:
 
     def argument(self, node: Node) -> s.Arg:
         modifiers = [self.text(c) for c in node.children if c.type in ("out", "ref", "in")]
-        if node.child_by_field_name("name") is not None:
-            raise self.unsupported("named arguments", node)
-        value = node.named_children[-1]
+        name_node = node.child_by_field_name("name")
+        value = kids(node)[-1]
         if not modifiers:
             if value.type == "declaration_expression":
                 raise self.smap.error(
                     "Syntax error, ',' expected", self.field(value, "name").start_byte
                 )
-            return s.Arg(node.start_byte, self.expr(value))
+            name = None if name_node is None else self.text(name_node)
+            return s.Arg(node.start_byte, self.expr(value), name=name)
+        if name_node is not None:
+            raise self.unsupported("named out arguments", node)
         if modifiers != ["out"]:
             raise self.unsupported(f"'{modifiers[0]}' arguments", node)
         if value.type == "declaration_expression":
@@ -251,9 +270,7 @@ class Lowerer:
     def x_binary_expression(self, node: Node) -> s.Expr:
         op_node = self.field(node, "operator")
         op = self.text(op_node)
-        if op in _BITWISE_OPS:
-            raise self.unsupported(f"operator '{op}'", op_node)
-        if op not in _BINARY_OPS:
+        if op not in _BINARY_OPS and op not in _BITWISE_OPS:
             raise self.unsupported(f"operator '{op}'", op_node)
         left = self.expr(self.field(node, "left"))
         right = self.expr(self.field(node, "right"))
@@ -267,7 +284,7 @@ class Lowerer:
             )
         if op not in ("!", "-", "+"):
             raise self.unsupported(f"operator '{op}'", node)
-        return s.Unary(node.start_byte, op, self.expr(node.named_children[-1]))
+        return s.Unary(node.start_byte, op, self.expr(kids(node)[-1]))
 
     def x_conditional_expression(self, node: Node) -> s.Expr:
         return s.Conditional(
@@ -282,16 +299,15 @@ class Lowerer:
             if child.type in ("async", "static", "modifier"):
                 raise self.unsupported(f"'{self.text(child)}' lambdas", child)
         params_node = self.field(node, "parameters")
-        body = self.field(node, "body")
-        if body.type == "block":
-            raise self.unsupported("lambdas with a block body", body)
+        body_node = self.field(node, "body")
+        body = self.block(body_node) if body_node.type == "block" else self.expr(body_node)
         if params_node.type == "implicit_parameter":
             params: tuple[s.Param, ...] = (
                 s.Param(params_node.start_byte, self.text(params_node), None),
             )
         else:
-            params = tuple(self.param(p) for p in params_node.named_children)
-        return s.Lambda(node.start_byte, params, self.expr(body))
+            params = tuple(self.param(p) for p in kids(params_node))
+        return s.Lambda(node.start_byte, params, body)
 
     def param(self, node: Node) -> s.Param:
         if node.type != "parameter" or any(c.type == "modifier" for c in node.children):
@@ -314,28 +330,6 @@ class Lowerer:
         type_node = node.child_by_field_name("type")
         return s.Default(node.start_byte, None if type_node is None else self.type(type_node))
 
-    def x_object_creation_expression(self, node: Node) -> s.Expr:
-        type_name = self.type(self.field(node, "type"))
-        args_node = node.child_by_field_name("arguments")
-        args = () if args_node is None else self.arguments(args_node)
-        return s.ObjectNew(node.start_byte, type_name, args)
-
-    def x_implicit_array_creation_expression(self, node: Node) -> s.Expr:
-        init = next(c for c in node.named_children if c.type == "initializer_expression")
-        return s.ArrayNew(node.start_byte, None, tuple(self.expr(c) for c in init.named_children))
-
-    def x_array_creation_expression(self, node: Node) -> s.Expr:
-        array_type = self.type(self.field(node, "type"))
-        init = next((c for c in node.named_children if c.type == "initializer_expression"), None)
-        if init is None or array_type.array_rank != 1:
-            raise self.unsupported("array creation without an initializer", node)
-        element = s.TypeName(
-            array_type.pos, array_type.name, array_type.args, 0, array_type.nullable
-        )
-        return s.ArrayNew(
-            node.start_byte, element, tuple(self.expr(c) for c in init.named_children)
-        )
-
     # --- types ----------------------------------------------------------------------------------
 
     def type(self, node: Node) -> s.TypeName:
@@ -343,29 +337,34 @@ class Lowerer:
         if kind in ("predefined_type", "identifier"):
             return s.TypeName(node.start_byte, self.text(node))
         if kind == "qualified_name":
-            parts = [self.type(c) for c in node.named_children]
+            parts = [self.type(c) for c in kids(node)]
             if any(part.args for part in parts[:-1]):
                 raise self.unsupported("nested generic type names", node)
             last = parts[-1]
             dotted = ".".join(part.name for part in parts)
             return s.TypeName(node.start_byte, dotted, last.args)
         if kind == "generic_name":
-            ident, args = node.named_children[0], node.named_children[1]
+            ident, args = kids(node)[0], kids(node)[1]
             return s.TypeName(
-                node.start_byte, self.text(ident), tuple(self.type(a) for a in args.named_children)
+                node.start_byte, self.text(ident), tuple(self.type(a) for a in kids(args))
             )
         if kind == "array_type":
             inner = self.type(self.field(node, "type"))
             rank = self.field(node, "rank")
-            if rank.named_child_count or self.text(rank) != "[]":
+            if len(kids(rank)) or self.text(rank) != "[]":
                 raise self.unsupported("multi-dimensional arrays", rank)
             return s.TypeName(
                 inner.pos, inner.name, inner.args, inner.array_rank + 1, inner.nullable
             )
         if kind == "nullable_type":
-            inner = self.type(node.named_children[0])
+            inner = self.type(kids(node)[0])
             return s.TypeName(inner.pos, inner.name, inner.args, inner.array_rank, True)
         raise self.unsupported(f"type syntax '{self.text(node)}'", node)
+
+
+def kids(node: Node) -> list[Node]:
+    """Named children without comments (tree-sitter puts `// ...` anywhere as an extra node)."""
+    return [child for child in node.named_children if child.type != "comment"]
 
 
 def _continues_chain(raw: Node, target: s.Expr) -> bool:

@@ -10,6 +10,7 @@ Python object) exposes nothing.
 from __future__ import annotations
 
 import inspect
+import math
 import operator
 import threading
 import typing
@@ -17,11 +18,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import auth, linq, numbers, strings
 from . import exceptions as exc
-from . import linq, strings
 from .arrays import CsArray
 from .collections import LinqSeq
-from .static import BOOL, INT, STRING, UNKNOWN, SType, array_of, class_stype, from_annotation
+from .generic import CsList
+from .static import (
+    BOOL,
+    INT,
+    LONG,
+    STRING,
+    UNKNOWN,
+    SType,
+    array_of,
+    class_stype,
+    from_annotation,
+)
 from .types import CsChar, CsObject
 
 Getter = Callable[[Any], object]
@@ -39,6 +51,9 @@ class MemberTable:
     indexer: Method | None = None
     out_methods: dict[str, int] = field(default_factory=dict)
     generic: frozenset[str] = frozenset()
+    # C#-assignable members: properties with a setter (`prop.fset`), and `this[...] = v`
+    setters: dict[str, Callable[[Any, object], None]] = field(default_factory=dict)
+    index_setter: Method | None = None
 
     def result_type(self, name: str, receiver: SType) -> SType:
         result = self.types.get(name, UNKNOWN)
@@ -50,12 +65,20 @@ class MemberTable:
         return result
 
 
-def _to_string_int(value: int, *fmt: object) -> str:
-    if fmt:
-        raise exc.ExpressionRuntimeError(
-            "NotSupportedException", "not supported yet: numeric format strings"
-        )
-    return str(value)
+def _to_string_number(value: float, format: object = None, provider: object = None) -> str:
+    """int/long/double ToString([format][, provider]): invariant culture (see `numbers`)."""
+    return numbers.format_number(value, format)
+
+
+def _compare_to(a: object, b: object) -> int:
+    if b is None:
+        return 1
+    if type(b) not in (int, float):
+        raise exc.ExpressionRuntimeError("ArgumentException", "Object must be of the same type.")
+    x, y = float(a), float(b)  # type: ignore[arg-type]
+    if math.isnan(x) or math.isnan(y):  # NaN sorts first
+        return (not math.isnan(x)) - (not math.isnan(y))
+    return (x > y) - (x < y)
 
 
 def _equals(a: object, b: object) -> bool:
@@ -77,7 +100,34 @@ _LINQ_TYPES: dict[str, SType] = {
     "Last": ELEMENT,
     "LastOrDefault": ELEMENT,
     "ToArray": SType("System.Array", CsArray, element=UNKNOWN),
-    "ToList": SType("System.Array", CsArray, element=UNKNOWN),
+    # ordering, sets, grouping, aggregates (`linq_more`)
+    **dict.fromkeys(
+        (
+            "OrderBy",
+            "OrderByDescending",
+            "ThenBy",
+            "ThenByDescending",
+            "Reverse",
+            "Concat",
+            "Union",
+            "Intersect",
+            "Except",
+            "DefaultIfEmpty",
+            "TakeWhile",
+            "SkipWhile",
+            "Append",
+            "Prepend",
+        ),
+        SEQUENCE,
+    ),
+    **dict.fromkeys(("Single", "SingleOrDefault", "ElementAt", "ElementAtOrDefault"), ELEMENT),
+    "SequenceEqual": BOOL,
+    "LongCount": LONG,
+    "Average": SType("System.Double", float),
+    "ToList": SType(CsList.CS_TYPE, CsList, element=UNKNOWN),
+    "GroupBy": SType("IEnumerable", LinqSeq, element=UNKNOWN),
+    "SelectMany": SType("IEnumerable", LinqSeq, element=UNKNOWN),
+    "Zip": SType("IEnumerable", LinqSeq, element=UNKNOWN),
 }
 
 _STRING_TYPES = dict.fromkeys(strings.STRING_METHODS, STRING) | {
@@ -94,9 +144,10 @@ _TABLES: dict[type, MemberTable] = {
     str: MemberTable(
         "System.String",
         props=dict(strings.STRING_PROPERTIES),
-        methods=linq.LINQ_METHODS | strings.STRING_METHODS,
-        types=_LINQ_TYPES | _STRING_TYPES,
+        methods=linq.LINQ_METHODS | strings.STRING_METHODS | auth.STRING_EXTENSIONS,
+        types=_LINQ_TYPES | _STRING_TYPES | auth.STRING_EXTENSION_TYPES,
         indexer=strings.char_at,
+        out_methods=dict(auth.STRING_OUT_METHODS),
     ),
     bool: MemberTable(
         "System.Boolean",
@@ -105,13 +156,13 @@ _TABLES: dict[type, MemberTable] = {
     ),
     int: MemberTable(
         "System.Int32",
-        methods={"ToString": _to_string_int, "Equals": _equals},
-        types={"ToString": STRING, "Equals": BOOL},
+        methods={"ToString": _to_string_number, "Equals": _equals, "CompareTo": _compare_to},
+        types={"ToString": STRING, "Equals": BOOL, "CompareTo": INT},
     ),
     float: MemberTable(
         "System.Double",
-        methods={"ToString": strings.to_string, "Equals": _equals},
-        types={"ToString": STRING, "Equals": BOOL},
+        methods={"ToString": _to_string_number, "Equals": _equals, "CompareTo": _compare_to},
+        types={"ToString": STRING, "Equals": BOOL, "CompareTo": INT},
     ),
     CsChar: MemberTable(
         "System.Char",
@@ -149,11 +200,23 @@ def _build(cls: type[CsObject]) -> MemberTable:
         elif isinstance(attr, property) and attr.fget is not None:
             table.props[name] = attr.fget
             table.types[name] = _return_type(attr.fget)
+            if attr.fset is not None:
+                table.setters[name] = attr.fset
         else:  # slot, plain class attribute or instance attribute
             table.props[name] = operator.attrgetter(name)
             table.types[name] = from_annotation(hints.get(name))
+    for name in cls.CS_LONG:
+        table.types[name] = LONG
     if cls.CS_INDEXER is not None:
         table.indexer = getattr(cls, cls.CS_INDEXER)
+        table.types["this[]"] = ELEMENT if cls.CS_INDEXER_ELEMENT else _return_type(table.indexer)
+    if cls.CS_INDEX_SETTER is not None:
+        table.index_setter = getattr(cls, cls.CS_INDEX_SETTER)
+    for name, prop in cls.CS_PROPERTIES.items():  # a property named like a method (`Value`)
+        assert prop.fget is not None
+        table.props[name] = prop.fget
+        if prop.fset is not None:
+            table.setters[name] = prop.fset
     return table
 
 

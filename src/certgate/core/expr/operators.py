@@ -16,7 +16,19 @@ Rules that make the Python match C#:
 from __future__ import annotations
 
 from . import syntax as s
-from .static import BOOL, CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, array_of
+from .static import (
+    BOOL,
+    CHAR,
+    DOUBLE,
+    INT,
+    LONG,
+    NULL,
+    STRING,
+    UNKNOWN,
+    SType,
+    array_of,
+    class_stype,
+)
 from .translate import Code, ExprTranslator
 from .types import CsChar, CsValue
 
@@ -144,6 +156,8 @@ class OperatorTranslator(ExprTranslator):
         a, b = left.type, right.type
         if a.known and b.known and _is_value_type(a.py) and a.py is b.py:
             return Code(f"_cmp({op!r}, {left.text}, {right.text})", BOOL)
+        if (_is_value_type(a.py) and not b.known) or (_is_value_type(b.py) and not a.known):
+            return Code(f"_cmp({op!r}, {left.text}, {right.text})", BOOL)  # checked at run time
         for side in (a, b):
             if side.known and not side.numeric and side.py is not CsChar:
                 raise self.operand_error(op, a, b, pos)
@@ -155,6 +169,13 @@ class OperatorTranslator(ExprTranslator):
         a, b = left.type, right.type
         if op == "+" and (a is STRING or b is STRING):
             return Code(f"_concat({left.text}, {right.text})", STRING)
+        if _is_value_type(a.py) and b is not NULL:  # DateTime - TimeSpan, ...
+            value_class: type[CsValue] = a.py  # type: ignore[assignment]
+            produced = value_class.operator_result(op, b.py) if b.py is not None else object
+            if produced is None:
+                raise self.operand_error(op, a, b, node.pos)
+            stype = UNKNOWN if produced is object else class_stype(produced)
+            return Code(f"_varith({op!r}, {left.text}, {right.text})", stype)
         for side in (a, b):
             if side.known and side is not NULL and not (side.numeric or side.py is CsChar):
                 raise self.operand_error(op, a, b, node.pos)
@@ -234,6 +255,8 @@ class OperatorTranslator(ExprTranslator):
             result = CHAR
         elif target.type.element is not None and target.type.name.endswith("[]"):
             result = target.type.element
+        elif table is not None:  # the indexer's declared result (JObject: JToken, List<T>: T)
+            result = table.result_type("this[]", target.type)
         return Code(f"_idx({target.text}{args})", result)
 
     def x_Cast(self, node: s.Cast) -> Code:
@@ -265,10 +288,14 @@ class OperatorTranslator(ExprTranslator):
 
     def x_ObjectNew(self, node: s.ObjectNew) -> Code:
         info = self.resolve_type(node.type)
+        if info.ctor is not None:  # `new Regex(p)`, `new DateTime(y, m, d)`, ...
+            args, _ = self.call_args(node.args, None)
+            ctor = self.names.constant(info.ctor)
+            return Code(f"{ctor}({args.removeprefix(', ')})", info.stype)
         raise self.unsupported(f"creating objects of type '{info.full_name}'", node.pos)
 
     def x_ArrayNew(self, node: s.ArrayNew) -> Code:
-        items = [self.operand(item) for item in node.items]
+        items = [self.operand(item) for item in node.items or ()]
         if node.element is not None:
             element = self.resolve_type(node.element).stype
         else:

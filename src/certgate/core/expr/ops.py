@@ -82,12 +82,27 @@ def _is_int32(value: int) -> bool:
     return _INT32_MIN <= value <= _INT32_MAX
 
 
+def value_arith(op: str, a: object, b: object) -> object:
+    """`a op b` where `a` is a CsValue (DateTime - TimeSpan, ...); lifted: null gives null."""
+    if a is None or b is None:
+        return None
+    if not isinstance(a, CsValue) or type(a).operator_result(op, type(b)) is None:
+        raise exc.ExpressionRuntimeError(
+            "InvalidOperationException",
+            f"Operator '{op}' cannot be applied to operands of type '{exc.clr_name(a)}' and "
+            f"'{exc.clr_name(b)}'",
+        )
+    return a.cs_binary(op, b)
+
+
 def arith(op: str, a: object, b: object) -> object:
     """`a op b` for + - * / % when the operand types were not known at load time."""
     if op == "+" and (type(a) is str or type(b) is str):
         return concat(a, b)
     if a is None or b is None:
         return None
+    if isinstance(a, CsValue):
+        return value_arith(op, a, b)
     x, y = _number(a), _number(b)
     if type(x) is int and type(y) is int:
         # int32 unless a value needs 64 bits (a boxed long is indistinguishable here)

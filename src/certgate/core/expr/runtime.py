@@ -8,6 +8,7 @@ which also produces the .NET exception.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -49,8 +50,8 @@ def get(obj: object, name: str) -> object:
     return getter(obj)
 
 
-def call(obj: object, name: str, *args: object) -> object:
-    """`obj.Name(args)`."""
+def call(obj: object, name: str, *args: object, **named: object) -> object:
+    """`obj.Name(args)`; `named` are C# named arguments (`preserveContent: true`)."""
     try:
         method = _METHODS[type(obj)][name]
     except KeyError:
@@ -59,19 +60,40 @@ def call(obj: object, name: str, *args: object) -> object:
                 raise exc.argument_null("source") from None
             raise exc.null_reference() from None
         if type(obj) not in _METHODS and _load(type(obj)):
-            return call(obj, name, *args)
+            return call(obj, name, *args, **named)
         raise exc.unsupported_member(name, _type_name(obj)) from None
-    return method(obj, *args)
+    if named:
+        check_named(method, name, (obj, *args), named)
+    return method(obj, *args, **named)
 
 
-def call_generic(obj: object, name: str, type_args: tuple[CsTypeRef, ...], *args: object) -> object:
+def check_named(
+    method: Callable[..., object], name: str, args: tuple[object, ...], named: dict[str, object]
+) -> None:
+    """A named argument our implementation does not take under that name is a limitation of
+    ours (refused, uncatchable), never a silently different call."""
+    try:
+        inspect.signature(method).bind(*args, **named)
+    except (TypeError, ValueError):
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException",
+            f"not supported yet: named argument(s) {', '.join(named)} of '{name}'",
+        ) from None
+
+
+def call_generic(
+    obj: object, name: str, type_args: tuple[CsTypeRef, ...], *args: object, **named: object
+) -> object:
     """`obj.Name<T>(args)`; only methods declared generic accept type arguments."""
     if obj is None:
         raise exc.null_reference()
     table = table_for(type(obj))
     if table is None or name not in table.generic:
         raise exc.unsupported_member(name, _type_name(obj))
-    return table.methods[name](obj, *args, type_args=type_args)
+    method = table.methods[name]
+    if named:
+        check_named(method, name, (obj, *args), {**named, "type_args": type_args})
+    return method(obj, *args, type_args=type_args, **named)
 
 
 def call_out(obj: object, name: str, outs: int, *args: object) -> tuple[object, ...]:

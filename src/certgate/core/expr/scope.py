@@ -21,6 +21,9 @@ class Local:
     py_name: str
     type: SType
     in_lambda: int  # lambda nesting depth where it was declared
+    readonly: str | None = None  # why it cannot be assigned ("foreach iteration variable")
+    mutable: bool = False  # assigned after its declaration somewhere (never hoisted then)
+    function: object = None  # a local function: its `syntax.LocalFunction`
 
 
 @dataclass(slots=True)

@@ -49,7 +49,12 @@ DOUBLE = SType("System.Double", float)
 CHAR = SType("System.Char", CsChar)
 NULL = SType("<null>", type(None))
 VOID = SType("System.Void", type(None))
-NUMERIC_NAMES = frozenset({"System.Int32", "System.Int64", "System.Double"})
+NUMERIC_NAMES = frozenset(
+    {"System.Int32", "System.Int64", "System.Double"}
+    # the other integral types are Python ints too; arithmetic on them gives int or long
+    | {"System.SByte", "System.Byte", "System.Int16", "System.UInt16", "System.UInt32"}
+    | {"System.UInt64"}
+)
 
 REFS: dict[str, CsTypeRef] = {
     "System.String": CsTypeRef("System.String", (str,)),
@@ -73,7 +78,11 @@ def class_stype(cls: type) -> SType:
     if isinstance(cls, type) and issubclass(cls, CsArray):
         return SType("System.Array", cls, element=UNKNOWN)
     if isinstance(cls, type) and issubclass(cls, CsObject):
-        return SType(cls.CS_TYPE, cls)
+        element = getattr(cls, "CS_ELEMENT", None)  # enumerables: the class of their elements
+        if element is None:
+            return SType(cls.CS_TYPE, cls)
+        inner = SType(element.CS_TYPE, element) if element is cls else class_stype(element)
+        return SType(cls.CS_TYPE, cls, element=inner)
     return UNKNOWN
 
 

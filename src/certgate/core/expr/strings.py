@@ -54,7 +54,7 @@ STRING_COMPARISON = enum_members(
     "Ordinal",
     "OrdinalIgnoreCase",
 )
-STRING_SPLIT_OPTIONS = enum_members(StringSplitOptions, "None", "RemoveEmptyEntries")
+STRING_SPLIT_OPTIONS = enum_members(StringSplitOptions, "None", "RemoveEmptyEntries", "TrimEntries")
 
 
 def format_double(value: float) -> str:
@@ -215,24 +215,78 @@ def trim_end(s: str, *chars: object) -> str:
     return s.rstrip(_trim_chars(chars))
 
 
-def split(s: str, *args: object) -> object:
-    remove_empty = False
-    if args and isinstance(args[-1], StringSplitOptions):
-        remove_empty = args[-1].name == "RemoveEmptyEntries"
-        args = args[:-1]
+def split(s: str, *args: object, options: object = None, count: object = None) -> object:
+    """String.Split: separators (chars or strings, one or an array; none means white space),
+    an optional maximum `count` of parts and StringSplitOptions, matched left to right with the
+    first separator (in the given order) that fits at each position, as .NET does."""
+    rest = list(args)
+    if rest and isinstance(rest[-1], StringSplitOptions):
+        options = rest.pop()
+    if rest and type(rest[-1]) is int:
+        count = rest.pop()
     separators: list[str] = []
-    for arg in args:
+    for arg in rest:
         if isinstance(arg, CsArray):
             separators.extend(_needle(item) for item in arg)
         elif arg is not None:
             separators.append(_needle(arg))
-    separators = [sep for sep in separators if sep] or [" "]
-    parts = [s]
-    for sep in separators:
-        parts = [piece for part in parts for piece in part.split(sep)]
-    if remove_empty:
-        parts = [part for part in parts if part]
-    return CsArray(parts)
+    separators = [sep for sep in separators if sep]
+    limit = _int(count) if count is not None else 2**31 - 1
+    if limit < 0:
+        raise exc.argument_out_of_range("count")
+    flags = options.value if isinstance(options, StringSplitOptions) else 0
+    pieces = _split_all(s, separators)
+    if flags & 2:  # TrimEntries (.NET 5)
+        pieces = [piece.strip() for piece in pieces]
+    if flags & 1:  # RemoveEmptyEntries
+        pieces = [piece for piece in pieces if piece]
+    if limit == 0:
+        return CsArray([])
+    if len(pieces) > limit:
+        pieces = _split_limited(s, separators, limit, flags)
+    return CsArray(pieces)
+
+
+def _split_all(s: str, separators: list[str]) -> list[str]:
+    parts, start, i = [], 0, 0
+    while i < len(s):
+        sep = _separator_at(s, i, separators)
+        if sep is None:
+            i += 1
+            continue
+        parts.append(s[start:i])
+        i += len(sep)
+        start = i
+    parts.append(s[start:])
+    return parts
+
+
+def _separator_at(s: str, i: int, separators: list[str]) -> str | None:
+    if not separators:
+        return s[i] if s[i].isspace() else None
+    return next((sep for sep in separators if s.startswith(sep, i)), None)
+
+
+def _split_limited(s: str, separators: list[str], limit: int, flags: int) -> list[str]:
+    """At most `limit` parts: the last one keeps the rest of the string, separators included."""
+    parts: list[str] = []
+    start, i = 0, 0
+    while i < len(s) and len(parts) < limit - 1:
+        sep = _separator_at(s, i, separators)
+        if sep is None:
+            i += 1
+            continue
+        piece = s[start:i].strip() if flags & 2 else s[start:i]
+        if piece or not flags & 1:
+            parts.append(piece)
+        i += len(sep)
+        start = i
+    while flags & 1 and start < len(s) and (sep := _separator_at(s, start, separators)):
+        start += len(sep)  # RemoveEmptyEntries: the last part does not start with empties
+    tail = s[start:].strip() if flags & 2 else s[start:]
+    if tail or not flags & 1:
+        parts.append(tail)
+    return parts
 
 
 def pad_left(s: str, width: object, char: object = None) -> str:
@@ -298,7 +352,10 @@ def join(separator: object, *values: object) -> str:
 
 
 def format_string(template: object, *args: object) -> str:
-    """String.Format with `{index}` and `{index,alignment}` items; format specifiers not yet."""
+    """String.Format: `{index[,alignment][:format]}` items; the format goes to the value's
+    `ToString(format)` as in an interpolated string (`langrt.format_hole`)."""
+    from .langrt import format_hole  # noqa: PLC0415 - import cycle
+
     text = _needle(template, "format")
     out: list[str] = []
     i = 0
@@ -311,22 +368,18 @@ def format_string(template: object, *args: object) -> str:
             end = text.find("}", i)
             if end < 0:
                 raise exc.format_error()
-            spec = text[i + 1 : end]
-            if ":" in spec:
-                raise exc.ExpressionRuntimeError(
-                    "NotSupportedException", "not supported yet: format specifiers in String.Format"
-                )
+            spec, _, fmt = text[i + 1 : end].partition(":")
             index_text, _, align_text = spec.partition(",")
             if not index_text.strip().isdigit() or int(index_text) >= len(args):
                 raise exc.format_error(
                     "Index (zero based) must be greater than or equal to zero and less than "
                     "the size of the argument list."
                 )
-            item = to_string(args[int(index_text)])
-            if align_text:
-                width = int(align_text)
-                item = item.rjust(width) if width > 0 else item.ljust(-width)
-            out.append(item)
+            align = int(align_text) if align_text.strip().lstrip("-").isdigit() else None
+            if align_text and align is None:
+                raise exc.format_error()
+            value = args[int(index_text)]
+            out.append(format_hole(value, align, fmt if ":" in text[i + 1 : end] else None))
             i = end + 1
         elif c == "}":
             raise exc.format_error()

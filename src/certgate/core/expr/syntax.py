@@ -77,6 +77,7 @@ class Arg:
     out: str | None = None  # name assigned by an `out` argument
     out_type: TypeName | None = None  # declared type of `out T x`; None for `out var`/`out x`
     declares: bool = False  # `out var x` / `out T x` declare a new local
+    name: str | None = None  # named argument `preserveContent: true`
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ class Param:
 class Lambda:
     pos: int
     params: tuple[Param, ...]
-    body: Expr
+    body: Expr | Block
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,18 +160,104 @@ class Paren:
 
 @dataclass(frozen=True, slots=True)
 class ArrayNew:
-    """`new[] { ... }` or `new T[] { ... }`."""
+    """`new[] { ... }`, `new T[] { ... }`, `new T[n]` (`size`; then `items` is None)."""
 
     pos: int
     element: TypeName | None
-    items: tuple[Expr, ...]
+    items: tuple[Expr, ...] | None
+    size: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInit:
+    """One entry of an object initializer: `Name = value` or `[index] = value`."""
+
+    pos: int
+    name: str | None
+    index: tuple[Expr, ...]
+    value: Expr
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectNew:
+    """`new T(args) { ... }`: `adds` are collection-initializer `Add` calls (`{ k, v }` or `v`),
+    `members` object-initializer assignments; a C# initializer has one kind or the other."""
+
     pos: int
     type: TypeName
     args: tuple[Arg, ...]
+    adds: tuple[tuple[Expr, ...], ...] = ()
+    members: tuple[MemberInit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnonNew:
+    """`new { a, b.C, D = 1 }`: members in declaration order."""
+
+    pos: int
+    members: tuple[tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IsType:
+    """`x is T`, `x is T name` (declares `name`), or a constant pattern `x is null` / `x is 5`."""
+
+    pos: int
+    value: Expr
+    type: TypeName | None
+    name: str | None = None
+    constant: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AsType:
+    pos: int
+    value: Expr
+    type: TypeName
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    """`target = value`, or compound `target op= value` (`op` is the binary operator, e.g. '+',
+    or '??'); `target` is a local (`Name`), an indexer (`Index`) or a property (`Member`)."""
+
+    pos: int
+    target: Expr
+    op: str | None
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IncDec:
+    pos: int
+    target: Expr
+    op: str  # "++" or "--"
+    prefix: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Throw:
+    """`throw e` as an expression (`x ?? throw ...`) or statement; `value` None is `throw;`."""
+
+    pos: int
+    value: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    pos: int
+    inner: Expr
+    checked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """An interpolation hole with alignment and/or format: `{x,-5:D4}`."""
+
+    pos: int
+    value: Expr
+    align: Expr | None
+    format: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,57 +292,90 @@ Expr = (
     | ObjectNew
     | TypeOf
     | Default
+    | AnonNew
+    | IsType
+    | AsType
+    | Assign
+    | IncDec
+    | Throw
+    | Checked
+    | Formatted
 )
 
 
-# --- statements (the `@{ ... }` form) -----------------------------------------------------------
+# statements (the `@{ ... }` form and block lambdas) live in `syntax_stmt`
+from .syntax_stmt import (  # noqa: E402 - they refer to Expr, defined above
+    Block,
+    Catch,
+    CheckedBlock,
+    Declarator,
+    ExprStmt,
+    For,
+    Foreach,
+    If,
+    Jump,
+    LocalDecl,
+    LocalFunction,
+    Return,
+    Stmt,
+    Switch,
+    SwitchSection,
+    ThrowStmt,
+    Try,
+    Using,
+    While,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Declarator:
-    pos: int
-    name: str
-    init: Expr | None
-
-
-@dataclass(frozen=True, slots=True)
-class LocalDecl:
-    pos: int
-    type: TypeName | None  # None for `var`
-    declarators: tuple[Declarator, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Assign:
-    pos: int
-    name: str
-    value: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class ExprStmt:
-    pos: int
-    expr: Expr
-
-
-@dataclass(frozen=True, slots=True)
-class Return:
-    pos: int
-    value: Expr | None
-
-
-@dataclass(frozen=True, slots=True)
-class If:
-    pos: int
-    cond: Expr
-    then: Stmt
-    other: Stmt | None
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    pos: int
-    body: tuple[Stmt, ...]
-
-
-Stmt = LocalDecl | Assign | ExprStmt | Return | If | Block
+__all__ = [
+    "AnonNew",
+    "Arg",
+    "ArrayNew",
+    "AsType",
+    "Assign",
+    "Binary",
+    "Block",
+    "Cast",
+    "Catch",
+    "Checked",
+    "CheckedBlock",
+    "Conditional",
+    "Declarator",
+    "Default",
+    "Expr",
+    "ExprStmt",
+    "For",
+    "Foreach",
+    "Formatted",
+    "Hole",
+    "If",
+    "IncDec",
+    "Index",
+    "Interpolated",
+    "Invoke",
+    "IsType",
+    "Jump",
+    "Lambda",
+    "Literal",
+    "LocalDecl",
+    "LocalFunction",
+    "Member",
+    "MemberInit",
+    "Name",
+    "NullCond",
+    "ObjectNew",
+    "Param",
+    "Paren",
+    "PredefinedType",
+    "Return",
+    "Stmt",
+    "Switch",
+    "SwitchSection",
+    "Throw",
+    "ThrowStmt",
+    "Try",
+    "TypeName",
+    "TypeOf",
+    "Unary",
+    "Using",
+    "While",
+]

@@ -16,7 +16,9 @@ is not, the runtime refuses them (same message, as a NotSupportedException).
 
 from __future__ import annotations
 
+import keyword
 import math
+import re
 from dataclasses import dataclass
 
 from . import syntax as s
@@ -38,9 +40,18 @@ from .static import (
     SType,
     array_of,
 )
-from .typenames import TypeInfo, TypeLookupError, full_name, is_namespace, resolve
-from .types import CsTypeRef
+from .typenames import (
+    TypeInfo,
+    TypeLookupError,
+    full_name,
+    is_namespace,
+    member_allowed,
+    resolve,
+)
+from .types import CsTypeRef, CsValue, nullable_value
 
+_PLAIN_NAME = re.compile(r"[a-z][A-Za-z0-9]*\Z")  # C# parameter names are camelCase
+_RESERVED_KEYWORDS = frozenset({"type_args", "self", *keyword.kwlist, *keyword.softkwlist})
 # Members no allowed type may expose: they lead to reflection (System.Type) or object identity.
 _DENIED_MEMBERS = frozenset({"GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"})
 # Types APIM allows with "All" members: a member we lack is ours to add, not the user's error.
@@ -74,6 +85,8 @@ class ExprTranslator:
         self.holes: list[Code] = []  # receivers of the enclosing `?.` bodies, innermost last
         self.lambda_depth = 0
         self.hoists: list[list[tuple[str, str]]] = []  # per enclosing lambda: (name, source)
+        self.last_arg_types: tuple[SType, ...] = ()  # of the latest `call_args`
+        self.reassigned: frozenset[str] = frozenset()  # C# locals assigned after declaration
 
     # --- errors ---------------------------------------------------------------------------------
 
@@ -93,7 +106,9 @@ class ExprTranslator:
     ) -> Exception:
         """APIM's message for a member outside the allow-list; 'not supported yet' for members
         of allowed primitive types that we simply have not implemented."""
-        allowed_type = table is not None and type_name in _ALL_MEMBERS_ALLOWED
+        allowed_type = table is not None and (
+            type_name in _ALL_MEMBERS_ALLOWED or member_allowed(type_name, name)
+        )
         if allowed_type and name not in _DENIED_MEMBERS and not name.startswith("_"):
             return self.unsupported(f"member '{name}' of type '{type_name}'", pos)
         return self.error(
@@ -160,7 +175,8 @@ class ExprTranslator:
     def x_Name(self, node: s.Name) -> Code:
         local = self.scope.lookup(node.name)
         if local is not None:
-            return Code(local.py_name, local.type, invariant=local.in_lambda < self.lambda_depth)
+            invariant = local.in_lambda < self.lambda_depth and not local.mutable
+            return Code(local.py_name, local.type, invariant=invariant)
         if node.name == "context":
             return Code("ctx", self.context_type, invariant=True)
         raise self.name_error(node.name, node.pos)
@@ -237,6 +253,8 @@ class ExprTranslator:
         if invoked:
             return None
         value = member.value
+        if member.dynamic:  # read per evaluation (DateTime.UtcNow, Guid.Empty is constant)
+            return Code(f"{self.constant(value, member.result).text}()", member.result)
         if isinstance(value, (str, int, bool)):
             return Code(repr(value), member.result)
         return self.constant(value, member.result)
@@ -249,6 +267,9 @@ class ExprTranslator:
             return code
         target = self.expr(node.target)
         table = self.member_table(target, node.name, node.pos)
+        nullable = self.nullable_member(target, node.name, table)
+        if nullable is not None:
+            return nullable
         if table is not None:
             if node.name in table.methods and node.name not in table.props:
                 raise self.unsupported(f"method group '{node.name}' used as a value", node.pos)
@@ -261,6 +282,20 @@ class ExprTranslator:
                 return Code(f"{getter}({target.text})", result, target.invariant)
             return Code(f"_get({target.text}, {node.name!r})", result, target.invariant)
         return Code(f"_get({target.text}, {node.name!r})", UNKNOWN, target.invariant)
+
+    def nullable_member(self, target: Code, name: str, table: MemberTable | None) -> Code | None:
+        """`x.HasValue` / `x.Value` of a `Nullable<T>` whose T is a CsValue (`DateTime?`, ...):
+        the value is the T or null, so these are a null test and a checked unwrap."""
+        cls = target.type.py
+        value_type = isinstance(cls, type) and issubclass(cls, CsValue)
+        if name not in ("HasValue", "Value") or not value_type:
+            return None
+        if table is not None and name in table.props:
+            return None
+        if name == "HasValue":
+            return Code(f"({target.text} is not None)", BOOL)
+        unwrap = self.names.constant(nullable_value)
+        return Code(f"{unwrap}({target.text})", SType(target.type.name, cls))
 
     def member_table(self, target: Code, name: str, pos: int) -> MemberTable | None:
         if target.type is NULL:
@@ -316,7 +351,7 @@ class ExprTranslator:
     def static_call(self, info: TypeInfo, target: s.Member, node: s.Invoke) -> Code:
         self.static_member(info, target, invoked=True)
         member = info.statics[target.name]
-        if target.type_args is not None:
+        if target.type_args is not None and not member.generic:
             raise self.unsupported(
                 f"type arguments on '{info.full_name}.{target.name}'", target.pos
             )
@@ -327,12 +362,19 @@ class ExprTranslator:
                 target.pos,
             )
         function = self.names.constant(member.value)
-        return Code(self.with_outs(f"{function}({args.removeprefix(', ')})", outs), member.result)
+        result = member.result if member.typer is None else member.typer(self.last_arg_types)
+        if target.type_args is not None:  # `JsonConvert.DeserializeObject<T>(s)`
+            refs = tuple(self.type_ref(t) for t in target.type_args)
+            args += f", type_args={self.names.constant(refs)}"
+            result = self.resolve_type(target.type_args[0]).stype
+        return Code(self.with_outs(f"{function}({args.removeprefix(', ')})", outs), result)
 
     def call_args(self, args: tuple[s.Arg, ...], element: SType | None) -> tuple[str, list[str]]:
         """(", a, b" for the in-arguments, [python names of out targets])."""
         texts: list[str] = []
         outs: list[str] = []
+        types: list[SType] = []  # of the in-arguments, for overloads (`StaticMember.typer`)
+        named = False
         for arg in args:
             if arg.out is not None:
                 outs.append(self.out_target(arg))
@@ -340,14 +382,23 @@ class ExprTranslator:
                 raise self.unsupported("arguments after an out argument", arg.pos)
             elif isinstance(arg.value, s.Lambda) and element is not None:
                 texts.append(self.lambda_(arg.value, (element,)).text)
+                types.append(UNKNOWN)
             elif arg.value is not None:
-                texts.append(self.operand(arg.value).text)
+                code = self.operand(arg.value)
+                texts.append(code.text)
+                types.append(code.type)
+            if arg.name is not None:  # a Python keyword argument named like the C# parameter
+                if not _PLAIN_NAME.match(arg.name) or arg.name in _RESERVED_KEYWORDS:
+                    raise self.unsupported(f"named argument '{arg.name}'", arg.pos)
+                texts[-1] = f"{arg.name}={texts[-1]}"
+                named = True
+            elif named:
+                raise self.unsupported("positional arguments after named arguments", arg.pos)
+        self.last_arg_types = tuple(types)
         return "".join(", " + t for t in texts), outs
 
     def out_target(self, arg: s.Arg) -> str:
         assert arg.out is not None
-        if self.lambda_depth:
-            raise self.unsupported("out arguments inside lambdas", arg.pos)
         if arg.declares:
             stype = UNKNOWN if arg.out_type is None else self.resolve_type(arg.out_type).stype
             return self.declare(arg.out, stype, arg.pos).py_name
@@ -372,6 +423,7 @@ class ExprTranslator:
                 pos,
             )
         local = Local(self.names.local(name), stype, self.lambda_depth)
+        local.mutable = name in self.reassigned
         self.scope.names[name] = local
         return local
 
@@ -403,27 +455,8 @@ class ExprTranslator:
         return self.lambda_(node, ())
 
     def lambda_(self, node: s.Lambda, param_types: tuple[SType, ...]) -> Code:
-        outer = self.scope
-        self.scope = Scope(outer)
-        self.lambda_depth += 1
-        self.hoists.append([])
-        try:
-            names = []
-            for i, param in enumerate(node.params):
-                stype = (
-                    param_types[i] if i < len(param_types) and len(node.params) == 1 else UNKNOWN
-                )
-                if param.type is not None:
-                    stype = self.resolve_type(param.type).stype
-                names.append(self.declare(param.name, stype, param.pos).py_name)
-            body = self.operand(node.body)
-        finally:
-            self.scope = outer
-            self.lambda_depth -= 1
-            hoisted = self.hoists.pop()
-        # defaults are evaluated when the lambda is created, in the enclosing scope
-        names += [f"{name}=_pre(lambda: {source})" for name, source in hoisted]
-        return Code(f"(lambda {', '.join(names)}: {body.text})", UNKNOWN)
+        """`x => ...` with the parameter types known from the call; see `effects`."""
+        raise self.unsupported("lambdas", node.pos)
 
 
 def _leftmost(node: s.Expr) -> s.Expr:

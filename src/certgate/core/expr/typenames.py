@@ -89,7 +89,7 @@ System.Reflection.Assembly System.Reflection.MethodInfo System.Reflection.Bindin
 System.Runtime.InteropServices.Marshal System.Threading.Thread System.Threading.Tasks.Task
 System.Globalization.CultureInfo System.Text.Json.JsonSerializer
 System.Security.Cryptography.X509Certificates.X509Chain
-System.Security.Cryptography.X509Certificates.X509Store
+System.Security.Cryptography.X509Certificates.X509Store System.Web.HttpUtility
 """
 )
 
@@ -126,6 +126,10 @@ class StaticMember:
     result: SType
     is_method: bool = True
     outs: int = 0  # trailing `out` parameters; the function returns (result, outs...)
+    generic: bool = False  # `M<T>(...)`: the function receives `type_args=` (DeserializeObject<T>)
+    dynamic: bool = False  # a property read at run time (`value()`), e.g. DateTime.UtcNow
+    # result type from the argument types (overloads: Math.Max(int, int) is int); None: `result`
+    typer: Callable[[tuple[SType, ...]], SType] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class TypeInfo:
     stype: SType  # static type of its instances
     ref: CsTypeRef | None  # runtime test for casts / type arguments; None: not usable there yet
     statics: dict[str, StaticMember] = field(default_factory=dict)
+    ctor: Callable[..., object] | None = None  # `new T(args)`; None: not creatable (yet)
 
 
 class TypeLookupError(Exception):
@@ -230,6 +235,54 @@ IMPLEMENTED: dict[str, TypeInfo] = {
     )
 }
 _SHORT: dict[str, str] = {name.rsplit(".", 1)[-1]: name for name in _FORBIDDEN + _ALLOWED}
+
+
+def register(*infos: TypeInfo) -> None:
+    """Add implemented types (the .NET runtime modules register theirs, see `bcl`); a type
+    outside the allow-list (APIM's own `Jwt`, ...) also gets its short name."""
+    for info in infos:
+        IMPLEMENTED[info.full_name] = info
+        _RUNTIME_TYPES.add(info.full_name)
+        _SHORT.setdefault(info.full_name.rsplit(".", 1)[-1], info.full_name)
+
+
+_RUNTIME_TYPES: set[str] = set()  # registered by the runtime modules (`register`)
+
+
+# Allowed types whose members APIM lists one by one (spec §3.3); every other allowed type: "All".
+_PARTIAL_MEMBERS: dict[str, frozenset[str]] = {
+    name: frozenset(members.split())
+    for name, members in {
+        "System.DateTime": "Add AddDays AddHours AddMilliseconds AddMinutes AddMonths AddSeconds "
+        "AddTicks AddYears Date Day DayOfWeek DayOfYear DaysInMonth Hour IsDaylightSavingTime "
+        "IsLeapYear MaxValue Millisecond Minute MinValue Month Now Parse Second Subtract Ticks "
+        "TimeOfDay Today ToString UtcNow Year",
+        "System.DateTimeKind": "Utc",
+        "System.Enum": "Parse TryParse ToString",
+        "Newtonsoft.Json.JsonConvert": "SerializeObject DeserializeObject",
+        "System.Net.IPAddress": "AddressFamily Equals GetAddressBytes IsLoopback Parse TryParse "
+        "ToString",
+        "System.Security.Cryptography.X509Certificates.X500DistinguishedName": "Name",
+        "System.Text.RegularExpressions.Capture": "Index Length Value",
+        "System.Text.RegularExpressions.CaptureCollection": "Count Item",
+        "System.Text.RegularExpressions.Group": "Captures Success Index Length Value",
+        "System.Text.RegularExpressions.GroupCollection": "Count Item",
+        "System.Text.RegularExpressions.Match": "Empty Groups Result Captures Success Index "
+        "Length Value",
+        "System.Text.RegularExpressions.Regex": "IsMatch Match Matches Replace Unescape Split",
+    }.items()
+}
+
+
+def member_allowed(type_name: str, member: str) -> bool:
+    """For a registered runtime type: is `member` on APIM's allow-list, so that lacking it is
+    ours to fix ("not supported yet") rather than the policy's error?"""
+    full = full_name(type_name) or type_name
+    if full not in _RUNTIME_TYPES:
+        return False
+    if full in _PARTIAL_MEMBERS:
+        return member in _PARTIAL_MEMBERS[full]
+    return full in _ALLOWED
 
 
 def full_name(name: str) -> str | None:

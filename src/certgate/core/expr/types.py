@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ...errors import ExpressionRuntimeError
+
 
 class CsObject:
     """Base of Python classes that stand for a .NET type inside expressions."""
@@ -39,10 +41,20 @@ class CsObject:
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset()
     #: Python method implementing the C# indexer, or None when `x[...]` is not allowed.
     CS_INDEXER: ClassVar[str | None] = None
+    #: The indexer returns the element type (`List<T>`: T) rather than its annotated result.
+    CS_INDEXER_ELEMENT: ClassVar[bool] = False
+    #: Python method implementing `this[...] = value` (called with the index values, then the
+    #: value), or None when the indexer is read-only. Property setters are `@property` setters.
+    CS_INDEX_SETTER: ClassVar[str | None] = None
+    #: C# properties that share their name with a C# method of the class (JProperty's `Value`
+    #: property next to the `Value<T>()` extension method): name -> property object.
+    CS_PROPERTIES: ClassVar[dict[str, property]] = {}
     #: Methods with C# `out` parameters: name -> count of trailing out parameters.
     CS_OUT_METHODS: ClassVar[dict[str, int]] = {}
     #: Methods callable with explicit type arguments (they receive `type_args=`).
     CS_GENERIC_METHODS: ClassVar[frozenset[str]] = frozenset()
+    #: Members whose C# type is `long` (the values are plain ints; hints can only say `int`).
+    CS_LONG: ClassVar[frozenset[str]] = frozenset()
 
     def ToString(self) -> str:
         return self.CS_TYPE
@@ -57,6 +69,25 @@ class CsValue(CsObject):
 
     def value_key(self) -> int:
         raise NotImplementedError
+
+    @classmethod
+    def operator_result(cls, op: str, other: type) -> type | None:
+        """Class of `self op other` for the arithmetic operators the C# type defines
+        (DateTime - TimeSpan -> DateTime), or None when C# has no such operator."""
+        return None
+
+    def cs_binary(self, op: str, other: object) -> object:
+        """`self op other` at run time (only called for operators `operator_result` allows)."""
+        raise NotImplementedError
+
+
+def nullable_value(value: object) -> object:
+    """`Nullable<T>.Value`: the value, or InvalidOperationException for null."""
+    if value is None:
+        raise ExpressionRuntimeError(
+            "InvalidOperationException", "Nullable object must have a value."
+        )
+    return value
 
 
 @dataclass(frozen=True, slots=True)

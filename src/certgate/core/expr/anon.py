@@ -1,0 +1,78 @@
+"""Anonymous types (`new { a, b.C, D = 1 }`): one read-only class per member list.
+
+Members are properties over a tuple, in declaration order (which is also the order
+`JsonConvert.SerializeObject` writes them in). Equality is by value, as C# generates it, and
+`ToString()` prints `{ a = 1, C = x }`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import ClassVar
+
+from .collections import value_equals
+from .strings import to_string
+from .types import CsObject
+
+_CLASSES: dict[tuple[str, ...], type[AnonymousObject]] = {}
+_LOCK = threading.Lock()
+
+
+class AnonymousObject(CsObject):
+    __slots__ = ("_values",)
+    CS_TYPE = "<>f__AnonymousType"
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *values: object) -> None:
+        self._values = values
+
+    def ToString(self) -> str:
+        if not self.FIELDS:
+            return "{ }"
+        body = ", ".join(
+            f"{name} = {to_string(value)}"
+            for name, value in zip(self.FIELDS, self._values, strict=True)
+        )
+        return "{ " + body + " }"
+
+    def Equals(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return False
+        assert isinstance(other, AnonymousObject)
+        return all(value_equals(a, b) for a, b in zip(self._values, other._values, strict=True))
+
+    def equality_key(self) -> tuple[object, ...]:
+        return self._values
+
+    def members(self) -> list[tuple[str, object]]:
+        """(name, value) in declaration order (the JSON serializer writes them so)."""
+        return list(zip(self.FIELDS, self._values, strict=True))
+
+
+def check_member_name(name: str) -> str | None:
+    """Why `name` cannot be an anonymous-type member here (None: it can)."""
+    if name.startswith("_") or hasattr(AnonymousObject, name):
+        return f"anonymous type member name '{name}'"
+    return None
+
+
+def _getter(index: int) -> property:
+    def get(self: AnonymousObject) -> object:
+        return self._values[index]
+
+    return property(get)
+
+
+def anon_class(names: tuple[str, ...]) -> type[AnonymousObject]:
+    with _LOCK:
+        cls = _CLASSES.get(names)
+        if cls is None:
+            namespace: dict[str, object] = {
+                "__slots__": (),
+                "FIELDS": names,
+                "CS_MEMBERS": frozenset(names) | {"ToString", "Equals"},
+            }
+            namespace.update({name: _getter(i) for i, name in enumerate(names)})
+            cls = type("AnonymousType", (AnonymousObject,), namespace)
+            _CLASSES[names] = cls
+        return cls

@@ -1,0 +1,134 @@
+"""`byte[]` and `System.BitConverter`.
+
+A `byte[]` made by the runtime is a `CsBytes`: a `CsArray` of ints 0..255 that also keeps the
+`bytes` it came from, so hashing, Base64 and encodings never re-pack it. Functions taking a
+`byte[]` accept any `CsArray` of bytes (`new byte[] { 1, 2 }`) and Python `bytes` (certificate
+`RawData`), through `to_bytes`.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Iterable
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .static import INT, SType
+from .types import CsChar
+
+
+class CsBytes(CsArray):
+    __slots__ = ("_data",)
+    CS_TYPE = "System.Byte[]"
+
+    def __init__(self, data: bytes | Iterable[int]) -> None:
+        raw = data if isinstance(data, bytes) else bytes(data)
+        super().__init__(raw)
+        self._data = raw
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+    def ToString(self) -> str:
+        return "System.Byte[]"
+
+
+BYTES = SType("System.Byte[]", CsBytes, element=INT)
+
+
+def to_bytes(value: object, param: str = "inArray") -> bytes:
+    """The bytes of a `byte[]` argument; ArgumentNullException for null."""
+    if type(value) is CsBytes:
+        return value.data
+    if value is None:
+        raise exc.argument_null(param)
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, CsArray):
+        items = tuple(value)
+        if all(type(i) is int and 0 <= i <= 255 for i in items):
+            return bytes(items)  # type: ignore[arg-type]
+    raise exc.invalid_cast(value, "System.Byte[]")
+
+
+def span(data: bytes, offset: object, count: object, names: tuple[str, str]) -> bytes:
+    """`data[offset:offset+count]` with .NET's argument checks."""
+    if type(offset) is not int or type(count) is not int:
+        raise exc.invalid_cast(offset if type(offset) is not int else count, "System.Int32")
+    if offset < 0:
+        raise exc.argument_out_of_range(names[0])
+    if count < 0:
+        raise exc.argument_out_of_range(names[1])
+    if offset + count > len(data):
+        raise exc.argument_out_of_range(names[1])
+    return data[offset : offset + count]
+
+
+# --- BitConverter ------------------------------------------------------------------------------
+
+
+def bc_to_string(value: object, start: object = None, length: object = None) -> str:
+    data = to_bytes(value, "value")
+    if start is not None:
+        if type(start) is not int or not 0 <= start <= len(data):
+            raise exc.argument_out_of_range("startIndex")
+        if start == len(data) and start > 0 and length is None:
+            raise exc.argument_out_of_range("startIndex")
+        count = len(data) - start if length is None else length
+        data = span(data, start, count, ("startIndex", "length"))
+    return "-".join(f"{b:02X}" for b in data)
+
+
+def bc_get_bytes(value: object) -> CsBytes:
+    """Little-endian bytes; an int in Int32 range is an Int32 (a boxed long is not told apart)."""
+    if type(value) is bool:
+        return CsBytes(b"\x01" if value else b"\x00")
+    if type(value) is float:
+        return CsBytes(struct.pack("<d", value))
+    if type(value) is CsChar:
+        return CsBytes(struct.pack("<H", ord(value.value) & 0xFFFF))
+    if type(value) is int:
+        if -(2**31) <= value < 2**31:
+            return CsBytes(struct.pack("<i", value))
+        return CsBytes(struct.pack("<q", value))
+    if value is None:
+        raise exc.argument_null("value")
+    raise exc.invalid_cast(value, "System.Int32")
+
+
+def _reader(fmt: str) -> Callable[[object, object], object]:
+    size = struct.calcsize(fmt)
+
+    def read(value: object, start: object) -> object:
+        data = to_bytes(value, "value")
+        if type(start) is not int:
+            raise exc.invalid_cast(start, "System.Int32")
+        if not 0 <= start < len(data):
+            raise exc.argument_out_of_range("startIndex")
+        if start + size > len(data):
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException",
+                "Destination array is not long enough to copy all the items in the collection. "
+                "Check array index and length. (Parameter 'value')",
+            )
+        result: object = struct.unpack_from(fmt, data, start)[0]
+        return result
+
+    return read
+
+
+bc_to_int16 = _reader("<h")
+bc_to_int32 = _reader("<i")
+bc_to_int64 = _reader("<q")
+bc_to_uint16 = _reader("<H")
+bc_to_uint32 = _reader("<I")
+bc_to_uint64 = _reader("<Q")
+bc_to_double = _reader("<d")
+
+
+def bc_to_boolean(value: object, start: object) -> bool:
+    data = to_bytes(value, "value")
+    if type(start) is not int or not 0 <= start < len(data):
+        raise exc.argument_out_of_range("startIndex")
+    return data[start] != 0

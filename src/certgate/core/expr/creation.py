@@ -1,0 +1,158 @@
+"""Type names and creation expressions (translator, part 3a).
+
+* `new T(args) { ... }`: only types with a constructor (`TypeInfo.ctor`); initializers become
+  `Add` calls or property/indexer stores on a temporary, in source order:
+  `((t := ctor(args)), _call(t, 'Add', k, v), t)[-1]`.
+* Anonymous types get one Python class per shape, made at load time (`anon`).
+* Casts to integral types convert (`_nconv`, checked inside `checked`); casts of a JToken to a
+  primitive use Json.NET's explicit conversions (`_ccast`); everything else is a type check.
+* `is`/`as` test with the type's `CsTypeRef`; `x is T name` binds `name` through a walrus.
+"""
+
+from __future__ import annotations
+
+from . import syntax as s
+from .anon import anon_class, check_member_name
+from .arrays import CsArray
+from .gentypes import GENERICS, apim_type, generic_type
+from .langrt import RANGES
+from .members import static_table
+from .operators import OperatorTranslator
+from .static import SType, array_of
+from .translate import Code
+from .typenames import TypeInfo, TypeLookupError, full_name, resolve
+from .types import CsTypeRef
+
+_BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
+_SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
+_CONVERTED = frozenset(RANGES) | {"System.Double"}  # explicit numeric conversions
+_FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", "System.Char"})
+
+
+class CreationTranslator(OperatorTranslator):
+    checked = False  # inside `checked(...)` / `checked { }`
+    checked_context_given = False  # inside an explicit `checked`/`unchecked`
+
+    # --- types ----------------------------------------------------------------------------------
+
+    def resolve_type(self, node: s.TypeName) -> TypeInfo:
+        if node.args:
+            info = self.generic(node)
+        else:
+            apim = apim_type(node.name)
+            if apim is None:
+                full = full_name(node.name)
+                if full in GENERICS:
+                    try:
+                        generic_type(full or "", ())
+                    except TypeError as exc:
+                        raise self.error(str(exc), node.pos) from None
+                return super().resolve_type(node)
+            info = apim
+        if node.array_rank > 1:
+            raise self.unsupported(f"type '{node.display()}'", node.pos)
+        if node.array_rank:
+            name = f"{info.full_name}[]"
+            return TypeInfo(name, array_of(info.stype), CsTypeRef(name, (CsArray,)))
+        return info
+
+    def generic(self, node: s.TypeName) -> TypeInfo:
+        args = tuple(
+            self.nullable_info(self.resolve_type(arg)) if arg.nullable else self.resolve_type(arg)
+            for arg in node.args
+        )
+        full = full_name(node.name) or node.name
+        try:
+            info = generic_type(full, args)
+        except TypeError as exc:
+            raise self.error(str(exc), node.pos) from None
+        if info is None:
+            try:
+                resolve(node.name)  # refuses forbidden (`Func<int>`) and unknown names
+            except TypeLookupError as exc:
+                raise self.type_error(exc, node.pos) from None
+            raise self.unsupported(f"type '{node.display()}'", node.pos)
+        return info
+
+    def nullable_info(self, info: TypeInfo) -> TypeInfo:
+        ref = info.ref
+        if ref is not None:
+            ref = CsTypeRef(ref.name, ref.classes, None, is_value_type=False)
+        return TypeInfo(info.full_name, info.stype.as_nullable(), ref)
+
+    # --- creation -------------------------------------------------------------------------------
+
+    def x_ObjectNew(self, node: s.ObjectNew) -> Code:
+        info = self.resolve_type(node.type)
+        if info.ctor is None:
+            raise self.unsupported(f"creating objects of type '{info.full_name}'", node.pos)
+        args, _ = self.call_args(node.args, None)
+        code = f"{self.names.constant(info.ctor)}({args.removeprefix(', ')})"
+        if not (node.adds or node.members):
+            return Code(code, info.stype)
+        table = static_table(info.stype)
+        temp = self.names.temp()
+        steps: list[str] = []
+        if node.adds and table is not None and "Add" not in table.methods:
+            raise self.error(
+                f"Cannot initialize type '{info.full_name}' with a collection initializer "
+                "because it does not implement 'System.Collections.IEnumerable'",
+                node.pos,
+            )
+        for add in node.adds:
+            items = "".join(", " + self.operand(item).text for item in add)
+            steps.append(f"_call({temp}, 'Add'{items})")
+        for member in node.members:
+            value = self.operand(member.value).text
+            if member.name is None:
+                keys = "".join(self.operand(key).text + ", " for key in member.index)
+                steps.append(f"_setidx({temp}, {keys}{value})")
+                continue
+            if table is not None and member.name not in table.setters:
+                known = member.name in table.props
+                raise self.error(
+                    f"Property or indexer '{info.full_name}.{member.name}' cannot be assigned "
+                    "to -- it is read only"
+                    if known
+                    else f"'{info.full_name}' does not contain a definition for '{member.name}'",
+                    member.pos,
+                )
+            steps.append(f"_set({temp}, {member.name!r}, {value})")
+        return Code(f"(({temp} := {code}), {', '.join(steps)}, {temp})[-1]", info.stype)
+
+    def x_AnonNew(self, node: s.AnonNew) -> Code:
+        names = tuple(name for name, _ in node.members)
+        for name, value in node.members:
+            problem = check_member_name(name)
+            if problem:
+                raise self.unsupported(problem, value.pos)
+        values = [self.operand(value) for _, value in node.members]
+        cls = anon_class(names)
+        return Code(
+            f"{self.names.constant(cls)}({', '.join(v.text for v in values)})",
+            SType("<anonymous type>", cls),
+        )
+
+    def x_ArrayNew(self, node: s.ArrayNew) -> Code:
+        if node.items is None:
+            assert node.element is not None and node.size is not None
+            info = self.resolve_type(node.element)
+            ref = self.type_ref(node.element)
+            size = self.operand(node.size)
+            if size.type.known and not size.type.numeric:
+                raise self.error(
+                    f"Cannot implicitly convert type '{size.type.name}' to 'int'", node.size.pos
+                )
+            return Code(f"_newarr({self.names.constant(ref)}, {size.text})", array_of(info.stype))
+        size_node = node.size
+        if size_node is not None:
+            if not isinstance(size_node, s.Literal):
+                raise self.error("A constant value is expected", size_node.pos)
+            if size_node.value != len(node.items):
+                raise self.error(
+                    f"An array initializer of length '{size_node.value}' is expected", node.pos
+                )
+        return super().x_ArrayNew(node)
+
+
+__all__ = ["CreationTranslator"]

@@ -1,0 +1,163 @@
+"""`Dictionary<TKey, TValue>` and `StringComparer` (see `generic` for the shared conventions):
+keys compare with .NET's default equality or a StringComparer; enumeration follows `hashed`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .collections import KeyValuePair, value_equals
+from .generic import _items, _Versioned
+from .hashed import Slots
+from .keys import compare
+from .strings import fold, to_string
+from .types import CsObject, CsTypeRef
+
+
+class CsDictionary(_Versioned):
+    __slots__ = ("_slots",)
+    CS_TYPE = "System.Collections.Generic.Dictionary"
+    CS_MEMBERS = frozenset(
+        {
+            "Count", "Keys", "Values", "Add", "TryAdd", "Remove", "ContainsKey", "ContainsValue",
+            "TryGetValue", "GetValueOrDefault", "Clear", "ToString",
+        }
+    )  # fmt: skip
+    CS_INDEXER = "get_item"
+    CS_INDEX_SETTER = "set_item"
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryGetValue": 1}
+
+    def __init__(self, key: CsTypeRef, value: CsTypeRef, *args: object) -> None:
+        self._args = (key, value)
+        self._version = 0
+        ignore_case = False
+        source: object = None
+        for arg in args:
+            if isinstance(arg, StringComparer):
+                ignore_case = arg.ignore_case
+            elif type(arg) is int:
+                if arg < 0:
+                    raise exc.argument_out_of_range("capacity")
+            else:
+                source = arg
+        self._slots = Slots(ignore_case)
+        if source is not None:
+            for pair in _items(source, "dictionary"):
+                if not isinstance(pair, KeyValuePair):
+                    raise exc.invalid_cast(pair, "KeyValuePair")
+                self.Add(pair.Key, pair.Value)
+
+    def __iter__(self) -> Iterator[object]:
+        return self._iterate(KeyValuePair(k, v) for k, v in self._slots.items())
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def _check(self, key: object) -> object:
+        if key is None:
+            raise exc.argument_null("key")
+        return key
+
+    def get_item(self, key: object) -> object:
+        found, value = self._slots.get(self._check(key))
+        if not found:
+            raise exc.key_not_found(to_string(key))
+        return value
+
+    def set_item(self, key: object, value: object) -> None:
+        self._slots.put(self._check(key), value, replace=True)
+        self._touch()
+
+    @property
+    def Count(self) -> int:
+        return len(self._slots)
+
+    @property
+    def Keys(self) -> CsArray:
+        return CsArray(k for k, _ in self._slots.items())
+
+    @property
+    def Values(self) -> CsArray:
+        return CsArray(v for _, v in self._slots.items())
+
+    def Add(self, key: object, value: object) -> None:
+        if not self._slots.put(self._check(key), value, replace=False):
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException",
+                f"An item with the same key has already been added. Key: {to_string(key)}",
+            )
+        self._touch()
+
+    def TryAdd(self, key: object, value: object) -> bool:
+        added = self._slots.put(self._check(key), value, replace=False)
+        if added:
+            self._touch()
+        return added
+
+    def Remove(self, key: object) -> bool:
+        removed = self._slots.remove(self._check(key))
+        if removed:
+            self._touch()
+        return removed
+
+    def ContainsKey(self, key: object) -> bool:
+        return self._slots.get(self._check(key))[0]
+
+    def ContainsValue(self, value: object) -> bool:
+        return any(value_equals(v, value) for _, v in self._slots.items())
+
+    def TryGetValue(self, key: object) -> tuple[bool, object]:
+        found, value = self._slots.get(self._check(key))
+        return (True, value) if found else (False, self._args[1].default)
+
+    def GetValueOrDefault(self, key: object, default: object = None) -> object:
+        found, value = self._slots.get(self._check(key))
+        if found:
+            return value
+        return self._args[1].default if default is None else default
+
+    def Clear(self) -> None:
+        self._slots.clear()
+        self._touch()
+
+
+class StringComparer(CsObject):
+    """`StringComparer.Ordinal`, `.OrdinalIgnoreCase`, ... (culture ones compare ordinally)."""
+
+    __slots__ = ("ignore_case", "name")
+    CS_TYPE = "System.StringComparer"
+    CS_MEMBERS = frozenset({"Equals", "Compare", "ToString"})
+
+    def __init__(self, name: str, ignore_case: bool) -> None:
+        self.name = name
+        self.ignore_case = ignore_case
+
+    def Equals(self, a: object, b: object = None) -> bool:
+        if type(a) is str and type(b) is str:
+            return fold(a) == fold(b) if self.ignore_case else a == b
+        return a is b
+
+    def Compare(self, a: object, b: object) -> int:
+        if self.ignore_case and type(a) is str and type(b) is str:
+            a, b = fold(a), fold(b)
+        if self.name.startswith("Ordinal") and type(a) is str and type(b) is str:
+            return (a > b) - (a < b)
+        return compare(a, b)
+
+    def ToString(self) -> str:
+        return "System.OrdinalComparer"
+
+
+STRING_COMPARERS = {
+    name: StringComparer(name, name.endswith("IgnoreCase"))
+    for name in (
+        "Ordinal",
+        "OrdinalIgnoreCase",
+        "InvariantCulture",
+        "InvariantCultureIgnoreCase",
+        "CurrentCulture",
+        "CurrentCultureIgnoreCase",
+    )
+}

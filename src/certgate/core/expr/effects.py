@@ -1,0 +1,269 @@
+"""Assignments, `++`/`--`, implicit conversions, `throw`, `checked` and formatted holes
+(translator, part 4b).
+
+An assignment is a statement (`v = x`) or, inside an expression, a walrus (`(v := x)`); through
+an indexer or a property it goes through `_setidx`/`_set`, which only reach setters a class
+declares. Compound assignments read the target once (temporaries) and narrow back to byte,
+short or char as C# does.
+"""
+
+from __future__ import annotations
+
+from . import syntax as s
+from .jtoken import JToken
+from .lambdas import LambdaTranslator
+from .langrt import RANGES
+from .members import static_table
+from .scope import Local
+from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType
+from .translate import Code
+from .types import CsChar, CsTypeRef
+
+_INDENT = "    "
+
+
+def _promote(code: Code) -> Code:
+    return Code(f"_convert({code.text}, 'System.Int32')", INT) if code.type is CHAR else code
+
+
+def _is_constant(node: s.Expr | None) -> bool:
+    """A constant expression of literals (C# converts those implicitly when they fit)."""
+    if isinstance(node, s.Literal):
+        return True
+    if isinstance(node, s.Paren):
+        return _is_constant(node.inner)
+    if isinstance(node, s.Unary):
+        return _is_constant(node.operand)
+    if isinstance(node, s.Binary):
+        return _is_constant(node.left) and _is_constant(node.right)
+    return False
+
+
+class EffectTranslator(LambdaTranslator):
+    # --- assignments ----------------------------------------------------------------------------
+
+    def x_Assign(self, node: s.Assign) -> Code:
+        return self.assign(node, statement=False)
+
+    def assign(self, node: s.Assign, statement: bool) -> Code:
+        target = node.target
+        if isinstance(target, s.Name):
+            local = self.assignable_local(target)
+            value = self.compound(node.op, Code(local.py_name, local.type), node.value, node.pos)
+            value = self.convert(value, local.type, node.value.pos, node.value)
+            self.note_assignment(local)
+            if statement:
+                return Code(f"{local.py_name} = {value.text}", value.type)
+            return Code(f"({local.py_name} := {value.text})", value.type)
+        if isinstance(target, s.Index):
+            obj = self.operand(target.target)
+            self.check_index_setter(obj, target.pos)
+            keys = [self.operand(key).text for key in target.args]
+            if node.op is not None:
+                obj_t, key_ts = self.names.temp(), [self.names.temp() for _ in keys]
+                current = Code(f"_idx({obj_t}{''.join(', ' + k for k in key_ts)})", UNKNOWN)
+                value = self.compound(node.op, current, node.value, node.pos)
+                bound = [f"({t} := {k})" for t, k in zip(key_ts, keys, strict=True)]
+                args = ", ".join([f"({obj_t} := {obj.text})", *bound, value.text])
+            else:
+                value = self.operand(node.value)
+                args = ", ".join([obj.text, *keys, value.text])
+            return Code(f"_setidx({args})", value.type)
+        if isinstance(target, s.Member):
+            if self.static_target(target) is not None:
+                raise self.unsupported("assigning static members", target.pos)
+            obj = self.operand(target.target)
+            self.check_setter(obj, target.name, target.pos)
+            if node.op is not None:
+                temp = self.names.temp()
+                current = Code(f"_get({temp}, {target.name!r})", UNKNOWN)
+                value = self.compound(node.op, current, node.value, node.pos)
+                return Code(
+                    f"_set(({temp} := {obj.text}), {target.name!r}, {value.text})", value.type
+                )
+            value = self.operand(node.value)
+            return Code(f"_set({obj.text}, {target.name!r}, {value.text})", value.type)
+        raise self.error(
+            "The left-hand side of an assignment must be a variable, property or indexer",
+            node.pos,
+        )
+
+    def compound(self, op: str | None, current: Code, value: s.Expr, pos: int) -> Code:
+        """`current op value` for `op=` (plain `=`: just `value`)."""
+        if op is None:
+            return self.operand(value)
+        self.holes.append(current)
+        try:
+            result = self.expr(s.Binary(pos, op, s.Hole(pos), value))
+        finally:
+            self.holes.pop()
+        return self.narrow(result, current.type)
+
+    def narrow(self, value: Code, target: SType) -> Code:
+        """The implicit cast back of `b += 1` when `b` is a byte, short or char."""
+        narrower = target.name in RANGES and target.name not in ("System.Int32", "System.Int64")
+        if narrower and (value.type.numeric or value.type is CHAR or not value.type.known):
+            checked = "True" if self.checked else "False"
+            return Code(f"_nconv({value.text}, {target.name!r}, {checked})", target)
+        return value
+
+    def assignable_local(self, target: s.Name) -> Local:
+        local = self.scope.lookup(target.name)
+        if local is None:
+            if target.name == "context":
+                raise self.error("Cannot assign to 'context'", target.pos)
+            raise self.name_error(target.name, target.pos)
+        if local.readonly:
+            raise self.error(
+                f"Cannot assign to '{target.name}' because it is a '{local.readonly}'",
+                target.pos,
+            )
+        return local
+
+    def out_target(self, arg: s.Arg) -> str:
+        name = super().out_target(arg)
+        if not arg.declares and arg.out is not None:
+            local = self.scope.lookup(arg.out)
+            if local is not None:
+                self.note_assignment(local)
+        return name
+
+    def check_index_setter(self, obj: Code, pos: int) -> None:
+        table = static_table(obj.type)
+        if table is not None and table.index_setter is None:
+            raise self.error(
+                f"Property or indexer '{obj.type.name}.this[]' cannot be assigned to -- it is "
+                "read only",
+                pos,
+            )
+
+    def check_setter(self, obj: Code, name: str, pos: int) -> None:
+        table = self.member_table(obj, name, pos)
+        if table is None or name in table.setters:
+            return
+        if name in table.props:
+            raise self.error(
+                f"Property or indexer '{table.cs_type}.{name}' cannot be assigned to -- it is "
+                "read only",
+                pos,
+            )
+        raise self.member_error(name, table, table.cs_type, pos)
+
+    def convert(self, value: Code, target: SType, pos: int, node: s.Expr | None = None) -> Code:
+        """Implicit conversion for an assignment; refuse what C# refuses when types are known."""
+        if target is UNKNOWN or not value.type.known or value.type == target:
+            return value
+        if value.type is NULL:
+            if target.py in (int, float, bool) and not target.nullable:
+                raise self.error(
+                    f"Cannot convert null to '{target.name}' because it is a non-nullable "
+                    "value type",
+                    pos,
+                )
+            return value
+        if target is DOUBLE and value.type.numeric:
+            return Code(f"_float({value.text})", DOUBLE)
+        if target.numeric and value.type.numeric and value.type is not DOUBLE:
+            widening = target is LONG or (target.name == "System.Int32" and value.type is INT)
+            if widening or target.name == value.type.name:
+                return value
+            if _is_constant(node) and target.name in RANGES:
+                return self.narrow(value, target)  # a constant: `byte b = 5`, `uint n = 60 * 20`
+        if target.py is value.type.py and target.name == value.type.name:
+            return value
+        if target.py is int and value.type is CHAR and target.name not in ("System.Byte",):
+            return Code(f"_convert({value.text}, {target.name!r})", target)
+        source_py, target_py = value.type.py, target.py
+        if source_py is not None and target_py is not None:
+            if issubclass(source_py, target_py) and target_py not in (int, float, bool, str):
+                return value  # a derived class (JObject into JToken)
+            if target_py is JToken and source_py in (str, int, float, bool, CsChar):
+                ref = self.names.constant(CsTypeRef(target.name, (JToken,)))
+                return Code(f"_ccast({value.text}, {ref})", target)  # JToken's implicit operators
+        raise self.error(
+            f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos
+        )
+
+    # --- ++ / -- --------------------------------------------------------------------------------
+
+    def x_IncDec(self, node: s.IncDec) -> Code:
+        return self.incdec(node, statement=False)
+
+    def incdec(self, node: s.IncDec, statement: bool) -> Code:
+        op = "+" if node.op == "++" else "-"
+        one = s.Literal(node.pos, 1, "int")
+        if isinstance(node.target, s.Name):
+            local = self.assignable_local(node.target)
+            self.note_assignment(local)
+            if statement or node.prefix:
+                value = self.compound(op, Code(local.py_name, local.type), one, node.pos)
+                value = self.keep_char(value, local.type)
+                if statement:
+                    return Code(f"{local.py_name} = {value.text}", local.type)
+                return Code(f"({local.py_name} := {value.text})", local.type)
+            old = self.names.temp()
+            value = self.keep_char(
+                self.compound(op, Code(old, local.type), one, node.pos), local.type
+            )
+            return Code(
+                f"(({old} := {local.py_name}), ({local.py_name} := {value.text}))[0]", local.type
+            )
+        # indexer / property: read once, store, yield the old or the new value
+        assign = s.Assign(node.pos, node.target, op, one)
+        if node.prefix or statement:
+            return self.assign(assign, statement=False)
+        raise self.unsupported("postfix ++/-- on indexers and properties used as a value", node.pos)
+
+    def keep_char(self, value: Code, target: SType) -> Code:
+        if target is CHAR:
+            return Code(f"_convert({value.text}, 'System.Char')", CHAR)
+        return value
+
+    # --- other expressions ----------------------------------------------------------------------
+
+    def x_Throw(self, node: s.Throw) -> Code:
+        assert node.value is not None
+        return Code(f"_throw({self.operand(node.value).text})", UNKNOWN)
+
+    def x_Checked(self, node: s.Checked) -> Code:
+        outer, given = self.checked, self.checked_context_given
+        self.checked, self.checked_context_given = node.checked, True
+        try:
+            inner = self.expr(node.inner)
+        finally:
+            self.checked, self.checked_context_given = outer, given
+        return Code(f"({inner.text})", inner.type)
+
+    def x_Formatted(self, node: s.Formatted) -> Code:
+        value = self.operand(node.value).text
+        align = "None" if node.align is None else self.operand(node.align).text
+        return Code(f"_fmt({value}, {align}, {node.format!r})", STRING)
+
+    def arithmetic(self, op: str, left: Code, right: Code, node: s.Binary) -> Code:
+        a, b = left.type, right.type
+        if STRING not in (a, b) and CHAR in (a, b) and all(t.numeric or t is CHAR for t in (a, b)):
+            left, right = _promote(left), _promote(right)  # char + int is an int in C#
+        elif op == "+" and UNKNOWN in (a, b) and STRING not in (a, b):
+            # the unknown side may be a string at run time: `+` is then concatenation
+            code = Code(f"_arith('+', {left.text}, {right.text})", UNKNOWN)
+            return self.checked_code(code) if self.checked else code
+        code = super().arithmetic(op, left, right, node)
+        return self.checked_code(code) if self.checked else code
+
+    def x_Unary(self, node: s.Unary) -> Code:
+        code = super().x_Unary(node)
+        return self.checked_code(code) if self.checked and node.op == "-" else code
+
+    @staticmethod
+    def checked_code(code: Code) -> Code:
+        text = code.text
+        if text.startswith("_w32(") and text.endswith(")"):
+            return Code(f"_chk({text[5:-1]})", code.type)
+        if text.startswith("_w64(") and text.endswith(")"):
+            return Code(f"_chk({text[5:-1]}, 'System.Int64')", code.type)
+        if text.startswith("_arith("):
+            return Code("_carith(" + text[7:], code.type)
+        return code
+
+
+__all__ = ["EffectTranslator"]

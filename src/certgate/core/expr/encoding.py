@@ -1,0 +1,321 @@
+"""`System.Text.Encoding` (UTF8, ASCII, Unicode, ...) and `System.Net.WebUtility`.
+
+Decoding invalid input never throws, as .NET's default replacement fallback: bad UTF-8 becomes
+U+FFFD, non-ASCII becomes '?'.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import re
+from typing import ClassVar
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .binary import CsBytes, span, to_bytes
+from .types import CsChar, CsObject
+
+
+def _chars(value: object, param: str = "s") -> str:
+    if value is None:
+        raise exc.argument_null(param)
+    if type(value) is str:
+        return value
+    if isinstance(value, CsArray) and all(type(c) is CsChar for c in value):
+        return "".join(c.value for c in value)  # type: ignore[attr-defined]
+    raise exc.invalid_cast(value, "System.String")
+
+
+class Encoding(CsObject):
+    __slots__ = ("CodePage", "_codec", "_name", "_web_name")
+    CS_TYPE = "System.Text.Encoding"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "GetBytes",
+            "GetString",
+            "GetByteCount",
+            "GetCharCount",
+            "WebName",
+            "EncodingName",
+            "BodyName",
+            "HeaderName",
+            "CodePage",
+            "GetMaxByteCount",
+            "GetPreamble",
+            "ToString",
+        }
+    )
+
+    def __init__(self, codec: str, web_name: str, name: str, code_page: int) -> None:
+        self._codec = codec
+        self._web_name = web_name
+        self._name = name
+        self.CodePage = code_page
+
+    CodePage: int
+
+    @property
+    def WebName(self) -> str:
+        return self._web_name
+
+    @property
+    def BodyName(self) -> str:
+        return self._web_name
+
+    @property
+    def HeaderName(self) -> str:
+        return self._web_name
+
+    @property
+    def EncodingName(self) -> str:
+        return self._name
+
+    def encode(self, text: str) -> bytes:
+        if _has_surrogates(text):
+            text = _fix_surrogates(text)
+        limit = {"ascii": 0x80, "latin-1": 0x100}.get(self._codec)
+        if limit is None:
+            return text.encode(self._codec)
+        if all(ord(c) < limit for c in text):
+            return text.encode(self._codec)
+        # a character outside the code page is '?' per UTF-16 unit, as .NET's fallback does
+        return b"".join(
+            c.encode(self._codec) if ord(c) < limit else b"??" if ord(c) > 0xFFFF else b"?"
+            for c in text
+        )
+
+    def decode(self, data: bytes) -> str:
+        if self._codec == "ascii":
+            return "".join(chr(b) if b < 0x80 else "?" for b in data)
+        return data.decode(self._codec, errors="replace")
+
+    def GetBytes(self, value: object, index: object = None, count: object = None) -> CsBytes:
+        text = _chars(value)
+        if index is not None:
+            if type(index) is not int or type(count) is not int:
+                raise exc.invalid_cast(index, "System.Int32")
+            if index < 0 or count < 0 or index + count > len(text):
+                raise exc.argument_out_of_range("index" if index < 0 else "count")
+            text = text[index : index + count]
+        return CsBytes(self.encode(text))
+
+    def GetString(self, value: object, index: object = None, count: object = None) -> str:
+        data = to_bytes(value, "bytes")
+        if index is not None:
+            data = span(data, index, count, ("index", "count"))
+        return self.decode(data)
+
+    def GetByteCount(self, value: object) -> int:
+        return len(self.encode(_chars(value, "chars")))
+
+    def GetCharCount(self, value: object) -> int:
+        return len(self.decode(to_bytes(value, "bytes")).encode("utf-16-le")) // 2
+
+    def GetMaxByteCount(self, count: object) -> int:
+        if type(count) is not int or count < 0:
+            raise exc.argument_out_of_range("charCount")
+        factor = {"utf-8": 3, "ascii": 1, "latin-1": 1, "utf-16-le": 2, "utf-16-be": 2}.get(
+            self._codec, 4
+        )
+        return (count + 1) * factor
+
+    def GetPreamble(self) -> CsBytes:
+        return CsBytes(_PREAMBLES.get(self._codec, b""))
+
+    def ToString(self) -> str:
+        return _TYPE_NAMES.get(self._codec, "System.Text.Encoding")
+
+
+def _has_surrogates(text: str) -> bool:
+    return any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def _fix_surrogates(text: str) -> str:
+    """Pair UTF-16 surrogates held as separate code points; lone ones become U+FFFD."""
+    return text.encode("utf-16-le", errors="surrogatepass").decode("utf-16-le", errors="replace")
+
+
+_PREAMBLES = {
+    "utf-8": b"\xef\xbb\xbf",
+    "utf-16-le": b"\xff\xfe",
+    "utf-16-be": b"\xfe\xff",
+    "utf-32-le": b"\xff\xfe\x00\x00",
+}
+_TYPE_NAMES = {
+    "utf-8": "System.Text.UTF8Encoding+UTF8EncodingSealed",
+    "ascii": "System.Text.ASCIIEncoding+ASCIIEncodingSealed",
+    "utf-16-le": "System.Text.UnicodeEncoding",
+    "utf-16-be": "System.Text.UnicodeEncoding",
+    "utf-32-le": "System.Text.UTF32Encoding",
+    "latin-1": "System.Text.Latin1Encoding",
+}
+
+UTF8 = Encoding("utf-8", "utf-8", "Unicode (UTF-8)", 65001)
+ASCII = Encoding("ascii", "us-ascii", "US-ASCII", 20127)
+UNICODE = Encoding("utf-16-le", "utf-16", "Unicode", 1200)
+BIG_ENDIAN_UNICODE = Encoding("utf-16-be", "utf-16BE", "Unicode (Big-Endian)", 1201)
+UTF32 = Encoding("utf-32-le", "utf-32", "Unicode (UTF-32)", 12000)
+LATIN1 = Encoding("latin-1", "iso-8859-1", "Western European (ISO)", 28591)
+_BY_NAME = {
+    "utf-8": UTF8,
+    "utf8": UTF8,
+    "us-ascii": ASCII,
+    "ascii": ASCII,
+    "utf-16": UNICODE,
+    "unicode": UNICODE,
+    "utf-16be": BIG_ENDIAN_UNICODE,
+    "utf-32": UTF32,
+    "iso-8859-1": LATIN1,
+    "latin1": LATIN1,
+}
+
+
+def get_encoding(name: object) -> Encoding:
+    if type(name) is int:
+        by_page = {e.CodePage: e for e in _BY_NAME.values()}
+        if name in by_page:
+            return by_page[name]
+    elif type(name) is str and name.lower() in _BY_NAME:
+        return _BY_NAME[name.lower()]
+    if name is None:
+        raise exc.argument_null("name")
+    raise exc.ExpressionRuntimeError(
+        "ArgumentException",
+        f"'{name}' is not a supported encoding name. (Parameter 'name')",
+    )
+
+
+# --- WebUtility ---------------------------------------------------------------------------------
+
+_URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!*()")
+
+
+def url_encode(value: object) -> str | None:
+    if value is None:
+        return None
+    text = _chars(value, "value")
+    out: list[str] = []
+    for byte in UTF8.encode(text):
+        if byte in _URL_SAFE:
+            out.append(chr(byte))
+        elif byte == 0x20:
+            out.append("+")
+        else:
+            out.append(f"%{byte:02X}")
+    return "".join(out)
+
+
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+def url_decode(value: object) -> str | None:
+    if value is None:
+        return None
+    text = _chars(value, "encodedValue")
+    if "%" not in text and "+" not in text:
+        return text
+    data = bytearray()
+    raw = UTF8.encode(text)
+    i = 0
+    while i < len(raw):
+        b = raw[i]
+        if b == 0x2B:
+            data.append(0x20)
+        elif b == 0x25 and i + 2 < len(raw) and raw[i + 1] in _HEX and raw[i + 2] in _HEX:
+            data.append(int(raw[i + 1 : i + 3], 16))
+            i += 3
+            continue
+        else:
+            data.append(b)
+        i += 1
+    return UTF8.decode(bytes(data))
+
+
+def html_encode(value: object) -> str | None:
+    if value is None:
+        return None
+    text = _chars(value, "value")
+    out: list[str] = []
+    for c in _fix_surrogates(text) if _has_surrogates(text) else text:
+        code = ord(c)
+        if c == "<":
+            out.append("&lt;")
+        elif c == ">":
+            out.append("&gt;")
+        elif c == '"':
+            out.append("&quot;")
+        elif c == "'":
+            out.append("&#39;")
+        elif c == "&":
+            out.append("&amp;")
+        elif 160 <= code < 256 or code > 0xFFFF:
+            out.append(f"&#{code};")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _entity(match: re.Match[str]) -> str:
+    body = match.group(1)
+    if body.startswith("#"):
+        code = int(body[2:], 16) if body[1] in "xX" else int(body[1:])
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return match.group(0)
+        return chr(code)
+    return html.entities.html5.get(body + ";", match.group(0)) if body in _HTML4 else match.group(0)
+
+
+_HTML4 = frozenset(html.entities.name2codepoint) | {"apos"}
+
+
+def html_decode(value: object) -> str | None:
+    if value is None:
+        return None
+    text = _chars(value, "value")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def url_encode_to_bytes(
+    value: object, offset: object = None, count: object = None
+) -> CsBytes | None:
+    if value is None:
+        return None
+    data = to_bytes(value, "value")
+    if offset is not None:
+        data = span(data, offset, count, ("offset", "count"))
+    out = bytearray()
+    for byte in data:
+        if byte in _URL_SAFE:
+            out.append(byte)
+        elif byte == 0x20:
+            out.append(0x2B)
+        else:
+            out += f"%{byte:02X}".encode()
+    return CsBytes(bytes(out))
+
+
+def url_decode_to_bytes(
+    value: object, offset: object = None, count: object = None
+) -> CsBytes | None:
+    if value is None:
+        return None
+    data = to_bytes(value, "encodedValue")
+    if offset is not None:
+        data = span(data, offset, count, ("offset", "count"))
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        b = data[i]
+        if b == 0x2B:
+            out.append(0x20)
+        elif b == 0x25 and i + 2 < len(data) and data[i + 1] in _HEX and data[i + 2] in _HEX:
+            out.append(int(data[i + 1 : i + 3], 16))
+            i += 3
+            continue
+        else:
+            out.append(b)
+        i += 1
+    return CsBytes(bytes(out))

@@ -1,0 +1,255 @@
+"""Type names the language work adds: generic types (`List<string>`, `Dictionary<string, int>`,
+`IEnumerable<JToken>`, `int?` as `Nullable<int>`), APIM's own interfaces (`IResponse`, `Jwt`,
+...), `System.Exception`, `StringComparer` and the integral types beyond int/long.
+
+APIM interface values are recognised by their `CS_TYPE` (the classes live in `core`, which this
+package must not import); when exactly one loaded class has that name, it also gives the static
+type, so members are checked at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import exceptions as exc
+from .arrays import CsArray, is_enumerable
+from .collections import KeyValuePair, ReadOnlyDictionary
+from .csexc import CsException
+from .dictionary import STRING_COMPARERS, CsDictionary, StringComparer
+from .generic import CsList
+from .langrt import RANGES
+from .sets import CsHashSet, CsQueue, CsStack
+from .static import BOOL, SType, class_stype
+from .typenames import IMPLEMENTED, StaticMember, TypeInfo, _parse_int, register
+from .types import CsObject, CsTypeRef
+
+APIM_TYPES = frozenset(
+    {
+        "IResponse", "IRequest", "IMessageBody", "IUrl", "IApi", "IOperation", "IProduct",
+        "ISubscription", "IUser", "IGroup", "IUserIdentity", "IDeployment", "ILastError",
+        "IPrivateEndpointConnection", "IProxyRequestContext", "Jwt", "BasicAuthCredentials",
+        "Authorization",
+    }
+)  # fmt: skip
+_GENERIC_NS = "System.Collections.Generic."
+
+
+@dataclass(frozen=True, slots=True)
+class TestRef(CsTypeRef):
+    """A type whose instances are recognised by a predicate (interfaces, APIM types)."""
+
+    test: Callable[[object], bool] = field(default=lambda value: False)
+
+    def accepts(self, value: object) -> bool:
+        return value is None or self.test(value)
+
+
+@dataclass(frozen=True, slots=True)
+class GenericRef(CsTypeRef):
+    """A constructed generic or array type; `args` are its type arguments (element type)."""
+
+    args: tuple[CsTypeRef, ...] = ()
+
+
+def array_ref(element: TypeInfo) -> GenericRef:
+    name = f"{element.full_name}[]"
+    return GenericRef(name, (CsArray,), args=(_object_ref(element),))
+
+
+def _object_ref(info: TypeInfo) -> CsTypeRef:
+    return info.ref if info.ref is not None else CsTypeRef("System.Object", ())
+
+
+def _apim_class(name: str) -> type | None:
+    found: list[type] = []
+    stack: list[type] = [CsObject]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if getattr(cls, "CS_TYPE", None) == name:
+            found.append(cls)
+    return found[0] if len(found) == 1 else None
+
+
+def apim_type(name: str) -> TypeInfo | None:
+    """`IResponse`, `Jwt`, ...: APIM's interfaces (spec §2), or None."""
+    if name not in APIM_TYPES:
+        return None
+    cls = _apim_class(name)
+    stype = SType(name, None) if cls is None else class_stype(cls)
+
+    def test(value: object) -> bool:
+        return isinstance(value, CsObject) and name == value.CS_TYPE
+
+    return TypeInfo(name, stype, TestRef(name, (), test=test))
+
+
+# --- generic types ----------------------------------------------------------------------------
+
+
+def _display(name: str, args: tuple[TypeInfo, ...]) -> str:
+    return f"{name}<{', '.join(a.full_name for a in args)}>"
+
+
+def _concrete(cls: type, arity: int) -> Callable[[str, tuple[TypeInfo, ...]], TypeInfo]:
+    def make(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
+        refs = tuple(_object_ref(a) for a in args)
+        element = (
+            class_stype(KeyValuePair) if arity == 2 else args[0].stype
+        )  # dictionaries enumerate pairs
+        stype = SType(_display(name, args), cls, element=element)
+
+        def ctor(*values: object) -> object:
+            return cls(*refs, *values)
+
+        return TypeInfo(stype.name, stype, GenericRef(stype.name, (cls,), args=refs), ctor=ctor)
+
+    return make
+
+
+def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeInfo]:
+    def make(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
+        element = class_stype(KeyValuePair) if dictionary else args[0].stype
+        stype = SType(_display(name, args), None, element=element)
+        if dictionary:
+
+            def test(value: object) -> bool:
+                return isinstance(value, (CsDictionary, ReadOnlyDictionary)) or (
+                    isinstance(value, CsObject) and "JObject" in value.CS_TYPE
+                )
+
+        else:
+
+            def test(value: object) -> bool:
+                return type(value) is str or is_enumerable(value)
+
+        return TypeInfo(stype.name, stype, TestRef(stype.name, (), test=test))
+
+    return make
+
+
+def _pair(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
+    stype = SType(_display(name, args), KeyValuePair)
+    ref = CsTypeRef(stype.name, (KeyValuePair,), is_value_type=False)
+    return TypeInfo(stype.name, stype, ref, ctor=KeyValuePair)
+
+
+def _nullable(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
+    inner = args[0]
+    base = _object_ref(inner)
+    ref = CsTypeRef(base.name, base.classes, None, is_value_type=False)
+    return TypeInfo(inner.full_name, inner.stype.as_nullable(), ref)
+
+
+GENERICS: dict[str, tuple[int, Callable[[str, tuple[TypeInfo, ...]], TypeInfo]]] = {
+    _GENERIC_NS + "List": (1, _concrete(CsList, 1)),
+    _GENERIC_NS + "Dictionary": (2, _concrete(CsDictionary, 2)),
+    _GENERIC_NS + "HashSet": (1, _concrete(CsHashSet, 1)),
+    _GENERIC_NS + "Queue": (1, _concrete(CsQueue, 1)),
+    _GENERIC_NS + "Stack": (1, _concrete(CsStack, 1)),
+    _GENERIC_NS + "KeyValuePair": (2, _pair),
+    _GENERIC_NS + "IEnumerable": (1, _interface(False)),
+    _GENERIC_NS + "ICollection": (1, _interface(False)),
+    _GENERIC_NS + "IList": (1, _interface(False)),
+    _GENERIC_NS + "IReadOnlyCollection": (1, _interface(False)),
+    _GENERIC_NS + "IReadOnlyList": (1, _interface(False)),
+    _GENERIC_NS + "ISet": (1, _interface(False)),
+    _GENERIC_NS + "IEnumerator": (1, _interface(False)),
+    _GENERIC_NS + "IDictionary": (2, _interface(True)),
+    _GENERIC_NS + "IReadOnlyDictionary": (2, _interface(True)),
+    "System.Nullable": (1, _nullable),
+}
+
+
+def generic_type(full: str, args: tuple[TypeInfo, ...]) -> TypeInfo | None:
+    """The instantiation `full<args>`, or None when `full` is not a generic we implement.
+    Raises TypeError(message) for a wrong number of type arguments."""
+    entry = GENERICS.get(full)
+    if entry is None:
+        return None
+    arity, make = entry
+    if len(args) != arity:
+        short = full.rsplit(".", 1)[-1]
+        params = "T" if arity == 1 else "TKey, TValue"
+        raise TypeError(
+            f"Using the generic type '{short}<{params}>' requires {arity} type arguments"
+        )
+    return make(full, args)
+
+
+# --- non-generic types ------------------------------------------------------------------------
+
+
+def _integral(name: str) -> TypeInfo:
+    low, high = RANGES[name]
+    stype = SType(name, int)
+
+    def parse(text: object) -> int:
+        value = _parse_int(64)(text) if high <= 2**63 - 1 else _parse_unsigned(text)
+        if not low <= value <= high:
+            raise exc.ExpressionRuntimeError(
+                "OverflowException",
+                f"Value was either too large or too small for {_article(name)}.",
+            )
+        return value
+
+    def try_parse(text: object) -> tuple[bool, int]:
+        try:
+            return True, parse(text)
+        except exc.ExpressionRuntimeError:
+            return False, 0
+
+    statics = {
+        "MaxValue": StaticMember(high, stype, is_method=False),
+        "MinValue": StaticMember(low, stype, is_method=False),
+        "Parse": StaticMember(parse, stype),
+        "TryParse": StaticMember(try_parse, BOOL, outs=1),
+    }
+    return TypeInfo(name, stype, CsTypeRef(name, (int,), 0, is_value_type=True), statics)
+
+
+def _parse_unsigned(text: object) -> int:
+    if type(text) is str and text.strip().isdigit():
+        return int(text.strip())
+    return _parse_int(64)(text)
+
+
+_ARTICLES = {
+    "System.SByte": "a signed byte",
+    "System.Byte": "an unsigned byte",
+    "System.Int16": "an Int16",
+    "System.UInt16": "a UInt16",
+    "System.UInt32": "a UInt32",
+    "System.UInt64": "a UInt64",
+}
+
+
+def _article(name: str) -> str:
+    return _ARTICLES.get(name, name)
+
+
+def _register_builtins() -> None:
+    exception = SType("System.Exception", CsException)
+    comparer = SType("System.StringComparer", StringComparer)
+    infos = [
+        TypeInfo(
+            "System.Exception",
+            exception,
+            CsTypeRef("System.Exception", (CsException,)),
+            ctor=CsException.create,
+        ),
+        TypeInfo(
+            "System.StringComparer",
+            comparer,
+            CsTypeRef("System.StringComparer", (StringComparer,)),
+            {k: StaticMember(v, comparer, is_method=False) for k, v in STRING_COMPARERS.items()},
+        ),
+    ]
+    for name in ("System.SByte", "System.Byte", "System.Int16", "System.UInt16"):
+        infos.append(_integral(name))
+    infos += [_integral("System.UInt32"), _integral("System.UInt64")]
+    register(*(info for info in infos if info.full_name not in IMPLEMENTED))
+
+
+_register_builtins()

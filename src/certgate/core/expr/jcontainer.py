@@ -1,0 +1,200 @@
+"""Newtonsoft.Json.Linq, part 2: `JContainer`, `JObject`, `JArray`, `JProperty`.
+
+As in Json.NET, adding a token that already has a parent adds a deep copy, a JObject keeps its
+properties in insertion order (setting an existing name replaces the value in place), and
+changing a container while a `foreach` walks it throws InvalidOperationException.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import exceptions as exc
+from .collections import LinqSeq
+from .jtoken import JToken, JValue, json_error, to_token
+from .strings import to_string
+from .types import CsObject
+
+_MODIFIED = "Collection was modified; enumeration operation may not execute."
+
+
+class JContainer(JToken):
+    __slots__ = ("_items", "_version")
+    CS_TYPE = "Newtonsoft.Json.Linq.JContainer"
+    CS_MEMBERS = JToken.CS_MEMBERS | {
+        "Count", "Add", "AddFirst", "RemoveAll", "ReplaceAll", "Descendants",
+        "DescendantsAndSelf",
+    }  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: list[JToken] = []
+        self._version = 0
+
+    def child_tokens(self) -> list[JToken]:
+        return list(self._items)
+
+    def walk(self) -> Iterator[JToken]:
+        version = self._version
+        for item in list(self._items):
+            yield item
+            if self._version != version:
+                raise exc.invalid_operation(_MODIFIED)
+
+    def __iter__(self) -> Iterator[object]:
+        return self.walk()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def HasValues(self) -> bool:
+        return bool(self._items)
+
+    @property
+    def First(self) -> JToken | None:
+        return self._items[0] if self._items else None
+
+    @property
+    def Last(self) -> JToken | None:
+        return self._items[-1] if self._items else None
+
+    @property
+    def Count(self) -> int:
+        return len(self._items)
+
+    def adopt(self, value: object) -> JToken:
+        """The token to store: a copy when it already has a parent (or is an ancestor)."""
+        token = to_token(value)
+        if token._parent is not None or token is self or token is self.Root:
+            token = token.DeepClone()
+        token._parent = self
+        return token
+
+    def changed(self) -> None:
+        self._version += 1
+
+    def contents(self, content: object) -> list[object]:
+        """`Add(content)` accepts one value or an enumerable of values (not a token's children)."""
+        if isinstance(content, JToken) or not isinstance(content, CsObject):
+            return [content]
+        if hasattr(type(content), "__iter__"):
+            return list(content)  # type: ignore[call-overload,no-any-return]
+        return [content]
+
+    def Add(self, content: object, *more: object) -> None:
+        for item in self.contents(content):
+            self.insert_at(len(self._items), item)
+        if more:
+            raise exc.unsupported_member("Add", self.CS_TYPE)
+
+    def AddFirst(self, content: object) -> None:
+        for offset, item in enumerate(self.contents(content)):
+            self.insert_at(offset, item)
+
+    def insert_at(self, index: int, item: object) -> None:
+        self._items.insert(index, self.adopt(item))
+        self.changed()
+
+    def remove_child(self, child: JToken) -> None:
+        self._items = [t for t in self._items if t is not child]
+        child._parent = None
+        self.changed()
+
+    def replace_child(self, old: JToken, new: JToken) -> None:
+        index = next(i for i, t in enumerate(self._items) if t is old)
+        self._items[index] = self.adopt(new)
+        old._parent = None
+        self.changed()
+
+    def insert_near(self, anchor: JToken, content: object, after: bool) -> None:
+        index = next(i for i, t in enumerate(self._items) if t is anchor) + after
+        for offset, item in enumerate(self.contents(content)):
+            self.insert_at(index + offset, item)
+
+    def RemoveAll(self) -> None:
+        for item in self._items:
+            item._parent = None
+        self._items = []
+        self.changed()
+
+    def ReplaceAll(self, content: object) -> None:
+        self.RemoveAll()
+        self.Add(content)
+
+    def Descendants(self) -> object:
+        def run() -> Iterator[JToken]:
+            for item in self._items:
+                yield item
+                if isinstance(item, JContainer):
+                    yield from item.Descendants()  # type: ignore[misc]
+
+        return LinqSeq(run)
+
+    def DescendantsAndSelf(self) -> object:
+        return LinqSeq(lambda: iter([self, *self.Descendants()]))  # type: ignore[misc]
+
+    def DeepClone(self) -> JToken:
+        copy = type(self).__new__(type(self))
+        JContainer.__init__(copy)
+        copy.copy_from(self)
+        return copy
+
+    def copy_from(self, other: JContainer) -> None:
+        for item in other._items:
+            clone = item.DeepClone()
+            clone._parent = self
+            self._items.append(clone)
+
+
+class JProperty(JContainer):
+    __slots__ = ("Name",)
+    CS_TYPE = "Newtonsoft.Json.Linq.JProperty"
+    CS_MEMBERS = JContainer.CS_MEMBERS | {"Name"}
+    KIND_NAME = "Property"
+    Name: str
+
+    def __init__(self, name: object, *content: object) -> None:
+        super().__init__()
+        if name is None:
+            raise exc.argument_null("name")
+        self.Name = to_string(name)
+        value: object = content[0] if len(content) == 1 else None
+        if len(content) > 1:
+            from .jobject import JArray  # noqa: PLC0415 - import cycle
+
+            array = JArray()
+            for item in content:
+                array.Add(item)
+            value = array
+        self._items = [self.adopt(value)]
+
+    def property_value(self) -> JToken:
+        return self._items[0]
+
+    def _get_value(self) -> JToken:
+        return self._items[0]
+
+    def _set_value(self, value: object) -> None:
+        old = self._items[0]
+        old._parent = None
+        self._items = [self.adopt(JValue(None) if value is None else value)]
+        self.changed()
+
+    def Add(self, content: object, *more: object) -> None:
+        raise json_error(f"{self.CS_TYPE} cannot have multiple values.", "ArgumentException")
+
+    def remove_child(self, child: JToken) -> None:
+        raise json_error(f"Cannot add or remove items from {self.CS_TYPE}.", "JsonException")
+
+    def DeepClone(self) -> JToken:
+        return JProperty(self.Name, self._items[0].DeepClone())
+
+    def get_item(self, key: object) -> JToken | None:
+        raise self.no_children()
+
+
+JProperty.CS_PROPERTIES = {"Value": property(JProperty._get_value, JProperty._set_value)}
+
+
+JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]

@@ -1,0 +1,209 @@
+"""Newtonsoft.Json.Linq, part 2b: `JObject` (properties in insertion order, an index by name,
+`foreach` yields `KeyValuePair<string, JToken>`) and `JArray`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from . import exceptions as exc
+from .collections import KeyValuePair, LinqSeq
+from .jcontainer import JContainer, JProperty
+from .jtoken import JToken, json_error, to_token
+from .strings import StringComparison, fold, to_string
+from .types import CsObject
+
+
+class JObject(JContainer):
+    __slots__ = ("_index",)
+    CS_TYPE = "Newtonsoft.Json.Linq.JObject"
+    CS_MEMBERS = JContainer.CS_MEMBERS | {
+        "Properties", "Property", "PropertyValues", "GetValue", "TryGetValue", "ContainsKey",
+        "Remove",
+    }  # fmt: skip
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryGetValue": 1}
+    KIND_NAME = "Object"
+
+    def __init__(self, *content: object) -> None:
+        super().__init__()
+        self._index: dict[str, JProperty] = {}
+        for item in content:
+            self.Add(item)
+
+    def __iter__(self) -> Iterator[object]:  # foreach: KeyValuePair<string, JToken>
+        return (KeyValuePair(p.Name, p.property_value()) for p in self.walk_properties())
+
+    def walk_properties(self) -> Iterator[JProperty]:
+        for item in self.walk():
+            assert isinstance(item, JProperty)
+            yield item
+
+    def properties(self) -> list[JProperty]:
+        return [p for p in self._items if isinstance(p, JProperty)]
+
+    def _name(self, key: object) -> str:
+        if type(key) is not str:
+            raise json_error(
+                "Accessed JObject values with invalid key value: "
+                f"{to_string(key) if type(key) is not str else key}. Object property name "
+                "expected.",
+                "ArgumentException",
+            )
+        return key
+
+    def get_item(self, key: object) -> JToken | None:
+        prop = self._index.get(self._name(key))
+        return None if prop is None else prop.property_value()
+
+    def set_item(self, key: object, value: object) -> None:
+        name = self._name(key)
+        prop = self._index.get(name)
+        if prop is not None:
+            prop._set_value(value)
+            self.changed()
+        else:
+            self.Add(JProperty(name, value))
+
+    def insert_at(self, index: int, item: object) -> None:
+        if not isinstance(item, JProperty):
+            kind = item.CS_TYPE if isinstance(item, CsObject) else exc.clr_name(item)
+            raise json_error(f"Can not add {kind} to {self.CS_TYPE}.", "ArgumentException")
+        if item.Name in self._index:
+            raise json_error(
+                f"Can not add property {item.Name} to {self.CS_TYPE}. Property with the same "
+                "name already exists on object.",
+                "ArgumentException",
+            )
+        super().insert_at(index, item)
+        adopted = self._items[index]
+        assert isinstance(adopted, JProperty)
+        self._index[adopted.Name] = adopted
+
+    def Add(self, content: object, *more: object) -> None:
+        if more:  # Add(string propertyName, JToken value)
+            if len(more) != 1:
+                raise exc.unsupported_member("Add", self.CS_TYPE)
+            self.insert_at(len(self._items), JProperty(self._name(content), more[0]))
+            return
+        super().Add(content)
+
+    def remove_child(self, child: JToken) -> None:
+        super().remove_child(child)
+        if isinstance(child, JProperty):
+            self._index.pop(child.Name, None)
+
+    def replace_child(self, old: JToken, new: JToken) -> None:
+        super().replace_child(old, new)
+        self._index = {p.Name: p for p in self.properties()}
+
+    def RemoveAll(self) -> None:
+        super().RemoveAll()
+        self._index.clear()
+
+    def Remove(self, *args: object) -> object:
+        if not args:
+            return super().Remove()
+        prop = self._index.get(self._name(args[0]))
+        if prop is None:
+            return False
+        self.remove_child(prop)
+        return True
+
+    def Properties(self) -> object:
+        return LinqSeq(self.walk_properties)
+
+    def Property(self, name: object, comparison: object = None) -> JProperty | None:
+        return self.find(name, comparison)
+
+    def PropertyValues(self) -> object:
+        return LinqSeq(lambda: (p.property_value() for p in self.walk_properties()))
+
+    def find(self, name: object, comparison: object = None) -> JProperty | None:
+        if name is None:
+            return None
+        key = self._name(name)
+        prop = self._index.get(key)
+        folding = isinstance(comparison, StringComparison) and comparison.name.endswith("Case")
+        if prop is None and folding:  # ...IgnoreCase
+            prop = next((p for p in self.properties() if fold(p.Name) == fold(key)), None)
+        return prop
+
+    def GetValue(self, name: object, comparison: object = None) -> JToken | None:
+        prop = self.find(name, comparison)
+        return None if prop is None else prop.property_value()
+
+    def TryGetValue(self, name: object) -> tuple[bool, object]:
+        prop = self.find(name)
+        return (False, None) if prop is None else (True, prop.property_value())
+
+    def ContainsKey(self, name: object) -> bool:
+        return self._index.get(self._name(name)) is not None
+
+    def copy_from(self, other: JContainer) -> None:
+        self._index = {}
+        super().copy_from(other)
+        self._index = {p.Name: p for p in self.properties()}
+
+
+class JArray(JContainer):
+    __slots__ = ()
+    CS_TYPE = "Newtonsoft.Json.Linq.JArray"
+    CS_MEMBERS = JContainer.CS_MEMBERS | {
+        "Insert", "RemoveAt", "Remove", "IndexOf", "Contains", "Clear",
+    }  # fmt: skip
+    KIND_NAME = "Array"
+
+    def __init__(self, *content: object) -> None:
+        super().__init__()
+        for item in content:
+            self.Add(item)
+
+    def _position(self, key: object, allow_end: bool = False) -> int:
+        if type(key) is not int:
+            shown = f'"{key}"' if type(key) is str else to_string(key)
+            raise json_error(
+                f"Accessed JArray values with invalid key value: {shown}. Int32 array index "
+                "expected.",
+                "ArgumentException",
+            )
+        if not 0 <= key < len(self._items) + allow_end:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentOutOfRangeException",
+                "Index was out of range. Must be non-negative and less than the size of the "
+                "collection. (Parameter 'index')",
+            )
+        return key
+
+    def get_item(self, key: object) -> JToken | None:
+        return self._items[self._position(key)]
+
+    def set_item(self, key: object, value: object) -> None:
+        index = self._position(key)
+        self.replace_child(self._items[index], to_token(value))
+
+    def Insert(self, index: object, item: object) -> None:
+        self.insert_at(self._position(index, allow_end=True), item)
+
+    def RemoveAt(self, index: object) -> None:
+        self.remove_child(self._items[self._position(index)])
+
+    def IndexOf(self, item: object) -> int:
+        return next((i for i, t in enumerate(self._items) if t is item), -1)
+
+    def Contains(self, item: object) -> bool:
+        return self.IndexOf(item) >= 0
+
+    def Remove(self, *args: object) -> object:
+        if not args:
+            return super().Remove()
+        index = self.IndexOf(args[0])
+        if index < 0:
+            return False
+        self.remove_child(self._items[index])
+        return True
+
+    def Clear(self) -> None:
+        self.RemoveAll()
+
+
+JObject.CS_ELEMENT = KeyValuePair  # type: ignore[attr-defined]

@@ -1,0 +1,285 @@
+"""Newtonsoft.Json, part 3: objects <-> tokens (`JToken.FromObject`, `ToObject<T>`,
+`JsonConvert.SerializeObject/DeserializeObject`) and the type registrations of the family.
+
+Serialization knows the values expressions make: primitives, dates, arrays and collections,
+dictionaries, `KeyValuePair`, anonymous types (members in declaration order), enums (as their
+number, Json.NET's default), tokens. Anything else is "not supported yet" rather than a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import exceptions as exc
+from .anon import AnonymousObject
+from .arrays import CsArray, is_enumerable
+from .collections import KeyValuePair, ReadOnlyDictionary
+from .dictionary import CsDictionary
+from .generic import CsList
+from .gentypes import GenericRef
+from .jcontainer import JContainer, JProperty
+from .jobject import JArray, JObject
+from .jsonio import parse, write_token
+from .jtoken import (
+    FORMATTING,
+    INDENTED,
+    KIND_NAMES,
+    Formatting,
+    JToken,
+    JTokenType,
+    JValue,
+    json_error,
+    to_token,
+)
+from .jvalues import explicit
+from .sets import CsHashSet
+from .static import STRING, SType, class_stype
+from .strings import CsEnum, to_string
+from .typenames import StaticMember, TypeInfo, register
+from .types import CsChar, CsTypeRef
+
+
+def from_object(value: object) -> JToken:
+    """`JToken.FromObject(value)` (also what `SerializeObject` writes)."""
+    if isinstance(value, JToken):
+        return value.DeepClone()
+    if value is None or type(value) in (str, int, float, bool, CsChar):
+        return to_token(value)
+    if isinstance(value, CsEnum):
+        return JValue(value.value)
+    if isinstance(value, AnonymousObject):
+        return JObject(*(JProperty(name, from_object(v)) for name, v in value.members()))
+    if isinstance(value, KeyValuePair):
+        return JObject(
+            JProperty("Key", from_object(value.Key)), JProperty("Value", from_object(value.Value))
+        )
+    if isinstance(value, (CsDictionary, ReadOnlyDictionary)):
+        pairs = [p for p in value if isinstance(p, KeyValuePair)]
+        return JObject(*(JProperty(to_string(p.Key), from_object(p.Value)) for p in pairs))
+    name = getattr(value, "CS_TYPE", "")
+    if name in ("System.DateTime", "System.Guid", "System.TimeSpan", "System.Uri", "System.Byte[]"):
+        return JValue(value)
+    if is_enumerable(value):
+        return JArray(*(from_object(item) for item in value))  # type: ignore[attr-defined]
+    raise exc.ExpressionRuntimeError(
+        "NotSupportedException", f"not supported yet: JSON serialization of '{exc.clr_name(value)}'"
+    )
+
+
+def serialize_object(value: object, formatting: object = None, *settings: object) -> str:
+    """`JsonConvert.SerializeObject(value[, formatting])`: compact unless Indented."""
+    if settings or (formatting is not None and not isinstance(formatting, Formatting)):
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException", "not supported yet: JsonSerializerSettings"
+        )
+    return write_token(from_object(value), formatting is INDENTED)
+
+
+def deserialize_object(
+    text: object, *rest: object, type_args: tuple[CsTypeRef, ...] = ()
+) -> object:
+    if rest:
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException", "not supported yet: DeserializeObject with settings"
+        )
+    if text is None:
+        raise exc.argument_null("value")
+    token = parse(text)
+    return to_object(token, type_args[0] if type_args else OBJECT_REF)
+
+
+_SHAPE_ERROR = (
+    "Cannot deserialize the current JSON {found} into type '{target}' because the type requires "
+    "a JSON {needed} to deserialize correctly."
+)
+
+
+def to_object(token: JToken, target: CsTypeRef) -> object:
+    """`token.ToObject<T>()` / `DeserializeObject<T>`."""
+    classes = target.classes
+    if not classes:  # object: JSON primitives come back as .NET values
+        return token.raw if isinstance(token, JValue) else token.DeepClone()
+    cls = classes[0]
+    if issubclass(cls, JToken):
+        if not isinstance(token, cls):
+            noun = "an object" if cls is JObject else "an array" if cls is JArray else "a value"
+            raise json_error(
+                f"Error reading {cls.__name__} from JsonReader. Current JsonReader item is not "
+                f"{noun}: {token.KIND_NAME}. Path ''."
+            )
+        return token.DeepClone()
+    args = target.args if isinstance(target, GenericRef) else ()
+    if issubclass(cls, (CsArray, CsList, CsHashSet)):
+        if not isinstance(token, JArray):
+            raise _shape(token, target, "array (e.g. [1,2,3])")
+        element = args[0] if args else OBJECT_REF
+        items = [to_object(item, element) for item in token.child_tokens()]
+        if cls is CsArray or issubclass(cls, CsArray):
+            return CsArray(items)
+        return cls(element, CsArray(items))
+    if issubclass(cls, CsDictionary):
+        if not isinstance(token, JObject):
+            raise _shape(token, target, 'object (e.g. {"name":"value"})')
+        key, value = args if len(args) == 2 else (STRING_REF, OBJECT_REF)
+        result = CsDictionary(key, value)
+        for prop in token.properties():
+            result.Add(_key(prop.Name, key), to_object(prop.property_value(), value))
+        return result
+    if isinstance(token, JValue) or cls in (str, int, float, bool, CsChar):
+        return explicit(token, target)
+    raise exc.ExpressionRuntimeError(
+        "NotSupportedException", f"not supported yet: deserializing into '{target.name}'"
+    )
+
+
+def _key(name: str, key: CsTypeRef) -> object:
+    return name if key.name in ("System.String", "System.Object") else explicit(JValue(name), key)
+
+
+def _shape(token: JToken, target: CsTypeRef, needed: str) -> exc.ExpressionRuntimeError:
+    found = {"Object": 'object (e.g. {"name":"value"})', "Array": "array (e.g. [1,2,3])"}.get(
+        token.KIND_NAME, "value"
+    )
+    return json_error(
+        _SHAPE_ERROR.format(found=found, target=target.name, needed=needed),
+        "JsonSerializationException",
+    )
+
+
+OBJECT_REF = CsTypeRef("System.Object", ())
+STRING_REF = CsTypeRef("System.String", (str,))
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def _enum(name: str, members: dict[str, CsEnum]) -> TypeInfo:
+    stype = SType(name, type(next(iter(members.values()))))
+    statics = {k: StaticMember(v, stype, is_method=False) for k, v in members.items()}
+    return TypeInfo(name, stype, CsTypeRef(name, (stype.py,)), statics)  # type: ignore[arg-type]
+
+
+def _parser(expect: type[JToken] | None) -> Callable[..., JToken]:
+    def parse_text(text: object, *settings: object) -> JToken:
+        if settings:
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException", "not supported yet: JsonLoadSettings"
+            )
+        return parse(text, expect)
+
+    return parse_text
+
+
+def _from_object(expect: type[JContainer] | None) -> Callable[..., JToken]:
+    def convert(value: object, *serializer: object) -> JToken:
+        if serializer:
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException", "not supported yet: FromObject with a serializer"
+            )
+        if value is None:
+            raise exc.argument_null("o")
+        token = from_object(value)
+        if expect is not None and not isinstance(token, expect):
+            raise json_error(
+                f"Object serialized to {token.KIND_NAME}. {expect.CS_TYPE} instance expected.",
+                "ArgumentException",
+            )
+        return token
+
+    return convert
+
+
+def _deep_equals(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (
+        isinstance(a, JToken)
+        and isinstance(b, JToken)
+        and write_token(a, False) == write_token(b, False)
+    )
+
+
+def _token_type(
+    cls: type[JToken], statics: dict[str, StaticMember], ctor: Callable[..., object] | None
+) -> TypeInfo:
+    stype = class_stype(cls)
+    return TypeInfo(cls.CS_TYPE, stype, CsTypeRef(cls.CS_TYPE, (cls,)), statics, ctor=ctor)
+
+
+def _register() -> None:
+    token, obj, arr = class_stype(JToken), class_stype(JObject), class_stype(JArray)
+    value = class_stype(JValue)
+    register(
+        _token_type(
+            JToken,
+            {
+                "Parse": StaticMember(_parser(None), token),
+                "FromObject": StaticMember(_from_object(None), token),
+                "DeepEquals": StaticMember(_deep_equals, SType("System.Boolean", bool)),
+            },
+            None,
+        ),
+        _token_type(
+            JObject,
+            {
+                "Parse": StaticMember(_parser(JObject), obj),
+                "FromObject": StaticMember(_from_object(JObject), obj),
+            },
+            JObject,
+        ),
+        _token_type(
+            JArray,
+            {
+                "Parse": StaticMember(_parser(JArray), arr),
+                "FromObject": StaticMember(_from_object(JArray), arr),
+            },
+            JArray,
+        ),
+        _token_type(
+            JValue,
+            {
+                "CreateNull": StaticMember(lambda: JValue(None), value),
+                "CreateString": StaticMember(JValue, value),
+                "CreateUndefined": StaticMember(lambda: JValue(None, "Undefined"), value),
+            },
+            JValue.create,
+        ),
+        _token_type(JProperty, {}, JProperty),
+        _token_type(JContainer, {}, None),
+        _enum("Newtonsoft.Json.Linq.JTokenType", KIND_NAMES),
+        _enum("Newtonsoft.Json.Formatting", FORMATTING),
+        TypeInfo(
+            "Newtonsoft.Json.JsonConvert",
+            SType("Newtonsoft.Json.JsonConvert", None),
+            None,
+            {
+                "SerializeObject": StaticMember(serialize_object, STRING),
+                "DeserializeObject": StaticMember(
+                    deserialize_object, SType("System.Object", None), generic=True
+                ),
+            },
+        ),
+        TypeInfo(
+            "Newtonsoft.Json.Linq.Extensions", SType("Newtonsoft.Json.Linq.Extensions", None), None
+        ),
+    )
+
+
+_register()
+__all__ = ["JTokenType", "from_object", "serialize_object", "to_object"]
+
+
+def _body(expect: type[JToken] | None) -> Callable[[bytes], object]:
+    def convert(data: bytes) -> object:
+        return parse(data.decode("utf-8-sig", errors="replace"), expect)
+
+    return convert
+
+
+#: `IMessageBody.As<T>()` for the Json.NET types: CLR name -> conversion of the body's bytes
+#: (`certgate.core.messages.MessageBody.CONVERTERS` takes these).
+BODY_CONVERTERS: dict[str, Callable[[bytes], object]] = {
+    JObject.CS_TYPE: _body(JObject),
+    JArray.CS_TYPE: _body(JArray),
+    JToken.CS_TYPE: _body(None),
+}

@@ -1,0 +1,120 @@
+"""Tokens -> JSON text, the way Json.NET's JsonTextWriter writes it (reading is in `jsonread`;
+`parse` is re-exported here).
+
+Reading is lenient like Json.NET's: comments, single-quoted strings, unquoted property names,
+trailing commas, NaN/Infinity; integers become Int64 (BigInteger when larger), numbers with a
+fraction or exponent become Double, ISO-8601 date-time strings become Date values
+(DateParseHandling.DateTime), and a later duplicate property replaces the earlier one. Nesting
+deeper than 64 is refused (Json.NET 13's MaxDepth).
+
+Writing: `Formatting.Indented` indents by two spaces and breaks lines with `NEWLINE`; doubles are
+written round-trip with a ".0" added to integral values; strings escape control characters,
+quotes, backslashes and U+0085/U+2028/U+2029.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+from .datetime import DateTime
+from .jcontainer import JContainer, JProperty
+from .jobject import JObject
+from .jsonread import MAX_DEPTH, parse
+from .jtoken import JToken, JValue
+from .strings import format_double, to_string
+
+#: Environment.NewLine of the machine APIM runs on (Windows). Mono on Linux prints "\n".
+NEWLINE = "\r\n"
+
+
+def escape(text: str) -> str:
+    out = ['"']
+    for c in text:
+        code = ord(c)
+        if c == '"':
+            out.append('\\"')
+        elif c == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or c in "\u0085\u2028\u2029":
+            special = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.get(c)
+            out.append(special or f"\\u{code:04x}")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def write_float(value: float) -> str:
+    if math.isnan(value):
+        return '"NaN"'
+    if math.isinf(value):
+        return '"Infinity"' if value > 0 else '"-Infinity"'
+    text = format_double(value)
+    return text if any(c in text for c in ".E") else text + ".0"
+
+
+def write_scalar(token: JValue) -> str:
+    value, kind = token.raw, token.KIND_NAME
+    if kind == "Null":
+        return "null"
+    if kind == "Undefined":
+        return "undefined"
+    if kind == "Boolean":
+        return "true" if value else "false"
+    if kind == "Integer":
+        return str(value)
+    if kind == "Float":
+        return write_float(value)  # type: ignore[arg-type]
+    if kind == "Date":
+        return '"' + iso_date(value) + '"'
+    if kind == "Bytes":
+        return '"' + base64.b64encode(getattr(value, "data", b"")).decode() + '"'
+    if kind == "Raw":
+        return str(value)
+    return escape(to_string(value))
+
+
+def iso_date(value: object) -> str:
+    """Json.NET's IsoDateFormat: seconds, then up to 7 fraction digits without trailing zeros,
+    then 'Z' (Utc), the local offset (Local; the machine is UTC) or nothing."""
+    if not isinstance(value, DateTime):
+        return to_string(value)
+    text = value.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF")
+    kind = value.Kind.name
+    return text + ("Z" if kind == "Utc" else "+00:00" if kind == "Local" else "")
+
+
+def write_token(token: JToken, indented: bool, level: int = 0) -> str:
+    parts: list[str] = []
+    _write(token, indented, level, parts)
+    return "".join(parts)
+
+
+def _write(token: JToken, indented: bool, level: int, out: list[str]) -> None:
+    if isinstance(token, JValue):
+        out.append(write_scalar(token))
+        return
+    if isinstance(token, JProperty):
+        out.append(escape(token.Name) + (": " if indented else ":"))
+        _write(token.property_value(), indented, level, out)
+        return
+    assert isinstance(token, JContainer)
+    open_, close = ("{", "}") if isinstance(token, JObject) else ("[", "]")
+    items = token.child_tokens()
+    if not items:
+        out.append(open_ + close)
+        return
+    out.append(open_)
+    for i, item in enumerate(items):
+        if i:
+            out.append(",")
+        if indented:
+            out.append(NEWLINE + "  " * (level + 1))
+        _write(item, indented, level + 1, out)
+    if indented:
+        out.append(NEWLINE + "  " * level)
+    out.append(close)
+
+
+__all__ = ["MAX_DEPTH", "NEWLINE", "escape", "iso_date", "parse", "write_float", "write_token"]

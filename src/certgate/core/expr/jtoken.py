@@ -1,0 +1,379 @@
+"""Newtonsoft.Json.Linq, part 1: `JToken`, `JValue`, `JTokenType`, `Formatting`.
+
+A JValue holds a Python value: str, int (Int64 or BigInteger), float, bool, None (Null or
+Undefined), a `DateTime` (Date) or a Guid/TimeSpan/Uri object. Json.NET's conversions
+(`(int)token`, `Value<T>()`) are in `jvalues`, containers in `jcontainer`/`jobject`, reading and
+writing JSON text in `jsonread`/`jsonio`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from . import exceptions as exc
+from .collections import LinqSeq, value_equals
+from .keys import compare
+from .runtime import call
+from .strings import CsEnum, enum_members, format_double, to_string
+from .types import CsChar, CsObject, CsTypeRef
+
+_MISSING: Any = object()
+JSON_EXCEPTIONS = ("JsonReaderException", "JsonSerializationException", "JsonException")
+
+
+class JTokenType(CsEnum):
+    __slots__ = ()
+    CS_TYPE = "Newtonsoft.Json.Linq.JTokenType"
+
+
+class Formatting(CsEnum):
+    __slots__ = ()
+    CS_TYPE = "Newtonsoft.Json.Formatting"
+
+
+# fmt: off
+KIND_NAMES = enum_members(
+    JTokenType,
+    "None", "Object", "Array", "Constructor", "Property", "Comment", "Integer", "Float", "String",
+    "Boolean", "Null", "Undefined", "Date", "Raw", "Bytes", "Guid", "Uri", "TimeSpan",
+)
+# fmt: on
+FORMATTING = enum_members(Formatting, "None", "Indented")
+INDENTED = FORMATTING["Indented"]
+
+
+def json_error(message: str, kind: str = "JsonReaderException") -> exc.ExpressionRuntimeError:
+    return exc.ExpressionRuntimeError(kind, message)
+
+
+class JToken(CsObject):
+    __slots__ = ("_parent",)
+    CS_TYPE = "Newtonsoft.Json.Linq.JToken"
+    CS_MEMBERS = frozenset(
+        {
+            "Type", "Parent", "Root", "HasValues", "First", "Last", "Next", "Previous", "Path",
+            "ToString", "Value", "Values", "Children", "ToObject", "SelectToken", "SelectTokens",
+            "DeepClone", "Remove", "Replace", "AddAfterSelf", "AddBeforeSelf", "Ancestors",
+            "Equals",
+        }
+    )  # fmt: skip
+    CS_INDEXER = "get_item"
+    CS_INDEX_SETTER = "set_item"
+    CS_GENERIC_METHODS = frozenset({"Value", "Values", "ToObject", "Children"})
+    KIND_NAME: ClassVar[str] = "None"
+
+    def __init__(self) -> None:
+        self._parent: JToken | None = None
+
+    # --- tree -----------------------------------------------------------------------------------
+
+    @property
+    def Type(self) -> JTokenType:
+        return KIND_NAMES[self.KIND_NAME]  # type: ignore[return-value]
+
+    @property
+    def Parent(self) -> JToken | None:
+        return self._parent
+
+    @property
+    def Root(self) -> JToken:
+        token = self
+        while token._parent is not None:
+            token = token._parent
+        return token
+
+    @property
+    def HasValues(self) -> bool:
+        return False
+
+    @property
+    def First(self) -> JToken | None:
+        raise self.no_children()
+
+    @property
+    def Last(self) -> JToken | None:
+        raise self.no_children()
+
+    def siblings(self) -> list[JToken]:
+        return [] if self._parent is None else self._parent.child_tokens()
+
+    @property
+    def Next(self) -> JToken | None:
+        items = self.siblings()
+        index = next((i for i, t in enumerate(items) if t is self), -1)
+        return items[index + 1] if 0 <= index < len(items) - 1 else None
+
+    @property
+    def Previous(self) -> JToken | None:
+        items = self.siblings()
+        index = next((i for i, t in enumerate(items) if t is self), -1)
+        return items[index - 1] if index > 0 else None
+
+    @property
+    def Path(self) -> str:
+        from .jsonpath import path_of  # noqa: PLC0415 - import cycle
+
+        return path_of(self)
+
+    def Ancestors(self) -> object:
+        def run() -> Iterator[JToken]:
+            token = self._parent
+            while token is not None:
+                yield token
+                token = token._parent
+
+        return LinqSeq(run)
+
+    def child_tokens(self) -> list[JToken]:
+        return []
+
+    def Children(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        items = self.child_tokens()
+        if type_args:
+            target = type_args[0]
+            return LinqSeq(lambda: (t for t in items if target.accepts(t)))
+        return LinqSeq(lambda: iter(items))
+
+    def no_children(self) -> exc.ExpressionRuntimeError:
+        return exc.invalid_operation(f"Cannot access child value on {self.CS_TYPE}.")
+
+    def get_item(self, key: object) -> JToken | None:
+        raise self.no_children()
+
+    def set_item(self, key: object, value: object) -> None:
+        raise exc.invalid_operation(f"Cannot set child value on {self.CS_TYPE}.")
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self.child_tokens())
+
+    # --- values ---------------------------------------------------------------------------------
+
+    def Value(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        """`token.Value<T>()` (Extensions) or `token.Value<T>(key)` (the child's value)."""
+        if not type_args:
+            raise exc.unsupported_member("Value", self.CS_TYPE)
+        from .jvalues import convert_token  # noqa: PLC0415 - import cycle
+
+        token = self if key is _MISSING else self.get_item(key)
+        return convert_token(token, type_args[0])
+
+    def Values(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        """`token.Values<T>()`: the values of the children, converted."""
+        from .jvalues import convert_token  # noqa: PLC0415 - import cycle
+
+        target = type_args[0] if type_args else JTOKEN_REF
+        if key is not _MISSING:
+            if key is None:
+                return LinqSeq(lambda: (convert_token(t, target) for t in self.child_tokens()))
+            child = self.get_item(key)
+            return LinqSeq(lambda: iter(() if child is None else [convert_token(child, target)]))
+        return LinqSeq(lambda: (convert_token(t, target) for t in _value_tokens(self)))
+
+    def ToObject(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        from .jsonconvert import to_object  # noqa: PLC0415 - import cycle
+
+        if not type_args:
+            raise exc.unsupported_member("ToObject", self.CS_TYPE)
+        return to_object(self, type_args[0])
+
+    def SelectToken(self, path: object, error_when_no_match: object = False) -> JToken | None:
+        from .jsonpath import select  # noqa: PLC0415 - import cycle
+
+        found = select(self, path, bool(error_when_no_match))
+        if len(found) > 1:
+            raise json_error("Path returned multiple tokens.", "JsonException")
+        return found[0] if found else None
+
+    def SelectTokens(self, path: object, error_when_no_match: object = False) -> object:
+        from .jsonpath import select  # noqa: PLC0415 - import cycle
+
+        found = select(self, path, bool(error_when_no_match))
+        return LinqSeq(lambda: iter(found))
+
+    # --- editing --------------------------------------------------------------------------------
+
+    def DeepClone(self) -> JToken:
+        raise NotImplementedError
+
+    def Remove(self, *args: object) -> object:
+        if args:
+            raise exc.unsupported_member("Remove", self.CS_TYPE)
+        if self._parent is None:
+            raise exc.invalid_operation("The parent is missing.")
+        self._parent.remove_child(self)
+        return None
+
+    def Replace(self, value: object) -> None:
+        if self._parent is None:
+            raise exc.invalid_operation("The parent is missing.")
+        self._parent.replace_child(self, to_token(value))
+
+    def AddAfterSelf(self, content: object) -> None:
+        if self._parent is None:
+            raise exc.invalid_operation("The parent is missing.")
+        self._parent.insert_near(self, content, after=True)
+
+    def AddBeforeSelf(self, content: object) -> None:
+        if self._parent is None:
+            raise exc.invalid_operation("The parent is missing.")
+        self._parent.insert_near(self, content, after=False)
+
+    def remove_child(self, child: JToken) -> None:
+        raise exc.invalid_operation(f"Cannot remove child from {self.CS_TYPE}.")
+
+    def replace_child(self, old: JToken, new: JToken) -> None:
+        raise exc.invalid_operation(f"Cannot replace child on {self.CS_TYPE}.")
+
+    def insert_near(self, anchor: JToken, content: object, after: bool) -> None:
+        raise exc.invalid_operation(f"Cannot add content to {self.CS_TYPE}.")
+
+    def Equals(self, other: object) -> bool:
+        return other is self
+
+    # --- text -----------------------------------------------------------------------------------
+
+    def ToString(self, formatting: object = INDENTED, *converters: object) -> str:
+        from .jsonio import write_token  # noqa: PLC0415 - import cycle
+
+        if converters:
+            raise exc.unsupported_member("ToString", self.CS_TYPE)
+        if not isinstance(formatting, Formatting):
+            raise exc.invalid_cast(formatting, "Newtonsoft.Json.Formatting")
+        return write_token(self, formatting is INDENTED)
+
+
+def _value_tokens(token: JToken) -> Iterator[JToken]:
+    """What Extensions.Values walks: a JValue itself, else each child's own children (so a
+    JObject's properties yield their values)."""
+    for child in token.child_tokens():
+        if isinstance(child, JValue):
+            yield child
+        else:
+            yield from child.child_tokens()
+
+
+class JValue(JToken):
+    __slots__ = ("_kind", "_value")
+    CS_TYPE = "Newtonsoft.Json.Linq.JValue"
+    CS_MEMBERS = JToken.CS_MEMBERS | {"CompareTo"}
+
+    def __init__(self, value: object = None, kind: str | None = None) -> None:
+        super().__init__()
+        if isinstance(value, JValue):
+            kind = value._kind
+            value = value._value
+        self._value: object = value
+        self._kind: str = kind or value_kind(value)
+
+    @classmethod
+    def create(cls, value: object = None) -> JValue:
+        """`new JValue(x)`."""
+        return cls(value)
+
+    @property
+    def KIND_NAME(self) -> str:  # type: ignore[override]
+        return self._kind
+
+    @property
+    def Type(self) -> JTokenType:
+        return KIND_NAMES[self._kind]  # type: ignore[return-value]
+
+    @property
+    def raw(self) -> object:
+        return self._value
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    def _get_value(self) -> object:
+        return self._value
+
+    def _set_value(self, value: object) -> None:
+        if type(value) is CsChar:
+            value = value.value
+        self._kind = value_kind(value)
+        self._value = value
+
+    def DeepClone(self) -> JValue:
+        return JValue(self._value, self._kind)
+
+    def Equals(self, other: object) -> bool:
+        return isinstance(other, JValue) and values_equal(self, other)
+
+    def CompareTo(self, other: object) -> int:
+        theirs = other._value if isinstance(other, JValue) else other
+        return compare(self._value, theirs)
+
+    def ToString(self, formatting: object = _MISSING, *rest: object) -> str:
+        if formatting is _MISSING:
+            return plain_text(self)
+        if isinstance(formatting, Formatting):
+            return super().ToString(formatting, *rest)
+        # IFormattable.ToString(format, provider) of the value (interpolation `{v:N2}`)
+        if self._value is None:
+            return ""
+        if type(self._value) in (int, float) or isinstance(self._value, CsObject):
+            return str(call(self._value, "ToString", formatting))
+        return plain_text(self)
+
+
+def plain_text(token: JValue) -> str:
+    """JValue.ToString(): the value's own ToString() (culture-invariant here)."""
+    value = token.raw
+    if value is None:
+        return ""
+    if type(value) is float:
+        return format_double(value)
+    return to_string(value)
+
+
+def value_kind(value: object) -> str:
+    kind = type(value)
+    if value is None:
+        return "Null"
+    if kind is str or kind is CsChar:
+        return "String"
+    if kind is bool:
+        return "Boolean"
+    if kind is int:
+        return "Integer"
+    if kind is float:
+        return "Float"
+    name = getattr(value, "CS_TYPE", "")
+    special = {
+        "System.DateTime": "Date",
+        "System.DateTimeOffset": "Date",
+        "System.Guid": "Guid",
+        "System.TimeSpan": "TimeSpan",
+        "System.Uri": "Uri",
+        "System.Byte[]": "Bytes",
+    }.get(name)
+    if special is None:
+        raise json_error(
+            f"Could not determine JSON object type for type {exc.clr_name(value)}.",
+            "ArgumentException",
+        )
+    return special
+
+
+def values_equal(a: JValue, b: JValue) -> bool:
+    x, y = a.raw, b.raw
+    if type(x) in (int, float) and type(y) in (int, float):
+        return x == y
+    return value_equals(x, y)
+
+
+def to_token(value: object) -> JToken:
+    """JToken's implicit conversions: a token stays, anything else becomes a JValue."""
+    if isinstance(value, JToken):
+        return value
+    if type(value) is CsChar:
+        return JValue(value.value, "String")
+    return JValue(value)
+
+
+JValue.CS_PROPERTIES = {"Value": property(JValue._get_value, JValue._set_value)}
+JTOKEN_REF = CsTypeRef(JToken.CS_TYPE, (JToken,))
+JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]

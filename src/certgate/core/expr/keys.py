@@ -1,0 +1,95 @@
+"""Equality, hashing and ordering of runtime values, as .NET's default comparers see them.
+
+`hash_key` turns a value into a Python dict key that is equal exactly when .NET's
+`EqualityComparer<T>.Default` (or a `StringComparer`) calls two values equal: `1` and `true` stay
+apart, value types compare by value, other objects by reference. `compare` is
+`Comparer<T>.Default`; strings compare culture-aware there (`List<string>.Sort()`, `OrderBy`),
+which `culture_key` approximates for the invariant culture (case-insensitive first, lower case
+before upper case on ties, symbols before digits before letters).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from . import exceptions as exc
+from .strings import fold
+from .types import CsChar, CsObject, CsValue
+
+
+class _Identity:
+    """Dict key for a reference type: identity equality (keeps the object alive)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+def hash_key(value: object, ignore_case: bool = False) -> object:
+    kind = type(value)
+    if kind is str:
+        return (str, fold(value) if ignore_case else value)  # type: ignore[arg-type]
+    if kind in (int, float, bool, CsChar) or value is None:
+        return (kind, value)
+    if isinstance(value, CsValue):
+        return (kind, value.value_key())
+    key = getattr(value, "equality_key", None)  # anonymous types, KeyValuePair: by value
+    if key is not None and isinstance(value, CsObject):
+        return (kind, tuple(hash_key(part) for part in key()))
+    return _Identity(value)
+
+
+def culture_key(text: str) -> tuple[tuple[int, str], ...]:
+    def weight(c: str) -> tuple[int, str]:
+        if c.isalpha():
+            return (2, c.lower())
+        if c.isdigit():
+            return (1, c)
+        return (0, c)
+
+    return tuple(weight(c) for c in text)
+
+
+def compare_strings(a: str, b: str) -> int:
+    ka, kb = culture_key(a), culture_key(b)
+    if ka != kb:
+        return -1 if ka < kb else 1
+    if a == b:
+        return 0
+    # tie on letters: lower case sorts first ("a" < "A"), position by position
+    for x, y in zip(a, b, strict=True):
+        if x != y:
+            return -1 if x.islower() else 1
+    return 0  # pragma: no cover - equal keys and lengths imply a difference above
+
+
+def compare(a: object, b: object) -> int:
+    """`Comparer<object>.Default.Compare(a, b)`; null sorts first."""
+    if a is None or b is None:
+        return 0 if a is b else (-1 if a is None else 1)
+    ta, tb = type(a), type(b)
+    if ta is str and tb is str:
+        return compare_strings(a, b)  # type: ignore[arg-type]
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and ta is not bool:
+        return (a > b) - (a < b)
+    if ta is tb and isinstance(a, CsChar) and isinstance(b, CsChar):
+        return (a.value > b.value) - (a.value < b.value)
+    if ta is tb and isinstance(a, bool) and isinstance(b, bool):
+        return int(a) - int(b)
+    if ta is tb and isinstance(a, CsValue) and isinstance(b, CsValue):
+        x, y = a.value_key(), b.value_key()
+        return (x > y) - (x < y)
+    raise exc.ExpressionRuntimeError(
+        "InvalidOperationException",
+        "Failed to compare two elements in the array.",
+    )
+
+
+sort_key = functools.cmp_to_key(compare)

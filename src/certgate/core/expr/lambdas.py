@@ -1,0 +1,185 @@
+"""Lambdas (translator, part 4a): Python `lambda`s, or nested `def`s when the body needs
+statements.
+
+A lambda becomes a Python `lambda` when its body is a side-effect-free expression, and a nested
+`def` otherwise (a block body, or an assignment, `++`, `out` argument inside). A `def` cannot
+sit inside an expression, so it is emitted just before the statement that uses it (`preludes`);
+that is sound because a closure reads captured variables when it runs, not when it is made.
+Outer locals a `def` assigns are declared `nonlocal`. A lambda made inside `foreach` binds the
+iteration variable by value (a default argument), as C# 5+ gives each iteration a fresh one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from . import syntax as s
+from .flow import completes
+from .parse import SourceMap
+from .scope import Local, Names, Scope
+from .static import UNKNOWN, SType
+from .translate import Code
+from .typeops import TypeOpsTranslator
+
+_INDENT = "    "
+
+
+@dataclass(slots=True)
+class Frame:
+    """A `def` being generated."""
+
+    lambda_depth: int
+    nonlocals: set[str] = field(default_factory=set)
+
+
+def walk(node: object) -> list[object]:
+    """Every syntax node under `node` (inclusive), lambdas included."""
+    out: list[object] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple):
+            stack.extend(current)
+            continue
+        if not hasattr(current, "__dataclass_fields__"):
+            continue
+        out.append(current)
+        stack.extend(getattr(current, f.name) for f in fields(current))  # type: ignore[arg-type]
+    return out
+
+
+def _needs_def(body: s.Expr | s.Block) -> bool:
+    if isinstance(body, s.Block):
+        return True
+    for node in walk(body):
+        if isinstance(node, (s.Assign, s.IncDec)):
+            return True
+        if isinstance(node, s.Arg) and node.out is not None:
+            return True
+        if isinstance(node, s.Lambda) and isinstance(node.body, s.Block):
+            return True
+    return False
+
+
+def reassigned_names(body: object) -> frozenset[str]:
+    """C# names assigned anywhere after their declaration (such locals are never hoisted)."""
+    names: set[str] = set()
+    for node in walk(body):
+        target = None
+        if isinstance(node, (s.Assign, s.IncDec)):
+            target = node.target
+        elif isinstance(node, s.Arg) and node.out is not None and not node.declares:
+            names.add(node.out)
+        if isinstance(target, s.Name):
+            names.add(target.name)
+    return frozenset(names)
+
+
+class LambdaTranslator(TypeOpsTranslator):
+    def __init__(self, smap: SourceMap, context_type: SType, names: Names) -> None:
+        super().__init__(smap, context_type, names)
+        self.frames: list[Frame] = []
+        self.preludes: list[str] = []  # lines (relative indent) to emit before the statement
+        self.iteration_locals: list[Local] = []  # foreach variables in scope
+        self.loops: list[str] = []  # enclosing "loop"/"switch" kinds (for break/continue)
+
+    def block(self, node: s.Block, depth: int) -> list[str]:
+        """Statements; implemented by `codegen.Translator`."""
+        raise NotImplementedError
+
+    def note_assignment(self, local: Local) -> None:
+        if self.frames and local.in_lambda < self.frames[-1].lambda_depth:
+            self.frames[-1].nonlocals.add(local.py_name)
+
+    def lambda_(self, node: s.Lambda, param_types: tuple[SType, ...]) -> Code:
+        bound = [
+            f"{local.py_name}={local.py_name}"
+            for local in self.iteration_locals
+            if local.in_lambda <= self.lambda_depth
+        ]
+        outer = self.scope
+        self.scope = Scope(outer)
+        self.lambda_depth += 1
+        as_def = _needs_def(node.body)
+        try:
+            names = []
+            for i, param in enumerate(node.params):
+                stype = (
+                    param_types[i] if i < len(param_types) and len(node.params) == 1 else UNKNOWN
+                )
+                if param.type is not None:
+                    stype = self.resolve_type(param.type).stype
+                names.append(self.declare(param.name, stype, param.pos).py_name)
+            if as_def:
+                return self.lambda_def(node, names + bound)
+            self.hoists.append([])
+            try:
+                body = self.operand(node.body)  # type: ignore[arg-type]
+            finally:
+                hoisted = self.hoists.pop()
+        finally:
+            self.scope = outer
+            self.lambda_depth -= 1
+        # defaults are evaluated when the lambda is created, in the enclosing scope
+        names += bound + [f"{name}=_pre(lambda: {source})" for name, source in hoisted]
+        return Code(f"(lambda {', '.join(names)}: {body.text})", UNKNOWN)
+
+    def local_function(self, node: s.LocalFunction, local: Local) -> list[str]:
+        """The `def` of a local function (emitted at the top of its block, so that calls before
+        the declaration work, as in C#)."""
+        if node.returns is not None and isinstance(node.body, s.Block) and completes(node.body):
+            raise self.error("Not all code paths return a value", node.pos)
+        saved, self.preludes = self.preludes, []
+        outer = self.scope
+        self.scope = Scope(outer)
+        self.lambda_depth += 1
+        try:
+            params = []
+            for param, default in zip(node.params, node.defaults, strict=True):
+                if param.type is None:  # pragma: no cover - C# requires parameter types
+                    raise self.error("Type expected", param.pos)
+                stype = self.resolve_type(param.type).stype
+                py = self.declare(param.name, stype, param.pos).py_name
+                params.append(py if default is None else f"{py}={self.operand(default).text}")
+            self.lambda_def(s.Lambda(node.pos, node.params, node.body), params, local.py_name)
+        finally:
+            self.scope = outer
+            self.lambda_depth -= 1
+            lines, self.preludes = self.preludes, saved
+        return lines
+
+    def x_Invoke(self, node: s.Invoke) -> Code:
+        target = node.target
+        local = self.scope.lookup(target.name) if isinstance(target, s.Name) else None
+        if local is None or local.function is None:
+            return super().x_Invoke(node)
+        function = local.function
+        assert isinstance(function, s.LocalFunction)
+        for arg in node.args:
+            if arg.name is not None or arg.out is not None:
+                raise self.unsupported("named and out arguments of local functions", arg.pos)
+        args = ", ".join(self.operand(arg.value).text for arg in node.args if arg.value)
+        returns = UNKNOWN if function.returns is None else self.resolve_type(function.returns).stype
+        return Code(f"{local.py_name}({args})", returns)
+
+    def lambda_def(self, node: s.Lambda, params: list[str], name: str | None = None) -> Code:
+        name = name or self.names.temp()
+        frame = Frame(self.lambda_depth)
+        saved = (self.preludes, self.hoists, self.loops, self.iteration_locals)
+        self.frames.append(frame)
+        self.preludes, self.hoists, self.loops = [], [], []
+        self.iteration_locals = []
+        try:
+            if isinstance(node.body, s.Block):
+                lines = self.block(node.body, 1)
+            else:
+                value = self.operand(node.body)
+                lines = [_INDENT + line for line in self.preludes]
+                lines.append(f"{_INDENT}return {value.text}")
+        finally:
+            self.frames.pop()
+            self.preludes, self.hoists, self.loops, self.iteration_locals = saved
+        if frame.nonlocals:
+            lines.insert(0, f"{_INDENT}nonlocal {', '.join(sorted(frame.nonlocals))}")
+        self.preludes += [f"def {name}({', '.join(params)}):", *lines]
+        return Code(name, UNKNOWN)

@@ -1,0 +1,257 @@
+"""System.Linq.Enumerable beyond filtering, part 1: ordering, grouping, projection and aggregates
+(element and set operators and materialisation are in `linq_sets`; `linq` registers them all).
+
+Ordering is stable and uses .NET's default comparer (`keys.compare`: culture-aware strings);
+sums of integers throw OverflowException beyond Int64; set operations use default equality
+(`keys.hash_key`). Deferred operators return a `LinqSeq` that re-runs its source.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from . import exceptions as exc
+from .collections import LinqSeq, iterate
+from .keys import compare, hash_key
+from .types import CsObject, CsTypeRef
+
+Func = Callable[..., object]
+_MISSING: Any = object()
+_OBJECT = CsTypeRef("System.Object", ())
+_NO_ELEMENTS = "Sequence contains no elements"
+
+
+def _func(value: object, param: str) -> Func:
+    if value is None:
+        raise exc.argument_null(param)
+    if not callable(value):
+        raise exc.invalid_cast(value, "System.Func")
+    return value
+
+
+def _bool(value: object) -> bool:
+    if type(value) is not bool:
+        raise exc.invalid_cast(value, "System.Boolean")
+    return value
+
+
+def arity(fn: Func) -> int:
+    """Number of C# parameters of a compiled lambda (defaults are captured values)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return 1
+    return int(code.co_argcount) - len(getattr(fn, "__defaults__", None) or ())
+
+
+def _second(value: object) -> Iterable[object]:
+    if value is None:
+        raise exc.argument_null("second")
+    return iterate(value)
+
+
+# --- ordering -------------------------------------------------------------------------------------
+
+
+class OrderedSeq(LinqSeq):
+    """`OrderBy(...)` result; `ThenBy` adds a key and sorts again from the source."""
+
+    __slots__ = ("_items", "_keys")
+    CS_TYPE = "System.Linq.IOrderedEnumerable"
+
+    def __init__(self, items: Iterable[object], keys: list[tuple[Func, bool]]) -> None:
+        self._items = items
+        self._keys = keys
+        super().__init__(self._sorted)
+
+    def _sorted(self) -> Iterable[object]:
+        def cmp(a: tuple[object, ...], b: tuple[object, ...]) -> int:
+            for (ka, kb), (_, descending) in zip(
+                zip(a[1:], b[1:], strict=True), self._keys, strict=True
+            ):
+                result = compare(ka, kb)
+                if result:
+                    return -result if descending else result
+            return 0
+
+        rows = [(item, *(fn(item) for fn, _ in self._keys)) for item in self._items]
+        rows.sort(key=functools.cmp_to_key(cmp))
+        return [row[0] for row in rows]
+
+    def then(self, selector: object, descending: bool) -> OrderedSeq:
+        return OrderedSeq(self._items, [*self._keys, (_func(selector, "keySelector"), descending)])
+
+
+def order_by(source: object, selector: object, comparer: object = None) -> OrderedSeq:
+    if comparer is not None:
+        raise exc.unsupported_member("OrderBy", "IComparer")
+    return OrderedSeq(iterate(source), [(_func(selector, "keySelector"), False)])
+
+
+def order_by_descending(source: object, selector: object, comparer: object = None) -> OrderedSeq:
+    if comparer is not None:
+        raise exc.unsupported_member("OrderByDescending", "IComparer")
+    return OrderedSeq(iterate(source), [(_func(selector, "keySelector"), True)])
+
+
+def then_by(source: object, selector: object) -> OrderedSeq:
+    if not isinstance(source, OrderedSeq):
+        raise exc.invalid_cast(source, "System.Linq.IOrderedEnumerable")
+    return source.then(selector, False)
+
+
+def then_by_descending(source: object, selector: object) -> OrderedSeq:
+    if not isinstance(source, OrderedSeq):
+        raise exc.invalid_cast(source, "System.Linq.IOrderedEnumerable")
+    return source.then(selector, True)
+
+
+def reverse(source: object) -> LinqSeq:
+    items = iterate(source)
+    return LinqSeq(lambda: reversed(list(items)))
+
+
+# --- grouping and projection ----------------------------------------------------------------------
+
+
+class Grouping(CsObject):
+    __slots__ = ("Key", "_items")
+    CS_TYPE = "System.Linq.IGrouping"
+    CS_MEMBERS = frozenset({"Key", "ToString"})
+
+    def __init__(self, key: object, items: list[object]) -> None:
+        self.Key = key
+        self._items = items
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._items)
+
+    def ToString(self) -> str:
+        return "System.Linq.Grouping`2"
+
+
+def group_by(source: object, key_selector: object, *more: object) -> LinqSeq:
+    items, key_fn = iterate(source), _func(key_selector, "keySelector")
+    element = _func(more[0], "elementSelector") if more else None
+    result = _func(more[1], "resultSelector") if len(more) > 1 else None
+
+    def run() -> Iterable[object]:
+        groups: dict[object, Grouping] = {}
+        for item in items:
+            key = key_fn(item)
+            group = groups.get(hash_key(key))
+            if group is None:
+                group = groups[hash_key(key)] = Grouping(key, [])
+            group._items.append(item if element is None else element(item))
+        if result is None:
+            return list(groups.values())
+        return [result(g.Key, g) for g in groups.values()]
+
+    return LinqSeq(run)
+
+
+def select_many(source: object, selector: object, result_selector: object = None) -> LinqSeq:
+    items, fn = iterate(source), _func(selector, "selector")
+    combine = None if result_selector is None else _func(result_selector, "resultSelector")
+
+    def run() -> Iterator[object]:
+        for item in items:
+            for inner in iterate(fn(item)):
+                yield inner if combine is None else combine(item, inner)
+
+    return LinqSeq(run)
+
+
+def zip_(first: object, second: object, selector: object = None) -> LinqSeq:
+    a, b = iterate(first), _second(second)
+    if selector is None:
+        raise exc.unsupported_member("Zip", "tuples (C# 7.3)")
+    fn = _func(selector, "resultSelector")
+    return LinqSeq(lambda: (fn(x, y) for x, y in zip(a, b, strict=False)))
+
+
+# --- aggregates -----------------------------------------------------------------------------------
+
+
+def _values(source: object, selector: object) -> list[object]:
+    items = iterate(source)
+    if selector is _MISSING:
+        return list(items)
+    fn = _func(selector, "selector")
+    return [fn(item) for item in items]
+
+
+def sum_(source: object, selector: object = _MISSING) -> object:
+    values = [v for v in _values(source, selector) if v is not None]
+    if any(type(v) is float for v in values):
+        return float(sum(_as_float(v) for v in values))
+    total = 0
+    for value in values:
+        if type(value) is not int:
+            raise exc.invalid_cast(value, "System.Int32")
+        total += value
+    if not -(2**63) <= total < 2**63:
+        raise exc.overflow()
+    return total
+
+
+def _as_float(value: object) -> float:
+    if type(value) not in (int, float):
+        raise exc.invalid_cast(value, "System.Double")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _extreme(source: object, selector: object, sign: int) -> object:
+    """Max/Min: nulls are skipped; an empty sequence throws (a value-type sequence in C#; for
+    reference types C# would return null, which we cannot tell from an empty one)."""
+    values = _values(source, selector)
+    present = [v for v in values if v is not None]
+    if not present:
+        if values:
+            return None
+        raise exc.invalid_operation(_NO_ELEMENTS)
+    best = present[0]
+    for value in present[1:]:
+        if compare(value, best) * sign > 0:
+            best = value
+    return best
+
+
+def max_(source: object, selector: object = _MISSING) -> object:
+    return _extreme(source, selector, 1)
+
+
+def min_(source: object, selector: object = _MISSING) -> object:
+    return _extreme(source, selector, -1)
+
+
+def average(source: object, selector: object = _MISSING) -> object:
+    values = [v for v in _values(source, selector) if v is not None]
+    if not values:
+        raise exc.invalid_operation(_NO_ELEMENTS)
+    return float(sum(_as_float(v) for v in values)) / len(values)
+
+
+def aggregate(source: object, *args: object) -> object:
+    items = list(iterate(source))
+    if len(args) == 1:
+        fn = _func(args[0], "func")
+        if not items:
+            raise exc.invalid_operation(_NO_ELEMENTS)
+        acc = items[0]
+        for item in items[1:]:
+            acc = fn(acc, item)
+        return acc
+    acc, fn = args[0], _func(args[1], "func")
+    for item in items:
+        acc = fn(acc, item)
+    return _func(args[2], "resultSelector")(acc) if len(args) > 2 else acc
+
+
+def long_count(source: object, predicate: object = _MISSING) -> int:
+    items = iterate(source)
+    if predicate is _MISSING:
+        return sum(1 for _ in items)
+    test = _func(predicate, "predicate")
+    return sum(1 for item in items if _bool(test(item)))

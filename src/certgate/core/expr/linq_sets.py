@@ -1,0 +1,200 @@
+"""System.Linq.Enumerable beyond filtering, part 2: element operators (`Single`, `ElementAt`),
+set operators with default equality (`keys.hash_key`), concatenation, `Cast`/`OfType`, and
+`ToList`/`ToHashSet`/`ToDictionary`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .collections import LinqSeq, iterate, value_equals
+from .dictionary import CsDictionary, StringComparer
+from .generic import CsList
+from .keys import hash_key
+from .linq_more import Func, _bool, _func, _second
+from .sets import CsHashSet
+from .types import CsTypeRef
+
+_MISSING: Any = object()
+_OBJECT = CsTypeRef("System.Object", ())
+
+
+# --- element operators ----------------------------------------------------------------------------
+
+
+def single(source: object, predicate: object = _MISSING, default: object = _MISSING) -> object:
+    items = iterate(source)
+    if predicate is not _MISSING:
+        test = _func(predicate, "predicate")
+        items = [item for item in items if _bool(test(item))]
+    found = list(islice(iter(items), 2))
+    matching = predicate is not _MISSING
+    if len(found) > 1:
+        what = "more than one matching element" if matching else "more than one element"
+        raise exc.invalid_operation(f"Sequence contains {what}")
+    if not found:
+        if default is _MISSING:
+            what = "no matching element" if matching else "no elements"
+            raise exc.invalid_operation(f"Sequence contains {what}")
+        return default
+    return found[0]
+
+
+def single_or_default(source: object, predicate: object = _MISSING) -> object:
+    return single(source, predicate, getattr(source, "element_default", None))
+
+
+def element_at(source: object, index: object, default: object = _MISSING) -> object:
+    if type(index) is not int:
+        raise exc.invalid_cast(index, "System.Int32")
+    items = list(iterate(source))
+    if 0 <= index < len(items):
+        return items[index]
+    if default is _MISSING:
+        raise exc.argument_out_of_range("index")
+    return default
+
+
+def element_at_or_default(source: object, index: object) -> object:
+    return element_at(source, index, getattr(source, "element_default", None))
+
+
+def default_if_empty(source: object, default: object = None) -> LinqSeq:
+    items = iterate(source)
+
+    def run() -> Iterable[object]:
+        found = list(items)
+        return found if found else [default]
+
+    return LinqSeq(run)
+
+
+def sequence_equal(first: object, second: object) -> bool:
+    a, b = list(iterate(first)), list(_second(second))
+    return len(a) == len(b) and all(value_equals(x, y) for x, y in zip(a, b, strict=True))
+
+
+# --- set operations and concatenation -------------------------------------------------------------
+
+
+def _unique(items: Iterable[object], comparer: object = None) -> Iterator[object]:
+    ignore_case = bool(getattr(comparer, "ignore_case", False))
+    seen: set[object] = set()
+    for item in items:
+        key = hash_key(item, ignore_case)
+        if key not in seen:
+            seen.add(key)
+            yield item
+
+
+def distinct(source: object, comparer: object = None) -> LinqSeq:
+    items = iterate(source)
+    return LinqSeq(lambda: _unique(items, comparer))
+
+
+def union(first: object, second: object, comparer: object = None) -> LinqSeq:
+    a, b = iterate(first), _second(second)
+    return LinqSeq(lambda: _unique([*a, *b], comparer))
+
+
+def intersect(first: object, second: object, comparer: object = None) -> LinqSeq:
+    a, b = iterate(first), _second(second)
+    ignore_case = bool(getattr(comparer, "ignore_case", False))
+
+    def run() -> Iterator[object]:
+        keep = {hash_key(item, ignore_case) for item in b}
+        return (x for x in _unique(a, comparer) if hash_key(x, ignore_case) in keep)
+
+    return LinqSeq(run)
+
+
+def except_(first: object, second: object, comparer: object = None) -> LinqSeq:
+    a, b = iterate(first), _second(second)
+    ignore_case = bool(getattr(comparer, "ignore_case", False))
+
+    def run() -> Iterator[object]:
+        drop = {hash_key(item, ignore_case) for item in b}
+        return (x for x in _unique(a, comparer) if hash_key(x, ignore_case) not in drop)
+
+    return LinqSeq(run)
+
+
+def concat(first: object, second: object) -> LinqSeq:
+    a, b = iterate(first), _second(second)
+    return LinqSeq(lambda: [*a, *b])
+
+
+def append(source: object, item: object) -> LinqSeq:
+    items = iterate(source)
+    return LinqSeq(lambda: [*items, item])
+
+
+def prepend(source: object, item: object) -> LinqSeq:
+    items = iterate(source)
+    return LinqSeq(lambda: [item, *items])
+
+
+def take_while(source: object, predicate: object) -> LinqSeq:
+    items, test = iterate(source), _func(predicate, "predicate")
+
+    def run() -> Iterator[object]:
+        for item in items:
+            if not _bool(test(item)):
+                return
+            yield item
+
+    return LinqSeq(run)
+
+
+def skip_while(source: object, predicate: object) -> LinqSeq:
+    items, test = iterate(source), _func(predicate, "predicate")
+
+    def run() -> Iterator[object]:
+        skipping = True
+        for item in items:
+            if skipping and _bool(test(item)):
+                continue
+            skipping = False
+            yield item
+
+    return LinqSeq(run)
+
+
+def cast(source: object, target: object = _OBJECT) -> LinqSeq:
+    from .langrt import cast_value  # noqa: PLC0415 - import cycle
+
+    items = iterate(source)
+    assert isinstance(target, CsTypeRef)
+    return LinqSeq(lambda: (cast_value(item, target) for item in items))
+
+
+def of_type(source: object, target: object = _OBJECT) -> LinqSeq:
+    items = iterate(source)
+    assert isinstance(target, CsTypeRef)
+    return LinqSeq(lambda: (item for item in items if item is not None and target.accepts(item)))
+
+
+# --- materialisation ------------------------------------------------------------------------------
+
+
+def to_list(source: object) -> object:
+    return CsList(getattr(source, "element_ref", _OBJECT), CsArray(iterate(source)))
+
+
+def to_hash_set(source: object, comparer: object = None) -> object:
+    args = () if comparer is None else (comparer,)
+    return CsHashSet(_OBJECT, CsArray(iterate(source)), *args)
+
+
+def to_dictionary(source: object, key_selector: object, *more: object) -> object:
+    key_fn = _func(key_selector, "keySelector")
+    comparer = next((m for m in more if isinstance(m, StringComparer)), None)
+    functions: list[Func] = [m for m in more if callable(m)]
+    element = functions[0] if functions else None
+    result = CsDictionary(_OBJECT, _OBJECT, *(() if comparer is None else (comparer,)))
+    for item in iterate(source):
+        result.Add(key_fn(item), item if element is None else element(item))
+    return result

@@ -1,0 +1,685 @@
+"""Numbers: `ToString(format)`, `Parse`/`TryParse` (invariant culture) and `System.Math`.
+
+Standard formats on a double round the exact binary value half-to-even, as .NET Core 3.0+'s
+Dragon4 does (so `0.125.ToString("F2")` is "0.12"); custom formats first take 15 significant
+digits and then round half up (`DoublePrecisionCustomFormat`), also as .NET does. Integers are
+Python ints; an integer's width (Int32 or Int64) matters only for hex of negatives, where a value
+inside the Int32 range is taken as an Int32.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+from . import exceptions as exc
+from .strings import CsEnum, format_double
+from .types import CsChar
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _bad_format() -> exc.ExpressionRuntimeError:
+    return exc.format_error("Format specifier was invalid.")
+
+
+def _exact_decimal(value: float | int, places: int) -> Decimal:
+    """The exact value rounded half-to-even to `places` decimals."""
+    with localcontext() as ctx:
+        ctx.prec = 1200
+        return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def _group(digits: str) -> str:
+    head = len(digits) % 3 or 3
+    return ",".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
+def _fixed(value: float | int, places: int, grouped: bool) -> tuple[bool, str]:
+    """(negative, text) of `value` with `places` decimals."""
+    rounded = _exact_decimal(value, places)
+    negative = rounded.is_signed() or (isinstance(value, float) and math.copysign(1, value) < 0)
+    text = f"{abs(rounded):f}"
+    whole, _, frac = text.partition(".")
+    if grouped:
+        whole = _group(whole)
+    return negative, whole + ("." + frac if places else "")
+
+
+def _exponential(value: float | int, places: int, letter: str, min_exp_digits: int) -> str:
+    if value == 0:
+        mantissa, exp = "0." + "0" * places if places else "0", 0
+        text = mantissa
+    else:
+        formatted = (
+            f"{Decimal(value):.{places}E}" if isinstance(value, int) else f"{value:.{places}E}"
+        )
+        text, _, exp_text = formatted.partition("E")
+        exp = int(exp_text)
+        text = text.lstrip("-")
+    sign = "-" if exp < 0 else "+"
+    body = f"{text}{letter}{sign}{abs(exp):0{min_exp_digits}}"
+    negative = value < 0 or (
+        isinstance(value, float) and math.copysign(1, value) < 0 and value == 0
+    )
+    return ("-" if negative else "") + body
+
+
+def _general(value: float | int, precision: int, letter: str) -> str:
+    if isinstance(value, int) and precision == 0:
+        return str(value)
+    if isinstance(value, float) and precision == 0:
+        return format_double(value)
+    if value == 0:
+        return "-0" if isinstance(value, float) and math.copysign(1, value) < 0 else "0"
+    text = f"{Decimal(value) if isinstance(value, int) else value:.{precision}g}"
+    mantissa, e, exp_text = text.upper().partition("E")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    if not e:
+        return mantissa
+    exp = int(exp_text)
+    return f"{mantissa}{letter}{'-' if exp < 0 else '+'}{abs(exp):02}"
+
+
+_STANDARD = re.compile(r"([A-Za-z])(\d{0,9})\Z")
+
+
+def format_number(value: float | int, format: object) -> str:
+    """`value.ToString(format)` for Int32/Int64 (Python int) and Double (float)."""
+    if format is None or format == "":
+        return format_double(value) if isinstance(value, float) else str(value)
+    if type(format) is not str:
+        raise exc.invalid_cast(format, "System.String")
+    if isinstance(value, float) and not math.isfinite(value):
+        if math.isnan(value):
+            return "NaN"
+        return "∞" if value > 0 else "-∞"
+    match = _STANDARD.match(format)
+    if match is None:
+        return format_custom(value, format)
+    letter, digits = match.group(1), match.group(2)
+    precision = int(digits) if digits else None
+    return _standard(value, letter, precision)
+
+
+def _standard(value: float | int, letter: str, precision: int | None) -> str:
+    kind = letter.upper()
+    is_int = isinstance(value, int)
+    if kind == "D":
+        if not is_int:
+            raise _bad_format()
+        text = str(abs(value)).rjust(precision or 0, "0")
+        return ("-" if value < 0 else "") + text
+    if kind == "X":
+        if not is_int:
+            raise _bad_format()
+        number = int(value)
+        if number < 0:
+            number += 2**32 if number >= _INT32_MIN else 2**64
+        text = f"{number:X}" if letter == "X" else f"{number:x}"
+        return text.rjust(precision or 0, "0")
+    if kind in "FN":
+        places = 2 if precision is None else precision
+        negative, text = _fixed(value, places, kind == "N")
+        return ("-" if negative else "") + text
+    if kind == "P":
+        places = 2 if precision is None else precision
+        with localcontext() as ctx:
+            ctx.prec = 1200
+            scaled = Decimal(value) * 100
+        negative, text = _fixed(scaled, places, True)  # type: ignore[arg-type]
+        return ("-" if negative else "") + text + " %"
+    if kind == "C":
+        places = 2 if precision is None else precision
+        negative, text = _fixed(value, places, True)
+        return f"(¤{text})" if negative else f"¤{text}"
+    if kind == "E":
+        places = 6 if precision is None else precision
+        return _exponential(value, places, letter, 3)
+    if kind == "G":
+        return _general(value, precision or 0, "E" if letter == "G" else "e")
+    if kind == "R":
+        if is_int:
+            return str(value)
+        return format_double(float(value))
+    raise _bad_format()
+
+
+# --- custom numeric formats ---------------------------------------------------------------------
+
+
+def _sections(pattern: str) -> list[str]:
+    sections, current, i = [], [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c in "'\"":
+            end = pattern.find(c, i + 1)
+            end = len(pattern) - 1 if end < 0 else end
+            current.append(pattern[i : end + 1])
+            i = end + 1
+            continue
+        if c == "\\" and i + 1 < len(pattern):
+            current.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == ";":
+            sections.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+        i += 1
+    sections.append("".join(current))
+    return sections[:3]
+
+
+def _digits_of(value: float | int) -> tuple[str, int]:
+    """(significant digits, decimal exponent) with value = 0.d1d2... * 10**exponent.
+
+    Doubles take 15 significant digits first, as .NET's custom formatting does."""
+    if value == 0:
+        return "", 0
+    if isinstance(value, int):
+        digits = str(abs(value))
+        return digits.rstrip("0"), len(digits)
+    mantissa, _, exp = f"{abs(value):.14e}".partition("e")
+    digits = mantissa.replace(".", "").rstrip("0")
+    return digits, int(exp) + 1
+
+
+def _round_half_up(digits: str, exponent: int, keep: int) -> tuple[str, int]:
+    """Keep `keep` digits after the decimal point (digits are 0.dddd * 10**exponent)."""
+    cut = exponent + keep
+    if cut >= len(digits):
+        return digits, exponent
+    if cut < 0:
+        return "", 0
+    head = digits[:cut]
+    if digits[cut] >= "5":
+        text = str(int(head or "0") + 1)
+        if len(text) > len(head):
+            exponent += 1
+        head = text
+    head = head.rstrip("0")
+    return head, exponent if head else 0
+
+
+def format_custom(value: float | int, pattern: str) -> str:
+    sections = _sections(pattern)
+    negative = value < 0
+    section = sections[0]
+    if negative and len(sections) >= 2 and sections[1]:
+        section = sections[1]
+    number = abs(value)
+    text, is_zero = _apply_section(number, section)
+    if is_zero and len(sections) == 3 and sections[2]:
+        return _apply_section(0, sections[2])[0]
+    if is_zero and negative and len(sections) >= 2 and sections[1]:
+        return _apply_section(0, sections[0])[0]
+    if negative and (len(sections) < 2 or not sections[1]) and not is_zero:
+        return "-" + text
+    return text
+
+
+def _apply_section(value: float | int, section: str) -> tuple[str, bool]:  # noqa: PLR0915
+    """Format a non-negative value with one section; returns (text, rounded-to-zero)."""
+    tokens: list[tuple[str, str]] = []  # (kind, text): kind in '0#.,%L E'
+    i = 0
+    while i < len(section):
+        c = section[i]
+        if c in "'\"":
+            end = section.find(c, i + 1)
+            end = len(section) if end < 0 else end
+            tokens.append(("L", section[i + 1 : end]))
+            i = end + 1
+            continue
+        if c == "\\":
+            tokens.append(("L", section[i + 1 : i + 2]))
+            i += 2
+            continue
+        if (
+            c in "eE"
+            and i + 1 < len(section)
+            and (
+                section[i + 1] == "0" or (section[i + 1] in "+-" and section[i + 2 : i + 3] == "0")
+            )
+        ):
+            j = i + 1
+            sign = ""
+            if section[j] in "+-":
+                sign = section[j]
+                j += 1
+            start = j
+            while j < len(section) and section[j] == "0":
+                j += 1
+            tokens.append(("E", c + sign + str(j - start)))
+            i = j
+            continue
+        if c in "0#.,%‰":
+            tokens.append((c, c))
+        else:
+            tokens.append(("L", c))
+        i += 1
+    point = next((k for k, t in enumerate(tokens) if t[0] == "."), None)
+    exp_at = next((k for k, t in enumerate(tokens) if t[0] == "E"), None)
+    int_end = point if point is not None else (exp_at if exp_at is not None else len(tokens))
+    frac_end = exp_at if exp_at is not None else len(tokens)
+    int_places = [k for k in range(int_end) if tokens[k][0] in "0#"]
+    frac_places = [k for k in range(int_end, frac_end) if tokens[k][0] in "0#"]
+    # commas right before the point (or the end of the integer part) scale by 1000 each
+    scale = 0
+    k = int_end - 1
+    while k >= 0 and tokens[k][0] == ",":
+        scale += 1
+        k -= 1
+    grouping = any(
+        tokens[k][0] == "," and int_places and int_places[0] < k < int_places[-1]
+        for k in range(int_end)
+    )
+    percent = sum(1 for t in tokens if t[0] == "%")
+    permille = sum(1 for t in tokens if t[0] == "‰")
+    digits, exponent = _digits_of(value)
+    exponent += 2 * percent + 3 * permille - 3 * scale
+    exp_value = 0
+    if exp_at is not None and digits:
+        min_int = max(1, sum(1 for k in int_places if tokens[k][0] == "0")) if int_places else 1
+        exp_value = exponent - min_int
+        exponent = min_int
+    digits, exponent = _round_half_up(digits, exponent, len(frac_places))
+    is_zero = not digits
+    int_digits = digits[: max(exponent, 0)].ljust(max(exponent, 0), "0") if digits else ""
+    frac_digits = ("0" * max(-exponent, 0) + digits[max(exponent, 0) :])[: len(frac_places)]
+    first_zero = next((n for n, k in enumerate(int_places) if tokens[k][0] == "0"), None)
+    min_int_digits = len(int_places) - first_zero if first_zero is not None else 0
+    int_digits = int_digits.lstrip("0").rjust(min_int_digits, "0")
+    last_zero = max((n for n, k in enumerate(frac_places) if tokens[k][0] == "0"), default=-1)
+    frac_digits = frac_digits.ljust(len(frac_places), "0")
+    keep = len(frac_digits.rstrip("0"))
+    frac_digits = frac_digits[: max(keep, last_zero + 1)]
+    out: list[str] = []
+    # integer part: the first placeholder takes any extra digits, missing ones emit nothing
+    count, places = len(int_digits), len(int_places)
+    slot = {k: n for n, k in enumerate(int_places)}
+    emitted = 0
+    for k in range(int_end):
+        kind, text = tokens[k]
+        if kind in "0#":
+            n = slot[k]
+            if count >= places:
+                chunk = (
+                    int_digits[: count - places + 1] if n == 0 else int_digits[count - places + n]
+                )
+            else:
+                chunk = int_digits[n - (places - count)] if n >= places - count else ""
+            for ch in chunk:
+                out.append(ch)
+                emitted += 1
+                remaining = count - emitted
+                if grouping and remaining > 0 and remaining % 3 == 0:
+                    out.append(",")
+        elif kind == "L":
+            out.append(text)
+        elif kind == "%":
+            out.append("%")
+        elif kind == "‰":
+            out.append("‰")
+    if frac_digits:
+        out.append(".")
+    fi = 0
+    for k in range(int_end, frac_end):
+        kind, text = tokens[k]
+        if kind in "0#":
+            if fi < len(frac_digits):
+                out.append(frac_digits[fi])
+            fi += 1
+        elif kind == "L":
+            out.append(text)
+        elif kind in "%‰":
+            out.append(kind)
+    if exp_at is not None:
+        spec = tokens[exp_at][1]
+        letter, sign, width = spec[0], spec[1:-1] if len(spec) > 2 else "", int(spec[-1])
+        if sign not in ("+", "-"):
+            sign, width = "", int(spec[1:])
+        exp_sign = "-" if exp_value < 0 else ("+" if sign == "+" else "")
+        out.append(f"{letter}{exp_sign}{abs(exp_value):0{width}}")
+        for k in range(exp_at + 1, len(tokens)):
+            kind, text = tokens[k]
+            out.append(text if kind in "L%‰" else "")
+    return "".join(out), is_zero
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*\Z")
+_FLOAT = re.compile(
+    r"[ \t\n\v\f\r]*([+-]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?)"
+    r"(?:[eE]([+-]?[0-9]+))?[ \t\n\v\f\r]*\Z"
+)
+_SPECIAL = {"nan": math.nan, "infinity": math.inf, "∞": math.inf}
+
+
+def _text(value: object, param: str = "s") -> str:
+    if value is None:
+        raise exc.argument_null(param)
+    if type(value) is not str:
+        raise exc.invalid_cast(value, "System.String")
+    return value
+
+
+def parse_integer(text: object, low: int, high: int, type_name: str) -> int:
+    body = _text(text)
+    match = _INTEGER.match(body)
+    if match is None:
+        raise exc.format_error(f"The input string '{body}' was not in a correct format.")
+    number = int(match.group(2)) * (-1 if match.group(1) == "-" else 1)
+    if not low <= number <= high:
+        raise exc.ExpressionRuntimeError(
+            "OverflowException", f"Value was either too large or too small for {type_name}."
+        )
+    return number
+
+
+def parse_double(text: object) -> float:
+    body = _text(text)
+    special = body.strip()
+    sign = -1.0 if special.startswith("-") else 1.0
+    word = special.lstrip("+-").lower()
+    if word in _SPECIAL and (word != "nan" or special[:1] not in "+-" or True):
+        return sign * _SPECIAL[word] if word != "nan" else math.nan
+    match = _FLOAT.match(body)
+    if match is None or match.group(2) in ("", "."):
+        raise exc.format_error(f"The input string '{body}' was not in a correct format.")
+    literal = match.group(1) + match.group(2).replace(",", "")
+    if match.group(3):
+        literal += "e" + match.group(3)
+    return float(literal)  # overflow gives ±∞, as .NET Core 3.0+ does
+
+
+def try_parse(parse: object, default: object = 0) -> object:
+    def attempt(*args: object) -> tuple[bool, object]:
+        try:
+            return True, parse(*args)  # type: ignore[operator]
+        except exc.ExpressionRuntimeError as error:
+            if error.exception_type == "ArgumentNullException" and args and args[0] is None:
+                return False, default
+            if error.exception_type in (
+                "FormatException",
+                "OverflowException",
+                "ArgumentNullException",
+            ):
+                return False, default
+            raise
+
+    return attempt
+
+
+# --- System.Math --------------------------------------------------------------------------------
+
+
+def _num(value: object) -> int | float:
+    if type(value) is int or type(value) is float:
+        return value
+    if isinstance(value, CsChar):
+        return ord(value.value)
+    if value is None:
+        raise exc.no_value()
+    raise exc.invalid_cast(value, "System.Double")
+
+
+def _float(value: object) -> float:
+    return float(_num(value))
+
+
+def _same_kind(values: tuple[int | float, ...], result: int | float) -> int | float:
+    return float(result) if any(isinstance(v, float) for v in values) else result
+
+
+def math_abs(value: object) -> int | float:
+    number = _num(value)
+    if isinstance(number, int) and number in (_INT32_MIN, _INT64_MIN):
+        raise exc.ExpressionRuntimeError(
+            "OverflowException",
+            "Negating the minimum value of a twos complement number is invalid.",
+        )
+    return abs(number)
+
+
+def math_max(a: object, b: object) -> int | float:
+    x, y = _num(a), _num(b)
+    if isinstance(x, float) or isinstance(y, float):
+        fx, fy = float(x), float(y)
+        if math.isnan(fx) or math.isnan(fy):
+            return math.nan
+        if fx == fy == 0:
+            return fy if math.copysign(1, fx) < 0 else fx
+        return fx if fx > fy else fy
+    return x if x >= y else y
+
+
+def math_min(a: object, b: object) -> int | float:
+    x, y = _num(a), _num(b)
+    if isinstance(x, float) or isinstance(y, float):
+        fx, fy = float(x), float(y)
+        if math.isnan(fx) or math.isnan(fy):
+            return math.nan
+        if fx == fy == 0:
+            return fx if math.copysign(1, fx) < 0 else fy
+        return fx if fx < fy else fy
+    return x if x <= y else y
+
+
+def math_clamp(value: object, low: object, high: object) -> int | float:
+    v, lo, hi = _num(value), _num(low), _num(high)
+    if lo > hi:
+        raise exc.ExpressionRuntimeError(
+            "ArgumentException", f"'{lo}' cannot be greater than {hi}."
+        )
+    return _same_kind((v, lo, hi), lo if v < lo else hi if v > hi else v)
+
+
+def math_sign(value: object) -> int:
+    number = _num(value)
+    if isinstance(number, float) and math.isnan(number):
+        raise exc.ExpressionRuntimeError(
+            "ArithmeticException", "Function does not accept floating point Not-a-Number values."
+        )
+    return (number > 0) - (number < 0)
+
+
+def _round_to_even(x: float) -> float:
+    return float(round(x)) if math.isfinite(x) else x
+
+
+def _midpoint(mode: object) -> str:
+    if isinstance(mode, CsEnum) and mode.CS_TYPE == "System.MidpointRounding":
+        return mode.name
+    raise exc.invalid_cast(mode, "System.MidpointRounding")
+
+
+def _round_mode(x: float, mode: str) -> float:
+    if not math.isfinite(x):
+        return x
+    if mode == "ToEven":
+        return math.copysign(_round_to_even(x), x)
+    if mode == "AwayFromZero":
+        whole = float(math.trunc(x))
+        if abs(x - whole) >= 0.5:
+            whole += math.copysign(1, x)
+        return math.copysign(whole, x)
+    if mode in ("ToZero",):
+        return math.copysign(float(math.trunc(x)), x)
+    if mode in ("ToNegativeInfinity",):
+        return float(math.floor(x))
+    if mode in ("ToPositiveInfinity",):
+        return math.copysign(float(math.ceil(x)), x)
+    raise exc.argument_out_of_range("mode")
+
+
+def math_round(value: object, *args: object) -> float:
+    """Math.Round(x), (x, digits), (x, mode), (x, digits, mode) for doubles (.NET Core)."""
+    x = _float(value)
+    digits = 0
+    mode = "ToEven"
+    for arg in args:
+        if type(arg) is int:
+            digits = arg
+        else:
+            mode = _midpoint(arg)
+    if not 0 <= digits <= 15:
+        raise exc.ExpressionRuntimeError(
+            "ArgumentOutOfRangeException",
+            "Rounding digits must be between 0 and 15, inclusive. (Parameter 'digits')",
+        )
+    if digits == 0:
+        return _round_mode(x, mode)
+    if abs(x) >= 1e16:
+        return x
+    power = 10.0**digits
+    return _round_mode(x * power, mode) / power
+
+
+def math_floor(value: object) -> float:
+    x = _float(value)
+    return float(math.floor(x)) if math.isfinite(x) else x
+
+
+def math_ceiling(value: object) -> float:
+    x = _float(value)
+    return math.copysign(float(math.ceil(x)), x) if math.isfinite(x) else x
+
+
+def math_truncate(value: object) -> float:
+    x = _float(value)
+    return math.copysign(float(math.trunc(x)), x) if math.isfinite(x) else x
+
+
+def math_sqrt(value: object) -> float:
+    x = _float(value)
+    return math.sqrt(x) if x >= 0 else (x if x == 0 else math.nan)
+
+
+def math_pow(a: object, b: object) -> float:
+    x, y = _float(a), _float(b)
+    try:
+        result = math.pow(x, y)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        return math.inf if x > 0 or (float(y).is_integer() and int(y) % 2 == 0) else -math.inf
+    return result
+
+
+def math_log(value: object, base: object = None) -> float:
+    x = _float(value)
+    if base is not None:
+        b = _float(base)
+        if b == 1 or b <= 0 or x < 0 or math.isnan(x) or math.isnan(b):
+            return math.nan
+        return _ln(x) / _ln(b)
+    return _ln(x)
+
+
+def _ln(x: float) -> float:
+    if math.isnan(x) or x < 0:
+        return math.nan
+    if x == 0:
+        return -math.inf
+    if math.isinf(x):
+        return math.inf
+    return math.log(x)
+
+
+def math_log10(value: object) -> float:
+    x = _float(value)
+    if math.isnan(x) or x < 0:
+        return math.nan
+    if x == 0:
+        return -math.inf
+    return math.log10(x) if math.isfinite(x) else x
+
+
+def math_log2(value: object) -> float:
+    x = _float(value)
+    if math.isnan(x) or x < 0:
+        return math.nan
+    if x == 0:
+        return -math.inf
+    return math.log2(x) if math.isfinite(x) else x
+
+
+def math_exp(value: object) -> float:
+    try:
+        return math.exp(_float(value))
+    except OverflowError:
+        return math.inf
+
+
+def _unary(fn: Callable[[float], float]) -> Callable[[object], float]:
+    def apply(value: object) -> float:
+        try:
+            return fn(_float(value))
+        except (ValueError, OverflowError):
+            return math.nan
+
+    return apply
+
+
+def math_atan2(y: object, x: object) -> float:
+    return math.atan2(_float(y), _float(x))
+
+
+def math_div_rem(a: object, b: object) -> tuple[int, int]:
+    x, y = _num(a), _num(b)
+    if not isinstance(x, int) or not isinstance(y, int):
+        raise exc.invalid_cast(a, "System.Int32")
+    if y == 0:
+        raise exc.divide_by_zero()
+    q = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+    return q, x - q * y
+
+
+def math_big_mul(a: object, b: object) -> int:
+    return int(_num(a)) * int(_num(b))
+
+
+def math_ieee_remainder(a: object, b: object) -> float:
+    x, y = _float(a), _float(b)
+    if y == 0 or math.isinf(x) or math.isnan(x) or math.isnan(y):
+        return math.nan
+    return math.remainder(x, y)
+
+
+MATH_FUNCTIONS: dict[str, Callable[..., object]] = {
+    "Abs": math_abs,
+    "Max": math_max,
+    "Min": math_min,
+    "Clamp": math_clamp,
+    "Sign": math_sign,
+    "Round": math_round,
+    "Floor": math_floor,
+    "Ceiling": math_ceiling,
+    "Truncate": math_truncate,
+    "Sqrt": math_sqrt,
+    "Pow": math_pow,
+    "Log": math_log,
+    "Log10": math_log10,
+    "Log2": math_log2,
+    "Exp": math_exp,
+    "Sin": _unary(math.sin),
+    "Cos": _unary(math.cos),
+    "Tan": _unary(math.tan),
+    "Asin": _unary(math.asin),
+    "Acos": _unary(math.acos),
+    "Atan": _unary(math.atan),
+    "Sinh": _unary(math.sinh),
+    "Cosh": _unary(math.cosh),
+    "Tanh": _unary(math.tanh),
+    "Cbrt": _unary(lambda x: math.copysign(abs(x) ** (1 / 3), x)),
+    "Atan2": math_atan2,
+    "BigMul": math_big_mul,
+    "IEEERemainder": math_ieee_remainder,
+}

@@ -1,0 +1,846 @@
+""".NET regular expressions on the `regex` package.
+
+The pattern is translated once (and cached, bounded) from .NET syntax: `\\k<n>`/`\\k'n'` and
+numbered back-references follow .NET's group numbering (unnamed groups first, then named ones),
+`(?'n'...)` becomes `(?P<n>...)`, `\\z`/`\\Z` get .NET's meaning, `RegexOptions.ExplicitCapture`
+turns plain groups non-capturing. Every match runs under a time budget (`MATCH_TIMEOUT`), so a
+pathological pattern ends with RegexMatchTimeoutException instead of holding a worker.
+Replacement strings use .NET's `$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import regex  # type: ignore[import-untyped]
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .strings import CsEnum, to_string
+from .types import CsObject
+
+MATCH_TIMEOUT = 2.0  # seconds of matching per call, like a Regex constructed with a timeout
+_CACHE_SIZE = 512
+
+
+class RegexOptions(CsEnum):
+    """A [Flags] enum: values combine with `|` (the compiler's enum operators)."""
+
+    __slots__ = ()
+    CS_TYPE = "System.Text.RegularExpressions.RegexOptions"
+
+    def ToString(self) -> str:
+        if self.value == 0 or self.value in _OPTION_NAMES:
+            return _OPTION_NAMES.get(self.value, "None")
+        return ", ".join(name for bit, name in _OPTION_NAMES.items() if bit and self.value & bit)
+
+
+_OPTION_NAMES = {
+    0: "None",
+    1: "IgnoreCase",
+    2: "Multiline",
+    4: "ExplicitCapture",
+    8: "Compiled",
+    16: "Singleline",
+    32: "IgnorePatternWhitespace",
+    64: "RightToLeft",
+    256: "ECMAScript",
+    512: "CultureInvariant",
+    1024: "NonBacktracking",
+}
+REGEX_OPTIONS = {name: RegexOptions(name, bit) for bit, name in _OPTION_NAMES.items()}
+
+
+def is_flags_enum(cls: type | None) -> bool:
+    """Enums whose values combine with `|`, `&`, `^` ([Flags] in .NET)."""
+    return cls is RegexOptions
+
+
+def enum_bitwise(op: str, a: object, b: object) -> RegexOptions:
+    if not isinstance(a, RegexOptions) or not isinstance(b, RegexOptions):
+        raise (
+            exc.null_reference() if a is None or b is None else exc.invalid_cast(b, exc.clr_name(a))
+        )
+    value = (
+        a.value | b.value if op == "|" else a.value & b.value if op == "&" else a.value ^ b.value
+    )
+    return RegexOptions(_OPTION_NAMES.get(value, "combined"), value)
+
+
+def options_value(options: object) -> int:
+    if options is None:
+        return 0
+    if isinstance(options, RegexOptions):
+        return options.value
+    if type(options) is int:
+        return options
+    raise exc.invalid_cast(options, "System.Text.RegularExpressions.RegexOptions")
+
+
+def _argument(message: str, param: str = "pattern") -> exc.ExpressionRuntimeError:
+    return exc.ExpressionRuntimeError("ArgumentException", f"{message} (Parameter '{param}')")
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    pattern: Any  # regex.Pattern
+    numbers: tuple[int, ...]  # python group index -> .NET group number (index 0 -> 0)
+    names: tuple[str, ...]  # .NET group names in .NET number order ("0", "1", "name", ...)
+    by_name: dict[str, int]  # .NET group name -> python group index
+    right_to_left: bool
+
+
+def _scan_groups(pattern: str, explicit: bool, verbose: bool) -> list[str | None]:
+    """Capture groups in order of their opening parenthesis: name or None (unnamed)."""
+    groups: list[str | None] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            i += 2 if pattern[i + 1 : i + 2] == "]" else 1
+            continue
+        if verbose and c == "#":
+            end = pattern.find("\n", i)
+            i = len(pattern) if end < 0 else end
+            continue
+        if c == "(":
+            if pattern.startswith("(?#", i):
+                end = pattern.find(")", i)
+                i = len(pattern) if end < 0 else end + 1
+                continue
+            if pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
+                end = pattern.find(">", i)
+                groups.append(pattern[i + 3 : end])
+            elif pattern.startswith("(?'", i):
+                end = pattern.find("'", i + 3)
+                groups.append(pattern[i + 3 : end])
+            elif pattern.startswith("(?P<", i):
+                end = pattern.find(">", i)
+                groups.append(pattern[i + 4 : end])
+            elif not pattern.startswith("(?", i) and not explicit:
+                groups.append(None)
+        i += 1
+    return groups
+
+
+def _net_numbering(groups: list[str | None]) -> tuple[list[int], dict[str, int]]:
+    """.NET numbers: unnamed groups 1..n left to right, then named groups (numeric names are
+    their own number). Returns (number per group in order, name -> number)."""
+    numbers: list[int] = [0] * len(groups)
+    next_number = 1
+    for i, name in enumerate(groups):
+        if name is None:
+            numbers[i] = next_number
+            next_number += 1
+    by_name: dict[str, int] = {}
+    for i, name in enumerate(groups):
+        if name is None:
+            continue
+        if name.isdigit():
+            numbers[i] = int(name)
+        elif name in by_name:
+            numbers[i] = by_name[name]
+        else:
+            while next_number in numbers[:i] or str(next_number) in by_name:
+                next_number += 1
+            numbers[i] = next_number
+            next_number += 1
+        by_name[name] = numbers[i]
+    return numbers, by_name
+
+
+def _translate(pattern: str, groups: list[str | None], net_numbers: list[int], options: int) -> str:  # noqa: PLR0915
+    """.NET pattern text -> `regex` pattern text (groups renamed `gN` by python index)."""
+    explicit = bool(options & 4)
+    verbose = bool(options & 32)
+    number_to_py: dict[int, int] = {}
+    for index, number in enumerate(net_numbers, start=1):
+        number_to_py.setdefault(number, index)
+    name_to_py = {name: i for i, name in enumerate(groups, start=1) if name is not None}
+    out: list[str] = []
+    i, in_class, group_index = 0, False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if in_class:
+                out.append(pattern[i : i + 2])
+                i += 2
+                continue
+            if nxt == "k" and pattern[i + 2 : i + 3] in ("<", "'"):
+                close = ">" if pattern[i + 2] == "<" else "'"
+                end = pattern.find(close, i + 3)
+                name = pattern[i + 3 : end]
+                py: int | None = (
+                    number_to_py.get(int(name)) if name.isdigit() else name_to_py.get(name)
+                )
+                if py is None:
+                    raise _argument(
+                        f"Invalid pattern '{pattern}' at offset {end + 1}. "
+                        f"Reference to undefined group name '{name}'."
+                    )
+                out.append(f"(?:\\g<{py}>)")
+                i = end + 1
+                continue
+            if nxt.isdigit() and nxt != "0":
+                j = i + 1
+                while j < len(pattern) and pattern[j].isdigit():
+                    j += 1
+                number = int(pattern[i + 1 : j])
+                if number in number_to_py:
+                    out.append(f"(?:\\g<{number_to_py[number]}>)")
+                    i = j
+                    continue
+                if number < 10:
+                    raise _argument(
+                        f"Invalid pattern '{pattern}' at offset {j}. "
+                        f"Reference to undefined group number {number}."
+                    )
+                out.append("\\" + oct(number)[2:])
+                i = j
+                continue
+            if nxt == "z":
+                out.append(r"\Z")
+            elif nxt == "Z":
+                out.append(r"(?=\n?\Z)")
+            elif nxt == "A":
+                out.append(r"\A")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            if pattern[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":
+                out.append(r"\]")
+                i += 1
+            i += 1
+            continue
+        if verbose and c == "#":
+            end = pattern.find("\n", i)
+            end = len(pattern) if end < 0 else end
+            i = end
+            continue
+        if c == "(":
+            if pattern.startswith("(?#", i):
+                end = pattern.find(")", i)
+                i = len(pattern) if end < 0 else end + 1
+                continue
+            if pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
+                end = pattern.find(">", i)
+                group_index += 1
+                out.append(f"(?P<g{group_index}>")
+                i = end + 1
+                continue
+            if pattern.startswith("(?'", i):
+                end = pattern.find("'", i + 3)
+                group_index += 1
+                out.append(f"(?P<g{group_index}>")
+                i = end + 1
+                continue
+            if pattern.startswith("(?P<", i):
+                end = pattern.find(">", i)
+                group_index += 1
+                out.append(f"(?P<g{group_index}>")
+                i = end + 1
+                continue
+            if not pattern.startswith("(?", i):
+                if explicit:
+                    out.append("(?:")
+                else:
+                    group_index += 1
+                    out.append(f"(?P<g{group_index}>")
+                i += 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def compile_pattern(pattern: str, options: int) -> Compiled:
+    """Translate and compile once per (pattern, options); bounded LRU, thread-safe."""
+    if options & ~0x7FF or options & 128:
+        raise exc.argument_out_of_range("options")
+    explicit, verbose = bool(options & 4), bool(options & 32)
+    groups = _scan_groups(pattern, explicit, verbose)
+    numbers, by_net_name = _net_numbering(groups)
+    flags = regex.VERSION0
+    if options & 1:
+        flags |= regex.IGNORECASE
+    if options & 2:
+        flags |= regex.MULTILINE
+    if options & 16:
+        flags |= regex.DOTALL
+    if options & 32:
+        flags |= regex.VERBOSE
+    if options & 256:
+        flags |= regex.ASCII
+    if options & 64:
+        flags |= regex.REVERSE
+    try:
+        compiled = regex.compile(_translate(pattern, groups, numbers, options), flags)
+    except regex.error as error:
+        raise _argument(
+            f"Invalid pattern '{pattern}' at offset {error.pos or 0}. {error.msg}."
+        ) from None
+    ordered = sorted({0, *numbers})
+    names = tuple(_name_of(n, groups, numbers) for n in ordered)
+    by_name = dict(by_net_name)
+    return Compiled(compiled, (0, *numbers), names, by_name, bool(options & 64))
+
+
+def _name_of(number: int, groups: list[str | None], numbers: list[int]) -> str:
+    for name, n in zip(groups, numbers, strict=True):
+        if n == number and name is not None:
+            return name
+    return str(number)
+
+
+def _timeout(pattern: str) -> exc.ExpressionRuntimeError:
+    return exc.ExpressionRuntimeError(
+        "RegexMatchTimeoutException",
+        f"The Regex engine has timed out while trying to match a pattern to an input string. "
+        f"This can occur for many reasons, including very large inputs or excessive "
+        f"backtracking caused by nested quantifiers, back-references and other factors. "
+        f"Pattern: {pattern}",
+    )
+
+
+# --- Capture / Group / Match ---------------------------------------------------------------------
+
+
+class Capture(CsObject):
+    __slots__ = ("Index", "Length", "Value")
+    CS_TYPE = "System.Text.RegularExpressions.Capture"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset({"Index", "Length", "Value", "ToString"})
+    Index: int
+    Length: int
+    Value: str
+
+    def __init__(self, index: int, value: str) -> None:
+        self.Index = index
+        self.Length = len(value)
+        self.Value = value
+
+    def ToString(self) -> str:
+        return self.Value
+
+
+class CaptureCollection(CsObject):
+    __slots__ = ("_items",)
+    CS_TYPE = "System.Text.RegularExpressions.CaptureCollection"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset({"Count", "ToString"})
+    CS_INDEXER = "get_item"
+
+    def __init__(self, items: list[Capture]) -> None:
+        self._items = items
+
+    @property
+    def Count(self) -> int:
+        return len(self._items)
+
+    def get_item(self, index: object) -> Capture:
+        if type(index) is not int:
+            raise exc.invalid_cast(index, "System.Int32")
+        if not 0 <= index < len(self._items):
+            raise exc.argument_out_of_range("i")
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[Capture]:
+        return iter(self._items)
+
+    def ToString(self) -> str:
+        return self.CS_TYPE
+
+
+class Group(CsObject):
+    __slots__ = ("Index", "Length", "Name", "Success", "Value", "_captures")
+    CS_TYPE = "System.Text.RegularExpressions.Group"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
+        {"Captures", "Success", "Index", "Length", "Value", "ToString"}
+    )
+    Index: int
+    Length: int
+    Success: bool
+    Value: str
+
+    def __init__(
+        self, name: str, success: bool, index: int, value: str, captures: list[Capture]
+    ) -> None:
+        self.Name = name
+        self.Success = success
+        self.Index = index
+        self.Length = len(value)
+        self.Value = value
+        self._captures = captures
+
+    @property
+    def Captures(self) -> CaptureCollection:
+        return CaptureCollection(self._captures)
+
+    def ToString(self) -> str:
+        return self.Value
+
+
+class GroupCollection(CsObject):
+    __slots__ = ("_match",)
+    CS_TYPE = "System.Text.RegularExpressions.GroupCollection"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset({"Count", "ToString"})
+    CS_INDEXER = "get_item"
+
+    def __init__(self, match: Match) -> None:
+        self._match = match
+
+    @property
+    def Count(self) -> int:
+        compiled = self._match.compiled
+        return 1 if compiled is None else len(compiled.names)
+
+    def get_item(self, key: object) -> Group:
+        if type(key) is int:
+            return self._match.group_by_number(key)
+        if type(key) is str:
+            return self._match.group_by_name(key)
+        if key is None:
+            raise exc.argument_null("groupname")
+        raise exc.invalid_cast(key, "System.String")
+
+    def __iter__(self) -> Iterator[Group]:
+        names = ("0",) if self._match.compiled is None else self._match.compiled.names
+        return iter([self._match.group_by_name(name) for name in names])
+
+    def ToString(self) -> str:
+        return self.CS_TYPE
+
+
+class Match(Group):
+    __slots__ = ("_groups", "_m", "compiled")
+    CS_TYPE = "System.Text.RegularExpressions.Match"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
+        {"Groups", "Result", "Captures", "Success", "Index", "Length", "Value", "ToString"}
+    )
+
+    def __init__(self, compiled: Compiled | None, m: Any) -> None:
+        self.compiled = compiled
+        self._m = m
+        self._groups: dict[int, Group] = {}
+        if m is None:
+            super().__init__("0", False, 0, "", [])
+        else:
+            super().__init__("0", True, m.start(), m.group(0), [Capture(m.start(), m.group(0))])
+
+    @property
+    def Groups(self) -> GroupCollection:
+        return GroupCollection(self)
+
+    def _python_index(self, number: int) -> int | None:
+        """The python group of a .NET number: of several (a name used twice) the last that
+        took part in the match."""
+        if number == 0:
+            return 0
+        if self.compiled is None:
+            return None
+        candidates = [py for py, n in enumerate(self.compiled.numbers) if py and n == number]
+        for py in reversed(candidates):
+            if self._m is not None and self._m.start(py) >= 0:
+                return py
+        return candidates[0] if candidates else None
+
+    def group_by_number(self, number: int) -> Group:
+        cached = self._groups.get(number)
+        if cached is not None:
+            return cached
+        py = self._python_index(number)
+        group = self._make_group(str(number) if py is None else self._name(number), py)
+        self._groups[number] = group
+        return group
+
+    def group_by_name(self, name: str) -> Group:
+        if self.compiled is not None and name in self.compiled.by_name:
+            return self.group_by_number(self.compiled.by_name[name])
+        if name.isdigit() and self.compiled is not None and int(name) in self.compiled.numbers:
+            return self.group_by_number(int(name))
+        return Group(name, False, 0, "", [])
+
+    def _name(self, number: int) -> str:
+        assert self.compiled is not None
+        names = self.compiled.names
+        ordered = sorted({0, *self.compiled.numbers})
+        return names[ordered.index(number)] if number in ordered else str(number)
+
+    def _make_group(self, name: str, py: int | None) -> Group:
+        if py is None or self._m is None:
+            return Group(name, False, 0, "", [])
+        if py == 0:
+            return self
+        start = self._m.start(py)
+        if start < 0:
+            return Group(name, False, 0, "", [])
+        starts = self._m.starts(py)
+        captures = [Capture(s, text) for s, text in zip(starts, self._m.captures(py), strict=True)]
+        return Group(name, True, start, self._m.group(py), captures)
+
+    def Result(self, replacement: object) -> str:
+        if replacement is None:
+            raise exc.argument_null("replacement")
+        if type(replacement) is not str:
+            raise exc.invalid_cast(replacement, "System.String")
+        if self._m is None or self.compiled is None:
+            raise exc.invalid_operation("Result cannot be called on a failed Match.")
+        return expand(_parse_replacement(replacement, self.compiled), self._m, self.compiled)
+
+    def ToString(self) -> str:
+        return self.Value
+
+
+EMPTY_MATCH = Match(None, None)
+
+
+class MatchCollection(CsObject):
+    __slots__ = ("_matches",)
+    CS_TYPE = "System.Text.RegularExpressions.MatchCollection"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset({"Count", "ToString"})
+    CS_INDEXER = "get_item"
+
+    def __init__(self, matches: list[Match]) -> None:
+        self._matches = matches
+
+    @property
+    def Count(self) -> int:
+        return len(self._matches)
+
+    def get_item(self, index: object) -> Match:
+        if type(index) is not int:
+            raise exc.invalid_cast(index, "System.Int32")
+        if not 0 <= index < len(self._matches):
+            raise exc.argument_out_of_range("i")
+        return self._matches[index]
+
+    def __iter__(self) -> Iterator[Match]:
+        return iter(self._matches)
+
+    def ToString(self) -> str:
+        return self.CS_TYPE
+
+
+# --- replacement patterns ------------------------------------------------------------------------
+
+Piece = tuple[
+    str, object
+]  # ("text", str) | ("group", int) | ("whole"|"before"|"after"|"last"|"input", None)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_replacement_cached(  # noqa: PLR0915
+    replacement: str, numbers: tuple[int, ...], by_name: tuple[tuple[str, int], ...]
+) -> tuple[Piece, ...]:
+    valid = set(numbers)
+    names = dict(by_name)
+    pieces: list[Piece] = []
+    text: list[str] = []
+    i = 0
+    while i < len(replacement):
+        c = replacement[i]
+        if c != "$" or i + 1 >= len(replacement):
+            text.append(c)
+            i += 1
+            continue
+        nxt = replacement[i + 1]
+        piece: Piece | None = None
+        advance = 2
+        if nxt == "$":
+            text.append("$")
+            i += 2
+            continue
+        if nxt == "&":
+            piece = ("whole", None)
+        elif nxt == "`":
+            piece = ("before", None)
+        elif nxt == "'":
+            piece = ("after", None)
+        elif nxt == "+":
+            piece = ("last", None)
+        elif nxt == "_":
+            piece = ("input", None)
+        elif nxt == "{":
+            end = replacement.find("}", i + 2)
+            name = replacement[i + 2 : end] if end > 0 else ""
+            if end > 0 and name.isdigit() and int(name) in valid:
+                piece, advance = ("group", int(name)), end - i + 1
+            elif end > 0 and name in names:
+                piece, advance = ("group", names[name]), end - i + 1
+        elif nxt.isdigit():
+            j = i + 1
+            best = None
+            while j < len(replacement) and replacement[j].isdigit():
+                number = int(replacement[i + 1 : j + 1])
+                if number in valid:
+                    best = (number, j + 1)
+                j += 1
+            if best is not None:
+                piece, advance = ("group", best[0]), best[1] - i
+        if piece is None:
+            text.append("$")
+            i += 1
+            continue
+        if text:
+            pieces.append(("text", "".join(text)))
+            text = []
+        pieces.append(piece)
+        i += advance
+    if text:
+        pieces.append(("text", "".join(text)))
+    return tuple(pieces)
+
+
+def _parse_replacement(replacement: str, compiled: Compiled) -> tuple[Piece, ...]:
+    return _parse_replacement_cached(
+        replacement, compiled.numbers, tuple(sorted(compiled.by_name.items()))
+    )
+
+
+def _group_text(m: Any, compiled: Compiled, number: int) -> str:
+    if number == 0:
+        return str(m.group(0))
+    for py, n in enumerate(compiled.numbers):
+        if py and n == number and m.start(py) >= 0:
+            return str(m.group(py))
+    return ""
+
+
+def expand(pieces: tuple[Piece, ...], m: Any, compiled: Compiled) -> str:
+    out: list[str] = []
+    for kind, value in pieces:
+        if kind == "text":
+            out.append(value)  # type: ignore[arg-type]
+        elif kind == "group":
+            out.append(_group_text(m, compiled, value))  # type: ignore[arg-type]
+        elif kind == "whole":
+            out.append(m.group(0))
+        elif kind == "before":
+            out.append(m.string[: m.start()])
+        elif kind == "after":
+            out.append(m.string[m.end() :])
+        elif kind == "input":
+            out.append(m.string)
+        elif kind == "last":
+            last = max(compiled.numbers) if len(compiled.numbers) > 1 else 0
+            out.append(_group_text(m, compiled, last))
+    return "".join(out)
+
+
+# --- Regex ---------------------------------------------------------------------------------------
+
+
+def _input(value: object, param: str = "input") -> str:
+    if value is None:
+        raise exc.argument_null(param)
+    if type(value) is not str:
+        raise exc.invalid_cast(value, "System.String")
+    return value
+
+
+class Regex(CsObject):
+    __slots__ = ("_compiled", "_options", "_pattern")
+    CS_TYPE = "System.Text.RegularExpressions.Regex"
+    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
+        {"IsMatch", "Match", "Matches", "Replace", "Split", "ToString"}
+    )
+
+    def __init__(self, pattern: object, options: object = None, timeout: object = None) -> None:
+        self._pattern = _input(pattern, "pattern")
+        self._options = options_value(options)
+        self._compiled = compile_pattern(self._pattern, self._options)
+
+    def _start(self, text: str, start: object) -> int:
+        if start is None:
+            return len(text) if self._compiled.right_to_left else 0
+        if type(start) is not int:
+            raise exc.invalid_cast(start, "System.Int32")
+        if not 0 <= start <= len(text):
+            raise exc.argument_out_of_range("startat")
+        return start
+
+    def _search(self, text: str, pos: int) -> Any:
+        try:
+            if self._compiled.right_to_left:
+                return self._compiled.pattern.search(text, 0, pos, timeout=MATCH_TIMEOUT)
+            return self._compiled.pattern.search(text, pos, timeout=MATCH_TIMEOUT)
+        except TimeoutError:
+            raise _timeout(self._pattern) from None
+
+    def _all(self, text: str, pos: int = 0) -> list[Any]:
+        try:
+            if self._compiled.right_to_left:
+                return list(self._compiled.pattern.finditer(text, 0, pos, timeout=MATCH_TIMEOUT))
+            return list(self._compiled.pattern.finditer(text, pos, timeout=MATCH_TIMEOUT))
+        except TimeoutError:
+            raise _timeout(self._pattern) from None
+
+    def IsMatch(self, value: object, start: object = None) -> bool:
+        text = _input(value)
+        return self._search(text, self._start(text, start)) is not None
+
+    def Match(self, value: object, start: object = None) -> Match:
+        text = _input(value)
+        m = self._search(text, self._start(text, start))
+        return EMPTY_MATCH if m is None else Match(self._compiled, m)
+
+    def Matches(self, value: object, start: object = None) -> MatchCollection:
+        text = _input(value)
+        return MatchCollection(
+            [Match(self._compiled, m) for m in self._all(text, self._start(text, start))]
+        )
+
+    def Replace(self, value: object, replacement: object, count: object = None) -> str:
+        text = _input(value)
+        if replacement is None:
+            raise exc.argument_null("replacement")
+        if callable(replacement):
+            evaluator = replacement
+
+            def substitute(m: Any) -> str:
+                return to_string(evaluator(Match(self._compiled, m)))
+
+        else:
+            if type(replacement) is not str:
+                raise exc.invalid_cast(replacement, "System.String")
+            pieces = _parse_replacement(replacement, self._compiled)
+
+            def substitute(m: Any) -> str:
+                return expand(pieces, m, self._compiled)
+
+        limit = -1 if count is None else count
+        if type(limit) is not int or limit < -1:
+            raise exc.argument_out_of_range("count")
+        if limit == 0:
+            return text
+        try:
+            return str(
+                self._compiled.pattern.sub(
+                    substitute, text, count=max(limit, 0), timeout=MATCH_TIMEOUT
+                )
+            )
+        except TimeoutError:
+            raise _timeout(self._pattern) from None
+
+    def Split(self, value: object, count: object = None) -> object:
+        text = _input(value)
+        matches = self._all(text)
+        if count is not None:
+            if type(count) is not int or count < 0:
+                raise exc.argument_out_of_range("count")
+            if count == 1:
+                return CsArray([text])
+            if count > 0:
+                matches = matches[: count - 1]
+        parts: list[str] = []
+        last = 0
+        for m in matches:
+            parts.append(text[last : m.start()])
+            for py in range(1, len(self._compiled.numbers)):  # captures go into the result
+                if m.start(py) >= 0:
+                    parts.append(m.group(py))
+            last = m.end()
+        parts.append(text[last:])
+        return CsArray(parts)
+
+    def ToString(self) -> str:
+        return self._pattern
+
+
+# --- statics -------------------------------------------------------------------------------------
+
+
+def is_match(
+    value: object, pattern: object, options: object = None, timeout: object = None
+) -> bool:
+    return Regex(pattern, options).IsMatch(value)
+
+
+def match(value: object, pattern: object, options: object = None, timeout: object = None) -> Match:
+    return Regex(pattern, options).Match(value)
+
+
+def matches(
+    value: object, pattern: object, options: object = None, timeout: object = None
+) -> MatchCollection:
+    return Regex(pattern, options).Matches(value)
+
+
+def replace(
+    value: object,
+    pattern: object,
+    replacement: object,
+    options: object = None,
+    timeout: object = None,
+) -> str:
+    return Regex(pattern, options).Replace(value, replacement)
+
+
+def split(value: object, pattern: object, options: object = None, timeout: object = None) -> object:
+    return Regex(pattern, options).Split(value)
+
+
+def unescape(value: object) -> str:
+    text = _input(value, "str")
+    out: list[str] = []
+    i = 0
+    simple = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "e": "\x1b"}
+    while i < len(text):
+        c = text[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        if i + 1 >= len(text):
+            raise _argument(
+                f"Invalid pattern '{text}' at offset {i + 1}. Illegal \\ at end of pattern.", "str"
+            )
+        nxt = text[i + 1]
+        if nxt in simple:
+            out.append(simple[nxt])
+            i += 2
+        elif nxt == "x" and i + 4 <= len(text):
+            out.append(chr(int(text[i + 2 : i + 4], 16)))
+            i += 4
+        elif nxt == "u" and i + 6 <= len(text):
+            out.append(chr(int(text[i + 2 : i + 6], 16)))
+            i += 6
+        elif nxt.isdigit():
+            j = i + 1
+            while j < len(text) and j < i + 4 and text[j] in "01234567":
+                j += 1
+            out.append(chr(int(text[i + 1 : j], 8) & 0xFF))
+            i = j
+        else:
+            out.append(nxt)
+            i += 2
+    return "".join(out)
+
+
+def new_regex(pattern: object, options: object = None, timeout: object = None) -> Regex:
+    return Regex(pattern, options, timeout)

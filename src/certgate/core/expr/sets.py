@@ -1,0 +1,219 @@
+"""`HashSet<T>`, `Queue<T>` and `Stack<T>` (see `generic` for the shared conventions)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import ClassVar
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .collections import value_equals
+from .dictionary import StringComparer
+from .generic import _items, _predicate, _Versioned
+from .hashed import Slots
+from .types import CsTypeRef
+
+
+class CsHashSet(_Versioned):
+    __slots__ = ("_slots",)
+    CS_TYPE = "System.Collections.Generic.HashSet"
+    CS_MEMBERS = frozenset(
+        {
+            "Count", "Add", "Remove", "Contains", "Clear", "UnionWith", "IntersectWith",
+            "ExceptWith", "SymmetricExceptWith", "IsSubsetOf", "IsSupersetOf", "Overlaps",
+            "SetEquals", "RemoveWhere", "ToString",
+        }
+    )  # fmt: skip
+
+    def __init__(self, element: CsTypeRef, *args: object) -> None:
+        self._args = (element,)
+        self._version = 0
+        ignore_case = any(isinstance(a, StringComparer) and a.ignore_case for a in args)
+        self._slots = Slots(ignore_case)
+        for arg in args:
+            if not isinstance(arg, StringComparer) and type(arg) is not int:
+                for item in _items(arg):
+                    self._slots.put(item, None, replace=False)
+
+    def __iter__(self) -> Iterator[object]:
+        return self._iterate(k for k, _ in self._slots.items())
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def _has(self, item: object) -> bool:
+        return self._slots.get(item)[0]
+
+    @property
+    def Count(self) -> int:
+        return len(self._slots)
+
+    def Add(self, item: object) -> bool:
+        added = self._slots.put(item, None, replace=False)
+        if added:
+            self._touch()
+        return added
+
+    def Remove(self, item: object) -> bool:
+        removed = self._slots.remove(item)
+        if removed:
+            self._touch()
+        return removed
+
+    def RemoveWhere(self, match: object) -> int:
+        test = _predicate(match)
+        doomed = [k for k, _ in self._slots.items() if test(k)]
+        for item in doomed:
+            self._slots.remove(item)
+        self._touch()
+        return len(doomed)
+
+    def Contains(self, item: object) -> bool:
+        return self._has(item)
+
+    def Clear(self) -> None:
+        self._slots.clear()
+        self._touch()
+
+    def UnionWith(self, other: object) -> None:
+        for item in _items(other, "other"):
+            self._slots.put(item, None, replace=False)
+        self._touch()
+
+    def IntersectWith(self, other: object) -> None:
+        keep = CsHashSet(self._args[0], CsArray(_items(other, "other")))
+        for item in [k for k, _ in self._slots.items() if not keep._has(k)]:
+            self._slots.remove(item)
+        self._touch()
+
+    def ExceptWith(self, other: object) -> None:
+        for item in _items(other, "other"):
+            self._slots.remove(item)
+        self._touch()
+
+    def SymmetricExceptWith(self, other: object) -> None:
+        for item in CsHashSet(self._args[0], CsArray(_items(other, "other"))):
+            if not self._slots.remove(item):
+                self._slots.put(item, None, replace=False)
+        self._touch()
+
+    def IsSubsetOf(self, other: object) -> bool:
+        them = CsHashSet(self._args[0], CsArray(_items(other, "other")))
+        return all(them._has(k) for k, _ in self._slots.items())
+
+    def IsSupersetOf(self, other: object) -> bool:
+        return all(self._has(item) for item in _items(other, "other"))
+
+    def Overlaps(self, other: object) -> bool:
+        return any(self._has(item) for item in _items(other, "other"))
+
+    def SetEquals(self, other: object) -> bool:
+        them = CsHashSet(self._args[0], CsArray(_items(other, "other")))
+        return len(them) == len(self) and self.IsSubsetOf(them)
+
+
+class _Sequence(_Versioned):
+    __slots__ = ("_deque",)
+    EMPTY: ClassVar[str] = ""
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryPeek": 1}
+
+    def __init__(self, element: CsTypeRef, source: object = None) -> None:
+        self._args = (element,)
+        self._version = 0
+        items = [] if source is None or type(source) is int else _items(source)
+        self._deque: deque[object] = deque(items)
+
+    def __len__(self) -> int:
+        return len(self._deque)
+
+    def _front(self) -> object:
+        raise NotImplementedError
+
+    @property
+    def Count(self) -> int:
+        return len(self._deque)
+
+    def Peek(self) -> object:
+        if not self._deque:
+            raise exc.invalid_operation(self.EMPTY)
+        return self._front()
+
+    def TryPeek(self) -> tuple[bool, object]:
+        if not self._deque:
+            return False, self._args[0].default
+        return True, self._front()
+
+    def Contains(self, item: object) -> bool:
+        return any(value_equals(x, item) for x in self._deque)
+
+    def Clear(self) -> None:
+        self._deque.clear()
+        self._touch()
+
+    def ToArray(self) -> CsArray:
+        return CsArray(iter(self))  # type: ignore[call-overload]
+
+
+class CsQueue(_Sequence):
+    __slots__ = ()
+    CS_TYPE = "System.Collections.Generic.Queue"
+    CS_MEMBERS = frozenset(
+        {"Count", "Enqueue", "Dequeue", "TryDequeue", "Peek", "TryPeek", "Contains", "Clear",
+         "ToArray", "ToString"}
+    )  # fmt: skip
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryPeek": 1, "TryDequeue": 1}
+    EMPTY = "Queue empty."
+
+    def __iter__(self) -> Iterator[object]:
+        return self._iterate(self._deque)
+
+    def _front(self) -> object:
+        return self._deque[0]
+
+    def Enqueue(self, item: object) -> None:
+        self._deque.append(item)
+        self._touch()
+
+    def Dequeue(self) -> object:
+        value = self.Peek()
+        self._deque.popleft()
+        self._touch()
+        return value
+
+    def TryDequeue(self) -> tuple[bool, object]:
+        if not self._deque:
+            return False, self._args[0].default
+        return True, self.Dequeue()
+
+
+class CsStack(_Sequence):
+    __slots__ = ()
+    CS_TYPE = "System.Collections.Generic.Stack"
+    CS_MEMBERS = frozenset(
+        {"Count", "Push", "Pop", "TryPop", "Peek", "TryPeek", "Contains", "Clear", "ToArray",
+         "ToString"}
+    )  # fmt: skip
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryPeek": 1, "TryPop": 1}
+    EMPTY = "Stack empty."
+
+    def __iter__(self) -> Iterator[object]:
+        return self._iterate(reversed(self._deque))
+
+    def _front(self) -> object:
+        return self._deque[-1]
+
+    def Push(self, item: object) -> None:
+        self._deque.append(item)
+        self._touch()
+
+    def Pop(self) -> object:
+        value = self.Peek()
+        self._deque.pop()
+        self._touch()
+        return value
+
+    def TryPop(self) -> tuple[bool, object]:
+        if not self._deque:
+            return False, self._args[0].default
+        return True, self.Pop()

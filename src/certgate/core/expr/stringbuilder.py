@@ -1,0 +1,149 @@
+"""`System.Text.StringBuilder` (allow-listed with all members).
+
+Appending converts values as string concatenation does (`to_string`); `AppendLine` ends lines with
+`jsonio.NEWLINE`, Environment.NewLine of the Windows machines APIM runs on.
+"""
+
+from __future__ import annotations
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .jsonio import NEWLINE
+from .static import SType
+from .strings import format_string, replace, to_string
+from .typenames import IMPLEMENTED, TypeInfo, register
+from .types import CsChar, CsObject, CsTypeRef
+
+
+def _int(value: object, param: str) -> int:
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    if value < 0:
+        raise exc.argument_out_of_range(param)
+    return value
+
+
+class StringBuilder(CsObject):
+    __slots__ = ("_text", "capacity")
+    CS_TYPE = "System.Text.StringBuilder"
+    CS_MEMBERS = frozenset(
+        {
+            "Append", "AppendLine", "AppendFormat", "Insert", "Remove", "Replace", "Clear",
+            "Length", "Capacity", "ToString", "Equals",
+        }
+    )  # fmt: skip
+    CS_INDEXER = "get_item"
+    CS_INDEX_SETTER = "set_item"
+
+    def __init__(self, *args: object) -> None:
+        value = next((a for a in args if type(a) is str), "")
+        self.capacity = next((a for a in args if type(a) is int), 16)
+        if any(a is not None and type(a) not in (str, int) for a in args):
+            raise exc.invalid_cast(
+                next(a for a in args if type(a) not in (str, int)), "System.String"
+            )
+        self._text = value
+
+    @property
+    def Length(self) -> int:
+        return len(self._text)
+
+    @Length.setter
+    def Length(self, value: object) -> None:
+        size = _int(value, "value")
+        self._text = self._text[:size].ljust(size, "\0")
+
+    @property
+    def Capacity(self) -> int:
+        return max(self.capacity, len(self._text))
+
+    @Capacity.setter
+    def Capacity(self, value: object) -> None:
+        self.capacity = _int(value, "value")
+
+    def get_item(self, index: object) -> CsChar:
+        i = _int(index, "index")
+        if i >= len(self._text):
+            raise exc.index_out_of_range()
+        return CsChar(self._text[i])
+
+    def set_item(self, index: object, value: object) -> None:
+        i = _int(index, "index")
+        if i >= len(self._text):
+            raise exc.argument_out_of_range("index")
+        if type(value) is not CsChar:
+            raise exc.invalid_cast(value, "System.Char")
+        self._text = self._text[:i] + value.value + self._text[i + 1 :]
+
+    def Append(self, value: object = None, *more: object) -> StringBuilder:
+        if more and type(value) is CsChar:  # Append(char, repeatCount)
+            self._text += value.value * _int(more[0], "repeatCount")
+        elif more:  # Append(string, startIndex, count)
+            text = to_string(value)
+            start, count = _int(more[0], "startIndex"), _int(more[1], "count")
+            if start + count > len(text):
+                raise exc.argument_out_of_range("count")
+            self._text += text[start : start + count]
+        elif isinstance(value, CsArray) and all(type(c) is CsChar for c in value):
+            self._text += "".join(str(c) for c in value)  # char[]
+        else:
+            self._text += to_string(value)
+        return self
+
+    def AppendLine(self, value: object = None) -> StringBuilder:
+        self._text += to_string(value) + NEWLINE
+        return self
+
+    def AppendFormat(self, template: object, *args: object) -> StringBuilder:
+        self._text += format_string(template, *args)
+        return self
+
+    def Insert(self, index: object, value: object) -> StringBuilder:
+        i = _int(index, "index")
+        if i > len(self._text):
+            raise exc.argument_out_of_range("index")
+        self._text = self._text[:i] + to_string(value) + self._text[i:]
+        return self
+
+    def Remove(self, start: object, length: object) -> StringBuilder:
+        i, n = _int(start, "startIndex"), _int(length, "length")
+        if i + n > len(self._text):
+            raise exc.argument_out_of_range("length")
+        self._text = self._text[:i] + self._text[i + n :]
+        return self
+
+    def Replace(self, old: object, new: object, *span: object) -> StringBuilder:
+        if span:
+            i, n = _int(span[0], "startIndex"), _int(span[1], "count")
+            if i + n > len(self._text):
+                raise exc.argument_out_of_range("count")
+            middle = replace(self._text[i : i + n], old, new)
+            self._text = self._text[:i] + middle + self._text[i + n :]
+        else:
+            self._text = replace(self._text, old, new)
+        return self
+
+    def Clear(self) -> StringBuilder:
+        self._text = ""
+        return self
+
+    def Equals(self, other: object) -> bool:
+        return isinstance(other, StringBuilder) and other._text == self._text
+
+    def ToString(self, start: object = None, length: object = None) -> str:
+        if start is None:
+            return self._text
+        i, n = _int(start, "startIndex"), _int(length, "length")
+        if i + n > len(self._text):
+            raise exc.argument_out_of_range("length")
+        return self._text[i : i + n]
+
+
+_INFO = TypeInfo(
+    StringBuilder.CS_TYPE,
+    SType(StringBuilder.CS_TYPE, StringBuilder),
+    CsTypeRef(StringBuilder.CS_TYPE, (StringBuilder,)),
+    ctor=StringBuilder,
+)
+if _INFO.full_name not in IMPLEMENTED:
+    register(_INFO)

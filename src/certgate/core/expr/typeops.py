@@ -1,0 +1,198 @@
+"""Type tests, casts, bitwise operators and generic LINQ calls (translator, part 3b).
+
+* Casts to integral types convert (`_nconv`, checked inside `checked`); a JToken cast to a
+  primitive uses Json.NET's explicit operators (`_jcast`); anything else is a type check that
+  also knows the implicit conversions to JToken (`_ccast`). csc's constant checks are kept
+  (`(byte)300` needs `unchecked`).
+* `is`/`as` test with the type's `CsTypeRef`; `x is T name` binds `name` through a walrus.
+* `& | ^ << >> ~` on integers (C#'s shift-count masking) and on bools (no short circuit);
+  flags enums combine through `regexp.enum_bitwise`.
+"""
+
+from __future__ import annotations
+
+from . import syntax as s
+from .collections import LinqSeq
+from .creation import CreationTranslator
+from .gentypes import apim_type
+from .jtoken import JToken
+from .langrt import RANGES
+from .linq import LINQ_METHODS, TYPED_GENERICS
+from .regexp import enum_bitwise, is_flags_enum
+from .static import BOOL, CHAR, INT, LONG, NULL, UNKNOWN, SType, array_of
+from .translate import Code
+from .typenames import KEYWORDS, TypeLookupError, resolve
+
+_BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
+_SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
+_CONVERTED = frozenset(RANGES) | {"System.Double"}  # explicit numeric conversions
+_FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", "System.Char"})
+
+
+class TypeOpsTranslator(CreationTranslator):
+    # --- type tests and casts -------------------------------------------------------------------
+
+    def x_IsType(self, node: s.IsType) -> Code:
+        value = self.operand(node.value)
+        if node.type is None:
+            assert node.constant is not None
+            named = self.dotted(node.constant)
+            if named is not None and self.names_a_type(named):  # `x is JObject`
+                ref = self.names.constant(self.type_ref(s.TypeName(node.constant.pos, named)))
+                return Code(f"_is({value.text}, {ref})", BOOL)
+            constant = self.operand(node.constant)
+            if constant.type is NULL:
+                return Code(f"({value.text} is None)", BOOL)
+            return Code(f"_isc({value.text}, {constant.text})", BOOL)
+        ref = self.names.constant(self.type_ref(node.type))
+        if node.name is None:
+            return Code(f"_is({value.text}, {ref})", BOOL)
+        declared = self.resolve_type(node.type).stype
+        declared = SType(declared.name, declared.py, False, declared.element)
+        local = self.declare(node.name, declared, node.pos)
+        temp = self.names.temp()
+        bind = f"(({local.py_name} := {temp}) is {temp})"
+        return Code(f"(_is(({temp} := {value.text}), {ref}) and {bind})", BOOL)
+
+    def names_a_type(self, dotted: str) -> bool:
+        """Does `x is A.B` test a type (rather than compare with a constant `A.B`)?"""
+        if apim_type(dotted) is not None:
+            return True
+        owner, _, member = dotted.rpartition(".")
+        if owner:
+            try:
+                if member in resolve(owner).statics:
+                    return False  # an enum member or constant: `x is StringComparison.Ordinal`
+            except TypeLookupError:
+                pass
+        try:
+            resolve(dotted)
+        except TypeLookupError as exc:
+            return "could not be found" not in exc.message
+        return True
+
+    def x_AsType(self, node: s.AsType) -> Code:
+        info = self.resolve_type(node.type)
+        ref = self.type_ref(node.type)
+        if ref.is_value_type:
+            raise self.error(
+                "The as operator must be used with a reference type or nullable type "
+                f"('{info.full_name}' is a non-nullable value type)",
+                node.pos,
+            )
+        value = self.operand(node.value)
+        return Code(f"_as({value.text}, {self.names.constant(ref)})", info.stype.as_nullable())
+
+    def x_Cast(self, node: s.Cast) -> Code:
+        info = self.resolve_type(node.type)
+        target_name = info.full_name
+        if target_name == "System.Object" or node.type.nullable or node.type.array_rank:
+            return super().x_Cast(node)
+        operand = self.operand(node.operand)
+        target = info.stype
+        if target_name in RANGES and not self.checked_context_given:
+            self.constant_fits(node.operand, target_name, node.pos)
+        token = operand.type.py is not None and issubclass(operand.type.py, JToken)
+        if token and not (target.py is not None and issubclass(target.py, JToken)):
+            ref = self.names.constant(self.type_ref(node.type))  # Json.NET's explicit operators
+            return Code(f"_jcast({operand.text}, {ref})", target)
+        if target_name in _CONVERTED and (operand.type.numeric or operand.type is CHAR):
+            if target_name in _FAST_CONVERSIONS and not self.checked:
+                return Code(f"_convert({operand.text}, {target_name!r})", target)
+            checked = "True" if self.checked else "False"
+            return Code(f"_nconv({operand.text}, {target_name!r}, {checked})", target)
+        primitive = (str, bool, int, float)
+        known = operand.type.known and operand.type.py in primitive
+        if known and target.py in primitive and operand.type.py is not target.py:
+            # (string)5, (bool)1: C# has no such conversion
+            raise self.error(
+                f"Cannot convert type '{operand.type.name}' to '{target_name}'", node.pos
+            )
+        ref = self.names.constant(self.type_ref(node.type))
+        return Code(f"_ccast({operand.text}, {ref})", target)
+
+    # --- generic LINQ calls ----------------------------------------------------------------------
+
+    def x_Invoke(self, node: s.Invoke) -> Code:
+        """`xs.ToArray<string>()`, `xs.Cast<JObject>()`: LINQ methods take their type arguments
+        from the receiver; only Cast/OfType need them at run time (an extra argument)."""
+        target = node.target
+        if (
+            isinstance(target, s.Member)
+            and target.type_args
+            and target.name in _SEQUENCE_GENERICS
+            and self.static_target(target) is None
+        ):
+            code = super().x_Invoke(node)
+            element = self.resolve_type(target.type_args[0]).stype
+            return Code(code.text, SType("IEnumerable", LinqSeq, element=element))
+        linq = isinstance(target, s.Member) and target.type_args and target.name in LINQ_METHODS
+        if not linq or self.static_target(target) is not None:  # type: ignore[arg-type]
+            return super().x_Invoke(node)
+        assert isinstance(target, s.Member) and target.type_args is not None
+        plain = s.Invoke(node.pos, s.Member(target.pos, target.target, target.name), node.args)
+        code = super().x_Invoke(plain)
+        last = self.resolve_type(target.type_args[-1]).stype
+        if target.name in TYPED_GENERICS:
+            ref = self.names.constant(self.type_ref(target.type_args[0]))
+            text = code.text[:-1] + f", {ref})"
+            return Code(text, SType("IEnumerable", LinqSeq, element=last))
+        if target.name == "ToArray":
+            return Code(code.text, array_of(last))
+        if target.name in ("Select", "SelectMany", "Where", "Skip", "Take", "Distinct"):
+            return Code(code.text, SType("IEnumerable", LinqSeq, element=last))
+        return code
+
+    def constant_fits(self, operand: s.Expr, target: str, pos: int) -> None:
+        """csc refuses `(byte)300`: a constant out of range needs `unchecked`."""
+        while isinstance(operand, s.Paren):
+            operand = operand.inner
+        negative = isinstance(operand, s.Unary) and operand.op == "-"
+        literal = operand.operand if isinstance(operand, s.Unary) else operand
+        if not isinstance(literal, s.Literal) or literal.kind not in ("int", "long"):
+            return
+        value = -int(literal.value) if negative else int(literal.value)  # type: ignore[call-overload]
+        low, high = RANGES[target]
+        if not low <= value <= high:
+            short = {v: k for k, v in KEYWORDS.items()}.get(target, target)
+            raise self.error(
+                f"Constant value '{value}' cannot be converted to a '{short}' (use 'unchecked' "
+                "syntax to override)",
+                pos,
+            )
+
+    # --- bitwise operators ----------------------------------------------------------------------
+
+    def x_Binary(self, node: s.Binary) -> Code:
+        if node.op not in _BITWISE:
+            return super().x_Binary(node)
+        if node.op == ">>>":
+            raise self.unsupported("operator '>>>' (C# 11)", node.pos)
+        left, right = self.operand(node.left), self.operand(node.right)
+        a, b = left.type, right.type
+        if is_flags_enum(a.py) and a.py is b.py and node.op in ("&", "|", "^"):
+            combine = self.names.constant(enum_bitwise)  # RegexOptions.IgnoreCase | ...
+            return Code(f"{combine}({node.op!r}, {left.text}, {right.text})", a)
+        if a is BOOL and b is BOOL and node.op in ("&", "|", "^"):
+            return Code(f"_bit({node.op!r}, {left.text}, {right.text})", BOOL)
+        for side in (a, b):
+            integral = side.py is int or side is CHAR
+            if side.known and side is not NULL and not integral and side is not BOOL:
+                raise self.operand_error(node.op, a, b, node.pos)
+        shift = node.op in ("<<", ">>")
+        wide = a is LONG or (not shift and b is LONG)
+        result = (LONG if wide else INT) if a.known and (shift or b.known) else UNKNOWN
+        return Code(f"_bit({node.op!r}, {left.text}, {right.text}, {wide})", result)
+
+    def x_Unary(self, node: s.Unary) -> Code:
+        if node.op != "~":
+            return super().x_Unary(node)
+        operand = self.operand(node.operand)
+        kind = operand.type
+        if kind.known and not (kind.py is int or kind is CHAR):
+            raise self.error(
+                f"Operator '~' cannot be applied to operand of type '{kind.name}'", node.pos
+            )
+        wide = kind is LONG
+        result = (LONG if wide else INT) if kind.known else UNKNOWN
+        return Code(f"_bit('^', {operand.text}, -1, {wide})", result)
