@@ -219,6 +219,8 @@ class SetBackendService(Node):
 
 @REGISTRY.register("set-backend-service", frozenset({"inbound", "backend"}))
 def _set_backend_service(el: XmlElement, where: Where) -> Node:
+    if any(name.startswith("dapr-") for name in el.attrs):
+        raise NotSupportedError("set-backend-service for Dapr", **at(el, where))
     allowed = {"base-url", "backend-id", "sf-resolve-condition", "sf-service-instance-name"}
     allowed |= {"sf-partition-key", "sf-listener-name", "sf-replica-type"}
     check_attributes(el, where, frozenset(allowed))
