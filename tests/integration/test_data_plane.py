@@ -40,17 +40,25 @@ apis:
     path: broken
     serviceUrl: http://BACKEND
     policy: broken.xml
+  reads:
+    path: reads
+    serviceUrl: http://BACKEND
+    policy: reads.xml
 """
 
 SLOW = """<policies><backend><forward-request timeout="1" /></backend></policies>"""
 BROKEN = """<policies><inbound><choose>
   <when condition="@(context.Request.Certificate.Thumbprint == "x")"><return-response /></when>
 </choose></inbound></policies>"""
+# A policy that reads the request body: the gateway reads it whole (capped) before running it.
+READS = """<policies><inbound><base/><set-variable name="b"
+  value="@(context.Request.Body.As<string>(preserveContent: true))" /></inbound></policies>"""
+FILES = {"slow.xml": SLOW, "broken.xml": BROKEN, "reads.xml": READS}
 
 
 @pytest.fixture
 def client(harness: Harness, pki: Pki) -> Client:
-    harness.start(CONFIG, {"slow.xml": SLOW, "broken.xml": BROKEN})
+    harness.start(CONFIG, FILES)
     return harness.client(pki.client)
 
 
@@ -115,7 +123,7 @@ def test_backend_timeout_is_504(client: Client) -> None:
 
 
 def test_expression_failure_is_500_internal_server_error(harness: Harness, pki: Pki) -> None:
-    harness.start(CONFIG, {"slow.xml": SLOW, "broken.xml": BROKEN})
+    harness.start(CONFIG, FILES)
     reply = harness.client(None).request("/broken/x")  # no certificate: null dereference
     body = json.loads(reply.body)
     assert reply.status == 500
@@ -170,9 +178,7 @@ def test_pipelined_requests_are_answered_in_order(client: Client, feed: str) -> 
     ]
 
 
-def test_chunked_request_body_is_forwarded_with_length(
-    harness: Harness, client: Client, feed: str
-) -> None:
+def test_chunked_request_body_streams_chunked(harness: Harness, client: Client, feed: str) -> None:
     body = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
     out = raw_exchange(
         client,
@@ -184,17 +190,37 @@ def test_chunked_request_body_is_forwarded_with_length(
     method, _url, headers, received = harness.backend_log[-1]
     names = {n.lower() for n, _ in headers}
     assert (method, received) == (b"POST", b"hello world")
+    # No policy reads it: it streams, in the framing the client chose.
+    assert (b"Transfer-Encoding", b"chunked") in headers and b"content-length" not in names
+
+
+def test_chunked_body_a_policy_reads_is_forwarded_with_length(
+    harness: Harness, client: Client, feed: str
+) -> None:
+    body = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+    out = raw_exchange(
+        client,
+        b"POST /reads/body HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + body,
+        feed,
+    )
+    assert out.endswith(b"hello world")
+    method, _url, headers, received = harness.backend_log[-1]
+    names = {n.lower() for n, _ in headers}
+    assert (method, received) == (b"POST", b"hello world")
     assert b"transfer-encoding" not in names and (b"Content-Length", b"11") in headers
 
 
-def test_oversized_body_is_413(client: Client, feed: str) -> None:
+def test_oversized_body_a_policy_reads_is_413(client: Client, feed: str) -> None:
     out = raw_exchange(
-        client, b"POST /a/body HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n", feed
+        client,
+        b"POST /reads/body HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n",
+        feed,
     )
     assert out.startswith(b"HTTP/1.1 413 ")
     chunked = raw_exchange(
         client,
-        b"POST /a/body HTTP/1.1\r\nHost: l\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"POST /reads/body HTTP/1.1\r\nHost: l\r\nTransfer-Encoding: chunked\r\n\r\n"
         + b"3e8\r\n"
         + b"x" * 1000
         + b"\r\n"
@@ -202,8 +228,14 @@ def test_oversized_body_is_413(client: Client, feed: str) -> None:
         feed,
     )
     assert chunked.startswith(b"HTTP/1.1 413 ")
-    fits = client.request("/a/body", method="POST", body=b"y" * 1000)
+    fits = client.request("/reads/body", method="POST", body=b"y" * 1000)
     assert (fits.status, fits.body) == (200, b"y" * 1000)
+
+
+def test_body_no_policy_reads_is_not_capped(client: Client) -> None:
+    # maxRequestBodyBytes (1000 here) caps only bodies held in memory; this one streams.
+    reply = client.request("/a/body", method="POST", body=b"z" * 50_000)
+    assert (reply.status, reply.body) == (200, b"z" * 50_000)
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,30 @@
 """The client side of the data plane: HTTP/1.0 and 1.1 over a (TLS) transport, parsed by httptools.
 
-Requests are read completely (bodies buffered up to a cap) and answered strictly in order, so
-pipelined requests work. Malformed HTTP gets a 400 and the connection is closed; the worker carries
-on. Nothing here knows about policies: complete requests go to a `Handler`.
+A request goes to the `Handler` as soon as its head is parsed; its body follows as a `Body`
+(bodies.py) that the handler streams to the backend, or reads whole when a policy needs it. The
+response goes out the same way: a `Response` whose body is in memory, or the backend's body
+streaming through a `Relay`. Back-pressure holds both ways: reading from the client pauses while
+the backend does not take the body, reading from the backend pauses while the client does not
+read the response.
+
+Requests are answered strictly in order, so pipelining works: the next request's handler starts
+once the previous response is complete (its head and body are parsed meanwhile, and reading
+pauses when they pile up). When a response goes out before its request body was read (a policy
+answered early, or the backend did), the rest of the body is read and dropped when it is small,
+else the connection closes after the response; `Expect: 100-continue` is answered only when
+the body is actually wanted, and a client still waiting for it gets the final response and a
+closed connection (RFC 9110 §10.1.1). A backend that fails after the response head went out
+makes us abort the client connection: appending an error would corrupt the response.
+
+Malformed HTTP gets a 400 and the connection is closed; the worker carries on. Nothing here knows
+about policies.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,22 +32,54 @@ from typing import cast
 
 import httptools
 
-from certgate.core.model import Header, Response, end_to_end, gateway_error
+from certgate.core.model import HOP_BY_HOP, Header, Response, end_to_end, gateway_error
+from certgate.io import accesslog
+from certgate.io.bodies import NO_BODY, Body, BodyAborted, Relay
 from certgate.io.tls.base import PeerInfo, TlsBackend
 
 log = logging.getLogger("certgate.http")
 
+COALESCE_BYTES = 64 * 1024  # a complete response body up to this size goes out with its head
+DISCARD_LIMIT = 64 * 1024  # unread request body we still read and drop to keep a connection
+LINGER_SECONDS = 2.0  # how long a closing connection keeps draining the client's unread body
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, eq=False)
 class IncomingRequest:
     method: bytes
     target: bytes
     version: str  # "1.0" or "1.1"
     headers: list[Header]
-    body: bytes
     keep_alive: bool
     peer: PeerInfo
     client_ip: str
+    stream: Body  # the body as it arrives
+    body: bytes = b""  # the whole body, when a policy needs it (read before the pipeline runs)
+    expect_continue: bool = False  # the client waits for `100 Continue` before sending the body
+    continued: bool = False  # `100 Continue` went out
+    started: float = 0.0  # time.perf_counter() when the head was parsed
+    received_at: float = 0.0  # wall-clock time of the same moment
+    # Set by the handler:
+    relay: Relay | None = None  # the backend's response, if its body streams
+    buffer_response: bool = True  # outbound policies read the response body
+    request_id: str = ""
+    api_id: str = ""
+    operation_id: str = ""
+    error_reason: str = ""
+    context: object = None  # the policy context, for whoever needs it after the pipeline
+    host: bytes | None = None  # the Host header
+    forwarded: tuple[bytes | None, bytes | None] = (None, None)  # client's X-Forwarded-Proto/Host
+    # Written here:
+    status: int = 0  # of the response sent (0: none went out)
+    bytes_sent: int = 0
+
+    def drop_relay(self) -> None:
+        """A streamed backend response that will not be sent (a later forward, or a policy
+        response, replaced it)."""
+        relay, self.relay = self.relay, None
+        if relay is not None:
+            relay.body.discard()
 
 
 Handler = Callable[[IncomingRequest], Awaitable[Response]]
@@ -40,7 +88,6 @@ Handler = Callable[[IncomingRequest], Awaitable[Response]]
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_header_bytes: int
-    max_body_bytes: int
     keepalive_timeout: float
     max_pipelined: int = 32
 
@@ -54,7 +101,25 @@ class _Reject(Exception):
         self.message = message
 
 
+# Request headers the connection looks at: framing, expectation, and what X-Forwarded-* needs.
+_NOTED = {
+    b"content-length": 0,
+    b"transfer-encoding": 1,
+    b"expect": 2,
+    b"host": 3,
+    b"x-forwarded-proto": 4,
+    b"x-forwarded-host": 5,
+}
+_NOTED_LENGTHS = frozenset(len(name) for name in _NOTED)
+_PIPELINE = "pipeline"  # a reason to pause reading: too many requests queued
+
+
 class ClientConnection(asyncio.Protocol):
+    """One client connection: parses requests, runs them in order, writes the answers.
+
+    It is the producer of its request bodies and the sink of streamed response bodies.
+    """
+
     def __init__(self, handler: Handler, tls: TlsBackend, limits: Limits) -> None:
         self.handler = handler
         self.tls = tls
@@ -64,15 +129,21 @@ class ClientConnection(asyncio.Protocol):
         self.queue: deque[IncomingRequest] = deque()
         self.worker: asyncio.Task[None] | None = None
         self.idle_timer: asyncio.TimerHandle | None = None
-        self.reading = True
-        self._reset()
+        self.current: IncomingRequest | None = None  # the request being parsed
+        self.active: IncomingRequest | None = None  # the request being answered
+        self.holds: set[object] = set()  # why reading is paused; empty = reading
+        self.relaying: Body | None = None  # a response body streaming to this client
+        self.write_paused = False
+        self.rejected: Response | None = None  # answer once the queue is done, then close
+        self.lingering = False
+        self.cert_fields = ""  # access-log fragment, computed on first use
+        self.loop = asyncio.get_running_loop()
+        self._reset_head()
 
-    def _reset(self) -> None:
+    def _reset_head(self) -> None:
         self.url = b""
         self.headers: list[Header] = []
         self.head_bytes = 0
-        self.body: list[bytes] = []
-        self.body_bytes = 0
 
     # --- asyncio.Protocol ---
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -86,6 +157,17 @@ class ClientConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         self._cancel_idle_timer()
+        active = self.active
+        if active is not None and accesslog.enabled():  # it will not finish: log it now
+            active.error_reason = active.error_reason or "ClientConnectionFailure"
+            self._log(active)
+            self.active = None
+        gone = BodyAborted()
+        for request in (self.current, self.active, *self.queue):
+            if request is not None:
+                request.stream.fail(gone)
+        if self.relaying is not None:
+            self.relaying.discard()
         if self.worker is not None and not self.worker.done():
             self.worker.cancel()
 
@@ -107,9 +189,19 @@ class ClientConnection(asyncio.Protocol):
             log.debug("malformed request from %s: %s", self.client_ip, exc)
             self._reject(400, "Bad request")
 
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        if self.relaying is not None:
+            self.relaying.hold()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if self.relaying is not None:
+            self.relaying.release()
+
     # --- httptools callbacks ---
     def on_message_begin(self) -> None:
-        self._reset()
+        self._reset_head()
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -120,34 +212,61 @@ class ClientConnection(asyncio.Protocol):
         self._count_head(len(name) + len(value) + 4)
 
     def on_headers_complete(self) -> None:
-        length = self._content_length()
-        if length is not None and length > self.limits.max_body_bytes:
-            raise _Reject(413, "Request entity too large")
+        if self.lingering:
+            return  # a closing connection takes no new requests
+        parser = self.parser
+        version = parser.get_http_version()
+        length, chunked, expect, (host, forwarded_proto, forwarded_host) = self._scan()
+        stream = Body(self, length=length, chunked=chunked) if (length or chunked) else NO_BODY
+        request = IncomingRequest(
+            parser.get_method(),
+            self.url,
+            version,
+            self.headers,
+            parser.should_keep_alive(),
+            self.peer,
+            self.client_ip,
+            stream,
+            started=time.perf_counter(),
+            received_at=time.time(),
+            host=host,
+            forwarded=(forwarded_proto, forwarded_host),
+        )
+        if expect is not None and stream is not NO_BODY and version == "1.1":
+            request.expect_continue = True
+            stream.on_start = self._send_continue
+        self.current = request if stream is not NO_BODY else None
+        self.queue.append(request)
+        if len(self.queue) >= self.limits.max_pipelined:
+            self.pause_reading_for(_PIPELINE)  # back-pressure on deep pipelines
+        if self.worker is None:
+            self.worker = self.loop.create_task(self._serve_queue())
 
     def on_body(self, body: bytes) -> None:
-        self.body_bytes += len(body)
-        if self.body_bytes > self.limits.max_body_bytes:
-            raise _Reject(413, "Request entity too large")
-        self.body.append(body)
+        if self.current is not None:
+            self.current.stream.feed(body)
 
     def on_message_complete(self) -> None:
-        parser = self.parser
-        request = IncomingRequest(
-            method=parser.get_method(),
-            target=self.url,
-            version=parser.get_http_version(),
-            headers=self.headers,
-            body=b"".join(self.body),
-            keep_alive=parser.should_keep_alive(),
-            peer=self.peer,
-            client_ip=self.client_ip,
-        )
-        self.queue.append(request)
-        if len(self.queue) >= self.limits.max_pipelined and self.transport is not None:
-            self.transport.pause_reading()  # back-pressure on deep pipelines
-            self.reading = False
-        if self.worker is None or self.worker.done():
-            self.worker = asyncio.get_running_loop().create_task(self._serve_queue())
+        current, self.current = self.current, None
+        if current is not None:
+            current.stream.finish()
+        if self.lingering and self.transport is not None:
+            self.transport.close()
+
+    # --- Producer (request bodies) ---
+    def pause_reading_for(self, body: object) -> None:
+        if not self.holds and self.transport is not None:
+            self.transport.pause_reading()
+        self.holds.add(body)
+
+    def resume_reading_for(self, body: object) -> None:
+        if body in self.holds:
+            self.holds.discard(body)
+            if not self.holds and self.transport is not None:
+                self.transport.resume_reading()
+
+    def body_discarded(self, body: Body) -> None:
+        pass  # the parser goes on through the body; its bytes are dropped
 
     # --- helpers ---
     def _count_head(self, n: int) -> None:
@@ -155,43 +274,202 @@ class ClientConnection(asyncio.Protocol):
         if self.head_bytes > self.limits.max_header_bytes:
             raise _Reject(431, "Request header fields too large")
 
-    def _content_length(self) -> int | None:
+    def _scan(self) -> tuple[int | None, bool, bytes | None, list[bytes | None]]:
+        """One pass over the head: Content-Length, chunked, the Expect value (llhttp already
+        checked the framing), and the Host, X-Forwarded-Proto and -Host values."""
+        length: int | None = None
+        chunked = False
+        expect: bytes | None = None
+        seen: list[bytes | None] = [None, None, None]
         for name, value in self.headers:
-            if name.lower() == b"content-length":
+            if len(name) not in _NOTED_LENGTHS:  # cheap filter before the lower()
+                continue
+            what = _NOTED.get(name.lower())
+            if what is None:
+                continue
+            if what == 0:
                 try:
-                    return int(value)
+                    length = int(value)
                 except ValueError:
                     raise _Reject(400, "Bad request") from None
-        return None
+            elif what == 1:
+                chunked = b"chunked" in value.lower()
+            elif what == 2:
+                if value.strip().lower() != b"100-continue":
+                    raise _Reject(417, "Expectation failed")
+                expect = value
+            else:
+                before = seen[what - 3]
+                seen[what - 3] = value if before is None else before + b", " + value
+        return (None if chunked else length), chunked, expect, seen
+
+    def _send_continue(self, body: Body) -> None:
+        # Called when the handler first wants the body: only the request being answered does.
+        active = self.active
+        if (
+            active is not None
+            and active.stream is body
+            and not active.continued
+            and body.received == 0
+            and self.transport is not None
+        ):
+            active.continued = True
+            self.transport.write(_CONTINUE)
 
     async def _serve_queue(self) -> None:
-        while self.queue and self.transport is not None:
-            request = self.queue.popleft()
-            if not self.reading and self.transport is not None:
-                self.transport.resume_reading()
-                self.reading = True
-            response = await self.handler(request)
-            if self.transport is None:
+        try:
+            while self.queue and self.transport is not None:
+                request = self.queue.popleft()
+                if len(self.queue) < self.limits.max_pipelined:
+                    self.resume_reading_for(_PIPELINE)
+                self.active = request
+                response = await self.handler(request)
+                if self.transport is None:
+                    request.drop_relay()
+                    return
+                try:
+                    keep = await self._respond(request, response)
+                except Exception:  # a bug must cost this connection, never the worker
+                    log.exception("writing the response failed")
+                    request.drop_relay()
+                    if self.transport is not None:
+                        self.transport.abort()
+                    keep = False
+                self.active = None
+                if accesslog.enabled():
+                    self._log(request)
+                if not keep:
+                    return
+            if self.rejected is not None and self.transport is not None:
+                self._write_rejection()
                 return
-            self.transport.write(serialize_response(response, request))
-            if not request.keep_alive:
-                self.transport.close()
-                return
+        finally:
+            self.worker = None
+            self.active = None
         self._arm_idle_timer()
+
+    async def _respond(self, request: IncomingRequest, response: Response) -> bool:
+        """Write the response; False when the connection is done afterwards."""
+        transport = self.transport
+        assert transport is not None
+        request.status = response.status
+        relay, request.relay = request.relay, None
+        if relay is not None and relay.response is not response:
+            relay.body.discard()  # a policy answered instead of the backend
+            relay = None
+        close = not request.keep_alive or not self._can_go_on(request)
+        if relay is not None and (request.method == b"HEAD" or response.status in (204, 304)):
+            relay.body.discard()  # no body goes out, whatever the backend sends
+            relay = None
+        elif relay is not None:
+            whole = relay.body.take(COALESCE_BYTES)
+            if whole is not None:  # all here already: head and body in one write
+                response.body = whole
+                relay = None
+        if relay is None:
+            data = serialize_response(response, request, close)
+            request.bytes_sent += len(data)
+            transport.write(data)
+        else:
+            length = relay.body.length
+            chunked = length is None and request.version == "1.1"
+            if length is None and not chunked:
+                close = True  # an HTTP/1.0 client: the body ends when we close
+            head = response_head(response, request, length, chunked, close)
+            request.bytes_sent += len(head)
+            transport.write(head)
+            if not await self._relay(request, relay.body, chunked):
+                transport.abort()  # the backend failed after the head went out
+                request.error_reason = request.error_reason or "BackendConnectionFailure"
+                return False
+        if not self._drain_request_body(request) or close:
+            self._close()
+            return False
+        return True
+
+    async def _relay(self, request: IncomingRequest, body: Body, chunked: bool) -> bool:
+        """Stream the backend's body to the client; False if the backend failed."""
+        sink = _ResponseSink(self, request, chunked)
+        self.relaying = body
+        try:
+            body.attach(sink)
+            if self.write_paused:
+                body.hold()
+            return await sink.done
+        finally:
+            self.relaying = None
+
+    def _can_go_on(self, request: IncomingRequest) -> bool:
+        """Whether the connection can carry another request after this one's response, judging
+        by the request body (without touching it)."""
+        body = request.stream
+        if body.done:
+            return body.error is None
+        if request.expect_continue and not request.continued and body.received == 0:
+            return False  # the client still waits to send it: we do not want it
+        if body.length is None:
+            return False
+        return body.length - body.received <= DISCARD_LIMIT
+
+    def _drain_request_body(self, request: IncomingRequest) -> bool:
+        """After the response: drop what is left of the request body; False if the connection
+        must close instead."""
+        body = request.stream
+        keep = self._can_go_on(request)
+        if not body.done:
+            body.discard()
+        return keep
+
+    def _close(self) -> None:
+        """Close after the response, reading on (and dropping) for a moment if the client is
+        still sending: closing with unread data would reset the connection, and the client could
+        lose the response."""
+        transport = self.transport
+        if transport is None:
+            return
+        current = self.current
+        if current is None or current.stream.done:
+            transport.close()
+            return
+        self.lingering = True
+        self.holds.clear()
+        transport.resume_reading()
+        self.loop.call_later(LINGER_SECONDS, transport.close)
 
     def _reject(self, status: int, message: str) -> None:
         if self.transport is None:
             return
-        response = gateway_error(status, message, "")
+        self.pause_reading_for(_Reject)  # nothing more is read from this connection
+        current, self.current = self.current, None
+        if current is not None:
+            current.stream.fail(BodyAborted())
+            if current is self.active or current in self.queue:
+                # Its handler answers it (its body failed); the connection closes after that.
+                current.keep_alive = False
+                return
+            if self.worker is None:  # answered already, its body was being dropped
+                self.transport.close()
+                return
+        self.rejected = gateway_error(status, message, "")
+        if self.worker is None:
+            self._write_rejection()
+
+    def _write_rejection(self) -> None:
+        if self.transport is None or self.rejected is None:
+            return
         self.queue.clear()
-        self.transport.write(serialize_response(response, None))
+        self.transport.write(serialize_response(self.rejected, None))
         self.transport.close()
         self.transport = None
 
+    def _log(self, request: IncomingRequest) -> None:
+        if not self.cert_fields:
+            self.cert_fields = accesslog.certificate_fields(self.peer)
+        accesslog.write(request, self.cert_fields)
+
     def _arm_idle_timer(self) -> None:
         if self.transport is not None and self.idle_timer is None:
-            loop = asyncio.get_running_loop()
-            self.idle_timer = loop.call_later(self.limits.keepalive_timeout, self._idle_close)
+            self.idle_timer = self.loop.call_later(self.limits.keepalive_timeout, self._idle_close)
 
     def _cancel_idle_timer(self) -> None:
         if self.idle_timer is not None:
@@ -200,35 +478,96 @@ class ClientConnection(asyncio.Protocol):
 
     def _idle_close(self) -> None:
         self.idle_timer = None
-        if (
-            self.transport is not None
-            and not self.queue
-            and (self.worker is None or self.worker.done())
-        ):
+        if self.transport is not None and not self.queue and self.worker is None:
             self.transport.close()
 
 
-_FRAMING = frozenset({b"content-length"})
+class _ResponseSink:
+    """Writes a streamed response body to the client (chunked when its length is unknown)."""
+
+    __slots__ = ("chunked", "conn", "done", "request")
+
+    def __init__(self, conn: ClientConnection, request: IncomingRequest, chunked: bool) -> None:
+        self.conn = conn
+        self.request = request
+        self.chunked = chunked
+        self.done: asyncio.Future[bool] = conn.loop.create_future()
+
+    def write(self, data: bytes) -> None:
+        transport = self.conn.transport
+        if transport is None or not data:
+            return
+        if self.chunked:
+            size = b"%x\r\n" % len(data)
+            transport.writelines((size, data, b"\r\n"))
+            self.request.bytes_sent += len(size) + len(data) + 2
+        else:
+            transport.write(data)
+            self.request.bytes_sent += len(data)
+
+    def end(self) -> None:
+        if self.chunked and self.conn.transport is not None:
+            self.conn.transport.write(b"0\r\n\r\n")
+            self.request.bytes_sent += 5
+        if not self.done.done():
+            self.done.set_result(True)
+
+    def fail(self, exc: BaseException) -> None:
+        log.info("backend failed mid-response (%s); aborting the client connection", exc)
+        if not self.done.done():
+            self.done.set_result(False)
 
 
-def serialize_response(response: Response, request: IncomingRequest | None) -> bytes:
-    """Status line, end-to-end headers, our own framing (Content-Length), body."""
+_RESPONSE_DROP = HOP_BY_HOP | frozenset({b"content-length"})  # we frame the response ourselves
+
+
+def response_head(
+    response: Response,
+    request: IncomingRequest | None,
+    length: int | None,
+    chunked: bool,
+    close: bool,
+) -> bytes:
+    """Status line, end-to-end headers, our own framing and connection headers."""
     parts = [b"HTTP/1.1 %d %s\r\n" % (response.status, response.reason_text.encode("latin-1"))]
-    for name, value in end_to_end(response.headers, _FRAMING):
+    named = False
+    for name, value in response.headers:
+        lower = name.lower()
+        if lower in _RESPONSE_DROP:
+            named = named or lower == b"connection"
+            continue
         parts += (name, b": ", value, b"\r\n")
-    head_only = request is not None and request.method == b"HEAD"
-    no_body = response.status in (204, 304) or 100 <= response.status < 200
-    if not no_body:
-        length = _head_length(response) if head_only else len(response.body)
+    if named:  # rare: a Connection header names more hop-by-hop headers; redo the slow way
+        parts[1:] = []
+        for name, value in end_to_end(response.headers, _RESPONSE_DROP):
+            parts += (name, b": ", value, b"\r\n")
+    if length is not None:
         parts.append(b"Content-Length: %d\r\n" % length)
-    if request is None or not request.keep_alive:
+    elif chunked:
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    if close:
         parts.append(b"Connection: close\r\n")
-    elif request.version == "1.0":
+    elif request is not None and request.version == "1.0":
         parts.append(b"Connection: keep-alive\r\n")
     parts.append(b"\r\n")
-    if not (head_only or no_body):
-        parts.append(response.body)
     return b"".join(parts)
+
+
+def serialize_response(
+    response: Response, request: IncomingRequest | None, close: bool | None = None
+) -> bytes:
+    """A response whose body is in memory (HEAD, 204, 304 and 1xx: none sent)."""
+    if close is None:
+        close = request is None or not request.keep_alive
+    head_only = request is not None and request.method == b"HEAD"
+    no_body = response.status in (204, 304) or 100 <= response.status < 200
+    length = None
+    if not no_body:
+        length = _head_length(response) if head_only else len(response.body)
+    head = response_head(response, request, length, False, close)
+    if head_only or no_body or not response.body:
+        return head
+    return head + response.body
 
 
 def _head_length(response: Response) -> int:

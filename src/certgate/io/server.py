@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from typing import cast
 
+from certgate.io import accesslog
 from certgate.io.http_server import ClientConnection, Limits
 from certgate.io.proxy import Proxy
 from certgate.io.tls import get_backend
@@ -30,7 +32,6 @@ class Gateway:
         self.proxy = Proxy(snapshot, self.pool)
         self.limits = Limits(
             max_header_bytes=settings.max_header_bytes,
-            max_body_bytes=settings.max_request_body_bytes,
             keepalive_timeout=settings.keepalive_timeout,
         )
         self.servers: list[asyncio.AbstractServer] = []
@@ -63,8 +64,16 @@ class Gateway:
 
 
 async def serve_forever(snapshot: Snapshot, tls_backend: str | None = None) -> None:
+    # `gateway.accessLog`: stderr (default), stdout, off, or a file path. Embedders (the tests)
+    # leave logger `certgate.access` to their own logging set-up.
+    accesslog.configure(getattr(snapshot.settings, "access_log", None))
     gateway = Gateway(snapshot, tls_backend)
     await gateway.start()
+    # Everything loaded so far (modules, the compiled snapshot) lives as long as the process:
+    # keep it out of the cyclic collector, whose full passes would otherwise walk it all (tens
+    # of ms, during which no request moves) and grow with the configuration.
+    gc.collect()
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,10 +1,25 @@
-"""Keep-alive connection pool to backends, with httptools parsing the responses.
+"""Keep-alive connection pool to backends; httptools parses the responses, bodies stream.
 
 One `Pool` per process; idle connections are kept per (scheme, host, port) in LIFO order (the most
-recently used connection is the least likely to have been closed by the backend). A request that
-fails on a reused connection before any byte of the response arrived is retried once on a fresh
-connection when its method is idempotent: the backend may have closed the idle connection at the
-same moment we reused it.
+recently used connection is the least likely to have been closed by the backend). A connection
+carries one exchange at a time and goes back to the pool only when both the request and the
+response were transferred completely and the backend allows keep-alive.
+
+`Pool.open` returns as soon as the response head is in (a `Relay`): the body then streams through
+a `Body` (see `bodies.py`), this connection being its producer: reading from the backend pauses
+while the consumer (the client's connection) cannot take more. A streamed request body flows the
+other way, with this connection as the sink: when the backend does not read fast enough
+(`pause_writing`), reading from the client pauses.
+
+Timeouts: connecting is bounded by `connect_timeout`; then `forward-request`'s timeout bounds the
+time without progress (a byte of the request sent or of the response received) until the response
+head arrives, which for a request without body is APIM's "time to response headers" (spec §5.9),
+and the same figure bounds a backend that stalls in the middle of a response body. A pause because
+the client does not read is not the backend's fault and does not count.
+
+A request that fails on a reused connection before any byte of the response arrived is retried
+once on a fresh connection when its method is idempotent and nothing of a streamed body was sent:
+the backend may have closed the idle connection at the same moment we reused it.
 """
 
 from __future__ import annotations
@@ -19,8 +34,10 @@ import httptools
 
 from certgate.core.model import Header, Response
 from certgate.errors import UpstreamConnectError, UpstreamError, UpstreamTimeout
+from certgate.io.bodies import NO_BODY, Body, BodyAborted, BodyTooLarge, Relay
 
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
+COALESCE_BYTES = 64 * 1024  # a complete body up to this size goes out with its head
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,24 +51,51 @@ class _Stale(Exception):
     """The reused connection closed before answering; safe to retry an idempotent request."""
 
 
-class UpstreamConnection(asyncio.Protocol):
-    """One HTTP/1.1 connection to a backend; carries one request at a time."""
+def client_gone() -> UpstreamError:
+    """The client went away while its request body streamed to the backend."""
+    return UpstreamError(
+        "the client closed the connection while sending the request body",
+        reason="ClientConnectionFailure",
+        source="forward-request",
+        status=400,
+        status_reason="Bad Request",
+        client_message="Bad request",
+    )
 
-    def __init__(self, max_body: int) -> None:
+
+class UpstreamConnection(asyncio.Protocol):
+    """One HTTP/1.1 connection to a backend.
+
+    It is the producer of the response body (`Producer` in bodies.py) and the sink of a streamed
+    request body (`Sink`).
+    """
+
+    def __init__(self, pool: Pool, endpoint: Endpoint) -> None:
+        self.pool = pool
+        self.endpoint = endpoint
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
-        self.max_body = max_body
-        self.waiter: asyncio.Future[Response] | None = None
+        self.loop = asyncio.get_running_loop()
         self.closed = False
-        self.received_any = False
-        self._reset()
-
-    def _reset(self) -> None:
-        self.reason = b""
-        self.headers: list[Header] = []
-        self.body: list[bytes] = []
-        self.body_size = 0
-        self.head_only = False
+        # the exchange in flight
+        self._head: asyncio.Future[Relay] | None = None
+        self._body: Body | None = None  # response body being received
+        self._sending: Body | None = None  # request body being streamed to the backend
+        self._chunked = False  # the request body goes out chunked
+        self._sent = 0  # request body bytes written to the backend
+        self._request_done = True
+        self._response_done = True
+        self._keep_alive = False
+        self._head_only = False
+        self._renew_parser = False
+        self._informational = False
+        self._received_any = False
+        self._reading_paused = False
+        self._timeout = 0.0
+        self._progress = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._reason = b""
+        self._headers: list[Header] = []
 
     # --- asyncio.Protocol ---
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -59,83 +103,264 @@ class UpstreamConnection(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
-        self.received_any = True
+        self._received_any = True
+        self._progress = self.loop.time()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail(UpstreamConnectError(f"invalid response from backend: {exc}"))
-            self.close()
+            self._broken(UpstreamConnectError(f"invalid response from backend: {exc}"))
+            return
+        if self._renew_parser:
+            # A HEAD response ended at its head, which httptools cannot be told: a fresh parser
+            # reads the next response (stack-measurements.md, "Gaps to close").
+            self._renew_parser = False
+            self.parser = httptools.HttpResponseParser(self)
 
     def eof_received(self) -> bool | None:
-        # A response without Content-Length ends at EOF; tell the parser.
-        with contextlib.suppress(httptools.HttpParserError):
-            self.parser.feed_data(b"")
+        # A response with neither Content-Length nor chunked coding ends at EOF (httptools has no
+        # call for "the stream ended", so we end it ourselves).
+        body = self._body
+        if body is not None and body.length is None and not body.chunked:
+            self._keep_alive = False
+            self.on_message_complete()
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self.received_any:
-            self._fail(UpstreamConnectError("backend closed the connection mid-response"))
-        else:
-            self._fail(_Stale())
+        self.transport = None
+        self._cancel_timer()
+        self.pool.forget(self)
+        self._end_exchange(
+            UpstreamConnectError("backend closed the connection mid-response")
+            if self._received_any
+            else _Stale()
+        )
+
+    def pause_writing(self) -> None:
+        if self._sending is not None:
+            self._sending.hold()
+
+    def resume_writing(self) -> None:
+        if self._sending is not None:
+            self._sending.release()
 
     # --- httptools callbacks ---
+    def on_message_begin(self) -> None:
+        self._reason = b""
+        self._headers = []
+
     def on_status(self, status: bytes) -> None:
-        self.reason += status
+        self._reason += status
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
+        self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        if self.head_only:
-            # A HEAD response has no body whatever its Content-Length says; finish it here.
-            self._complete(keep_alive=False)
-
-    def on_body(self, body: bytes) -> None:
-        self.body_size += len(body)
-        if self.body_size > self.max_body:
-            self._fail(UpstreamConnectError("backend response body exceeds the configured limit"))
-            self.close()
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:
+            self._informational = True  # e.g. 103 Early Hints: not relayed, the answer follows
             return
-        self.body.append(body)
+        head = self._head
+        if head is None or head.done():
+            self._broken(UpstreamConnectError("backend sent a response nobody asked for"))
+            return
+        response = Response(status, self._reason.decode("latin-1"), self._headers, b"", True)
+        self._keep_alive = self.parser.should_keep_alive()
+        if self._head_only or status in (204, 304):
+            body = NO_BODY
+            self._response_done = True
+            self._renew_parser = self._head_only
+        else:
+            length, chunked = _framing(self._headers)
+            body = self._body = Body(self, length=length, chunked=chunked)
+        self._head = None
+        head.set_result(Relay(response, body))
+        if self._response_done:
+            self._maybe_idle()
+
+    def on_body(self, data: bytes) -> None:
+        if self._body is None:
+            self._broken(UpstreamConnectError("backend sent more than the response it announced"))
+            return
+        self._body.feed(data)
 
     def on_message_complete(self) -> None:
-        if not self.head_only:
-            self._complete(keep_alive=self.parser.should_keep_alive())
+        if self._informational:
+            self._informational = False
+            return
+        body, self._body = self._body, None
+        if body is not None:
+            self._response_done = True
+            body.finish()
+            self._maybe_idle()
+
+    # --- Producer (the response body) ---
+    def pause_reading_for(self, body: Body) -> None:
+        if not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading_for(self, body: Body) -> None:
+        if self._reading_paused:
+            self._reading_paused = False
+            self._progress = self.loop.time()
+            if self.transport is not None:
+                self.transport.resume_reading()
+
+    def body_discarded(self, body: Body) -> None:
+        if body is self._body:  # the rest would have to be read for nothing: hang up instead
+            self._body = None
+            self.close()
+
+    # --- Sink (the request body) ---
+    def write(self, data: bytes) -> None:
+        if not data or self.transport is None:
+            return
+        self._sent += len(data)
+        self._progress = self.loop.time()
+        if self._chunked:
+            self.transport.writelines((b"%x\r\n" % len(data), data, b"\r\n"))
+        else:
+            self.transport.write(data)
+
+    def end(self) -> None:
+        self._sending = None
+        self._request_done = True
+        if self.transport is not None and self._chunked:
+            self.transport.write(b"0\r\n\r\n")
+        if self._response_done:
+            self._maybe_idle()
+
+    def fail(self, exc: BaseException) -> None:
+        # The client went away mid-upload: the backend must not take a truncated body as whole.
+        self._sending = None
+        self._end_exchange(client_gone())
+        self.close()
 
     # --- request side ---
-    def send(self, data: bytes, head_only: bool) -> asyncio.Future[Response]:
+    def exchange(
+        self,
+        head: bytes,
+        body: bytes | Body | None,
+        *,
+        chunked: bool,
+        head_only: bool,
+        timeout: float,
+    ) -> asyncio.Future[Relay]:
+        """Send a request (the head already carries its framing headers); the future resolves
+        with the response head."""
         assert self.transport is not None
-        self._reset()
-        self.head_only = head_only
-        self.received_any = False
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(data)
-        return self.waiter
+        self._head = self.loop.create_future()
+        self._head_only = head_only
+        self._chunked = chunked
+        self._sent = 0
+        self._received_any = False
+        self._response_done = False
+        self._keep_alive = False
+        self._timeout = timeout
+        self._progress = self.loop.time()
+        self._timer = self.loop.call_at(self._progress + timeout, self._check_progress)
+        head_future = self._head
+        if isinstance(body, Body):
+            self.transport.write(head)
+            self._request_done = False
+            self._sending = body
+            body.attach(self)  # may end (or fail) right away
+        else:
+            self.transport.write(head + body if body else head)
+            self._request_done = True
+        return head_future
+
+    def streamed_nothing(self) -> bool:
+        """No byte of a streamed request body reached this connection (a retry can resend)."""
+        return self._sent == 0
 
     def close(self) -> None:
         self.closed = True
         if self.transport is not None:
             self.transport.close()
 
-    def _complete(self, keep_alive: bool) -> None:
-        response = Response(
-            status=self.parser.get_status_code(),
-            reason=self.reason.decode("latin-1"),
-            headers=self.headers,
-            body=b"".join(self.body),
-            from_backend=True,
-        )
-        if not keep_alive:
-            self.close()
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(response)
+    def abort(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
 
-    def _fail(self, exc: Exception) -> None:
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(exc)
+    # --- internals ----------------------------------------------------------------------------
+    def _maybe_idle(self) -> None:
+        if not self._response_done:
+            return
+        if not self._request_done:
+            # The backend answered before it had the whole request body: the client's remaining
+            # bytes are dropped (the client side decides between discarding and closing).
+            sending, self._sending = self._sending, None
+            self._request_done = True
+            self._keep_alive = False
+            if sending is not None:
+                sending.discard()
+        self._cancel_timer()
+        if self._keep_alive and not self.closed:
+            self.pool.release(self)
+        else:
+            self.close()
+
+    def _end_exchange(self, exc: BaseException) -> None:
+        """Fail whatever the exchange still waits for."""
+        self._cancel_timer()
+        head, self._head = self._head, None
+        if head is not None and not head.done():
+            head.set_exception(exc)
+        body, self._body = self._body, None
+        if body is not None:
+            body.fail(exc if isinstance(exc, UpstreamError) else UpstreamConnectError(str(exc)))
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            if self._sent == 0 and isinstance(exc, _Stale):
+                sending.detach()  # untouched: a retry on another connection can still send it
+            else:
+                sending.discard()
+
+    def _broken(self, exc: UpstreamError) -> None:
+        self._end_exchange(exc)
+        self.abort()
+
+    def _check_progress(self) -> None:
+        self._timer = None
+        if self._head is None and self._body is None and self._sending is None:
+            return
+        now = self.loop.time()
+        if self._reading_paused:
+            self._progress = now  # the client is slow, not the backend
+        deadline = self._progress + self._timeout
+        if now < deadline:
+            self._timer = self.loop.call_at(deadline, self._check_progress)
+            return
+        if self._head is not None:
+            error = UpstreamTimeout(f"backend did not answer within {self._timeout:g} s")
+        else:
+            error = UpstreamTimeout(f"backend stalled for {self._timeout:g} s mid-exchange")
+        self._end_exchange(error)
+        self.abort()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _framing(headers: list[Header]) -> tuple[int | None, bool]:
+    """(Content-Length, chunked) of a message; the parser has already checked they agree."""
+    length: int | None = None
+    chunked = False
+    for name, value in headers:
+        if len(name) not in (14, 17):  # cheap filter: neither name below, skip the lower()
+            continue
+        lower = name.lower()
+        if lower == b"content-length":
+            with contextlib.suppress(ValueError):
+                length = int(value)
+        elif lower == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    return (None if chunked else length), chunked
 
 
 class Pool:
@@ -143,46 +368,61 @@ class Pool:
         self, *, connect_timeout: float, max_body: int, max_idle_per_endpoint: int = 256
     ) -> None:
         self.connect_timeout = connect_timeout
-        self.max_body = max_body
+        self.max_body = max_body  # cap of a response body read whole (`request`, policies)
         self.max_idle = max_idle_per_endpoint
         self.idle: dict[Endpoint, list[UpstreamConnection]] = {}
         self._tls = ssl.create_default_context()  # backend certificates verified by default
         self._tls.minimum_version = ssl.TLSVersion.TLSv1_2
 
-    async def request(
-        self, endpoint: Endpoint, data: bytes, method: bytes, timeout: float
-    ) -> Response:
-        """Send one serialized request; return the whole response. Raises UpstreamError."""
+    async def open(
+        self,
+        endpoint: Endpoint,
+        head: bytes,
+        body: bytes | Body | None,
+        *,
+        method: bytes,
+        chunked: bool = False,
+        timeout: float,
+    ) -> Relay:
+        """Send one request (`head` with its framing headers, then `body`: bytes as they are,
+        or a streamed `Body`, chunk-framed when `chunked`); return once the response head is in.
+        Raises UpstreamError."""
         head_only = method == b"HEAD"
+        whole = body.take(COALESCE_BYTES) if isinstance(body, Body) else None
+        if whole is not None:  # a small body all here already: it goes out with the head
+            if not chunked:
+                body = whole
+            else:
+                body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(whole), whole) if whole else b"0\r\n\r\n"
         for attempt in range(2):
             conn, reused = await self._acquire(endpoint)
             try:
-                response = await self._exchange(conn, data, head_only, timeout)
+                return await conn.exchange(
+                    head, body, chunked=chunked, head_only=head_only, timeout=timeout
+                )
             except _Stale:
-                if reused and attempt == 0 and method in IDEMPOTENT:
+                resendable = not isinstance(body, Body) or conn.streamed_nothing()
+                if reused and attempt == 0 and method in IDEMPOTENT and resendable:
                     continue
                 raise UpstreamConnectError("backend closed the connection") from None
-            except UpstreamError:
-                conn.close()
+            except BaseException:  # UpstreamError, or the client went away (cancelled)
+                conn.abort()
                 raise
-            self._release(endpoint, conn)
-            return response
         raise UpstreamConnectError("backend closed the connection")  # pragma: no cover
 
-    async def _exchange(
-        self, conn: UpstreamConnection, data: bytes, head_only: bool, timeout: float
+    async def request(
+        self, endpoint: Endpoint, data: bytes, method: bytes, timeout: float
     ) -> Response:
-        try:
-            return await asyncio.wait_for(conn.send(data, head_only), timeout)
-        except TimeoutError:
-            conn.close()
-            raise UpstreamTimeout(f"backend did not answer within {timeout:g} s") from None
+        """Send one serialized request (head and body); return the whole response."""
+        relay = await self.open(endpoint, data, None, method=method, timeout=timeout)
+        relay.response.body = await read_body(relay.body, self.max_body)
+        return relay.response
 
     async def _acquire(self, endpoint: Endpoint) -> tuple[UpstreamConnection, bool]:
         idle = self.idle.get(endpoint)
         while idle:
             conn = idle.pop()
-            if not conn.closed:
+            if not conn.closed and conn.transport is not None and not conn.transport.is_closing():
                 return conn, True
         return await self._connect(endpoint), False
 
@@ -192,7 +432,7 @@ class Pool:
         try:
             _, conn = await asyncio.wait_for(
                 loop.create_connection(
-                    lambda: UpstreamConnection(self.max_body),
+                    lambda: UpstreamConnection(self, endpoint),
                     endpoint.host,
                     endpoint.port,
                     ssl=tls,
@@ -210,17 +450,36 @@ class Pool:
             ) from None
         return conn
 
-    def _release(self, endpoint: Endpoint, conn: UpstreamConnection) -> None:
+    def release(self, conn: UpstreamConnection) -> None:
         if conn.closed:
             return
-        idle = self.idle.setdefault(endpoint, [])
+        idle = self.idle.setdefault(conn.endpoint, [])
         if len(idle) < self.max_idle:
             idle.append(conn)
         else:
             conn.close()
 
+    def forget(self, conn: UpstreamConnection) -> None:
+        """A connection closed; drop it from the idle list if it waits there."""
+        idle = self.idle.get(conn.endpoint)
+        if idle and conn in idle:
+            idle.remove(conn)
+
     def close(self) -> None:
         for conns in self.idle.values():
-            for conn in conns:
+            for conn in list(conns):
                 conn.close()
         self.idle.clear()
+
+
+async def read_body(body: Body, limit: int) -> bytes:
+    """A response body read whole; UpstreamError when too large or cut short."""
+    try:
+        return await body.read_all(limit)
+    except BodyTooLarge:
+        raise UpstreamConnectError("backend response body exceeds the configured limit") from None
+    except BodyAborted as exc:
+        cause = exc.__cause__
+        if isinstance(cause, UpstreamError):
+            raise cause from None
+        raise UpstreamConnectError("backend closed the connection mid-response") from None

@@ -4,7 +4,9 @@ Every response is `200 OK` with body `backend-ok` and, for each request header `
 header `Echo-H` (the fixture of spec §10.1); `X-Backend-Request-Count` counts requests per
 connection, which tests use to see connection reuse. `.../status/NNN` answers that status
 code, `.../sleep/SECONDS` waits first, `.../body` echoes the request body, `.../hop` adds
-hop-by-hop response headers.
+hop-by-hop response headers, `.../bytes/N` generates an N-byte body (repeating bytes 0..255)
+as fast as the reader takes it, with back-pressure; each such response is recorded in
+`TRANSFERS` (bytes written, times the transport asked us to pause).
 """
 
 from __future__ import annotations
@@ -12,10 +14,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from dataclasses import dataclass
 from typing import cast
 
 import httptools
 import uvloop
+
+_BLOCK = bytes(range(256)) * 256  # 64 KiB
+
+
+@dataclass
+class Transfer:
+    """One `.../bytes/N` response, as the backend saw it."""
+
+    size: int
+    written: int = 0
+    pauses: int = 0  # times the transport's buffer went over its high-water mark
+    paused: bool = False
+    done: bool = False
+
+
+TRANSFERS: list[Transfer] = []
 
 
 class EchoProtocol(asyncio.Protocol):
@@ -27,10 +46,25 @@ class EchoProtocol(asyncio.Protocol):
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.body = b""
+        self.drained: asyncio.Event | None = None  # set while writing may go on
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's TLS transport is not an asyncio.Transport subclass, but has its interface.
         self.transport = cast(asyncio.Transport, transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        if self.drained is not None:
+            self.drained.set()
+
+    def pause_writing(self) -> None:
+        if self.drained is None:
+            self.drained = asyncio.Event()
+        self.drained.clear()
+
+    def resume_writing(self) -> None:
+        if self.drained is not None:
+            self.drained.set()
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -68,6 +102,9 @@ class EchoProtocol(asyncio.Protocol):
         # The last two path segments choose the behaviour, so any prefix (API paths) works.
         segments = url.split(b"?")[0].split(b"/")
         verb, arg = (segments[-2], segments[-1]) if len(segments) > 2 else (b"", segments[-1])
+        if verb == b"bytes":
+            await self._generate(int(arg), method, ka)
+            return
         if verb == b"sleep":
             await asyncio.sleep(float(arg))
         elif verb == b"status":
@@ -86,6 +123,31 @@ class EchoProtocol(asyncio.Protocol):
             self.transport.write(b"".join(head) + (b"" if method == b"HEAD" else payload))
             if not ka:
                 self.transport.close()
+
+    async def _generate(self, size: int, method: bytes, ka: bool) -> None:
+        transfer = Transfer(size)
+        TRANSFERS.append(transfer)
+        if self.transport is None:
+            return
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+        self.transport.write(head + b"Content-Length: %d\r\n\r\n" % size)
+        left = 0 if method == b"HEAD" else size
+        while left > 0 and self.transport is not None:
+            if self.drained is not None and not self.drained.is_set():
+                transfer.pauses += 1
+                transfer.paused = True
+                await self.drained.wait()
+                transfer.paused = False
+                continue
+            piece = _BLOCK if left >= len(_BLOCK) else _BLOCK[:left]
+            self.transport.write(piece)
+            transfer.written += len(piece)
+            left -= len(piece)
+            if left and (self.drained is None or self.drained.is_set()):
+                await asyncio.sleep(0)  # let the loop run between blocks
+        transfer.done = left == 0
+        if not ka and self.transport is not None:
+            self.transport.close()
 
 
 async def start_echo_backend(
