@@ -116,6 +116,8 @@ class X509Certificate2(CsObject):
             "GetCertHashString",
             "GetRawCertData",
             "ToString",
+            "Verify",
+            "VerifyNoRevocation",
         }
     )
     # Class-level hints give the expression compiler static types (load-time member checks).
@@ -160,6 +162,18 @@ class X509Certificate2(CsObject):
 
     def GetRawCertData(self) -> bytes:
         return self.RawData
+
+    def Verify(self) -> bool:
+        """Chain to an uploaded Root, time validity and revocation (spec §2.6). Judged by the
+        check the data plane binds to each request's view (`core.validation.binding`); a view
+        bound to none verifies nothing."""
+        check = getattr(self, "check", None)
+        return check is not None and bool(check.verify(self, revocation=True))
+
+    def VerifyNoRevocation(self) -> bool:
+        """`Verify()` without the revocation check (APIM's extension method)."""
+        check = getattr(self, "check", None)
+        return check is not None and bool(check.verify(self, revocation=False))
 
     def ToString(self) -> str:
         # .NET's non-verbose dump; dates in invariant culture (M/d/yyyy h:mm:ss tt).

@@ -1,0 +1,74 @@
+"""What a request's `context.Request.Certificate` needs to answer `Verify()`: the snapshot's
+validator, the chain the client sent on this connection, the request's time and API, and the
+revocation data fetched for it.
+
+Parsed certificate views are cached per DER and shared by every request (`io.proxy`), so the
+data plane hands each request a *bound* copy (`bind`): same values, plus this request's check.
+The copy costs a few attribute copies and is only made when a policy reads the certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from certgate.core.certs import X509Certificate2
+from certgate.core.validation.revocation import NO_FETCHED_DATA, RevocationLookup
+from certgate.core.validation.validator import EMPTY_VALIDATOR, Validator
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateCheck:
+    """One request's means to judge its client certificate."""
+
+    validator: Validator
+    sent: tuple[bytes, ...]  # certificates the client sent after its own, in its order
+    now: dt.datetime
+    api_id: str
+    lookup: RevocationLookup = NO_FETCHED_DATA
+
+    def verify(self, view: X509Certificate2, *, revocation: bool) -> bool:
+        return self.validator.verify(
+            view.cert,
+            view.RawData,
+            self.sent,
+            self.now,
+            revocation=revocation,
+            lookup=self.lookup,
+            api_id=self.api_id,
+        )
+
+
+class BoundCertificate(X509Certificate2):
+    """An `X509Certificate2` view bound to one request's `CertificateCheck` (read by
+    `X509Certificate2.Verify()` as `check`)."""
+
+    __slots__ = ("check",)
+    check: CertificateCheck
+
+
+_COPIED = tuple(s for s in X509Certificate2.__slots__ if s != "__weakref__")
+
+
+def bind(view: X509Certificate2, check: CertificateCheck) -> BoundCertificate:
+    bound = BoundCertificate.__new__(BoundCertificate)
+    for name in _COPIED:
+        object.__setattr__(bound, name, getattr(view, name))
+    bound.check = check
+    return bound
+
+
+def sent_after_leaf(leaf_der: bytes, chain_der: Sequence[bytes]) -> tuple[bytes, ...]:
+    """The TLS layer reports the chain leaf first; the rest is what path building may use."""
+    if chain_der and chain_der[0] == leaf_der:
+        return tuple(chain_der[1:])
+    return tuple(chain_der)
+
+
+def check_of(view: X509Certificate2, now: dt.datetime, api_id: str) -> CertificateCheck:
+    """The request's check, or one that trusts nothing (a view nobody bound)."""
+    check = getattr(view, "check", None)
+    if isinstance(check, CertificateCheck):
+        return check
+    return CertificateCheck(EMPTY_VALIDATOR, (), now, api_id)
