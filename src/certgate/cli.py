@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from certgate import __version__
+from certgate import __version__, expr_cli, policy_cli, store_cli
 from certgate.errors import LoadError, TLSSetupError
 
 
@@ -19,17 +19,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"certgate {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the gateway")
-    serve.add_argument("--config", required=True, type=Path, help="YAML configuration file")
+    serve.add_argument("--config", type=Path, help="YAML configuration file (applied to the store)")
+    store_cli.add_data_argument(serve)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument(
         "--tls-backend", choices=["stdlib", "pyopenssl"], help="TLS mechanism (default: measured)"
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    policy_cli.add_parser(commands)
+    expr_cli.add_parser(commands)
+    store_cli.add_parsers(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "policy":
+        return policy_cli.run(args)
+    if args.command == "expr":
+        return expr_cli.run(args)
+    if args.command in store_cli.COMMANDS:
+        return store_cli.run(args)
     logging.basicConfig(
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -43,16 +53,19 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvloop
 
+    from certgate.errors import StoreError
     from certgate.io.server import serve_forever
-    from certgate.snapshot import load_snapshot
 
     if args.workers != 1:
         print("certgate: error: not supported yet: --workers other than 1", file=sys.stderr)
         return 2
     try:
-        snapshot = load_snapshot(args.config)
-        uvloop.run(serve_forever(snapshot, args.tls_backend))
-    except (LoadError, TLSSetupError) as exc:
+        store, snapshot = store_cli.open_serving(args.config, args.data)
+        try:
+            uvloop.run(serve_forever(snapshot, args.tls_backend))
+        finally:
+            store.close()
+    except (LoadError, TLSSetupError, StoreError) as exc:
         print(f"certgate: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

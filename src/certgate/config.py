@@ -89,12 +89,19 @@ class OperationConfig(_Model):
         return value
 
 
+class ApiRevocationConfig(_Model):
+    """Per-API override of `gateway.revocation.whenUnknown`."""
+
+    when_unknown: Literal["fail", "allow"] | None = Field(None, alias="whenUnknown")
+
+
 class ApiConfig(_Model):
     path: str = ""
     service_url: str = Field(alias="serviceUrl")
     policy: str | None = None
     display_name: str | None = Field(None, alias="displayName")
     operations: dict[str, OperationConfig] = {}
+    revocation: ApiRevocationConfig = Field(default_factory=ApiRevocationConfig)
 
     @field_validator("service_url")
     @classmethod
@@ -107,6 +114,22 @@ class ApiConfig(_Model):
 class NamedValueConfig(_Model):
     value: str
     secret: bool = False
+
+
+class RevocationConfig(_Model):
+    """Client-certificate revocation checks (CRL and OCSP; docs/compatibility.md)."""
+
+    # What a revocation check does when no fresh CRL or OCSP answer exists: fail closed or allow.
+    when_unknown: Literal["fail", "allow"] = Field("fail", alias="whenUnknown")
+    fetch_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        5.0, alias="fetchTimeoutSeconds"
+    )
+    max_response_bytes: Annotated[int, Field(gt=0)] = Field(
+        4 * 1024 * 1024, alias="maxResponseBytes"
+    )
+    # Addresses in certificates may point anywhere: loopback, private, link-local and other
+    # special-purpose networks are refused unless this is true.
+    allow_private_networks: bool = Field(False, alias="allowPrivateNetworks")
 
 
 class GatewayConfig(_Model):
@@ -124,6 +147,99 @@ class GatewayConfig(_Model):
         10.0, alias="backendConnectTimeout"
     )
     keepalive_timeout: Annotated[float, Field(gt=0)] = Field(75.0, alias="keepaliveTimeout")
+    # One JSON line per request: "stderr" (default), "stdout", "off", or a file path.
+    access_log: str = Field("stderr", alias="accessLog", min_length=1)
+    # Tolerance for a client certificate's not-before/not-after (seconds).
+    clock_skew_seconds: Annotated[float, Field(ge=0, le=86400)] = Field(
+        0.0, alias="clockSkewSeconds"
+    )
+    revocation: RevocationConfig = Field(default_factory=RevocationConfig)
+
+
+_THUMBPRINT = re.compile(r"^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class AdminTokenConfig(_Model):
+    """A named admin bearer token, read from an environment variable (never from the file)."""
+
+    env: str
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, value: str) -> str:
+        if not _ENV_NAME.match(value):
+            raise ValueError("must be an environment variable name")
+        return value
+
+
+class AdminConfig(_Model):
+    """The admin (management REST) listener. Never anonymous: bearer tokens and/or pinned client
+    certificates; without either it starts only on loopback with `insecureLocalOnly: true`."""
+
+    listen: str = "127.0.0.1:9080"
+    token_env: str | None = Field(None, alias="tokenEnv")  # the token named "default"
+    tokens: dict[str, AdminTokenConfig] = {}
+    # TLS: the server certificate (an id in `certificates`, with its key). Required for client
+    # certificates and for any address other than loopback.
+    certificate_id: str | None = Field(None, alias="certificateId")
+    # Admin client certificates by SHA-1 (APIM's thumbprint) or SHA-256 hex; a mapping names them
+    # for the audit log.
+    client_certificate_thumbprints: list[str] | dict[str, str] = Field(
+        [], alias="clientCertificateThumbprints"
+    )
+    insecure_local_only: bool = Field(False, alias="insecureLocalOnly")
+    max_request_body_bytes: Annotated[int, Field(gt=0)] = Field(
+        4 * 1024 * 1024, alias="maxRequestBodyBytes"
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+    @field_validator("token_env")
+    @classmethod
+    def _token_env(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError("must be an environment variable name")
+        return value
+
+    @field_validator("tokens")
+    @classmethod
+    def _token_names(cls, value: dict[str, AdminTokenConfig]) -> dict[str, AdminTokenConfig]:
+        for name in value:
+            if not _ID.match(name):
+                raise ValueError(f"'{name}' is not a valid token name (letters, digits, '_.-')")
+        return value
+
+    @field_validator("client_certificate_thumbprints")
+    @classmethod
+    def _thumbprints(cls, value: list[str] | dict[str, str]) -> list[str] | dict[str, str]:
+        prints = value.values() if isinstance(value, dict) else value
+        for thumbprint in prints:
+            if not _THUMBPRINT.match(thumbprint.replace(":", "")):
+                raise ValueError(f"'{thumbprint}' is not a SHA-1 or SHA-256 hex thumbprint")
+        return value
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the listen address is a loopback one ('localhost' counts)."""
+        host = parse_listen(self.listen)[0]
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+
+    @model_validator(mode="after")
+    def _safe(self) -> AdminConfig:
+        if self.client_certificate_thumbprints and self.certificate_id is None:
+            raise ValueError("clientCertificateThumbprints need TLS: set certificateId")
+        if self.certificate_id is None and not self.loopback:
+            raise ValueError(
+                "the admin API listens on a non-loopback address only over TLS: set certificateId"
+            )
+        if "default" in self.tokens and self.token_env is not None:
+            raise ValueError("tokenEnv is the token named 'default'; do not also list it in tokens")
+        return self
 
 
 class Config(_Model):
@@ -134,6 +250,9 @@ class Config(_Model):
     apis: dict[str, ApiConfig] = {}
     named_values: dict[str, str | NamedValueConfig] = Field({}, alias="namedValues")
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+    admin: AdminConfig | None = None
+    # Uploaded CRLs (DER or PEM), checked with the client certificate's chain (beyond APIM).
+    crls: list[CertificateSource] = []
 
     @field_validator("certificates", "apis", "named_values")
     @classmethod

@@ -166,3 +166,61 @@ class UpstreamTimeout(UpstreamError):
             status_reason="Gateway Timeout",
             client_message="Gateway timeout",
         )
+
+
+# --- the configuration store --------------------------------------------------------------------
+
+
+class StoreError(CertgateError):
+    """The store refused a request; `status` and `code` are what the management API answers."""
+
+    status = 500
+    code = "InternalError"
+
+    def __init__(self, message: str, *, details: list[dict[str, object]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: list[dict[str, object]] = details or []
+
+    def to_json(self) -> dict[str, object]:
+        """APIM's error body: `{"error": {"code", "message", "details"}}`."""
+        error: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class ValidationFailed(StoreError):
+    """Bad input, or a change that would leave a configuration that does not load; nothing stored.
+
+    Each detail is `{"code": "ValidationError", "target", "message"}`, plus `source`, `element`,
+    `line` and `column` when the configuration's loader named them.
+    """
+
+    status = 400
+    code = "ValidationError"
+
+
+class NotFound(StoreError):
+    status = 404
+    code = "ResourceNotFound"
+
+
+class PreconditionFailed(StoreError):
+    """If-Match does not match the resource's current ETag."""
+
+    status = 412
+    code = "PreconditionFailed"
+
+
+class Conflict(StoreError):
+    """The change conflicts with other resources (e.g. deleting a certificate a hostname uses)."""
+
+    status = 409
+    code = "Conflict"
+
+
+class MasterKeyError(StoreError):
+    """The master key is missing, malformed, or not the one the store's secrets are sealed with."""
+
+    code = "MasterKeyError"

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from certgate.config import (
     ApiConfig,
+    CertificateSource,
     Config,
     GatewayConfig,
-    CertificateSource,
     parse_listen,
     read_config,
 )
@@ -26,8 +26,10 @@ from certgate.core.certs import LoadedCertificate, X509Certificate2, load_certif
 from certgate.core.context import ApiInfo, DeploymentInfo, OperationInfo
 from certgate.core.policy.document import EffectivePolicy, PolicyDocument, load_document
 from certgate.core.routing import OperationRoute, OperationRouter, Router, UrlTemplate
+from certgate.core.validation.validator import Validator
 from certgate.errors import CertificateLoadError, ConfigError, LoadError, PolicyError
 from certgate.io.tls.base import TlsHostname
+from certgate.trust import build_validator
 
 # The platform's own defaults: what a scope's `<base/>` reaches beyond the global scope. The backend
 # section forwards the request (spec §5.9: "global scope has it by default").
@@ -79,6 +81,7 @@ class Snapshot:
     hostnames: dict[str, TlsHostname]  # lower-cased name → settings
     ca_certificates: tuple[tuple[str, X509Certificate2], ...]  # (storeName, certificate)
     settings: GatewayConfig
+    validator: Validator  # client-certificate validation: trust store, CRLs, settings
 
 
 def build_snapshot(config: Config, base_dir: Path) -> Snapshot:
@@ -100,7 +103,8 @@ def build_snapshot(config: Config, base_dir: Path) -> Snapshot:
         (ca.store_name, _read_cert(base_dir, ca, None, f"caCertificates.{i}").view())
         for i, ca in enumerate(config.ca_certificates)
     )
-    return Snapshot(router, deployment, listeners, hostnames, cas, config.gateway)
+    validator = build_validator(config, base_dir, cas, certificates)
+    return Snapshot(router, deployment, listeners, hostnames, cas, config.gateway, validator)
 
 
 def _load_certificates(config: Config, base_dir: Path) -> dict[str, LoadedCertificate]:
@@ -148,7 +152,8 @@ def _named_values(config: Config) -> dict[str, str]:
     }
 
 
-_NAMED_VALUE = re.compile(r"\{\{([^{}]+)\}\}")
+# APIM's named-value name characters; `{{ body.x }}` in Liquid templates is not a named value.
+_NAMED_VALUE = re.compile(r"\{\{([A-Za-z0-9._-]+)\}\}")
 
 
 class _PolicyLoader:

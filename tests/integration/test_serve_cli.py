@@ -56,10 +56,12 @@ def write(tmp_path: Path, pki: Pki, policy: str, config: str = CONFIG) -> tuple[
     return path, port
 
 
+def serve_args(config: Path) -> list[str]:
+    return [*CERTGATE, "serve", "--config", str(config), "--data", str(config.parent / "data")]
+
+
 def refuse(config: Path) -> str:
-    proc = subprocess.run(
-        [*CERTGATE, "serve", "--config", str(config)], capture_output=True, text=True, timeout=60
-    )
+    proc = subprocess.run(serve_args(config), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     return proc.stderr.strip()
@@ -67,9 +69,7 @@ def refuse(config: Path) -> str:
 
 def test_serve_starts_answers_and_stops_on_sigterm(tmp_path: Path, pki: Pki) -> None:
     config, port = write(tmp_path, pki, GOOD)
-    proc = subprocess.Popen(
-        [*CERTGATE, "serve", "--config", str(config)], stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen(serve_args(config), stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -171,7 +171,7 @@ def test_pfx_certificate_with_password_from_environment(tmp_path: Path, pki: Pki
     finally:
         del os.environ["GW_PFX_PASSWORD"]
     proc = subprocess.run(
-        [*CERTGATE, "serve", "--config", str(config)],
+        serve_args(config),
         capture_output=True,
         text=True,
         timeout=60,

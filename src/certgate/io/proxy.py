@@ -14,17 +14,33 @@ from collections import OrderedDict
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
 from certgate.core.expr import ReadOnlyDictionary
-from certgate.core.model import Response, end_to_end, gateway_error, header_value
+from certgate.core.model import HOP_BY_HOP, Response, gateway_error, header_value
+from certgate.core.policy.document import EffectivePolicy
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
-from certgate.errors import CertgateError, UpstreamError
+from certgate.errors import CertgateError, UpstreamConnectError, UpstreamError
+from certgate.io.bodies import Body, BodyAborted, BodyTooLarge
 from certgate.io.http_server import IncomingRequest
-from certgate.io.upstream import Endpoint, Pool
+from certgate.io.revocation import RevocationFetcher, bound_loader
+from certgate.io.upstream import Endpoint, Pool, read_body
 from certgate.snapshot import ApiRuntime, OperationRuntime, Snapshot
 
 log = logging.getLogger("certgate.proxy")
 
-_DROP_UPSTREAM = frozenset({b"host", b"content-length"})  # we set both ourselves
+# Request headers not copied as they are: hop-by-hop ones, those we set ourselves (Host, the
+# framing, X-Forwarded-*), and `Expect` (100-continue is between the client and us).
+_SPECIAL = HOP_BY_HOP | frozenset(
+    {
+        b"host",
+        b"content-length",
+        b"expect",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+    }
+)
+_BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})  # an empty body still gets its length
+HEALTH_PATH = b"/status-0123456789abcdef"  # APIM's gateway health endpoint
 
 
 class CertificateCache:
@@ -51,14 +67,81 @@ class Proxy:
         )
         self.pool = pool
         self.certificates = CertificateCache()
+        self.revocation = RevocationFetcher()  # fetched CRLs and OCSP answers, across reloads
 
     async def handle(self, incoming: IncomingRequest) -> Response:
         request_id = str(uuid.uuid4())
+        incoming.request_id = request_id
+        if incoming.target.partition(b"?")[0] == HEALTH_PATH and incoming.method in (
+            b"GET",
+            b"HEAD",
+        ):
+            return Response(200)  # before routing, on every hostname; no policy runs
+        if self._misdirected(incoming):
+            incoming.error_reason = "MisdirectedRequest"
+            return gateway_error(
+                421,
+                "The request's host is served with other client certificate settings than "
+                "this connection's; open a connection to that host.",
+                request_id,
+            )
         try:
-            return await self._handle(incoming, request_id)
+            response = await self._handle(incoming, request_id)
+        except BodyTooLarge:
+            incoming.error_reason = "RequestEntityTooLarge"
+            incoming.keep_alive = False  # the rest of the body is not worth reading
+            response = gateway_error(413, "Request entity too large", request_id)
+        except BodyAborted:
+            incoming.error_reason = "ClientConnectionFailure"
+            response = gateway_error(400, "Bad request", request_id)
         except Exception:
             log.exception("unhandled error in request %s", request_id)
-            return gateway_error(500, "Internal server error", request_id)
+            incoming.error_reason = "InternalError"
+            response = gateway_error(500, "Internal server error", request_id)
+        self._note_outcome(incoming, response)
+        return response
+
+    def _misdirected(self, incoming: IncomingRequest) -> bool:
+        """True when the request names (Host, or an absolute target) another configured
+        hostname whose client-certificate settings differ from the ones this connection got: a
+        connection never carries one hostname's client authentication to another (RFC 9110
+        §15.5.20)."""
+        host = _request_host(incoming)
+        mine = incoming.peer.hostname
+        if not host or host == mine:
+            return False
+        hostnames = self.snapshot.hostnames
+        other = hostnames.get(host)
+        own = hostnames.get(mine)
+        if other is None or own is None:
+            return False  # not a configured hostname: every API is served on every name
+        return other.negotiate_client_certificate != own.negotiate_client_certificate
+
+    @staticmethod
+    def _note_outcome(incoming: IncomingRequest, response: Response) -> None:
+        """API, operation and LastError reason, for the access log."""
+        ctx = incoming.context
+        if isinstance(ctx, RequestContext):
+            incoming.api_id = ctx.Api.Id
+            incoming.operation_id = ctx.Operation.Id
+            if ctx.LastError is not None and ctx.LastError.Reason:
+                incoming.error_reason = ctx.LastError.Reason
+        elif response.status == 404 and not response.from_backend:
+            incoming.error_reason = "OperationNotFound"
+
+    async def _admit(
+        self, incoming: IncomingRequest, ctx: RequestContext, policy: EffectivePolicy
+    ) -> None:
+        """Before the pipeline runs: a request body the policies read is read whole (capped by
+        `maxRequestBodyBytes`, `100 Continue` sent if the client waits for it); every other body
+        streams to the backend as it arrives."""
+        incoming.context = ctx
+        incoming.buffer_response = getattr(policy, "reads_response_body", True)
+        if getattr(policy, "reads_request_body", True) and incoming.stream.length != 0:
+            limit = self.snapshot.settings.max_request_body_bytes
+            incoming.body = await incoming.stream.read_all(limit)
+            if incoming.body:
+                ctx.Request.set_body(incoming.body)
 
     async def _handle(self, incoming: IncomingRequest, request_id: str) -> Response:
         snapshot = self.snapshot
@@ -74,6 +157,8 @@ class Proxy:
             return gateway_error(404, "Resource not found", request_id)
         operation, params = found
         ctx = self._context(incoming, api, operation, params, match.remainder, query, request_id)
+        await self._admit(incoming, ctx, operation.policy)
+        await self.revocation.prepare(snapshot, operation.policy, ctx)  # when policies need it
         steps = execute(operation.policy, ctx)
         action = _resume(steps, None)
         while isinstance(action, Forward):
@@ -104,18 +189,26 @@ class Proxy:
             query,
             backend.base_path,
         )
-        leaf = incoming.peer.leaf_der
+        now = dt.datetime.now(dt.UTC)
+        # The view answers Verify() with this snapshot's validator and the chain the client sent.
+        certificate = bound_loader(
+            self.certificates.get,
+            incoming.peer,
+            self.snapshot.validator,
+            api.api_id,
+            now,
+            self.revocation,
+        )
         request = RequestInfo(
             incoming.method.decode("latin-1"),
             url,
             _original_url(incoming, query),
             incoming.headers,
             incoming.client_ip,
-            (lambda: self.certificates.get(leaf)) if leaf is not None else _no_certificate,
+            certificate,
             ReadOnlyDictionary(params, ignore_case=True),
             incoming.body or None,
         )
-        now = dt.datetime.now(dt.UTC)
         return RequestContext(
             request, self.snapshot.deployment, api.api, operation.operation, request_id, now
         )
@@ -123,18 +216,30 @@ class Proxy:
     async def _forward(
         self, action: Forward, ctx: RequestContext, api: ApiRuntime, incoming: IncomingRequest
     ) -> Response:
-        url = ctx.Request.Url
+        """Send the request as the policies left it (method, URL, headers, body); return the
+        response head, its body read whole when outbound policies need it, else left to
+        stream to the client (`incoming.relay`)."""
+        request = ctx.Request
+        url = request.Url
         endpoint = Endpoint(url.Scheme, url.Host, url.Port)
-        method = ctx.Request.Method.encode("ascii")
-        body = ctx.Request.body_to_send()
-        data = _serialize_request(
-            method, url, ctx.Request.headers, incoming.body if body is None else body
+        method = request.Method.encode("ascii")
+        incoming.drop_relay()  # an earlier forward-request's response is superseded
+        replaced = request.body_to_send()
+        body: bytes | Body = incoming.stream if replaced is None else replaced
+        if isinstance(body, Body) and body.started and body.received:
+            # A streamed body went to a backend once; it is not kept for a second call.
+            raise UpstreamConnectError(
+                "the request body was already streamed to the backend and cannot be sent again"
+            )
+        head, chunked = _request_head(method, url, request.headers, incoming, body)
+        relay = await self.pool.open(
+            endpoint, head, body, method=method, chunked=chunked, timeout=action.timeout
         )
-        return await self.pool.request(endpoint, data, method, action.timeout)
-
-
-def _no_certificate() -> None:
-    return None
+        if incoming.buffer_response:
+            relay.response.body = await read_body(relay.body, self.pool.max_body)
+        else:
+            incoming.relay = relay
+        return relay.response
 
 
 def _original_url(incoming: IncomingRequest, query: str) -> UrlInfo:
@@ -157,14 +262,70 @@ def _resume(steps: Execution, answer: Response | CertgateError | None) -> Forwar
         return result
 
 
-def _serialize_request(
-    method: bytes, url: UrlInfo, headers: list[tuple[bytes, bytes]], body: bytes
-) -> bytes:
+def _request_head(
+    method: bytes,
+    url: UrlInfo,
+    headers: list[tuple[bytes, bytes]],
+    incoming: IncomingRequest,
+    body: bytes | Body,
+) -> tuple[bytes, bool]:
+    """The request head for the backend, and whether its body goes out chunked: a body in
+    memory gets its Content-Length; a streamed one keeps the client's framing. Hop-by-hop
+    headers (and those a Connection header names) stay here; X-Forwarded-For gets the client's
+    address appended, X-Forwarded-Proto and -Host say what the client used, unless a policy set
+    them (the client's own values are replaced)."""
+    kept: list[tuple[bytes, bytes]] = []
+    named: set[bytes] | None = None
+    forwarded_for = proto = host = None
+    for name, value in headers:
+        lower = name.lower()
+        if lower not in _SPECIAL:
+            kept.append((name, value))
+        elif lower == b"x-forwarded-for":
+            forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
+        elif lower == b"x-forwarded-proto":
+            proto = value if proto is None else proto + b", " + value
+        elif lower == b"x-forwarded-host":
+            host = value if host is None else host + b", " + value
+        elif lower == b"connection":
+            named = (named or set()) | {t.strip().lower() for t in value.split(b",")}
+    if named:
+        kept = [(n, v) for n, v in kept if n.lower() not in named]
     parts = [method, b" ", url.target().encode("latin-1"), b" HTTP/1.1\r\nHost: "]
     parts += (url.authority().encode("latin-1"), b"\r\n")
-    for name, value in end_to_end(headers, _DROP_UPSTREAM):
+    for name, value in kept:
         parts += (name, b": ", value, b"\r\n")
-    if body or method in (b"POST", b"PUT", b"PATCH"):
-        parts.append(b"Content-Length: %d\r\n" % len(body))
-    parts += (b"\r\n", body)
-    return b"".join(parts)
+    ip = incoming.client_ip.encode("ascii")
+    parts += (b"X-Forwarded-For: ", forwarded_for + b", " + ip if forwarded_for else ip, b"\r\n")
+    client_proto, client_host = incoming.forwarded
+    proto = proto if proto != client_proto else b"https"  # a policy's value wins
+    host = host if host != client_host else incoming.host
+    if proto:
+        parts += (b"X-Forwarded-Proto: ", proto, b"\r\n")
+    if host:
+        parts += (b"X-Forwarded-Host: ", host, b"\r\n")
+    chunked = False
+    if isinstance(body, bytes):
+        if body or method in _BODY_METHODS:
+            parts.append(b"Content-Length: %d\r\n" % len(body))
+    elif body.chunked:
+        chunked = True
+        parts.append(b"Transfer-Encoding: chunked\r\n")
+    elif body.length or method in _BODY_METHODS:
+        parts.append(b"Content-Length: %d\r\n" % (body.length or 0))
+    parts.append(b"\r\n")
+    return b"".join(parts), chunked
+
+
+def _request_host(incoming: IncomingRequest) -> str:
+    """The host the request names, lower-cased, without port: an absolute-form target's
+    authority, else the Host header."""
+    target = incoming.target
+    if target[:7].lower() == b"http://" or target[:8].lower() == b"https://":
+        raw = target.split(b"/", 3)[2]
+    else:
+        raw = incoming.host or b""
+    host = raw.decode("latin-1").strip().lower()
+    if host.startswith("["):  # [v6]:port
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rpartition(":")[0] if host.count(":") == 1 else host

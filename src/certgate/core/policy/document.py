@@ -16,6 +16,7 @@ from certgate.core.policy import access, rawxml, transform
 from certgate.core.policy.builders import REGISTRY, Where, child_path
 from certgate.core.policy.nodes import Node
 from certgate.core.policy.xmltree import XmlElement
+from certgate.core.validation import policy as client_certificate
 from certgate.errors import PolicyError
 
 SECTIONS = ("inbound", "backend", "outbound", "on-error")
@@ -108,7 +109,7 @@ def compose(documents: list[PolicyDocument | None], section: str) -> tuple[Node,
 
 
 # Imported for their side effect: they register their policies in the builders' registry.
-_POLICY_MODULES = (access, transform)
+_POLICY_MODULES = (access, transform, client_certificate)
 
 
 @dataclass(frozen=True, slots=True)
