@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -21,7 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the gateway")
     serve.add_argument("--config", type=Path, help="YAML configuration file (applied to the store)")
     store_cli.add_data_argument(serve)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on the same ports (SO_REUSEPORT) under a supervisor that "
+        "restarts them (default 1: one process, no supervisor)",
+    )
     serve.add_argument(
         "--tls-backend", choices=["stdlib", "pyopenssl"], help="TLS mechanism (default: measured)"
     )
@@ -51,27 +58,42 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvloop
-
     from certgate.errors import StoreError
-    from certgate.io.server import serve_forever
+    from certgate.workers import MAX_WORKERS, Settings, Supervisor, check_admin, serve_single
 
-    if args.workers != 1:
-        print("certgate: error: not supported yet: --workers other than 1", file=sys.stderr)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        print(f"certgate: error: --workers must be 1 to {MAX_WORKERS}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the reload handler is in place
+    try:
+        serving = store_cli.prepare_serving(args.config, args.data)
+    except (LoadError, StoreError) as exc:
+        print(f"certgate: error: {exc}", file=sys.stderr)
         return 2
     try:
-        store, snapshot = store_cli.open_serving(args.config, args.data)
-        try:
-            uvloop.run(serve_forever(snapshot, args.tls_backend))
-        finally:
-            store.close()
+        check_admin(serving, args.config)
+        if args.workers > 1:
+            fixed = [f"{h}:{p}" for h, p in serving.snapshot.listeners if p == 0]
+            if fixed:
+                print(
+                    f"certgate: error: --workers {args.workers} needs fixed ports; "
+                    f"{', '.join(fixed)} asks for any free port",
+                    file=sys.stderr,
+                )
+                return 2
+        settings = Settings(serving, args.tls_backend, args.config)
+        if args.workers == 1:
+            serve_single(settings)
+            return 0
+        return Supervisor(settings, args.workers).run()
     except (LoadError, TLSSetupError, StoreError) as exc:
         print(f"certgate: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"certgate: error: cannot listen: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    return 0
+    finally:
+        serving.store.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

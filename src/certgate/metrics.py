@@ -7,14 +7,23 @@ stored certificate expires, and the configuration version.
 Everything runs on one event loop per process, so the counters are plain dicts (no locks). Label
 sets stay bounded: api and operation ids come from the configuration (requests that matched no API
 are counted as api="" operation=""), statuses are numbers and verdict reasons a fixed vocabulary.
+
+With `certgate serve --workers N`, each worker writes its counters to `DIR/metrics/worker-<i>.json`
+every `DUMP_SECONDS` (`write_state`); the admin listener's process renders `NodeMetrics`: its own
+counters live, plus what the other workers last wrote (at most about `DUMP_SECONDS` old).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import math
+import os
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from cryptography import x509
@@ -38,6 +47,7 @@ LATENCY_BUCKETS: tuple[float, ...] = (
 )
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+DUMP_SECONDS = 1.0  # how often a worker writes its counters for the admin process to add up
 
 _SECONDS_PER_DAY = 86400.0
 
@@ -85,12 +95,7 @@ class Metrics:
         hist = self.latency.get((api, operation))
         if hist is None:
             hist = self.latency[(api, operation)] = _Histogram([0] * (len(self.buckets) + 1))
-        index = len(self.buckets)
-        for i, bound in enumerate(self.buckets):
-            if seconds <= bound:
-                index = i
-                break
-        hist.buckets[index] += 1
+        hist.buckets[bisect_left(self.buckets, seconds)] += 1  # the first bound >= seconds
         hist.total += seconds
         hist.count += 1
 
@@ -105,6 +110,36 @@ class Metrics:
 
     def admin_auth_failure(self, reason: str) -> None:
         self.admin_auth_failures[reason] = self.admin_auth_failures.get(reason, 0) + 1
+
+    # --- across processes ---------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The data-plane counters as JSON-able data, for another process to add up."""
+        return {
+            "buckets": list(self.buckets),
+            "requests": [[a, o, s, n] for (a, o, s), n in list(self.requests.items())],
+            "latency": [
+                [a, o, list(h.buckets), h.total, h.count]
+                for (a, o), h in list(self.latency.items())
+            ],
+            "verdicts": dict(self.verdicts),
+        }
+
+    def add_state(self, state: Mapping[str, Any]) -> None:
+        """Add the counters of `state` (from `state()`, maybe of another process) to these."""
+        for api, operation, status, count in state.get("requests", ()):
+            key = (str(api), str(operation), str(status))
+            self.requests[key] = self.requests.get(key, 0) + int(count)
+        if [float(b) for b in state.get("buckets", ())] == list(self.buckets):
+            for api, operation, buckets, total, count in state.get("latency", ()):
+                hist = self.latency.get((api, operation))
+                if hist is None:
+                    hist = self.latency[(api, operation)] = _Histogram([0] * len(buckets))
+                for i, n in enumerate(buckets):
+                    hist.buckets[i] += int(n)
+                hist.total += float(total)
+                hist.count += int(count)
+        for reason, count in dict(state.get("verdicts", {})).items():
+            self.verdicts[reason] = self.verdicts.get(reason, 0) + int(count)
 
     # --- exposition ----------------------------------------------------------------------------
     def render(self, source: object = None, *, now: dt.datetime | None = None) -> str:
@@ -186,6 +221,50 @@ class Metrics:
                 out.append(f"{name}_bucket{_labels({**labels, 'le': bound})} {cumulative}\n")
             out.append(f"{name}_sum{_labels(labels)} {_number(hist.total)}\n")
             out.append(f"{name}_count{_labels(labels)} {hist.count}\n")
+
+
+@dataclass(slots=True)
+class NodeMetrics(Metrics):
+    """The registry of the process that serves `/metrics` under `--workers N`: its own counters,
+    live, plus the counters the other workers last wrote to `folder` (`write_state`)."""
+
+    folder: Path | None = None
+    own_file: str = ""
+
+    def render(self, source: object = None, *, now: dt.datetime | None = None) -> str:
+        total = Metrics(self.buckets)
+        total.add_state(self.state())
+        total.admin_requests = dict(self.admin_requests)
+        total.admin_auth_failures = dict(self.admin_auth_failures)
+        if self.folder is not None:
+            for path in sorted(self.folder.glob("worker-*.json")):
+                if path.name != self.own_file:
+                    other = read_state(path)
+                    if other is not None:
+                        total.add_state(other)
+        return Metrics.render(total, source, now=now)
+
+
+def state_file(folder: Path, worker: int) -> Path:
+    return folder / f"worker-{worker}.json"
+
+
+def write_state(metrics: Metrics, path: Path) -> None:
+    """Write `metrics.state()` to `path` atomically (a reader never sees half a file)."""
+    data = json.dumps(metrics.state(), separators=(",", ":"))
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(temporary, "w", encoding="utf-8") as file:
+        file.write(data)
+    os.replace(temporary, path)
+
+
+def read_state(path: Path) -> dict[str, Any] | None:
+    """What `write_state` wrote, or None (missing or unreadable: counted as nothing)."""
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            return data
+    return None
 
 
 def certificate_expiries(source: object) -> Iterator[CertificateExpiry]:

@@ -4,8 +4,8 @@ They work on the store directly (the data folder, or `--db-url`), so they also w
 gateway runs. Every command takes `--data DIR` (default `./.certgate`). Exit status: 0 done,
 1 refused by the store (the reasons follow, one per line), 2 a usage or file error.
 
-`open_serving` is what `certgate serve` uses: it applies the YAML file to the store and builds the
-snapshot from the store.
+`prepare_serving` is what `certgate serve` uses: it applies the YAML file to the store and builds
+the snapshot from the store; `reload_config` is its SIGHUP.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from certgate.config import Config
     from certgate.snapshot import Snapshot
     from certgate.store import Store
 
@@ -195,9 +197,12 @@ def _report(exc: Any, origins: Mapping[str, str]) -> None:
 
 
 def _open(args: argparse.Namespace) -> Store:
+    from certgate.io.live import publish_if_served  # noqa: PLC0415
     from certgate.store import Store  # noqa: PLC0415
 
-    return Store.open(args.data, url=args.db_url, master_key_file=args.master_key_file)
+    store = Store.open(args.data, url=args.db_url, master_key_file=args.master_key_file)
+    publish_if_served(store)  # a gateway serving this folder applies our changes at once
+    return store
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
@@ -382,13 +387,33 @@ def _rotate(args: argparse.Namespace, out: TextIO) -> int:
 # --- serve ---------------------------------------------------------------------------------------
 
 
+@dataclass
+class Serving:
+    """What `certgate serve` starts from."""
+
+    store: Store
+    snapshot: Snapshot
+    config: Config  # the composed configuration: the file's node sections + the store
+    base: Config | None  # the YAML file as read (its gateway:/admin: sections are node-local)
+    version: int  # the store version `snapshot` was built from
+
+
 def open_serving(
     config_path: Path | None, data_dir: Path, *, db_url: str | None = None
 ) -> tuple[Store, Snapshot]:
+    """`prepare_serving`, for callers that want the store and the snapshot only."""
+    serving = prepare_serving(config_path, data_dir, db_url=db_url)
+    return serving.store, serving.snapshot
+
+
+def prepare_serving(
+    config_path: Path | None, data_dir: Path, *, db_url: str | None = None
+) -> Serving:
     """`certgate serve`: apply the YAML file (if any) to the store, build the snapshot from the
     store. The file is first loaded on its own, so its errors read exactly as before the store
     existed (file, key, line, column); resources it no longer has, that it put there on an
-    earlier start, are removed; resources created through the admin API stay."""
+    earlier start, are removed; resources created through the admin API stay. The store keeps
+    the file's node sections (`node_config`), so later writes are checked against them."""
     from certgate.config import read_config  # noqa: PLC0415
     from certgate.errors import StoreError  # noqa: PLC0415
     from certgate.snapshot import build_snapshot, load_snapshot  # noqa: PLC0415
@@ -403,16 +428,47 @@ def open_serving(
         plan = from_config_file(config_path)
     store = Store.open(data_dir, url=db_url or os.environ.get(ENV_DB_URL))
     try:
+        store.node_config = base
         if plan is not None:
-            config = store.apply(plan.items, actor="config", source="config", prune=True, base=base)
-        else:
-            config = store.to_config()
+            store.apply(plan.items, actor="config", source="config", prune=True, base=base)
+        version, config = store.versioned_config(base)
         if not config.hostnames:
             raise StoreError(
                 f"nothing to serve: the store in {data_dir} has no gateway hostnames "
                 "(give --config FILE, or add hostnames with the admin API)"
             )
-        return store, build_snapshot(config, store.data_dir)
+        snapshot = build_snapshot(config, store.data_dir)
+        return Serving(store, snapshot, config, base, version)
     except BaseException:
         store.close()
         raise
+
+
+def reload_config(config_path: Path, store: Store) -> bool:
+    """SIGHUP: apply the YAML file to the store again, as at start (checked as a whole against
+    the running node sections; a bad file raises LoadError or StoreError and changes nothing).
+    Returns whether the store changed. The node sections (`gateway:`, `admin:`, `crls:`) of the
+    running process stay: a change there is logged and needs a restart."""
+    from certgate.config import read_config  # noqa: PLC0415
+    from certgate.snapshot import load_snapshot  # noqa: PLC0415
+    from certgate.store.importer import from_config_file  # noqa: PLC0415
+
+    load_snapshot(config_path)
+    fresh = read_config(config_path)
+    plan = from_config_file(config_path)
+    base = store.node_config
+    if base is not None:
+        changed = [
+            name
+            for name in ("gateway", "admin", "crls")
+            if getattr(fresh, name) != getattr(base, name)
+        ]
+        if changed:
+            logging.getLogger("certgate.reload").warning(
+                "%s: %s changed; these node settings take effect at the next start",
+                config_path,
+                ", ".join(f"{name}:" for name in changed),
+            )
+    before = store.version()
+    store.apply(plan.items, actor="config", source="config", prune=True, base=base)
+    return store.version() != before

@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -117,6 +117,12 @@ class Store:
         self._key = key
         self.url = url
         self._lock = _writer_lock(url)
+        # The serving node's own sections (gateway:, admin: of its YAML file): the base every
+        # check and `to_config` use when none is given, so that what a write is checked against
+        # is exactly what the gateway will build (`certgate serve` sets it).
+        self.node_config: Config | None = None
+        self._commit_hooks: list[Callable[[int], None]] = []
+        self._committed: int | None = None  # the version the current write transaction bumped to
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -149,6 +155,17 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's pooled connections without closing them (they
+        are the parent's); new ones are opened on first use."""
+        self._engine.dispose(close=False)
+
+    def on_commit(self, hook: Callable[[int], None]) -> None:
+        """Call `hook(version)` after every committed change, once the commit is durable and
+        before the writing call returns (so before any acknowledgement of it). A hook that
+        raises does not undo the commit; it is logged."""
+        self._commit_hooks.append(hook)
 
     def __enter__(self) -> Store:
         return self
@@ -212,13 +229,23 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
-        """One write transaction at a time, across threads (lock) and processes (database)."""
-        with self._lock, self._engine.connect() as conn:
-            conn.execution_options(certgate_write=True)
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7420115)"))
-                yield conn
+        """One write transaction at a time, across threads (lock) and processes (database).
+        After a commit that bumped the version, the commit hooks run (still under the lock)."""
+        with self._lock:
+            self._committed = None
+            with self._engine.connect() as conn:
+                conn.execution_options(certgate_write=True)
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7420115)"))
+                    yield conn
+            committed, self._committed = self._committed, None
+            if committed is not None:
+                for hook in self._commit_hooks:
+                    try:
+                        hook(committed)
+                    except Exception:
+                        log.exception("after commit %d: a commit hook failed", committed)
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -257,10 +284,16 @@ class Store:
 
     def to_config(self, base: Config | None = None) -> Config:
         """The whole store as the `Config` model (certificates inline with their decrypted keys,
-        in memory only). Node-local sections (gateway, admin ...) are taken from `base`."""
+        in memory only). Node-local sections (gateway, admin ...) are taken from `base` (default
+        `node_config`)."""
+        return self.versioned_config(base)[1]
+
+    def versioned_config(self, base: Config | None = None) -> tuple[int, Config]:
+        """`to_config` and the version it is at, read in one transaction."""
         with self._reading() as conn:
+            version = self._current_version(conn)
             state = self._state(conn)
-        return compose(state, base).config
+        return version, compose(state, base or self.node_config).config
 
     def snapshot(self, base: Config | None = None) -> Snapshot:
         return build_snapshot(self.to_config(base), self.data_dir)
@@ -432,7 +465,7 @@ class Store:
                 new.pop(change.path, None)
             stamped.append(replace(change, after=after))
         try:
-            check(new, self.data_dir, base)
+            check(new, self.data_dir, base or self.node_config)
         except StoreError as exc:
             if deleting:
                 raise Conflict(
@@ -482,6 +515,7 @@ class Store:
     ) -> None:
         if bump:
             conn.execute(meta.update().where(meta.c.id == 1).values(version=version))
+            self._committed = version
         now = dt.datetime.now(dt.UTC)
         conn.execute(
             audit.insert(),

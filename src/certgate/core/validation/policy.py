@@ -27,6 +27,7 @@ from certgate.core.policy.builders import (
 )
 from certgate.core.policy.nodes import Node, Origin
 from certgate.core.policy.xmltree import XmlElement
+from certgate.core.validation import observe
 from certgate.core.validation.binding import check_of
 from certgate.core.validation.identity import Identity, IssuerFacts, make_identity
 from certgate.core.validation.revocation import Status
@@ -73,6 +74,16 @@ NOT_MATCHED = (
     "ClientCertificateIdentityNotMatched",
     "Certificate does not match any of allowed identities.",
 )
+# The metric's verdict reason of each failure (`observe`).
+_VERDICTS = {
+    NOT_FOUND: observe.MISSING,
+    NOT_YET_VALID: observe.NOT_YET_VALID,
+    EXPIRED: observe.EXPIRED,
+    NOT_TRUSTED: observe.UNTRUSTED,
+    REVOKED: observe.REVOKED,
+    REVOCATION_UNKNOWN: observe.REVOCATION_UNKNOWN,
+    NOT_MATCHED: observe.IDENTITY_MISMATCH,
+}
 # Body messages of the 401 (spec §4.6).
 BODY_MISSING = "Client certificate missing"
 BODY_INVALID = "Invalid client certificate"
@@ -110,7 +121,9 @@ class ValidateClientCertificate(Node):
     def apply(self, ctx: RequestContext) -> Response | None:
         failure = self.judge(ctx)
         if failure is None:
+            observe.verdict(observe.VALID)
             return None
+        observe.verdict(_VERDICTS.get(failure[0], observe.UNTRUSTED))
         (reason, message), body = failure
         if self.ignore_error:
             log.debug("request %s: %s ignored (%s)", ctx.RequestId, reason, message)

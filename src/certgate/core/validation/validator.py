@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
+from certgate.core.validation import observe
 from certgate.core.validation.chain import (
     ChainCache,
     ChainVerdict,
@@ -163,14 +164,36 @@ class Validator:
     ) -> bool:
         """.NET's basic chain policy: time validity, a chain to a trusted root and, for
         `Verify()`, revocation of every certificate below the root (spec §2.6)."""
-        if self.time_status(leaf, now) is not TimeStatus.VALID:
-            return False
+        reason = self.judge(
+            leaf, leaf_der, sent, now, revocation=revocation, lookup=lookup, api_id=api_id
+        )
+        observe.verdict(reason)
+        return reason == observe.VALID
+
+    def judge(
+        self,
+        leaf: x509.Certificate,
+        leaf_der: bytes,
+        sent: Sequence[bytes],
+        now: dt.datetime,
+        *,
+        revocation: bool,
+        lookup: RevocationLookup,
+        api_id: str,
+    ) -> str:
+        """`verify`'s verdict: `observe.VALID` or the reason it fails."""
+        timing = self.time_status(leaf, now)
+        if timing is not TimeStatus.VALID:
+            return observe.EXPIRED if timing is TimeStatus.EXPIRED else observe.NOT_YET_VALID
         verdict = self.chain(leaf, leaf_der, sent, now)
         if not verdict.trusted:
-            return False
+            return observe.UNTRUSTED
         if not revocation:
-            return True
-        return self.revocation_passes(self.revocation(verdict, lookup, now), api_id)
+            return observe.VALID
+        status = self.revocation(verdict, lookup, now)
+        if self.revocation_passes(status, api_id):
+            return observe.VALID
+        return observe.REVOKED if status.status is Status.REVOKED else observe.REVOCATION_UNKNOWN
 
 
 EMPTY_VALIDATOR = Validator(TrustStore.build(()), cache=ChainCache(64))
