@@ -430,3 +430,17 @@ def test_last_error_path_scope_and_policy_id(harness: Harness, pki: Pki) -> None
     assert reply.header("ErrorScope") == "operation"
     assert reply.header("ErrorPolicyId") == "thumb-copy"
     assert reply.header("ErrorStatus") == "500"  # the error's response is preloaded
+
+
+def test_json_request_body_as_jobject(harness: Harness, pki: Pki) -> None:
+    inbound = (
+        '<set-header name="X-Name" exists-action="override">'
+        '<value>@(context.Request.Body.As<JObject>(preserveContent: true)["name"].ToString())</value>'
+        "</set-header>"
+    )
+    body = b'{"name": "contoso", "n": 1}'
+    reply = run(harness, pki, op=doc(inbound), path="/echo/files/body", method="POST", body=body)
+    assert reply.header("Echo-X-Name") == "contoso"
+    assert harness.backend_log[-1][3] == body  # preserved for the backend
+    bad = harness.client(pki.client).request("/echo/files/body", method="POST", body=b"{not json")
+    assert bad.status == 500  # JsonReaderException inside the expression

@@ -164,9 +164,10 @@ class RequestContext(CsObject):
         "Operation",
         "Request",
         "RequestId",
-        "Timestamp",
+        "_now",
         "_response",
         "_response_view",
+        "_timestamp",
         "_variables",
         "_variables_view",
     )
@@ -195,7 +196,6 @@ class RequestContext(CsObject):
     Operation: OperationInfo
     Request: RequestInfo
     RequestId: str
-    Timestamp: DateTime
     # No subscriptions, users or products yet: APIM reports null when a request has none.
     Product = None
     Subscription = None
@@ -216,7 +216,10 @@ class RequestContext(CsObject):
         self.Api = api
         self.Operation = operation
         self.RequestId = request_id
-        self.Timestamp = DateTime(timestamp)
+        # `Timestamp` is built on first read: few policies look, and the DateTime costs a
+        # conversion to ticks on every request otherwise.
+        self._now = timestamp
+        self._timestamp: DateTime | None = None
         self.LastError = None
         self._variables: dict[str, object] = {}
         self._variables_view: ReadOnlyDictionary | None = None
@@ -231,6 +234,12 @@ class RequestContext(CsObject):
     def response(self, value: HttpResponse) -> None:
         self._response = value
         self._response_view: ResponseView | None = None
+
+    @property
+    def Timestamp(self) -> DateTime:
+        if self._timestamp is None:
+            self._timestamp = DateTime(self._now)
+        return self._timestamp
 
     @property
     def Response(self) -> ResponseView:

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from certgate.core.certs import X509Certificate2
 from certgate.core.expr import CsArray, CsTypeRef, ReadOnlyDictionary
+from certgate.core.expr.jsonconvert import BODY_CONVERTERS
 from certgate.core.expr.types import CsObject
 from certgate.core.model import Header, Response, set_header
 from certgate.core.url import UrlInfo
@@ -74,17 +75,21 @@ class MessageBody(CsObject):
         return b"" if self.consumed else self.data
 
 
+# Body.As<JObject>() / <JToken>() / <JArray>(): the JSON runtime's converters.
+MessageBody.CONVERTERS.update(BODY_CONVERTERS)
+
+
 class RequestInfo(CsObject):
     __slots__ = (
         "IpAddress",
-        "MatchedParameters",
         "Method",
-        "OriginalUrl",
         "Url",
         "_body",
         "_cert",
         "_cert_loader",
         "_headers",
+        "_matched",
+        "_original_url",
         "headers",
     )
     CS_TYPE = "IRequest"
@@ -102,31 +107,45 @@ class RequestInfo(CsObject):
     )
     Method: str
     Url: UrlInfo
-    OriginalUrl: UrlInfo
     IpAddress: str
-    MatchedParameters: ReadOnlyDictionary
 
     def __init__(
         self,
         method: str,
         url: UrlInfo,
-        original_url: UrlInfo,
+        original_url: UrlInfo | Callable[[], UrlInfo],
         headers: list[Header],
         ip_address: str,
         cert_loader: Callable[[], X509Certificate2 | None],
-        matched: ReadOnlyDictionary,
+        matched: ReadOnlyDictionary | dict[str, str],
         body: bytes | None = None,
     ) -> None:
+        # `OriginalUrl` and `MatchedParameters` may come unbuilt (a function, a plain dict): the
+        # data plane builds them on first read, as few policies look at them.
         self.Method = method
         self.Url = url
-        self.OriginalUrl = original_url
+        self._original_url = original_url
         self.IpAddress = ip_address
-        self.MatchedParameters = matched
+        self._matched = matched
         self.headers = headers  # forwarded as they are unless a policy changes them
         self._headers: ReadOnlyDictionary | None = None
         self._cert_loader = cert_loader
         self._cert: X509Certificate2 | bool | None = False  # False = not looked up yet
         self._body = MessageBody(body) if body else None
+
+    @property
+    def OriginalUrl(self) -> UrlInfo:
+        url = self._original_url
+        if not isinstance(url, UrlInfo):
+            url = self._original_url = url()
+        return url
+
+    @property
+    def MatchedParameters(self) -> ReadOnlyDictionary:
+        matched = self._matched
+        if not isinstance(matched, ReadOnlyDictionary):
+            matched = self._matched = ReadOnlyDictionary(matched, ignore_case=True)
+        return matched
 
     @property
     def Headers(self) -> ReadOnlyDictionary:

@@ -534,7 +534,12 @@ def response_head(
     for name, value in response.headers:
         lower = name.lower()
         if lower in _RESPONSE_DROP:
-            named = named or lower == b"connection"
+            # `Connection: keep-alive` (or close) names nothing we do not drop anyway: only a
+            # token beyond those sends us down the slow path below.
+            if lower == b"connection" and not named:
+                named = any(
+                    t.strip().lower() not in _RESPONSE_DROP for t in value.split(b",") if t.strip()
+                )
             continue
         parts += (name, b": ", value, b"\r\n")
     if named:  # rare: a Connection header names more hop-by-hop headers; redo the slow way

@@ -7,17 +7,19 @@ stop: whatever goes wrong, the client gets an APIM-shaped response, never a trac
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import logging
-import uuid
+import os
 from collections import OrderedDict
 
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
-from certgate.core.expr import ReadOnlyDictionary
 from certgate.core.model import HOP_BY_HOP, Response, gateway_error, header_value
 from certgate.core.policy.document import EffectivePolicy
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
+from certgate.core.validation.policy import needs_revocation
 from certgate.errors import CertgateError, UpstreamConnectError, UpstreamError
 from certgate.io.bodies import Body, BodyAborted, BodyTooLarge
 from certgate.io.http_server import IncomingRequest
@@ -41,6 +43,28 @@ _SPECIAL = HOP_BY_HOP | frozenset(
 )
 _BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})  # an empty body still gets its length
 HEALTH_PATH = b"/status-0123456789abcdef"  # APIM's gateway health endpoint
+
+
+class _RequestIds:
+    """GUID-shaped request ids (`context.RequestId`, the activityId of errors): a random
+    per-process prefix and a counter. Unique is all they need to be; uuid4() per request cost a
+    getrandom syscall and a UUID object. A forked worker draws its own prefix."""
+
+    def __init__(self) -> None:
+        self.reseed()
+        os.register_at_fork(after_in_child=self.reseed)
+
+    def reseed(self) -> None:
+        r = os.urandom(10).hex()
+        # version 4 and the RFC 4122 variant, as uuid4() would have them
+        self.prefix = f"{r[:8]}-{r[8:12]}-4{r[12:15]}-{'89ab'[int(r[15], 16) & 3]}{r[16:19]}-"
+        self.counter = itertools.count(int(r[19], 16) << 40)
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter) & 0xFFFFFFFFFFFF:012x}"
+
+
+_request_ids = _RequestIds()
 
 
 class CertificateCache:
@@ -70,7 +94,7 @@ class Proxy:
         self.revocation = RevocationFetcher()  # fetched CRLs and OCSP answers, across reloads
 
     async def handle(self, incoming: IncomingRequest) -> Response:
-        request_id = str(uuid.uuid4())
+        request_id = _request_ids.next()
         incoming.request_id = request_id
         if incoming.target.partition(b"?")[0] == HEALTH_PATH and incoming.method in (
             b"GET",
@@ -128,6 +152,9 @@ class Proxy:
                 incoming.error_reason = ctx.LastError.Reason
         elif response.status == 404 and not response.from_backend:
             incoming.error_reason = "OperationNotFound"
+        # The context refers back to `incoming` (through the certificate and URL loaders); drop
+        # the link so a finished request is freed by reference counting, not by the cyclic GC.
+        incoming.context = None
 
     async def _admit(
         self, incoming: IncomingRequest, ctx: RequestContext, policy: EffectivePolicy
@@ -156,9 +183,12 @@ class Proxy:
         if found is None:  # OperationNotFound: APIM answers the same 404
             return gateway_error(404, "Resource not found", request_id)
         operation, params = found
-        ctx = self._context(incoming, api, operation, params, match.remainder, query, request_id)
+        ctx = self._context(
+            incoming, api, operation, params, match.remainder, query, request_id, method
+        )
         await self._admit(incoming, ctx, operation.policy)
-        await self.revocation.prepare(snapshot, operation.policy, ctx)  # when policies need it
+        if needs_revocation(snapshot.validator, operation.policy):  # no coroutine otherwise
+            await self.revocation.prepare(snapshot, operation.policy, ctx)
         steps = execute(operation.policy, ctx)
         action = _resume(steps, None)
         while isinstance(action, Forward):
@@ -179,6 +209,7 @@ class Proxy:
         remainder: str,
         query: str,
         request_id: str,
+        method: str,
     ) -> RequestContext:
         backend = api.backend
         url = UrlInfo(
@@ -200,13 +231,13 @@ class Proxy:
             self.revocation,
         )
         request = RequestInfo(
-            incoming.method.decode("latin-1"),
+            method,
             url,
-            _original_url(incoming, query),
+            functools.partial(_original_url, incoming, query),  # built if a policy reads it
             incoming.headers,
             incoming.client_ip,
             certificate,
-            ReadOnlyDictionary(params, ignore_case=True),
+            params,  # its ReadOnlyDictionary too
             incoming.body or None,
         )
         return RequestContext(
@@ -288,7 +319,10 @@ def _request_head(
         elif lower == b"x-forwarded-host":
             host = value if host is None else host + b", " + value
         elif lower == b"connection":
-            named = (named or set()) | {t.strip().lower() for t in value.split(b",")}
+            # only names beyond the ones dropped anyway (keep-alive, close) filter `kept` again
+            extra = {t.strip().lower() for t in value.split(b",")} - _SPECIAL - {b""}
+            if extra:
+                named = (named or set()) | extra
     if named:
         kept = [(n, v) for n, v in kept if n.lower() not in named]
     parts = [method, b" ", url.target().encode("latin-1"), b" HTTP/1.1\r\nHost: "]

@@ -259,7 +259,14 @@ class UpstreamConnection(asyncio.Protocol):
         self._keep_alive = False
         self._timeout = timeout
         self._progress = self.loop.time()
-        self._timer = self.loop.call_at(self._progress + timeout, self._check_progress)
+        # One timer per connection outlives the exchange (see `_check_progress`): re-armed only
+        # when the pending one would fire after this exchange's deadline.
+        deadline = self._progress + timeout
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self.loop.call_at(deadline, self._check_progress)
         head_future = self._head
         if isinstance(body, Body):
             self.transport.write(head)
@@ -297,7 +304,8 @@ class UpstreamConnection(asyncio.Protocol):
             self._keep_alive = False
             if sending is not None:
                 sending.discard()
-        self._cancel_timer()
+        # The progress timer stays armed: it lapses by itself when it finds nothing in flight
+        # (cancelling and arming a timer on every exchange cost more than the stray wake-up).
         if self._keep_alive and not self.closed:
             self.pool.release(self)
         else:
@@ -326,7 +334,7 @@ class UpstreamConnection(asyncio.Protocol):
     def _check_progress(self) -> None:
         self._timer = None
         if self._head is None and self._body is None and self._sending is None:
-            return
+            return  # idle since: the next exchange arms a timer again
         now = self.loop.time()
         if self._reading_paused:
             self._progress = now  # the client is slow, not the backend
