@@ -96,7 +96,7 @@ def test_certificate_is_null_without_one(harness: Harness) -> None:
     assert evaluate(harness, 'context.Request.Certificate?.Thumbprint ?? "none"') == "none"
 
 
-def test_uploaded_certificates_are_keyed_by_thumbprint(harness: Harness, pki: Pki) -> None:
+def test_tv28_uploaded_certificates_are_keyed_by_thumbprint(harness: Harness, pki: Pki) -> None:
     # TV-28: the dictionary is keyed by thumbprint, not by certificate id.
     expr = (
         f'context.Deployment.Certificates.ContainsKey("{pki.client.thumbprint}") + "|" '
@@ -105,9 +105,19 @@ def test_uploaded_certificates_are_keyed_by_thumbprint(harness: Harness, pki: Pk
     assert evaluate(harness, expr, pki.client) == "True|False"
 
 
-def test_certificate_dump(harness: Harness, pki: Pki) -> None:
+def test_tv22_certificate_dump(harness: Harness, pki: Pki) -> None:
     # TV-22: .NET's non-verbose X509Certificate.ToString()
     out = evaluate(harness, "context.Request.Certificate.ToString()", pki.client)
     assert out.startswith("[Subject]\n  CN=Client 01, O=Contoso\n\n[Issuer]\n")
     assert re.search(r"\[Not Before\]\n  \d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d:\d\d [AP]M\n", out)
     assert out.endswith(f"[Thumbprint]\n  {pki.client.thumbprint}\n")
+
+
+def test_elapsed_and_timestamp(harness: Harness) -> None:
+    expr = (
+        '(context.Elapsed.TotalSeconds >= 0 && context.Elapsed.TotalSeconds < 60) + "|" '
+        '+ context.Timestamp.Year + "|" + (context.Elapsed > TimeSpan.FromHours(1))'
+    )
+    ok, year, late = evaluate(harness, expr).split("|")
+    assert (ok, late) == ("True", "False")
+    assert int(year) == dt.datetime.now(dt.UTC).year

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from certgate.core.certs import X509Certificate2
 from certgate.core.expr import DateTime, ReadOnlyDictionary
+from certgate.core.expr.datetime import TimeSpan
 from certgate.core.expr.types import CsObject
 from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
 from certgate.core.model import Response as HttpResponse
@@ -164,6 +165,7 @@ class RequestContext(CsObject):
         "Operation",
         "Request",
         "RequestId",
+        "_clock",
         "_now",
         "_response",
         "_response_view",
@@ -176,6 +178,7 @@ class RequestContext(CsObject):
         {
             "Api",
             "Deployment",
+            "Elapsed",
             "LastError",
             "Operation",
             "Product",
@@ -210,6 +213,7 @@ class RequestContext(CsObject):
         operation: OperationInfo,
         request_id: str,
         timestamp: dt.datetime,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.Request = request
         self.Deployment = deployment
@@ -219,6 +223,7 @@ class RequestContext(CsObject):
         # `Timestamp` is built on first read: few policies look, and the DateTime costs a
         # conversion to ticks on every request otherwise.
         self._now = timestamp
+        self._clock = clock  # the core reads no clock itself: the I/O shell hands one in
         self._timestamp: DateTime | None = None
         self.LastError = None
         self._variables: dict[str, object] = {}
@@ -240,6 +245,16 @@ class RequestContext(CsObject):
         if self._timestamp is None:
             self._timestamp = DateTime(self._now)
         return self._timestamp
+
+    @property
+    def Elapsed(self) -> TimeSpan:
+        """Time since `Timestamp` (spec §2.1); zero without a clock (tools like `expr eval`)."""
+        if self._clock is None:
+            return TimeSpan(0)
+        delta = self._clock() - self._now
+        return TimeSpan(
+            (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+        )
 
     @property
     def Response(self) -> ResponseView:

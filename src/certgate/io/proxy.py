@@ -241,7 +241,13 @@ class Proxy:
             incoming.body or None,
         )
         return RequestContext(
-            request, self.snapshot.deployment, api.api, operation.operation, request_id, now
+            request,
+            self.snapshot.deployment,
+            api.api,
+            operation.operation,
+            request_id,
+            now,
+            _utcnow,
         )
 
     async def _forward(
@@ -271,6 +277,10 @@ class Proxy:
         else:
             incoming.relay = relay
         return relay.response
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _original_url(incoming: IncomingRequest, query: str) -> UrlInfo:
