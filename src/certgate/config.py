@@ -6,6 +6,7 @@ must never silently drop a setting).
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from pathlib import Path
@@ -55,6 +56,21 @@ class CertificateSource(_Model):
         if (self.file is None) == (self.data is None):
             raise ValueError("give exactly one of 'file' and 'data'")
         return self
+
+    def read(self, base_dir: Path, key: str) -> tuple[bytes, str, str]:
+        """The bytes, a description of where they came from, and the key to blame."""
+        if self.data is not None:
+            field = f"{key}.data"
+            try:
+                return base64.b64decode(self.data, validate=True), "inline data", field
+            except ValueError:
+                raise ConfigError("not valid base64", element=field) from None
+        path = base_dir / (self.file or "")
+        field = f"{key}.file"
+        try:
+            return path.read_bytes(), str(path), field
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}", element=field) from None
 
 
 class CertificateConfig(CertificateSource):

@@ -7,7 +7,6 @@ build raises a LoadError naming file, key or element; nothing is half-applied.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 from dataclasses import dataclass
@@ -126,19 +125,7 @@ def _load_certificates(config: Config, base_dir: Path) -> dict[str, LoadedCertif
 def _read_cert(
     base_dir: Path, source: CertificateSource, password: bytes | None, key: str
 ) -> LoadedCertificate:
-    if source.data is not None:
-        where, field = "inline data", f"{key}.data"
-        try:
-            data = base64.b64decode(source.data, validate=True)
-        except ValueError:
-            raise ConfigError("not valid base64", element=field) from None
-    else:
-        path = base_dir / (source.file or "")
-        where, field = str(path), f"{key}.file"
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read {path}: {exc.strerror}", element=field) from None
+    data, where, field = source.read(base_dir, key)
     try:
         return load_certificate(data, password=password)
     except CertificateLoadError as exc:

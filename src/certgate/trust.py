@@ -8,7 +8,6 @@ and per API.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -48,19 +47,7 @@ def build_validator(
 
 
 def _read_crl(base_dir: Path, source: CertificateSource, key: str) -> CrlIndex:
-    if source.data is not None:
-        where, field = "inline data", f"{key}.data"
-        try:
-            data = base64.b64decode(source.data, validate=True)
-        except ValueError:
-            raise ConfigError("not valid base64", element=field) from None
-    else:
-        path = base_dir / (source.file or "")
-        where, field = str(path), f"{key}.file"
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read {path}: {exc.strerror}", element=field) from None
+    data, where, field = source.read(base_dir, key)
     try:
         return CrlIndex.parse(data, source.file or f"{key}.data")
     except ValueError as exc:
