@@ -444,3 +444,21 @@ def test_json_request_body_as_jobject(harness: Harness, pki: Pki) -> None:
     assert harness.backend_log[-1][3] == body  # preserved for the backend
     bad = harness.client(pki.client).request("/echo/files/body", method="POST", body=b"{not json")
     assert bad.status == 500  # JsonReaderException inside the expression
+
+
+def test_return_response_from_a_response_variable(harness: Harness, pki: Pki) -> None:
+    outbound = (
+        '<set-variable name="r" value="@(context.Response)" />'
+        '<return-response response-variable-name="r"><set-status code="202" reason="Kept" />'
+        '<set-header name="X-From" exists-action="override"><value>variable</value></set-header>'
+        "</return-response>"
+    )
+    reply = run(harness, pki, op=doc(outbound=outbound))
+    assert (reply.status, reply.reason, reply.body) == (202, "Kept", b"backend-ok")
+    assert reply.header("X-From") == "variable" and reply.header("X-Backend-Path")
+
+
+def test_return_response_variable_without_a_response_is_500(harness: Harness, pki: Pki) -> None:
+    inbound = '<set-variable name="r" value="text" /><return-response response-variable-name="r" />'
+    reply = run(harness, pki, op=doc(inbound, on_error=ERROR_ECHO))
+    assert (reply.status, reply.header("ErrorSource")) == (500, "return-response")

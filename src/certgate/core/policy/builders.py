@@ -269,8 +269,12 @@ _RETURN_CHILDREN = ("set-status", "set-header", "set-body")
 @REGISTRY.register("return-response")
 def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
     check_attributes(el, where, frozenset({"response-variable-name"}))
-    if "response-variable-name" in el.attrs:
-        raise NotSupportedError("return-response 'response-variable-name'", **at(el, where))
+    variable = el.attrs.get("response-variable-name")
+    if variable is not None and ("@(" in variable.value or "@{" in variable.value):
+        raise PolicyError(
+            "The 'response-variable-name' attribute does not accept policy expressions.",
+            **at(el, where, variable.pos),
+        )
     status: SetStatus | None = None
     body: SetBody | None = None
     headers: list[ResponsePart] = []
@@ -293,7 +297,8 @@ def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
             body = build_set_body(child, sub)
         else:
             headers.append(REGISTRY.children["return-response/set-header"](child, sub))
-    return ReturnResponse(origin(el, where), status, tuple(headers), body)
+    name = variable.value if variable is not None else None
+    return ReturnResponse(origin(el, where), status, tuple(headers), body, name)
 
 
 _FORWARD_ATTRS = frozenset(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from certgate.core.expr import Expression
 from certgate.core.policy import access, rawxml, transform
 from certgate.core.policy.builders import REGISTRY, Where, child_path
-from certgate.core.policy.nodes import Node
+from certgate.core.policy.nodes import Node, ReturnResponse
 from certgate.core.policy.xmltree import XmlElement
 from certgate.core.validation import policy as client_certificate
 from certgate.errors import PolicyError
@@ -151,6 +151,8 @@ def _node_touches_body(node: object, depth: int = 0) -> bool:
         return "Body" in node.text
     if isinstance(node, transform.SetBodyPolicy) or depth > 12:
         return True
+    if isinstance(node, ReturnResponse) and node.variable is not None:
+        return True  # it copies a response, body included
     if isinstance(node, tuple | list):
         return any(_node_touches_body(item, depth + 1) for item in node)
     slots = [s for cls in type(node).__mro__ for s in getattr(cls, "__slots__", ())]

@@ -13,7 +13,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from certgate.core.context import RequestContext
+from certgate.core.context import RequestContext, ResponseView
 from certgate.core.expr import Expression
 from certgate.core.model import Response
 from certgate.core.policy.values import to_bool, to_int, to_text
@@ -160,7 +160,7 @@ class ResponsePart(Protocol):
 class ReturnResponse(Node):
     """Ends the pipeline with a fresh response (spec §5.4): nothing else runs, in any section."""
 
-    __slots__ = ("parts", "status")
+    __slots__ = ("parts", "status", "variable")
 
     def __init__(
         self,
@@ -168,14 +168,16 @@ class ReturnResponse(Node):
         status: SetStatus | None,
         headers: tuple[ResponsePart, ...],
         body: SetBody | None,
+        variable: str | None = None,
     ) -> None:
         super().__init__(origin)
         self.status = status
+        self.variable = variable
         parts: list[ResponsePart] = [status] if status else []
         self.parts = (*parts, *headers, *([body] if body else []))
 
     def apply(self, ctx: RequestContext) -> Response | None:
-        response = Response()
+        response = Response() if self.variable is None else self._from_variable(ctx)
         for child in self.parts:
             try:
                 child.set_on(response, ctx)
@@ -183,6 +185,18 @@ class ReturnResponse(Node):
                 _locate(err, child.origin)
                 raise
         return response
+
+    def _from_variable(self, ctx: RequestContext) -> Response:
+        """`response-variable-name`: start from a copy of the IResponse the variable holds."""
+        value = ctx.Variables.GetValueOrDefault(self.variable)
+        if not isinstance(value, ResponseView):
+            kind = "null" if value is None else type(value).__name__
+            raise PolicyRuntimeError(
+                f"Variable '{self.variable}' does not hold a response ({kind}).",
+                source="return-response",
+            )
+        held = value.response
+        return Response(held.status, held.reason, list(held.headers), held.body)
 
 
 class ForwardRequest(Node):
