@@ -28,7 +28,9 @@ from certgate.store_cli import open_serving
 from tests.conftest import Pki
 
 CERTGATE = [sys.executable, "-m", "certgate.cli"]
-CORPUS = Path("/work/shared/corpus/azure-apiops/SampleArtifacts")
+CORPUS = (
+    Path(__file__).resolve().parents[3] / "shared" / "corpus" / "azure-apiops" / "SampleArtifacts"
+)
 if not CORPUS.is_dir():
     CORPUS = Path(__file__).resolve().parents[3] / "shared/corpus/azure-apiops/SampleArtifacts"
 

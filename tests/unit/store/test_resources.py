@@ -24,7 +24,7 @@ from certgate.store.resources import (
 )
 from tests.unit.store.conftest import Certs, pfx_body, public_body
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 if not CORPUS.is_dir():
     CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 
