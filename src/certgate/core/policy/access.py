@@ -17,6 +17,7 @@ from certgate.core.policy.builders import (
     check_attributes,
     expression_or_literal,
     int_value,
+    literal,
     no_children,
     origin,
     require,
@@ -219,11 +220,7 @@ def _mock_response(el: XmlElement, where: Where) -> Node:
     check_attributes(el, where, frozenset({"status-code", "content-type"}))
     no_children(el, where)
     for attr in el.attrs.values():
-        if "@(" in attr.value or "@{" in attr.value:
-            raise PolicyError(
-                f"The '{attr.name}' attribute does not accept policy expressions.",
-                **at(el, where, attr.pos),
-            )
+        literal(attr, el, where)
     status = 200
     if "status-code" in el.attrs:
         value = int_value(el.attrs["status-code"], el, where)

@@ -168,6 +168,16 @@ def int_value(attr: XmlAttr, el: XmlElement, where: Where) -> int | Expression:
         ) from None
 
 
+def literal(attr: XmlAttr, el: XmlElement, where: Where) -> str:
+    """An attribute APIM keeps literal-only (spec §3.6): an expression there is refused."""
+    if "@(" in attr.value or "@{" in attr.value:
+        raise PolicyError(
+            f"The '{attr.name}' attribute does not accept policy expressions.",
+            **at(el, where, attr.pos),
+        )
+    return attr.value
+
+
 def literal_bool(el: XmlElement, where: Where, name: str, default: bool) -> bool:
     attr = el.attrs.get(name)
     if attr is None:
@@ -270,11 +280,7 @@ _RETURN_CHILDREN = ("set-status", "set-header", "set-body")
 def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
     check_attributes(el, where, frozenset({"response-variable-name"}))
     variable = el.attrs.get("response-variable-name")
-    if variable is not None and ("@(" in variable.value or "@{" in variable.value):
-        raise PolicyError(
-            "The 'response-variable-name' attribute does not accept policy expressions.",
-            **at(el, where, variable.pos),
-        )
+    name = literal(variable, el, where) if variable is not None else None
     status: SetStatus | None = None
     body: SetBody | None = None
     headers: list[ResponsePart] = []
@@ -297,7 +303,6 @@ def _return_response(el: XmlElement, where: Where) -> ReturnResponse:
             body = build_set_body(child, sub)
         else:
             headers.append(REGISTRY.children["return-response/set-header"](child, sub))
-    name = variable.value if variable is not None else None
     return ReturnResponse(origin(el, where), status, tuple(headers), body, name)
 
 

@@ -15,6 +15,7 @@ from certgate.core.policy.builders import (
     build_set_body,
     check_attributes,
     expression_or_literal,
+    literal,
     literal_bool,
     no_children,
     origin,
@@ -117,13 +118,9 @@ class SetVariable(Node):
 def _set_variable(el: XmlElement, where: Where) -> Node:
     check_attributes(el, where, frozenset({"name", "value"}))
     no_children(el, where)
-    name = require(el, where, "name")
-    if "@(" in name.value or "@{" in name.value:
-        raise PolicyError(
-            "The 'name' attribute does not accept policy expressions.", **at(el, where, name.pos)
-        )
+    name = literal(require(el, where, "name"), el, where)
     value = expression_or_literal(require(el, where, "value"), el, where)
-    return SetVariable(origin(el, where), name.value, value)
+    return SetVariable(origin(el, where), name, value)
 
 
 class SetQueryParameter(Node):
