@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import regex  # type: ignore[import-untyped]
 
@@ -349,31 +349,43 @@ class Capture(CsObject):
         return self.Value
 
 
-class CaptureCollection(CsObject):
+T = TypeVar("T")
+
+
+class _ReadOnlyList(CsObject, Generic[T]):
+    """A read-only, int-indexed .NET collection (CaptureCollection, MatchCollection)."""
+
     __slots__ = ("_items",)
-    CS_TYPE = "System.Text.RegularExpressions.CaptureCollection"
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset({"Count", "ToString"})
     CS_INDEXER = "get_item"
 
-    def __init__(self, items: list[Capture]) -> None:
+    def __init__(self, items: list[T]) -> None:
         self._items = items
 
     @property
     def Count(self) -> int:
         return len(self._items)
 
-    def get_item(self, index: object) -> Capture:
+    def _at(self, index: object) -> T:
         if type(index) is not int:
             raise exc.invalid_cast(index, "System.Int32")
         if not 0 <= index < len(self._items):
             raise exc.argument_out_of_range("i")
         return self._items[index]
 
-    def __iter__(self) -> Iterator[Capture]:
+    def __iter__(self) -> Iterator[T]:
         return iter(self._items)
 
     def ToString(self) -> str:
         return self.CS_TYPE
+
+
+class CaptureCollection(_ReadOnlyList["Capture"]):
+    __slots__ = ()
+    CS_TYPE = "System.Text.RegularExpressions.CaptureCollection"
+
+    def get_item(self, index: object) -> Capture:  # the hint gives expressions a static type
+        return self._at(index)
 
 
 class Group(CsObject):
@@ -519,31 +531,12 @@ class Match(Group):
 EMPTY_MATCH = Match(None, None)
 
 
-class MatchCollection(CsObject):
-    __slots__ = ("_matches",)
+class MatchCollection(_ReadOnlyList["Match"]):
+    __slots__ = ()
     CS_TYPE = "System.Text.RegularExpressions.MatchCollection"
-    CS_MEMBERS: ClassVar[frozenset[str]] = frozenset({"Count", "ToString"})
-    CS_INDEXER = "get_item"
 
-    def __init__(self, matches: list[Match]) -> None:
-        self._matches = matches
-
-    @property
-    def Count(self) -> int:
-        return len(self._matches)
-
-    def get_item(self, index: object) -> Match:
-        if type(index) is not int:
-            raise exc.invalid_cast(index, "System.Int32")
-        if not 0 <= index < len(self._matches):
-            raise exc.argument_out_of_range("i")
-        return self._matches[index]
-
-    def __iter__(self) -> Iterator[Match]:
-        return iter(self._matches)
-
-    def ToString(self) -> str:
-        return self.CS_TYPE
+    def get_item(self, index: object) -> Match:  # the hint gives expressions a static type
+        return self._at(index)
 
 
 # --- replacement patterns ------------------------------------------------------------------------
