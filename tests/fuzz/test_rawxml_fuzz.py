@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -17,7 +18,11 @@ from certgate.core.policy.rawxml import parse, parse_many
 from certgate.core.policy.xmltree import Pos, XmlElement
 from certgate.errors import PolicyError
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")),  # scripts/fuzz.py runs longer
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _lines(text: str) -> list[str]:

@@ -23,8 +23,20 @@ from certgate.errors import TLSSetupError
 from certgate.io.tls.base import PeerInfo, TlsHostname
 
 # TLS 1.2 suites: ECDHE key exchange (forward secrecy) with an AEAD cipher only, in server
-# preference order. TLS 1.3 suites are all AEAD with (EC)DHE already: OpenSSL's defaults stay.
-TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL"
+# preference order (256-bit first). Named one by one, not by aliases, so that no OpenSSL release
+# can widen the set. This is Mozilla's "intermediate" TLS 1.2 list without its finite-field DHE
+# suites (slow, and DH parameters to manage); ECDSA and RSA server keys both work. TLS 1.3 suites
+# are all AEAD with (EC)DHE already: OpenSSL's defaults stay (docs/reliability.md).
+TLS12_CIPHERS = ":".join(
+    [
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+    ]
+)
 
 # A client that has not finished its handshake by then is dropped (slow-loris guard).
 HANDSHAKE_TIMEOUT = 10.0

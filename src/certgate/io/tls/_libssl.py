@@ -1,6 +1,6 @@
 """ctypes bridge to the OpenSSL that CPython's `_ssl` module runs on (stdlib backend only).
 
-The stdlib `ssl` module cannot do four things the gateway needs, so this module does them on the
+The stdlib `ssl` module cannot do five things the gateway needs, so this module does them on the
 very `SSL_CTX`/`SSL` objects that `_ssl` owns, through OpenSSL's public C API:
 
 1. **Accept any client certificate.** `SSL_CTX_set_cert_verify_callback` replaces OpenSSL's chain
@@ -20,6 +20,8 @@ very `SSL_CTX`/`SSL` objects that `_ssl` owns, through OpenSSL's public C API:
    back when the ticket is presented. A ticket without our data is refused (full handshake), so a
    resumed connection always reports exactly the chain of the handshake that created the session.
    The stateful server session cache is switched off so that no resumption bypasses tickets.
+5. **Rotate the ticket keys.** `SSL_CTX_ctrl(SSL_CTRL_SET_TLSEXT_TICKET_KEYS)` with fresh bytes
+   from `RAND_bytes` (the stdlib backend calls `new_ticket_keys` on a timer).
 
 Safety of reaching into `_ssl` objects: the `SSL_CTX *` and `SSL *` pointers are read from the
 CPython structs (`PySSLContext { PyObject_HEAD; SSL_CTX *ctx; ... }` and
@@ -52,6 +54,8 @@ SSL_VERIFY_NONE = 0
 SSL_VERIFY_PEER = 1
 _SSL_CTRL_SET_SESS_CACHE_MODE = 44
 _SSL_CTRL_GET_SESS_CACHE_MODE = 45
+_SSL_CTRL_GET_TLSEXT_TICKET_KEYS = 58
+_SSL_CTRL_SET_TLSEXT_TICKET_KEYS = 59
 _SSL_SESS_CACHE_OFF = 0
 _TICKET_SUCCESS = 5
 _TICKET_SUCCESS_RENEW = 6
@@ -80,6 +84,7 @@ _DecTicketFn = ctypes.CFUNCTYPE(
 _V, _I = ctypes.c_void_p, ctypes.c_int
 _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "OpenSSL_version_num": (ctypes.c_ulong, []),
+    "RAND_bytes": (_I, [_V, _I]),
     "SSL_CTX_get_options": (ctypes.c_uint64, [_V]),
     "SSL_CTX_get_verify_mode": (_I, [_V]),
     "SSL_CTX_ctrl": (ctypes.c_long, [_V, _I, ctypes.c_long, _V]),
@@ -390,6 +395,34 @@ def prepare_server_context(ctx: ssl.SSLContext) -> int:
     if c.SSL_CTX_ctrl(p, _SSL_CTRL_GET_SESS_CACHE_MODE, 0, None) != _SSL_SESS_CACHE_OFF:
         raise TLSSetupError("could not switch the server session cache off")
     return p
+
+
+def ticket_keys(ctx_ptr: int) -> bytes:
+    """The SSL_CTX's session ticket keys (key name, HMAC secret, AES key), for tests."""
+    c = lib().c
+    size = c.SSL_CTX_ctrl(ctx_ptr, _SSL_CTRL_GET_TLSEXT_TICKET_KEYS, 0, None)  # NULL: the length
+    buf = ctypes.create_string_buffer(size)
+    if size <= 0 or c.SSL_CTX_ctrl(ctx_ptr, _SSL_CTRL_GET_TLSEXT_TICKET_KEYS, size, buf) != 1:
+        raise TLSSetupError("could not read the session ticket keys")
+    return buf.raw
+
+
+def new_ticket_keys(ctx_ptr: int) -> None:
+    """Replace the SSL_CTX's session ticket keys by fresh random ones. The keys are made by
+    OpenSSL's RAND_bytes in a C buffer that is wiped afterwards: no copy stays in Python objects.
+    Tickets sealed under the old keys no longer decrypt (those clients do a full handshake)."""
+    c = lib().c
+    size = c.SSL_CTX_ctrl(ctx_ptr, _SSL_CTRL_SET_TLSEXT_TICKET_KEYS, 0, None)  # NULL: the length
+    if size <= 0:
+        raise TLSSetupError("could not learn the session ticket key length")
+    buf = ctypes.create_string_buffer(size)
+    try:
+        if c.RAND_bytes(buf, size) != 1:
+            raise TLSSetupError("RAND_bytes failed")
+        if c.SSL_CTX_ctrl(ctx_ptr, _SSL_CTRL_SET_TLSEXT_TICKET_KEYS, size, buf) != 1:
+            raise TLSSetupError("could not set the session ticket keys")
+    finally:
+        ctypes.memset(buf, 0, size)
 
 
 def set_connection_verify(sslobj: ssl.SSLObject, ctx_ptr: int, request: bool) -> None:

@@ -16,7 +16,10 @@ Client certificate chain (`PeerInfo.chain_der`):
 - The only degraded case: if capturing fails inside the callback (logged as an error; it does not
   happen in practice), that connection reports `(leaf,)` and its tickets are never resumed.
 
-Limits: ticket keys are per process (the `ssl` module cannot set them), so with several
+Ticket keys: OpenSSL makes random ones per listener when it starts; every TICKET_KEY_ROTATION
+they are replaced by fresh random ones (through `_libssl`: the `ssl` module cannot set them), so
+no key protects resumed sessions for longer. A ticket sealed under the previous keys no longer
+decrypts: its client does one full handshake. Keys never leave the process, so with several
 SO_REUSEPORT processes a client resumes only when it returns to the same process.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +48,10 @@ from certgate.io.tls.base import PeerInfo, TlsHostname
 _log = logging.getLogger(__name__)
 
 _OPTIONS = ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION | ssl.OP_CIPHER_SERVER_PREFERENCE
+
+# Session ticket keys are replaced this often (seconds). Tickets live SESSION_LIFETIME (2 h), so
+# at most the tickets of the last 2 h before a rotation lose their resumption, once.
+TICKET_KEY_ROTATION = 12 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +77,9 @@ def _server_context(h: TlsHostname) -> _Ctx:
     # Optional: a client without a certificate still connects (leaf None). Must be final before
     # prepare_server_context, which proves the SSL_CTX pointer by reading this mode back.
     ctx.verify_mode = ssl.CERT_OPTIONAL if h.negotiate_client_certificate else ssl.CERT_NONE
-    return _Ctx(ctx, _libssl.prepare_server_context(ctx))
+    ptr = _libssl.prepare_server_context(ctx)
+    _libssl.new_ticket_keys(ptr)  # what the rotation does, proven at start rather than in 12 h
+    return _Ctx(ctx, ptr)
 
 
 def build_table(hostnames: Sequence[TlsHostname]) -> HostTable[_Ctx]:
@@ -101,6 +111,30 @@ def _sni_callback(
         return None
 
     return on_client_hello
+
+
+def schedule_ticket_key_rotation(
+    loop: asyncio.AbstractEventLoop, table: weakref.ref[HostTable[_Ctx]]
+) -> asyncio.TimerHandle:
+    """Replace the listener's ticket keys in TICKET_KEY_ROTATION, and so on. Only a weak
+    reference is held: the chain ends once the listener (server, contexts) is gone."""
+    return loop.call_later(TICKET_KEY_ROTATION, rotate_ticket_keys, loop, table)
+
+
+def rotate_ticket_keys(
+    loop: asyncio.AbstractEventLoop, table: weakref.ref[HostTable[_Ctx]]
+) -> asyncio.TimerHandle | None:
+    """New random ticket keys on every context of the listener (OpenSSL seals tickets with
+    those of the listening one); returns the next rotation's timer, None when it is gone."""
+    live = table()
+    if live is None:
+        return None
+    try:
+        for binding in live.bindings:
+            _libssl.new_ticket_keys(binding.context.ptr)
+    except TLSSetupError as exc:  # keep serving with the current keys; try again next time
+        _log.error("TLS: session ticket key rotation failed: %s", exc)
+    return schedule_ticket_key_rotation(loop, table)
 
 
 def memory_peer_info(sslobj: ssl.SSLObject) -> PeerInfo:
@@ -195,7 +229,7 @@ class StdlibBackend:
         table = build_table(hostnames)
         loop = asyncio.get_running_loop()
         # uvloop calls protocol.connection_made only once the handshake is complete.
-        return await loop.create_server(
+        server = await loop.create_server(
             protocol_factory,
             host,
             port,
@@ -204,6 +238,9 @@ class StdlibBackend:
             backlog=backlog,
             ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
         )
+        # The server holds the listening context, whose SNI callback holds the table.
+        schedule_ticket_key_rotation(loop, weakref.ref(table))
+        return server
 
     def peer_info(self, transport: asyncio.BaseTransport) -> PeerInfo:
         sslobj = transport.get_extra_info("ssl_object")
