@@ -10,9 +10,11 @@ refusing twin.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -186,6 +188,53 @@ def test_sigterm_drains_requests_in_flight_then_refuses_connections(node: Served
     assert "worker 0 exited with status 0" in log and "worker 1 exited with status 0" in log
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_finishes_a_streaming_response_and_closes_idle_connections_at_once(
+    tmp_path: Path, pki: Pki, backend: tuple[int, list[object]], workers: int
+) -> None:
+    """A response whose body is still streaming when SIGTERM comes is completed, byte for byte;
+    a keep-alive connection idle between requests is closed at once (it does not hold the
+    drain); then the process exits 0. With and without a supervisor."""
+    node = prepare(tmp_path, pki, backend[0], workers=workers).start()
+    try:
+        assert upload(node, pki) == 201
+        idle = node.connection(pki.client)
+        assert node.request(conn=idle).status == 200  # now idle, kept alive
+        size = 32 * 1024 * 1024  # more than the socket buffers hold: it cannot finish unread
+        download = node.context(pki.client).wrap_socket(
+            socket.create_connection(("127.0.0.1", node.port), timeout=15),
+            server_hostname="localhost",
+        )
+        download.sendall(f"GET /echo/bytes/{size} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        got = b""
+        while b"\r\n\r\n" not in got:
+            piece = download.recv(65536)
+            assert piece, got
+            got += piece
+        head, _, body = got.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and b"Content-Length: %d" % size in head
+        node.signal(signal.SIGTERM)
+        assert idle.sock is not None
+        idle.sock.settimeout(15)
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
+            assert idle.sock.recv(1) == b""  # closed by the gateway, while the download runs
+        assert len(body) < size  # the download was in flight all along
+        chunks = [body]
+        received = len(body)
+        while received < size:
+            piece = download.recv(1 << 20)
+            assert piece, f"cut after {received} of {size} bytes"
+            chunks.append(piece)
+            received += len(piece)
+        assert b"".join(chunks) == (bytes(range(256)) * (size // 256))
+        download.close()
+        idle.close()
+        assert node.proc is not None and node.proc.wait(30) == 0
+        assert "Traceback" not in node.log()
+    finally:
+        node.stop()
+
+
 # --- SIGHUP ---------------------------------------------------------------------------------
 
 
@@ -209,6 +258,35 @@ def test_sighup_reloads_a_good_file_everywhere_and_refuses_a_bad_one(
     assert "nope.xml" in node.log()
     replies = [node.request(cert=pki.client) for _ in range(FRESH)]
     assert {(r.status, r.header("X-Marker")) for r in replies} == {(200, "two")}
+
+
+def test_sighup_with_any_kind_of_bad_file_keeps_serving_the_old_configuration(
+    node: Served, pki: Pki
+) -> None:
+    """Broken YAML, a bad value, a malformed policy document: each is refused, every worker
+    keeps the configuration it had; the twin: a good file afterwards still applies."""
+    assert upload(node, pki) == 201
+    config = node.folder / "config.yaml"
+    policy = node.folder / "policy.xml"
+    text, good_policy = config.read_text(), policy.read_text()
+    bad_files = [
+        (text.replace("marker: one", "marker: [two"), good_policy),  # YAML syntax
+        (text.replace("serviceUrl: http://", "serviceUrl: ftp://"), good_policy),  # a value
+        (text.replace("marker: one", "marker: two"), good_policy.replace("</inbound>", "")),
+    ]
+    for refused, (yaml_text, policy_text) in enumerate(bad_files, start=1):
+        config.write_text(yaml_text)
+        policy.write_text(policy_text)
+        node.signal(signal.SIGHUP)
+        node.wait_log(r"SIGHUP: .* refused", count=refused)
+        replies = [node.request(cert=pki.client) for _ in range(FRESH)]
+        assert {(r.status, r.header("X-Marker")) for r in replies} == {(200, "one")}
+    assert "Traceback" not in node.log()
+    config.write_text(text.replace("marker: one", "marker: four"))
+    policy.write_text(good_policy)
+    node.signal(signal.SIGHUP)
+    node.wait_log(r"SIGHUP: .* applied \(changed\)")
+    assert {node.request(cert=pki.client).header("X-Marker") for _ in range(FRESH)} == {"four"}
 
 
 # --- metrics add up over the workers --------------------------------------------------------
