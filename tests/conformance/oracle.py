@@ -40,7 +40,8 @@ with `mono` under TZ=UTC and the invariant culture; each prints `@@V <id>\\t<tex
 newline, CR and tab escaped. A vector that `mcs` rejects is dropped from the C# run (recompiled
 without it) and reported as `!mcs: CSxxxx`. Agreement = identical text. A disagreement is
 explained only when the vector carries `deviation`. Expressions use APIM's own members too
-(`AsJwt`, `AsBasic`, `GetValueOrDefault`): the C# side defines small stand-ins for them.
+(`AsJwt`, `AsBasic`, `GetValueOrDefault`, `Encrypt`/`Decrypt`): the C# side defines small
+stand-ins for them.
 
 Run it: `.venv/bin/python -m tests.conformance.oracle [--verbose] [--keep DIR]`.
 """
@@ -360,6 +361,17 @@ public static class ApimExtensions {
     }
     public static bool TryParseBasic(this string input, out BasicAuthCredentials result) {
         result = AsBasic(input); return result != null;
+    }
+    static byte[] Crypt(byte[] input, string alg, byte[] key, byte[] iv, bool encrypt) {
+        using (var a = SymmetricAlgorithm.Create(alg))
+        using (var t = encrypt ? a.CreateEncryptor(key, iv) : a.CreateDecryptor(key, iv))
+            return t.TransformFinalBlock(input, 0, input.Length);
+    }
+    public static byte[] Encrypt(this byte[] input, string alg, byte[] key, byte[] iv) {
+        return Crypt(input, alg, key, iv, true);
+    }
+    public static byte[] Decrypt(this byte[] input, string alg, byte[] key, byte[] iv) {
+        return Crypt(input, alg, key, iv, false);
     }
 }
 

@@ -6,7 +6,9 @@ refused) -> the translator, one class per layer: `translate` (names, members, ca
 `operators` -> `creation` (types, `new`) -> `typeops` (casts, is/as, bitwise) -> `lambdas` ->
 `effects` (assignments) -> `codegen_more` (switch, try, using) -> `codegen` (statements, the
 function); `flow` is C#'s reachability -> `compiler` (one `compile`, restricted globals).
-Generated code calls only helpers: `runtime`/`ops` and, for statements, `langrt`.
+Generated code calls only helpers: `runtime`/`ops` and, for statements, `langrt`. Loop bodies,
+local functions and nested lambdas also call `budget.tick`: a request's expressions share one time
+budget, and an expression without such code is never timed (`budget`).
 
 Runtime values: C# string/bool/int/long/double/null map to str/bool/int/int/float/None, `char` to
 `CsChar`, arrays to `CsArray`, objects to `CsObject`s: .NET types in `bcl` and its modules,

@@ -11,10 +11,38 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
-from . import auth, binary, convert, crypto, datefmt, encoding, guid, numbers, regexp, uri
+from . import (
+    arraystatics,
+    auth,
+    binary,
+    convert,
+    crypto,
+    datefmt,
+    encoding,
+    enumerable,
+    guid,
+    numbers,
+    regexp,
+    strings,
+    uri,
+)
 from . import datetime as dates
+from .arrays import CsArray
 from .binary import BYTES
-from .static import BOOL, CHAR, DOUBLE, INT, LONG, REFS, STRING, UNKNOWN, SType, class_stype
+from .collections import LinqSeq
+from .static import (
+    BOOL,
+    CHAR,
+    DOUBLE,
+    INT,
+    LONG,
+    REFS,
+    STRING,
+    UNKNOWN,
+    SType,
+    array_of,
+    class_stype,
+)
 from .strings import CsEnum, enum_members
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
 from .types import CsObject, CsTypeRef
@@ -406,6 +434,42 @@ def _hash_types() -> list[TypeInfo]:
     return infos
 
 
+# --- System.Array's static members (its instance members are in `arrays`) ---------------------
+
+_ARRAY = TypeInfo(
+    "System.Array",
+    SType("System.Array", CsArray),
+    CsTypeRef("System.Array", (CsArray,)),
+    {
+        "Copy": _method(arraystatics.copy, UNKNOWN),
+        "Exists": _method(arraystatics.exists, BOOL),
+        "TrueForAll": _method(arraystatics.true_for_all, BOOL),
+        "Find": _method(arraystatics.find, UNKNOWN),
+        "FindIndex": _method(arraystatics.find_index, INT),
+        "IndexOf": _method(arraystatics.index_of, INT),
+        "Reverse": _method(arraystatics.reverse, UNKNOWN),
+        "Empty": StaticMember(arraystatics.empty, UNKNOWN, generic=True, of_type_arg=array_of),
+    },
+)
+
+# --- System.Linq.Enumerable's generators (its extension methods are instance members) ----------
+
+_ENUMERABLE = TypeInfo(
+    "System.Linq.Enumerable",
+    UNKNOWN,
+    None,
+    {
+        "Range": _method(enumerable.range_, SType("IEnumerable", LinqSeq, element=INT)),
+        "Repeat": _method(enumerable.repeat, SType("IEnumerable", LinqSeq, element=UNKNOWN)),
+        "Empty": StaticMember(
+            enumerable.empty,
+            UNKNOWN,
+            generic=True,
+            of_type_arg=lambda element: SType("IEnumerable", LinqSeq, element=element),
+        ),
+    },
+)
+
 # --- APIM's own types ----------------------------------------------------------------------------
 
 _APIM = (
@@ -414,9 +478,13 @@ _APIM = (
 )
 
 
-def _replace_statics(name: str, extra: dict[str, StaticMember]) -> TypeInfo:
+def _replace_statics(
+    name: str, extra: dict[str, StaticMember], ctor: Callable[..., object] | None = None
+) -> TypeInfo:
     info = IMPLEMENTED[name]
-    return TypeInfo(info.full_name, info.stype, info.ref, {**info.statics, **extra}, info.ctor)
+    return TypeInfo(
+        info.full_name, info.stype, info.ref, {**info.statics, **extra}, ctor or info.ctor
+    )
 
 
 register(
@@ -434,9 +502,12 @@ register(
     _URI,
     _GUID,
     _RANDOM,
+    _ENUMERABLE,
+    _ARRAY,
     *_REGEX_TYPES,
     *_hash_types(),
     *_APIM,
     _replace_statics("System.Double", _DOUBLE_STATICS),
+    _replace_statics("System.String", {}, strings.new_string),
 )
 _ = (REFS, BYTES)

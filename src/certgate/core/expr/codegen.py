@@ -170,11 +170,14 @@ class Translator(BranchTranslator):
     # --- loops ----------------------------------------------------------------------------------
 
     def loop_body(self, body: s.Stmt, depth: int) -> list[str]:
+        """The body of a loop, ticking the time budget first on every pass (`budget`)."""
         self.loops.append("loop")
+        self.repetition += 1
         try:
-            return self.nested(body, depth)
+            return [_INDENT * depth + self.tick(), *self.nested(body, depth)]
         finally:
             self.loops.pop()
+            self.repetition -= 1
 
     def s_While(self, node: s.While, depth: int) -> list[str]:
         pad = _INDENT * depth

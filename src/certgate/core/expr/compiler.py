@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ...errors import LoadError
-from . import exceptions, gentypes, jsonconvert, ops, runtime, stringbuilder
+from . import budget, exceptions, gentypes, jsonconvert, ops, runtime, stringbuilder
 from .codegen import Translator
 from .langrt import LANGUAGE_HELPERS
 from .lower_stmt import BlockLowerer
@@ -49,6 +49,7 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
         "_fmod": ops.float_mod,
         "_float": ops.to_double,
         "_convert": ops.convert,
+        "_tick": budget.tick,
         **LANGUAGE_HELPERS,  # statements, creation, type tests, assignments (`langrt`)
     }
 )
@@ -108,6 +109,8 @@ def compile_expression(
         names = Names()
         python_source = Translator(smap, context, names).function(body)
         namespace: dict[str, object] = {"__builtins__": {}, **HELPERS, **names.constants}
+        if names.budgeted:
+            namespace.update(_concat=ops.concat_capped, _cat=ops.concat_all_capped)
         exec(compile(python_source, "<policy-expression>", "exec"), namespace)  # noqa: S102
     except LoadError:
         raise
@@ -118,7 +121,20 @@ def compile_expression(
         ) from None
     fn = namespace["_expr"]
     assert callable(fn)
-    return Expression(text, python_source, fn)
+    return Expression(text, python_source, _budgeted(fn) if names.budgeted else fn)
+
+
+def _budgeted(fn: Callable[[object], object]) -> Callable[[object], object]:
+    """`fn` run inside its request's time budget (`budget`); expressions that cannot run away
+    are called directly and pay nothing."""
+
+    def run(context: object) -> object:
+        request_budget = getattr(context, "expression_budget", None)
+        if not isinstance(request_budget, budget.ExpressionBudget):  # tools, tests: one default
+            request_budget = budget.ExpressionBudget()
+        return budget.run(fn, context, request_budget)
+
+    return run
 
 
 __all__ = ["HELPERS", "Expression", "compile_expression"]

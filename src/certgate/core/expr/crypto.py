@@ -120,6 +120,10 @@ class Hmac(HashAlgorithm):
     def Key(self) -> CsBytes:
         return CsBytes(self._key)
 
+    @Key.setter
+    def Key(self, value: object) -> None:  # `new HMACSHA256 { Key = ... }` (settable in .NET)
+        self._key = to_bytes(value, "value")
+
     @property
     def HashName(self) -> str:
         return {"md5": "MD5", "sha1": "SHA1"}.get(self._name, self._name.upper())

@@ -4,15 +4,16 @@ A thrown .NET exception travels as an `ExpressionRuntimeError` (its `exception_t
 .NET name); `CsException` is the object an expression sees. `catches` answers `catch (T)` with
 the .NET class hierarchy of the exceptions the runtime can throw.
 
-Failures that mean "certgate cannot do this" (messages starting with 'not supported yet: ') and
-unmapped internal errors are never caught by user code: a `catch` must not turn a limitation of
-ours into a silently different result.
+Failures that mean "certgate cannot do this" (messages starting with 'not supported yet: '),
+the end of the time budget (`budget`) and unmapped internal errors are never caught by user
+code: a `catch` must not turn a limitation of ours into a silently different result.
 """
 
 from __future__ import annotations
 
 from typing import NoReturn
 
+from ...errors import ExpressionBudgetExceeded
 from . import exceptions as exc
 from .exceptions import ExpressionRuntimeError
 from .types import CsObject
@@ -113,6 +114,8 @@ class CsException(CsObject):
 
 
 def is_uncatchable(error: ExpressionRuntimeError) -> bool:
+    if isinstance(error, ExpressionBudgetExceeded):  # the stop of a runaway loop
+        return True
     if error.message.startswith("not supported yet: "):
         return True
     # the runtime only ever throws specific types: a bare "Exception" is a helper's bug

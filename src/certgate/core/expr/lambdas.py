@@ -82,6 +82,14 @@ class LambdaTranslator(TypeOpsTranslator):
         self.preludes: list[str] = []  # lines (relative indent) to emit before the statement
         self.iteration_locals: list[Local] = []  # foreach variables in scope
         self.loops: list[str] = []  # enclosing "loop"/"switch" kinds (for break/continue)
+        # enclosing loops, lambdas and local functions: code inside any of them may run a number
+        # of times its input does not bound, so it ticks the time budget (`budget`)
+        self.repetition = 0
+
+    def tick(self) -> str:
+        """The statement that ticks the time budget; the expression becomes budgeted."""
+        self.names.budgeted = True
+        return "_tick()"
 
     def block(self, node: s.Block, depth: int) -> list[str]:
         """Statements; implemented by `codegen.Translator`."""
@@ -99,7 +107,11 @@ class LambdaTranslator(TypeOpsTranslator):
         ]
         outer = self.scope
         self.scope = Scope(outer)
+        # a lambda at the top runs once per element of a collection that exists: linear work;
+        # nested in a loop or another lambda its calls multiply, so it ticks
+        tick = self.repetition > 0
         self.lambda_depth += 1
+        self.repetition += 1
         as_def = _needs_def(node.body)
         try:
             names = []
@@ -111,7 +123,7 @@ class LambdaTranslator(TypeOpsTranslator):
                     stype = self.resolve_type(param.type).stype
                 names.append(self.declare(param.name, stype, param.pos).py_name)
             if as_def:
-                return self.lambda_def(node, names + bound)
+                return self.lambda_def(node, names + bound, tick=tick)
             self.hoists.append([])
             try:
                 body = self.operand(node.body)  # type: ignore[arg-type]
@@ -120,9 +132,11 @@ class LambdaTranslator(TypeOpsTranslator):
         finally:
             self.scope = outer
             self.lambda_depth -= 1
+            self.repetition -= 1
         # defaults are evaluated when the lambda is created, in the enclosing scope
         names += bound + [f"{name}=_pre(lambda: {source})" for name, source in hoisted]
-        return Code(f"(lambda {', '.join(names)}: {body.text})", UNKNOWN)
+        text = f"{self.tick()} or ({body.text})" if tick else body.text  # `_tick()` is None
+        return Code(f"(lambda {', '.join(names)}: {text})", UNKNOWN)
 
     def local_function(self, node: s.LocalFunction, local: Local) -> list[str]:
         """The `def` of a local function (emitted at the top of its block, so that calls before
@@ -133,6 +147,7 @@ class LambdaTranslator(TypeOpsTranslator):
         outer = self.scope
         self.scope = Scope(outer)
         self.lambda_depth += 1
+        self.repetition += 1
         try:
             params = []
             for param, default in zip(node.params, node.defaults, strict=True):
@@ -141,10 +156,13 @@ class LambdaTranslator(TypeOpsTranslator):
                 stype = self.resolve_type(param.type).stype
                 py = self.declare(param.name, stype, param.pos).py_name
                 params.append(py if default is None else f"{py}={self.operand(default).text}")
-            self.lambda_def(s.Lambda(node.pos, node.params, node.body), params, local.py_name)
+            # it may call itself: every call ticks
+            body = s.Lambda(node.pos, node.params, node.body)
+            self.lambda_def(body, params, local.py_name, tick=True)
         finally:
             self.scope = outer
             self.lambda_depth -= 1
+            self.repetition -= 1
             lines, self.preludes = self.preludes, saved
         return lines
 
@@ -162,7 +180,9 @@ class LambdaTranslator(TypeOpsTranslator):
         returns = UNKNOWN if function.returns is None else self.resolve_type(function.returns).stype
         return Code(f"{local.py_name}({args})", returns)
 
-    def lambda_def(self, node: s.Lambda, params: list[str], name: str | None = None) -> Code:
+    def lambda_def(
+        self, node: s.Lambda, params: list[str], name: str | None = None, *, tick: bool
+    ) -> Code:
         name = name or self.names.temp()
         frame = Frame(self.lambda_depth)
         saved = (self.preludes, self.hoists, self.loops, self.iteration_locals)
@@ -179,6 +199,8 @@ class LambdaTranslator(TypeOpsTranslator):
         finally:
             self.frames.pop()
             self.preludes, self.hoists, self.loops, self.iteration_locals = saved
+        if tick:
+            lines.insert(0, _INDENT + self.tick())
         if frame.nonlocals:
             lines.insert(0, f"{_INDENT}nonlocal {', '.join(sorted(frame.nonlocals))}")
         self.preludes += [f"def {name}({', '.join(params)}):", *lines]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import exceptions as exc
+from .budget import tick
 from .collections import LinqSeq, iterate
 from .keys import compare, hash_key
 from .types import CsObject, CsTypeRef
@@ -158,6 +159,7 @@ def select_many(source: object, selector: object, result_selector: object = None
     def run() -> Iterator[object]:
         for item in items:
             for inner in iterate(fn(item)):
+                tick()  # a product of two collections: longer than either input
                 yield inner if combine is None else combine(item, inner)
 
     return LinqSeq(run)

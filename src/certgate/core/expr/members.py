@@ -18,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import auth, linq, numbers, strings
+from . import auth, linq, numbers, strings, symmetric
 from . import exceptions as exc
 from .arrays import CsArray
 from .collections import LinqSeq
 from .generic import CsList
 from .static import (
     BOOL,
+    CHAR,
     INT,
     LONG,
     STRING,
@@ -138,6 +139,8 @@ _STRING_TYPES = dict.fromkeys(strings.STRING_METHODS, STRING) | {
     "Equals": BOOL,
     "IndexOf": INT,
     "Split": array_of(STRING),
+    "ToCharArray": array_of(CHAR),
+    "GetHashCode": INT,
 }
 
 _TABLES: dict[type, MemberTable] = {
@@ -189,6 +192,9 @@ def _build(cls: type[CsObject]) -> MemberTable:
     if hasattr(cls, "__iter__"):
         table.methods.update(linq.LINQ_METHODS)
         table.types.update(_LINQ_TYPES)
+    if issubclass(cls, CsArray):  # APIM's byte[] extensions (other arrays: InvalidCast at run time)
+        table.methods.update(symmetric.ARRAY_EXTENSIONS)
+        table.types.update(symmetric.ARRAY_EXTENSION_TYPES)
     hints = _hints(cls)
     for name in sorted(cls.CS_MEMBERS | {"ToString"}):
         if name.startswith("_") or not name.isidentifier():

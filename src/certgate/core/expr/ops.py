@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from . import exceptions as exc
+from .budget import check_length
 from .collections import value_equals
 from .strings import to_string
 from .types import CsChar, CsObject, CsValue
@@ -31,6 +32,14 @@ def wrap64(value: int) -> int:
 
 def concat(a: object, b: object) -> str:
     return to_string(a) + to_string(b)
+
+
+def concat_capped(a: object, b: object) -> str:
+    """`concat` in budgeted expressions: there `s = s + s` can repeat, so the length is capped
+    before the copy (elsewhere an expression's size bounds what its `+`s can build)."""
+    left, right = to_string(a), to_string(b)
+    check_length(len(left) + len(right))
+    return left + right
 
 
 def int_div(a: int, b: int, wrap: bool = True) -> int:
@@ -98,7 +107,7 @@ def value_arith(op: str, a: object, b: object) -> object:
 def arith(op: str, a: object, b: object) -> object:
     """`a op b` for + - * / % when the operand types were not known at load time."""
     if op == "+" and (type(a) is str or type(b) is str):
-        return concat(a, b)
+        return concat_capped(a, b)  # untyped `acc + acc` may sit in an `Aggregate`
     if a is None or b is None:
         return None
     if isinstance(a, CsValue):
@@ -176,6 +185,12 @@ def not_equals(a: object, b: object) -> bool:
 def concat_all(*parts: object) -> str:
     """Interpolated strings: each hole converted as `ToString()` would."""
     return "".join(to_string(part) for part in parts)
+
+
+def concat_all_capped(*parts: object) -> str:
+    texts = [to_string(part) for part in parts]
+    check_length(sum(map(len, texts)))
+    return "".join(texts)
 
 
 def to_double(value: object) -> float:

@@ -3,8 +3,9 @@
 The pattern is translated once (and cached, bounded) from .NET syntax: `\\k<n>`/`\\k'n'` and
 numbered back-references follow .NET's group numbering (unnamed groups first, then named ones),
 `(?'n'...)` becomes `(?P<n>...)`, `\\z`/`\\Z` get .NET's meaning, `RegexOptions.ExplicitCapture`
-turns plain groups non-capturing. Every match runs under a time budget (`MATCH_TIMEOUT`), so a
-pathological pattern ends with RegexMatchTimeoutException instead of holding a worker.
+turns plain groups non-capturing. Every match runs under a time budget (`MATCH_TIMEOUT`, or what is
+left of the request's expression budget when less, see `budget`), so a pathological pattern ends
+with RegexMatchTimeoutException instead of holding a worker.
 Replacement strings use .NET's `$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`.
 """
 
@@ -19,6 +20,7 @@ import regex  # type: ignore[import-untyped]
 
 from . import exceptions as exc
 from .arrays import CsArray
+from .budget import tick, time_left
 from .strings import CsEnum, to_string
 from .types import CsObject
 
@@ -320,6 +322,7 @@ def _name_of(number: int, groups: list[str | None], numbers: list[int]) -> str:
 
 
 def _timeout(pattern: str) -> exc.ExpressionRuntimeError:
+    tick()  # the request's budget ran out first: that error, not the regex's own
     return exc.ExpressionRuntimeError(
         "RegexMatchTimeoutException",
         f"The Regex engine has timed out while trying to match a pattern to an input string. "
@@ -680,16 +683,17 @@ class Regex(CsObject):
     def _search(self, text: str, pos: int) -> Any:
         try:
             if self._compiled.right_to_left:
-                return self._compiled.pattern.search(text, 0, pos, timeout=MATCH_TIMEOUT)
-            return self._compiled.pattern.search(text, pos, timeout=MATCH_TIMEOUT)
+                return self._compiled.pattern.search(text, 0, pos, timeout=time_left(MATCH_TIMEOUT))
+            return self._compiled.pattern.search(text, pos, timeout=time_left(MATCH_TIMEOUT))
         except TimeoutError:
             raise _timeout(self._pattern) from None
 
     def _all(self, text: str, pos: int = 0) -> list[Any]:
+        timeout = time_left(MATCH_TIMEOUT)
         try:
             if self._compiled.right_to_left:
-                return list(self._compiled.pattern.finditer(text, 0, pos, timeout=MATCH_TIMEOUT))
-            return list(self._compiled.pattern.finditer(text, pos, timeout=MATCH_TIMEOUT))
+                return list(self._compiled.pattern.finditer(text, 0, pos, timeout=timeout))
+            return list(self._compiled.pattern.finditer(text, pos, timeout=timeout))
         except TimeoutError:
             raise _timeout(self._pattern) from None
 
@@ -734,7 +738,7 @@ class Regex(CsObject):
         try:
             return str(
                 self._compiled.pattern.sub(
-                    substitute, text, count=max(limit, 0), timeout=MATCH_TIMEOUT
+                    substitute, text, count=max(limit, 0), timeout=time_left(MATCH_TIMEOUT)
                 )
             )
         except TimeoutError:

@@ -46,6 +46,8 @@ class Names:
     def __init__(self) -> None:
         self.counter = 0
         self.constants: dict[str, object] = {}
+        # the code can run for longer than its input justifies (loops, ...): see `budget`
+        self.budgeted = False
 
     def _next(self) -> int:
         self.counter += 1

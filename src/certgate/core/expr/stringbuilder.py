@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import exceptions as exc
 from .arrays import CsArray
+from .budget import check_length
 from .jsonio import NEWLINE
 from .static import SType
 from .strings import format_string, replace, to_string
@@ -77,7 +78,7 @@ class StringBuilder(CsObject):
 
     def Append(self, value: object = None, *more: object) -> StringBuilder:
         if more and type(value) is CsChar:  # Append(char, repeatCount)
-            self._text += value.value * _int(more[0], "repeatCount")
+            self._text += value.value * check_length(_int(more[0], "repeatCount"))
         elif more:  # Append(string, startIndex, count)
             text = to_string(value)
             start, count = _int(more[0], "startIndex"), _int(more[1], "count")
@@ -88,6 +89,7 @@ class StringBuilder(CsObject):
             self._text += "".join(str(c) for c in value)  # char[]
         else:
             self._text += to_string(value)
+        check_length(len(self._text))  # `sb.Append(sb.ToString())` in a loop doubles it
         return self
 
     def AppendLine(self, value: object = None) -> StringBuilder:

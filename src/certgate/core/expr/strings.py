@@ -14,6 +14,7 @@ from typing import Any
 
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
+from .budget import check_length
 from .types import CsChar, CsObject
 
 
@@ -188,7 +189,10 @@ def replace(s: str, old: object, new: object) -> str:
         raise exc.ExpressionRuntimeError(
             "ArgumentException", "String cannot be of zero length. (Parameter 'oldValue')"
         )
-    return s.replace(needle, "" if new is None else _needle(new))
+    value = "" if new is None else _needle(new)
+    if len(value) > len(needle):  # growth is a product of two inputs: check it first
+        check_length(len(s) + s.count(needle) * (len(value) - len(needle)))
+    return s.replace(needle, value)
 
 
 def _trim_chars(args: tuple[object, ...]) -> str | None:
@@ -290,11 +294,11 @@ def _split_limited(s: str, separators: list[str], limit: int, flags: int) -> lis
 
 
 def pad_left(s: str, width: object, char: object = None) -> str:
-    return s.rjust(_int(width), " " if char is None else _needle(char))
+    return s.rjust(check_length(_int(width)), " " if char is None else _needle(char))
 
 
 def pad_right(s: str, width: object, char: object = None) -> str:
-    return s.ljust(_int(width), " " if char is None else _needle(char))
+    return s.ljust(check_length(_int(width)), " " if char is None else _needle(char))
 
 
 def char_at(s: str, index: object) -> CsChar:
@@ -305,7 +309,26 @@ def char_at(s: str, index: object) -> CsChar:
 
 
 STRING_PROPERTIES: dict[str, Callable[[Any], object]] = {"Length": len}
+
+
+def to_char_array(s: str, start: object = None, length: object = None) -> CsArray:
+    """`ToCharArray()` / `ToCharArray(startIndex, length)`: a new, writable char[]."""
+    begin, count = (0, len(s)) if start is None else (_int(start), _int(length))
+    if begin < 0 or count < 0 or begin + count > len(s):
+        raise exc.argument_out_of_range("startIndex" if begin < 0 else "length")
+    return CsArray([CsChar(c) for c in s[begin : begin + count]])
+
+
+def get_hash_code(s: str) -> int:
+    """.NET (Core) randomizes string hashes per process: stable within one, never across. So
+    does Python's `hash`; folded to an Int32."""
+    h = hash(s)
+    return ((h ^ (h >> 32)) + 2**31) % 2**32 - 2**31
+
+
 STRING_METHODS: dict[str, Callable[..., object]] = {
+    "GetHashCode": get_hash_code,
+    "ToCharArray": to_char_array,
     "ToUpper": lambda s: s.upper(),
     "ToLower": lambda s: s.lower(),
     "ToUpperInvariant": lambda s: s.upper(),
@@ -336,6 +359,28 @@ def is_null_or_empty(value: object) -> bool:
 
 def is_null_or_white_space(value: object) -> bool:
     return value is None or (type(value) is str and value.strip() == "")
+
+
+def new_string(value: object, *more: object) -> str:
+    """`new string(char, count)`, `new string(char[])`, `new string(char[], start, length)`."""
+    if type(value) is CsChar and len(more) == 1:
+        count = _int(more[0])
+        if count < 0:
+            raise exc.argument_out_of_range("count")
+        return value.value * check_length(count)
+    if value is None and not more:
+        return ""
+    if not isinstance(value, CsArray) or not all(type(c) is CsChar for c in value):
+        raise exc.invalid_cast(value, "System.Char[]")
+    chars = "".join(str(c) for c in value)
+    if not more:
+        return chars
+    if len(more) != 2:
+        raise exc.invalid_cast(more[0], "System.Char")
+    start, length = _int(more[0]), _int(more[1])
+    if start < 0 or length < 0 or start + length > len(chars):
+        raise exc.argument_out_of_range("startIndex" if start < 0 else "length")
+    return chars[start : start + length]
 
 
 def concat(*values: object) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from . import syntax as s
 from .arrays import CsArray
+from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .linq import LAMBDA_OVER_ELEMENTS
 from .members import MemberTable, static_table
@@ -312,6 +313,8 @@ class ExprTranslator:
             if isinstance(target, s.Name) and self.scope.lookup(target.name) is None:
                 raise self.name_error(target.name, target.pos)
             raise self.unsupported("invoking a delegate", node.pos)
+        if target.name in UNBOUNDED_CALLS:
+            self.names.budgeted = True
         info = self.static_target(target)
         if info is not None:
             return self.static_call(info, target, node)
@@ -367,6 +370,8 @@ class ExprTranslator:
             refs = tuple(self.type_ref(t) for t in target.type_args)
             args += f", type_args={self.names.constant(refs)}"
             result = self.resolve_type(target.type_args[0]).stype
+            if member.of_type_arg is not None:
+                result = member.of_type_arg(result)
         return Code(self.with_outs(f"{function}({args.removeprefix(', ')})", outs), result)
 
     def call_args(self, args: tuple[s.Arg, ...], element: SType | None) -> tuple[str, list[str]]:

@@ -130,6 +130,8 @@ class StaticMember:
     dynamic: bool = False  # a property read at run time (`value()`), e.g. DateTime.UtcNow
     # result type from the argument types (overloads: Math.Max(int, int) is int); None: `result`
     typer: Callable[[tuple[SType, ...]], SType] | None = None
+    # generic: result type from the type argument's (`Empty<T>` is IEnumerable<T>); None: T itself
+    of_type_arg: Callable[[SType], SType] | None = None
 
 
 @dataclass(frozen=True)

@@ -322,7 +322,7 @@ def _placeholder_variants(code: str, sites: Sequence[_Site]) -> list[str]:
             elif kind == "string":
                 replacement = f'"_{safe}_"'
             else:
-                replacement = ("0" if kind == "int" else "true").ljust(width)
+                replacement = ("1" if kind == "int" else "true").ljust(width)  # 1: no x / 0
             out += [code[last : site.start], replacement]
             last = site.end
         out.append(code[last:])

@@ -1,0 +1,135 @@
+"""`System.Array`'s static members: `Copy`, `Exists`, `TrueForAll`, `Find`, `FindIndex`,
+`IndexOf`, `Reverse`, `Empty<T>()`.
+
+Arrays do not carry an element type at run time, so `Copy` between arrays of different element
+types copies where .NET throws ArrayTypeMismatchException. Writes go through the array's own
+indexer setter, so a runtime-made `byte[]` refuses them as it refuses `a[i] = v`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import exceptions as exc
+from .arrays import CsArray
+from .collections import value_equals
+from .types import CsTypeRef
+
+_NOT_LONG_ENOUGH = (
+    "{} array was not long enough. Check the {} index, length, and the array's lower bounds. "
+    "(Parameter '{}Array')"
+)
+
+
+def _array(value: object, param: str) -> CsArray:
+    if value is None:
+        raise exc.argument_null(param)
+    if not isinstance(value, CsArray):
+        raise exc.invalid_cast(value, "System.Array")
+    return value
+
+
+def _int(value: object, param: str) -> int:
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    if value < 0:
+        raise exc.argument_out_of_range(param)
+    return value
+
+
+def _predicate(value: object) -> Callable[[object], object]:
+    if value is None:
+        raise exc.argument_null("match")
+    if not callable(value):
+        raise exc.invalid_cast(value, "System.Predicate")
+    return value
+
+
+def _test(match: Callable[[object], object], item: object) -> bool:
+    result = match(item)
+    if type(result) is not bool:
+        raise exc.invalid_cast(result, "System.Boolean")
+    return result
+
+
+def copy(source: object, *args: object) -> None:
+    """`Copy(source, destination, length)` / `Copy(source, sourceIndex, destination,
+    destinationIndex, length)`; overlapping ranges of one array copy as if through a buffer."""
+    if len(args) == 2:
+        src, dst = _array(source, "sourceArray"), _array(args[0], "destinationArray")
+        start, to, length = 0, 0, _int(args[1], "length")
+    elif len(args) == 4:
+        src, dst = _array(source, "sourceArray"), _array(args[1], "destinationArray")
+        start, to = _int(args[0], "sourceIndex"), _int(args[2], "destinationIndex")
+        length = _int(args[3], "length")
+    else:
+        raise exc.invalid_cast(args[0] if args else None, "System.Array")
+    if start + length > len(src):
+        raise exc.ExpressionRuntimeError(
+            "ArgumentException", _NOT_LONG_ENOUGH.format("Source", "source", "source")
+        )
+    if to + length > len(dst):
+        raise exc.ExpressionRuntimeError(
+            "ArgumentException",
+            _NOT_LONG_ENOUGH.format("Destination", "destination", "destination"),
+        )
+    items = list(src)[start : start + length]
+    for offset, item in enumerate(items):
+        dst.set_item(to + offset, item)
+
+
+def exists(array: object, match: object) -> bool:
+    items, test = _array(array, "array"), _predicate(match)
+    return any(_test(test, item) for item in items)
+
+
+def true_for_all(array: object, match: object) -> bool:
+    items, test = _array(array, "array"), _predicate(match)
+    return all(_test(test, item) for item in items)
+
+
+def find(array: object, match: object) -> object:
+    """The first match, or null (the element type's default is not known at run time)."""
+    items, test = _array(array, "array"), _predicate(match)
+    return next((item for item in items if _test(test, item)), None)
+
+
+def find_index(array: object, match: object) -> int:
+    items, test = _array(array, "array"), _predicate(match)
+    return next((i for i, item in enumerate(items) if _test(test, item)), -1)
+
+
+def index_of(array: object, value: object) -> int:
+    items = _array(array, "array")
+    return next((i for i, item in enumerate(items) if value_equals(item, value)), -1)
+
+
+def reverse(array: object, index: object = None, length: object = None) -> None:
+    items = _array(array, "array")
+    start = 0 if index is None else _int(index, "index")
+    count = len(items) - start if length is None else _int(length, "length")
+    if start + count > len(items):
+        raise exc.ExpressionRuntimeError(
+            "ArgumentException",
+            "Offset and length were out of bounds for the array or count is greater than the "
+            "number of elements from index to the end of the source collection.",
+        )
+    values = list(items)[start : start + count]
+    for offset, item in enumerate(reversed(values)):
+        items.set_item(start + offset, item)
+
+
+def empty(*, type_args: tuple[CsTypeRef, ...]) -> CsArray:
+    return CsArray(())
+
+
+__all__ = [
+    "copy",
+    "empty",
+    "exists",
+    "find",
+    "find_index",
+    "index_of",
+    "reverse",
+    "true_for_all",
+]
