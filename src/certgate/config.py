@@ -163,11 +163,25 @@ class GatewayConfig(_Model):
         10.0, alias="backendConnectTimeout"
     )
     keepalive_timeout: Annotated[float, Field(gt=0)] = Field(75.0, alias="keepaliveTimeout")
+    # Client-side limits (docs/reliability.md, "Timeouts, limits and slow clients").
+    max_url_bytes: Annotated[int, Field(gt=0)] = Field(8192, alias="maxUrlBytes")
+    max_header_count: Annotated[int, Field(gt=0)] = Field(100, alias="maxHeaderCount")
+    header_timeout: Annotated[float, Field(gt=0)] = Field(30.0, alias="headerTimeout")
+    body_timeout: Annotated[float, Field(gt=0)] = Field(60.0, alias="bodyTimeout")
+    request_timeout: Annotated[float, Field(ge=0)] = Field(0.0, alias="requestTimeout")  # 0: off
+    send_timeout: Annotated[float, Field(gt=0)] = Field(60.0, alias="sendTimeout")
+    # Per worker; unset: derived from the open-file limit (at most 10000).
+    max_connections: Annotated[int, Field(gt=0)] | None = Field(None, alias="maxConnections")
     # One JSON line per request: "stderr" (default), "stdout", "off", or a file path.
     access_log: str = Field("stderr", alias="accessLog", min_length=1)
     # Tolerance for a client certificate's not-before/not-after (seconds).
     clock_skew_seconds: Annotated[float, Field(ge=0, le=86400)] = Field(
         0.0, alias="clockSkewSeconds"
+    )
+    # Time one request's expression loops may take in all (ms); past it the expression fails
+    # with APIM's 500 and the worker serves on.
+    expression_timeout_ms: Annotated[float, Field(gt=0, le=60_000)] = Field(
+        100.0, alias="expressionTimeoutMs"
     )
     revocation: RevocationConfig = Field(default_factory=RevocationConfig)
 

@@ -24,6 +24,7 @@ import pytest
 from certgate.testing import backend as echo
 from tests.conftest import Pki
 from tests.harness import Client, Harness, LoopThread
+from tests.rawhttp import duplex
 
 GB = 1 << 30
 MB = 1 << 20
@@ -433,17 +434,10 @@ def test_pipelined_streamed_bodies_are_answered_in_order(harness: Harness, pki: 
         + b"GET /echo/x HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n"
     )
     sock = harness.client(pki.client).connect()
-    sock.settimeout(20)
     try:
-        sender = threading.Thread(target=sock.sendall, args=(wire,))
-        sender.start()
-        out = b""
-        while True:
-            piece = sock.recv(1 << 20)
-            if not piece:
-                break
-            out += piece
-        sender.join()
+        # One thread sends and reads: an SSLSocket shared by a sending and a reading thread
+        # made this test hang or end early now and then (see tests/rawhttp.py).
+        out = duplex(sock, wire)
     finally:
         sock.close()
     for expected in [*bodies, b"backend-ok"]:

@@ -16,19 +16,28 @@ the body is actually wanted, and a client still waiting for it gets the final re
 closed connection (RFC 9110 §10.1.1). A backend that fails after the response head went out
 makes us abort the client connection: appending an error would corrupt the response.
 
-Malformed HTTP gets a 400 and the connection is closed; the worker carries on. Nothing here knows
-about policies.
+Malformed HTTP gets a 400 (or the 4xx/5xx of the limit it broke) and the connection is closed;
+the worker carries on. Framing is never ambiguous: whatever could be read two ways (Content-Length
+with chunked, a transfer coding other than chunked, chunked in HTTP/1.0, several Host headers …)
+is refused before the request is queued, and the backend always gets framing we generate.
+
+One timer per connection (not per request) enforces the client-side timeouts: it wakes at most
+every `Limits.tick` seconds and compares the connection's state with its deadlines (whole head,
+body progress, whole request, keep-alive idle, a client that stopped reading).
+
+Nothing here knows about policies.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import httptools
 
@@ -37,12 +46,24 @@ from certgate.io import accesslog
 from certgate.io.bodies import NO_BODY, Body, BodyAborted, Relay
 from certgate.io.tls.base import PeerInfo, TlsBackend
 
+if TYPE_CHECKING:
+    from certgate.config import GatewayConfig
+
 log = logging.getLogger("certgate.http")
 
 COALESCE_BYTES = 64 * 1024  # a complete response body up to this size goes out with its head
 DISCARD_LIMIT = 64 * 1024  # unread request body we still read and drop to keep a connection
 LINGER_SECONDS = 2.0  # how long a closing connection keeps draining the client's unread body
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+MAX_CONTENT_LENGTH = (1 << 63) - 1  # beyond a signed 64-bit length a backend may wrap around
+AUTO_MAX_CONNECTIONS = 10_000  # the cap of `maxConnections` derived from the file limit
+# Bytes on the wire that no callback accounts for (request-line spaces and version, header
+# whitespace, chunk sizes and extensions, a header still being parsed): httptools skips chunk
+# extensions and header whitespace without limit and buffers a header until its end, so the
+# connection grants a budget and refuses a request that goes beyond it.
+FRAMING_BASE = 16 * 1024  # per connection, plus maxHeaderBytes for a head in progress
+MESSAGE_SLACK = 256  # per request
+CHUNK_SLACK = 64  # per chunk: its size line and CRLFs, a short extension
 
 
 @dataclass(slots=True, eq=False)
@@ -85,11 +106,67 @@ class IncomingRequest:
 Handler = Callable[[IncomingRequest], Awaitable[Response]]
 
 
+class ConnectionCount:
+    """The open client connections of one gateway (one worker), shared by all of them."""
+
+    __slots__ = ("open", "refused")
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.refused = 0  # connections closed at once because `max_connections` were open
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Client-side limits of one gateway; timeouts in seconds, 0 = off where noted."""
+
     max_header_bytes: int
     keepalive_timeout: float
     max_pipelined: int = 32
+    max_url_bytes: int = 8192  # the request target; longer gets 414
+    max_header_count: int = 100  # more header fields get 431
+    header_timeout: float = 30.0  # first byte of a head to its end (and a new connection's wait)
+    body_timeout: float = 60.0  # longest pause between two reads of a request body
+    request_timeout: float = 0.0  # first byte of a head to the end of its body; 0 = off
+    send_timeout: float = 60.0  # longest a client may leave our writes unread
+    max_connections: int = 0  # per gateway (worker); 0 = no cap
+    connections: ConnectionCount = field(default_factory=ConnectionCount, compare=False)
+
+    @classmethod
+    def from_settings(cls, settings: GatewayConfig) -> Limits:
+        return cls(
+            max_header_bytes=settings.max_header_bytes,
+            keepalive_timeout=settings.keepalive_timeout,
+            max_url_bytes=settings.max_url_bytes,
+            max_header_count=settings.max_header_count,
+            header_timeout=settings.header_timeout,
+            body_timeout=settings.body_timeout,
+            request_timeout=settings.request_timeout,
+            send_timeout=settings.send_timeout,
+            max_connections=settings.max_connections or default_max_connections(),
+        )
+
+    @property
+    def tick(self) -> float:
+        """How often a connection's timer wakes: the shortest timeout, so that a deadline set
+        later (a head starting while the timer waits) is never behind the armed wake-up."""
+        timeouts = (
+            self.keepalive_timeout,
+            self.header_timeout,
+            self.body_timeout,
+            self.send_timeout,
+            self.request_timeout or self.header_timeout,
+        )
+        return min(timeouts)
+
+
+def default_max_connections() -> int:
+    """Half the file-descriptor limit (a client connection may hold a backend connection), less
+    room for listeners, logs and the store; at most AUTO_MAX_CONNECTIONS."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return AUTO_MAX_CONNECTIONS
+    return max(16, min(AUTO_MAX_CONNECTIONS, (soft - 64) // 2))
 
 
 class _Reject(Exception):
@@ -111,6 +188,9 @@ _NOTED = {
     b"x-forwarded-host": 5,
 }
 _NOTED_LENGTHS = frozenset(len(name) for name in _NOTED)
+# Bytes a Host value may hold (reg-name, IP literal, port); anything else is a 400.
+_HOST_BYTES = bytes(range(0x30, 0x3A)) + bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_HOST_BYTES += b"-._~!$&'()*+,;=%:[]"
 _PIPELINE = "pipeline"  # a reason to pause reading: too many requests queued
 
 
@@ -128,7 +208,7 @@ class ClientConnection(asyncio.Protocol):
         self.parser = httptools.HttpRequestParser(self)
         self.queue: deque[IncomingRequest] = deque()
         self.worker: asyncio.Task[None] | None = None
-        self.idle_timer: asyncio.TimerHandle | None = None
+        self.timer: asyncio.TimerHandle | None = None
         self.current: IncomingRequest | None = None  # the request being parsed
         self.active: IncomingRequest | None = None  # the request being answered
         self.holds: set[object] = set()  # why reading is paused; empty = reading
@@ -138,6 +218,19 @@ class ClientConnection(asyncio.Protocol):
         self.lingering = False
         self.cert_fields = ""  # access-log fragment, computed on first use
         self.loop = asyncio.get_running_loop()
+        self.counted = False  # holds a place in limits.connections
+        # What the timer judges (loop.time() values): see `_on_timer`.
+        self.in_head = False  # a head has begun and is not complete
+        self.head_started = 0.0  # when the last head began
+        self.body_progress = 0.0  # when the request body being read last moved
+        self.idle_since = 0.0  # when the connection last had nothing to do
+        self.served = False  # a request was answered (idle then means keep-alive)
+        self.write_paused_since = 0.0
+        # Framing budget (see FRAMING_BASE): bytes received, bytes the callbacks saw (with
+        # `head_bytes` of the request being read), allowance.
+        self.wire = 0
+        self.accounted = 0
+        self.budget = FRAMING_BASE + limits.max_header_bytes
         self._reset_head()
 
     def _reset_head(self) -> None:
@@ -147,16 +240,35 @@ class ClientConnection(asyncio.Protocol):
 
     # --- asyncio.Protocol ---
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        count = self.limits.connections
+        if self.limits.max_connections and count.open >= self.limits.max_connections:
+            # Over the cap: closed at once, before anything is read; the open ones go on.
+            if not count.refused:
+                log.warning(
+                    "%d client connections open (maxConnections): refusing new ones",
+                    count.open,
+                )
+            count.refused += 1
+            transport.close()
+            return
+        count.open += 1
+        self.counted = True
         # uvloop's TLS transport is not an asyncio.Transport subclass, but has its interface.
         self.transport = cast(asyncio.Transport, transport)
         self.peer = self.tls.peer_info(transport)
         peername = transport.get_extra_info("peername")
         self.client_ip = peername[0] if peername else ""
-        self._arm_idle_timer()
+        self.idle_since = self.loop.time()
+        self.timer = self.loop.call_later(self.limits.tick, self._on_timer)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
-        self._cancel_idle_timer()
+        if self.counted:
+            self.counted = False
+            self.limits.connections.open -= 1
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         active = self.active
         if active is not None and accesslog.enabled():  # it will not finish: log it now
             active.error_reason = active.error_reason or "ClientConnectionFailure"
@@ -172,7 +284,7 @@ class ClientConnection(asyncio.Protocol):
             self.worker.cancel()
 
     def data_received(self, data: bytes) -> None:
-        self._cancel_idle_timer()
+        self.wire += len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserCallbackError as exc:
@@ -188,9 +300,14 @@ class ClientConnection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             log.debug("malformed request from %s: %s", self.client_ip, exc)
             self._reject(400, "Bad request")
+        else:
+            if self.wire - self.accounted - self.head_bytes > self.budget:
+                log.debug("request framing from %s over its budget", self.client_ip)
+                self._reject(431 if self.in_head else 400, _FRAMING_MESSAGE[self.in_head])
 
     def pause_writing(self) -> None:
         self.write_paused = True
+        self.write_paused_since = self.loop.time()
         if self.relaying is not None:
             self.relaying.hold()
 
@@ -201,26 +318,58 @@ class ClientConnection(asyncio.Protocol):
 
     # --- httptools callbacks ---
     def on_message_begin(self) -> None:
+        self.accounted += self.head_bytes  # the previous request's head (and trailers)
         self._reset_head()
+        self.in_head = True
+        self.head_started = self.loop.time()
+        self.budget += MESSAGE_SLACK
 
     def on_url(self, url: bytes) -> None:
         self.url += url
+        if len(self.url) > self.limits.max_url_bytes:
+            raise _Reject(414, "Request URI too long")
         self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
+        if self.in_head:
+            self.headers.append((name, value))
+        # else: a trailer field after a chunked body, counted but dropped: merged into the
+        # headers it would arrive after policies (and the backend's head) saw them.
         self._count_head(len(name) + len(value) + 4)
 
+    def on_chunk_header(self) -> None:
+        self.budget += CHUNK_SLACK
+
     def on_headers_complete(self) -> None:
+        self.in_head = False
         if self.lingering:
             return  # a closing connection takes no new requests
         parser = self.parser
         version = parser.get_http_version()
-        length, chunked, expect, (host, forwarded_proto, forwarded_host) = self._scan()
+        if version not in {"1.1", "1.0"}:
+            raise _Reject(505, "HTTP version not supported")
+        if parser.should_upgrade():  # refused before it is queued: one answer, then close
+            raise _Reject(501, "Protocol upgrade is not supported")
+        if len(self.headers) > self.limits.max_header_count:  # their bytes are capped meanwhile
+            raise _Reject(431, "Request header fields too large")
+        target = self.url
+        authority = None
+        if target[:1] != b"/" or b"#" in target or b"/." in target or b"%2" in target:
+            target, authority = _normalize_target(target)  # rare: the fast path is one test
+        length, chunked, expect, (host, forwarded_proto, forwarded_host) = self._scan(version)
+        if authority is not None:
+            # RFC 9112 §3.2.2: an absolute-form target's authority replaces the Host header.
+            host = authority
+            self.headers = [h for h in self.headers if h[0].lower() != b"host"]
+            self.headers.append((b"Host", authority))
+        elif host is None and version == "1.1":
+            raise _Reject(400, "Bad request")  # RFC 9112 §3.2: Host is required in HTTP/1.1
         stream = Body(self, length=length, chunked=chunked) if (length or chunked) else NO_BODY
+        if stream is not NO_BODY:
+            self.body_progress = self.loop.time()
         request = IncomingRequest(
             parser.get_method(),
-            self.url,
+            target,
             version,
             self.headers,
             parser.should_keep_alive(),
@@ -243,7 +392,9 @@ class ClientConnection(asyncio.Protocol):
             self.worker = self.loop.create_task(self._serve_queue())
 
     def on_body(self, body: bytes) -> None:
+        self.accounted += len(body)
         if self.current is not None:
+            self.body_progress = self.loop.time()
             self.current.stream.feed(body)
 
     def on_message_complete(self) -> None:
@@ -274,9 +425,11 @@ class ClientConnection(asyncio.Protocol):
         if self.head_bytes > self.limits.max_header_bytes:
             raise _Reject(431, "Request header fields too large")
 
-    def _scan(self) -> tuple[int | None, bool, bytes | None, list[bytes | None]]:
-        """One pass over the head: Content-Length, chunked, the Expect value (llhttp already
-        checked the framing), and the Host, X-Forwarded-Proto and -Host values."""
+    def _scan(self, version: str) -> tuple[int | None, bool, bytes | None, list[bytes | None]]:
+        """One pass over the head: Content-Length, chunked, the Expect value, and the Host,
+        X-Forwarded-Proto and -Host values. llhttp already refused Content-Length with
+        Transfer-Encoding, duplicate or malformed lengths; what it lets through and a backend
+        could read another way is refused here."""
         length: int | None = None
         chunked = False
         expect: bytes | None = None
@@ -292,12 +445,25 @@ class ClientConnection(asyncio.Protocol):
                     length = int(value)
                 except ValueError:
                     raise _Reject(400, "Bad request") from None
+                if length > MAX_CONTENT_LENGTH:
+                    raise _Reject(400, "Bad request")
             elif what == 1:
-                chunked = b"chunked" in value.lower()
+                if version == "1.0":  # RFC 9112 §6.1: framing faulty, whatever follows
+                    raise _Reject(400, "Bad request")
+                # Only chunked alone: a coding before it (gzip, identity …) would reach the
+                # backend undeclared, since we re-frame the body.
+                if value.strip(b" \t").lower() != b"chunked":
+                    raise _Reject(501, "Transfer coding not implemented")
+                chunked = True
             elif what == 2:
                 if value.strip().lower() != b"100-continue":
                     raise _Reject(417, "Expectation failed")
                 expect = value
+            elif what == 3:
+                # RFC 9112 §3.2: exactly one Host, a valid one.
+                if seen[0] is not None or value.translate(None, _HOST_BYTES):
+                    raise _Reject(400, "Bad request")
+                seen[0] = value
             else:
                 before = seen[what - 3]
                 seen[what - 3] = value if before is None else before + b", " + value
@@ -346,7 +512,8 @@ class ClientConnection(asyncio.Protocol):
         finally:
             self.worker = None
             self.active = None
-        self._arm_idle_timer()
+            self.served = True
+            self.idle_since = self.loop.time()
 
     async def _respond(self, request: IncomingRequest, response: Response) -> bool:
         """Write the response; False when the connection is done afterwards."""
@@ -467,19 +634,111 @@ class ClientConnection(asyncio.Protocol):
             self.cert_fields = accesslog.certificate_fields(self.peer)
         accesslog.write(request, self.cert_fields)
 
-    def _arm_idle_timer(self) -> None:
-        if self.transport is not None and self.idle_timer is None:
-            self.idle_timer = self.loop.call_later(self.limits.keepalive_timeout, self._idle_close)
+    # --- timeouts ---
+    def _on_timer(self) -> None:
+        """Compare the connection's state with its deadline; act, or wake again at the deadline
+        or after `tick` (whichever is sooner), so a phase that starts meanwhile is covered."""
+        self.timer = None
+        transport = self.transport
+        if transport is None:
+            return
+        limits = self.limits
+        now = self.loop.time()
+        if self.write_paused and now - self.write_paused_since >= limits.send_timeout:
+            log.debug("client %s stopped reading; aborting", self.client_ip)
+            self._abort_current()
+            transport.abort()
+            return
+        current = self.current
+        if self.in_head:
+            deadline = self.head_started + limits.header_timeout
+            if limits.request_timeout:
+                deadline = min(deadline, self.head_started + limits.request_timeout)
+            if now >= deadline:
+                self._reject(408, "Request timeout")
+                return
+        elif current is not None and not current.stream.done:
+            if self.holds:  # we stopped reading (back-pressure): not the client's delay
+                self.body_progress = now
+            deadline = self.body_progress + limits.body_timeout
+            if limits.request_timeout:
+                deadline = min(deadline, self.head_started + limits.request_timeout)
+            if now >= deadline:
+                self._body_timed_out(current, transport)
+                return
+        elif self.queue or self.worker is not None:
+            deadline = now + limits.tick  # answering: the backend's timeouts apply
+        else:
+            wait = limits.keepalive_timeout if self.served else limits.header_timeout
+            deadline = self.idle_since + wait
+            if now >= deadline:
+                transport.close()  # idle (or never sent a byte): no answer is owed
+                return
+        self.timer = self.loop.call_at(min(deadline, now + limits.tick), self._on_timer)
 
-    def _cancel_idle_timer(self) -> None:
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
-            self.idle_timer = None
+    def _body_timed_out(self, current: IncomingRequest, transport: asyncio.Transport) -> None:
+        """The body stopped arriving: 408 if its answer has not started, then close; the
+        handler's own answer (to a failed body) is dropped."""
+        log.debug("request body from %s timed out", self.client_ip)
+        if current is self.active and current.status == 0 and self.relaying is None:
+            current.status = 408
+            current.error_reason = "ClientConnectionFailure"
+            error = gateway_error(408, "Request timeout", current.request_id)
+            transport.write(serialize_response(error, None))
+        self.transport = None  # nothing else goes out
+        transport.close()
+        self._abort_current()
 
-    def _idle_close(self) -> None:
-        self.idle_timer = None
-        if self.transport is not None and not self.queue and self.worker is None:
-            self.transport.close()
+    def _abort_current(self) -> None:
+        current, self.current = self.current, None
+        if current is not None:
+            current.stream.fail(BodyAborted())
+
+
+_FRAMING_MESSAGE = {True: "Request header fields too large", False: "Bad request"}
+
+
+def _normalize_target(target: bytes) -> tuple[bytes, bytes | None]:
+    """An unusual request target in origin form, and the authority of an absolute-form one.
+
+    Absolute form (`http://host/path`, RFC 9112 §3.2.2) is accepted as every HTTP/1.1 server
+    must: its path routes the request, its authority replaces Host. Dot segments (`.`, `..`, also
+    percent-encoded) are resolved (RFC 3986 §5.2.4), so a backend cannot resolve them above the
+    API's path; climbing above the root, a fragment, userinfo, `*` and other forms are 400."""
+    authority = None
+    if target[:1] != b"/":
+        scheme, sep, rest = target.partition(b"://")
+        if not sep or scheme.lower() not in (b"http", b"https"):
+            raise _Reject(400, "Bad request")
+        end = len(rest)
+        for stop in (b"/", b"?"):
+            at = rest.find(stop)
+            if at != -1:
+                end = min(end, at)
+        authority, target = rest[:end], rest[end:]
+        if not authority or b"@" in authority or authority.translate(None, _HOST_BYTES):
+            raise _Reject(400, "Bad request")
+        if target[:1] != b"/":
+            target = b"/" + target
+    if b"#" in target:  # a fragment is never sent (RFC 9110 §7.1); backends differ on it
+        raise _Reject(400, "Bad request")
+    path, sep, query = target.partition(b"?")
+    if b"/." in path or b"%2" in path:
+        out: list[bytes] = []
+        segments = path.split(b"/")[1:]
+        for i, segment in enumerate(segments):
+            dots = segment.lower().replace(b"%2e", b".")
+            if dots in {b".", b".."}:
+                if dots == b"..":
+                    if not out:
+                        raise _Reject(400, "Bad request")  # above the root
+                    out.pop()
+                if i == len(segments) - 1:
+                    out.append(b"")  # `/a/b/..` is `/a/`
+                continue
+            out.append(segment)
+        path = b"/" + b"/".join(out)
+    return path + sep + query, authority
 
 
 class _ResponseSink:
