@@ -127,6 +127,32 @@ class ApiConfig(_Model):
         return value
 
 
+class BackendCredentialsConfig(_Model):
+    # Certificate ids; the first is presented in the TLS handshake to the backend.
+    certificate_ids: list[str] = Field([], alias="certificateIds", max_length=32)
+
+
+class BackendTlsConfig(_Model):
+    validate_certificate_chain: bool = Field(True, alias="validateCertificateChain")
+    validate_certificate_name: bool = Field(True, alias="validateCertificateName")
+
+
+class BackendConfig(_Model):
+    """A backend entity (APIM `backends/{id}`): `set-backend-service backend-id` picks it, and an
+    outgoing URL equal to its `url` uses its settings (spec §5.8, §6.4)."""
+
+    url: str
+    credentials: BackendCredentialsConfig = Field(default_factory=BackendCredentialsConfig)
+    tls: BackendTlsConfig = Field(default_factory=BackendTlsConfig)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an absolute http:// or https:// URL")
+        return value
+
+
 class NamedValueConfig(_Model):
     value: str
     secret: bool = False
@@ -278,13 +304,14 @@ class Config(_Model):
     ca_certificates: list[CaCertificateConfig] = Field([], alias="caCertificates")
     policy: str | None = None
     apis: dict[str, ApiConfig] = {}
+    backends: dict[str, BackendConfig] = {}
     named_values: dict[str, str | NamedValueConfig] = Field({}, alias="namedValues")
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
     admin: AdminConfig | None = None
     # Uploaded CRLs (DER or PEM), checked with the client certificate's chain (beyond APIM).
     crls: list[CertificateSource] = []
 
-    @field_validator("certificates", "apis", "named_values")
+    @field_validator("certificates", "apis", "backends", "named_values")
     @classmethod
     def _ids(cls, value: dict[str, object]) -> dict[str, object]:
         for key in value:

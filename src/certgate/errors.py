@@ -140,6 +140,16 @@ class ExpressionRuntimeError(PolicyRuntimeError):
         return f"{self.exception_type}: {self.message}"
 
 
+class ExpressionBudgetExceeded(ExpressionRuntimeError):
+    """A request's expressions ran past their time budget (`expressionTimeoutMs`). The
+    expression's own `catch` never sees it, so a runaway loop cannot swallow its own stop."""
+
+    def __init__(self, budget_ms: float) -> None:
+        super().__init__(
+            "TimeoutException", f"expression exceeded its time budget of {budget_ms:g} ms"
+        )
+
+
 class UpstreamError(PolicyRuntimeError):
     """The backend could not be reached or did not answer in time."""
 
@@ -153,6 +163,21 @@ class UpstreamConnectError(UpstreamError):
             status=502,
             status_reason="Bad Gateway",
             client_message="Bad gateway",
+        )
+
+
+class UpstreamTlsError(UpstreamError):
+    """The backend's server certificate failed the checks its backend entity asks for. APIM
+    answers 500 here, not 502 (spec TV-32), with .NET's message."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"The remote certificate is invalid according to the validation procedure: {detail}",
+            reason="BackendConnectionFailure",
+            source="forward-request",
+            status=500,
+            status_reason="Internal Server Error",
+            client_message="Internal server error",
         )
 
 

@@ -21,12 +21,24 @@ from certgate.config import (
     parse_listen,
     read_config,
 )
+from certgate.core.backends import EMPTY_DIRECTORY, BackendDirectory, BackendEntity, BackendTls
 from certgate.core.certs import LoadedCertificate, X509Certificate2, load_certificate
 from certgate.core.context import ApiInfo, DeploymentInfo, OperationInfo
-from certgate.core.policy.document import EffectivePolicy, PolicyDocument, load_document
+from certgate.core.policy.document import (
+    EffectivePolicy,
+    PolicyDocument,
+    load_document,
+    references,
+)
 from certgate.core.routing import OperationRoute, OperationRouter, Router, UrlTemplate
 from certgate.core.validation.validator import Validator
-from certgate.errors import CertificateLoadError, ConfigError, LoadError, PolicyError
+from certgate.errors import (
+    CertificateLoadError,
+    ConfigError,
+    LoadError,
+    PolicyError,
+    PolicyRuntimeError,
+)
 from certgate.io.tls.base import TlsHostname
 from certgate.trust import build_validator
 
@@ -89,9 +101,10 @@ def build_snapshot(config: Config, base_dir: Path) -> Snapshot:
         {c.view().Thumbprint: c.view() for c in certificates.values()},
         config.gateway.service_name,
         config.gateway.region,
+        BackendDirectory(_backends(config, certificates), certificates),
     )
     root = load_document(DEFAULT_POLICY, source="(platform default)", scope="global")
-    loader = _PolicyLoader(base_dir, _named_values(config))
+    loader = _PolicyLoader(base_dir, _named_values(config), deployment.backends)
     global_doc = loader.load(config.policy, "policy", "global")
     apis = [
         _api_runtime(api_id, api, loader, [root, global_doc]) for api_id, api in config.apis.items()
@@ -122,6 +135,27 @@ def _load_certificates(config: Config, base_dir: Path) -> dict[str, LoadedCertif
     return loaded
 
 
+def _backends(config: Config, certificates: dict[str, LoadedCertificate]) -> list[BackendEntity]:
+    entities = []
+    for backend_id, backend in config.backends.items():
+        tls = BackendTls(
+            validate_chain=backend.tls.validate_certificate_chain,
+            validate_name=backend.tls.validate_certificate_name,
+        )
+        for i, cert_id in enumerate(backend.credentials.certificate_ids):
+            cert = certificates.get(cert_id)
+            if cert is None or cert.key_pem is None:
+                problem = "no certificate" if cert is None else "no private key for certificate"
+                raise ConfigError(
+                    f"{problem} '{cert_id}' in certificates; a backend credential needs one",
+                    element=f"backends.{backend_id}.credentials.certificateIds.{i}",
+                )
+            if i == 0:
+                tls = tls.presenting(cert)
+        entities.append(BackendEntity(backend_id, backend.url.rstrip("/"), tls))
+    return entities
+
+
 def _read_cert(
     base_dir: Path, source: CertificateSource, password: bytes | None, key: str
 ) -> LoadedCertificate:
@@ -146,9 +180,15 @@ _NAMED_VALUE = re.compile(r"\{\{([A-Za-z0-9._-]+)\}\}")
 class _PolicyLoader:
     """Reads policy files (or inline XML), substitutes `{{named values}}` and compiles."""
 
-    def __init__(self, base_dir: Path, named_values: dict[str, str]) -> None:
+    def __init__(
+        self,
+        base_dir: Path,
+        named_values: dict[str, str],
+        directory: BackendDirectory = EMPTY_DIRECTORY,
+    ) -> None:
         self.base_dir = base_dir
         self.named_values = named_values
+        self.directory = directory  # what literal backend and certificate references must name
 
     def load(self, value: str | None, key: str, scope: str) -> PolicyDocument | None:
         if value is None:
@@ -162,7 +202,13 @@ class _PolicyLoader:
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"cannot read policy file {path}: {exc}", element=key) from None
             source = str(path)
-        return load_document(self.substitute(text, source), source=source, scope=scope)
+        doc = load_document(self.substitute(text, source), source=source, scope=scope)
+        for ref in references(doc):
+            try:
+                self.directory.resolve(ref.kind, ref.value)
+            except PolicyRuntimeError as exc:
+                raise PolicyError(exc.message, **ref.location) from None
+        return doc
 
     def substitute(self, text: str, source: str) -> str:
         """Named values go into the policy text before parsing (spec §3.1); one level only."""

@@ -26,6 +26,7 @@ from certgate.snapshot import build_snapshot
 from certgate.store import Store, crypto
 from certgate.store_cli import open_serving
 from tests.conftest import Pki
+from tests.validation_certs import crl
 
 CERTGATE = [sys.executable, "-m", "certgate.cli"]
 CORPUS = (
@@ -59,6 +60,13 @@ certificates:
 caCertificates:
   - {{file: {pki}/root.crt, storeName: Root}}
   - {{file: {pki}/intermediate.crt, storeName: CertificateAuthority}}
+crls:
+  - {{file: root.crl}}
+backends:
+  orders-backend:
+    url: https://127.0.0.1:9/v1
+    credentials: {{certificateIds: [gateway-tls]}}
+    tls: {{validateCertificateName: false}}
 policy: <policies><inbound /><backend><forward-request /></backend></policies>
 apis:
   orders:
@@ -93,6 +101,7 @@ def free_port() -> int:
 def write_config(tmp_path: Path, pki: Pki, port: int = 0, text: str = CONFIG) -> Path:
     (tmp_path / "gw.pfx").write_bytes(pki.demo.gateway.pfx(b"gw-pass"))
     (tmp_path / "orders.xml").write_text(POLICY)
+    (tmp_path / "root.crl").write_bytes(crl(pki.demo.root))
     path = tmp_path / "config.yaml"
     path.write_text(text.format(port=port or free_port(), pki=pki.folder))
     return path
@@ -124,6 +133,8 @@ def summary(config: Config) -> dict[str, Any]:
         "policy": config.policy,
         "apis": config.apis,
         "named_values": config.named_values,
+        "backends": config.backends,
+        "crls": [base64.b64decode(c.data or "") for c in config.crls],
     }
 
 
@@ -165,6 +176,8 @@ def test_yaml_import_export_import_round_trip(
         first, second = a.to_config(), b.to_config()
         assert summary(first) == summary(second)
         assert second.certificates  # and the copy serves
+        assert second.backends["orders-backend"].tls.validate_certificate_name is False
+        assert len(second.crls) == 1
         build_snapshot(second, tmp_path)
 
 

@@ -86,6 +86,10 @@ class UrlInfo(CsObject):
         """Request target for the backend: path plus query."""
         return self.Path + self.QueryString
 
+    def base_key(self) -> tuple[str, str, int, str]:
+        """The service URL this request goes to, compared with backend entities' URLs."""
+        return self.Scheme.lower(), self.Host.lower(), self.Port, self._base.rstrip("/")
+
     @property
     def rest(self) -> str:
         """The part of Path after the service URL's path."""

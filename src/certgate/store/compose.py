@@ -22,8 +22,10 @@ from pydantic import ValidationError
 
 from certgate.config import (
     ApiConfig,
+    BackendConfig,
     CaCertificateConfig,
     CertificateConfig,
+    CertificateSource,
     Config,
     HostnameConfig,
     NamedValueConfig,
@@ -122,6 +124,23 @@ def _fields(state: State, keys: dict[str, str]) -> dict[str, Any]:
                 }
             )
         )
+    backends: dict[str, BackendConfig] = {}
+    for stored in _of(state, "backend"):
+        keys[f"backends.{stored.address.name}"] = stored.address.path
+        p = stored.properties
+        backends[stored.address.name] = BackendConfig.model_validate(
+            {
+                "url": p["url"],
+                "credentials": {
+                    "certificateIds": p.get("credentials", {}).get("certificateIds", [])
+                },
+                "tls": p.get("tls") or {},
+            }
+        )
+    crls: list[CertificateSource] = []
+    for stored in _of(state, "crl"):
+        keys[f"crls.{len(crls)}"] = stored.address.path
+        crls.append(CertificateSource(data=base64.b64encode(stored.content.public or b"").decode()))
     keys["policy"] = "policies/policy"
     apis = {stored.address.name: _api(state, stored, keys) for stored in _of(state, "api")}
     named_values: dict[str, str | NamedValueConfig] = {}
@@ -140,6 +159,8 @@ def _fields(state: State, keys: dict[str, str]) -> dict[str, Any]:
         "ca_certificates": cas,
         "policy": _policy(state, "policies/policy"),
         "apis": apis,
+        "backends": backends,
+        "crls": crls,
         "named_values": named_values,
     }
 

@@ -66,6 +66,11 @@ def export_config(
     doc["caCertificates"] = [
         {"data": ca.data, "storeName": ca.store_name} for ca in config.ca_certificates
     ]
+    doc["crls"] = [{"data": crl.data} for crl in config.crls]
+    doc["backends"] = {
+        backend_id: backend.model_dump(mode="json", by_alias=True)
+        for backend_id, backend in config.backends.items()
+    }
     if config.policy is not None:
         doc["policy"] = config.policy
     doc["apis"] = {api_id: _api(api) for api_id, api in config.apis.items()}

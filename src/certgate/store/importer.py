@@ -129,6 +129,21 @@ def from_config(
             {"encodedCertificate": data, "storeName": ca.store_name},
             origin,
         )
+    taken = set()
+    for i, crl in enumerate(config.crls):
+        name = _unique(_slug(Path(crl.file).stem if crl.file else f"crl-{i + 1}"), taken)
+        plan.add(f"crls/{name}", {"data": _certificate_data(base_dir, crl, f"crls.{i}")}, origin)
+    for backend_id, backend in config.backends.items():
+        props = {
+            "url": backend.url,
+            "protocol": "http",
+            "credentials": {"certificateIds": backend.credentials.certificate_ids},
+            "tls": {
+                "validateCertificateChain": backend.tls.validate_certificate_chain,
+                "validateCertificateName": backend.tls.validate_certificate_name,
+            },
+        }
+        plan.add(f"backends/{backend_id}", props, origin)
     if config.policy is not None:
         plan.add("policies/policy", _policy(base_dir, config.policy, "policy"), origin)
     for api_id, api in config.apis.items():

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Final, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +25,7 @@ from pydantic.alias_generators import to_camel
 
 from certgate.config import parse_listen
 from certgate.core.certs import LoadedCertificate, load_certificate
+from certgate.core.validation.revocation import CrlIndex
 from certgate.errors import CertificateLoadError, ValidationFailed
 from certgate.store import policytext
 
@@ -234,8 +235,8 @@ class ApiProps(_Props):
     def _service_url(cls, value: str | None) -> str | None:
         if value is None:
             raise ValueError(
-                "is required: certgate forwards to the API's serviceUrl "
-                "(a backend chosen by set-backend-service backend-id is not supported yet)"
+                "is required: it is the API's default backend (not supported yet: an API "
+                "without one, whose policies always choose the backend)"
             )
         return _http_url(value)
 
@@ -324,6 +325,12 @@ class CaCertificateProps(_Props):
     store_name: Literal["Root", "CertificateAuthority"]
 
 
+class CrlProps(_Props):
+    """A certificate revocation list (certgate's own kind: APIM has no CRL upload)."""
+
+    data: str = Field(max_length=MAX_CERTIFICATE_CHARS)  # base64 of the DER, or of a PEM
+
+
 class BackendCredentials(_Props):
     certificate_ids: list[str] = Field([], max_length=32)
     certificate: list[str] | None = None
@@ -333,6 +340,11 @@ class BackendCredentials(_Props):
 
     _thumbprints = field_validator("certificate")(
         _not_supported("credentials.certificate (thumbprints); use credentials.certificateIds")
+    )
+    _query = field_validator("query")(_not_supported("backend credentials.query"))
+    _header = field_validator("header")(_not_supported("backend credentials.header"))
+    _authorization = field_validator("authorization")(
+        _not_supported("backend credentials.authorization")
     )
 
     @field_validator("certificate_ids")
@@ -628,6 +640,32 @@ class CaCertificateKind(Kind):
 
 
 @dataclass(frozen=True)
+class CrlKind(Kind):
+    """Stored as DER; reads show the issuer and the update times, never the list itself."""
+
+    read_only: ClassVar[frozenset[str]] = frozenset({"issuer", "thisUpdate", "nextUpdate"})
+
+    def prepare(self, address: Address, props: Mapping[str, Any]) -> Content:
+        model = self.validate(props)
+        assert isinstance(model, CrlProps)
+        try:
+            crl = CrlIndex.parse(base64.b64decode(model.data, validate=True), address.path)
+        except ValueError as exc:
+            raise invalid(detail("data", f"not a CRL (base64 of DER or PEM): {exc}")) from None
+        facts = {"issuer": crl.issuer.rfc4514_string(), "thisUpdate": _iso(crl.this_update)}
+        if crl.next_update is not None:
+            facts["nextUpdate"] = _iso(crl.next_update)
+        return Content(facts, crl.der)
+
+    def merge(self, address: Address, existing: Content, props: Mapping[str, Any]) -> Content:
+        return self.prepare(address, props) if "data" in props else existing
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
 class NamedValueKind(Kind):
     """A secret value is sealed and never read back; a plain one is an ordinary property."""
 
@@ -669,6 +707,7 @@ KINDS: Final[tuple[Kind, ...]] = (
         "caCertificate", ("caCertificates", ID), "caCertificates", CaCertificateProps
     ),
     Kind("backend", ("backends", ID), "backends", BackendProps),
+    CrlKind("crl", ("crls", ID), "crls", CrlProps),
     NamedValueKind("namedValue", ("namedValues", ID), "namedValues", NamedValueProps),
     Kind("gateway", ("gateways", ID), "gateways", GatewayProps),
     Kind(

@@ -228,6 +228,25 @@ def test_backend_client_certificates_need_their_keys(store: Store, certs: Certs)
         store.delete("certificates/gw", actor="t")
 
 
+def test_a_stored_backend_reaches_the_snapshot_with_its_credentials(
+    store: Store, certs: Certs
+) -> None:
+    store.put("certificates/gw", pfx_body(certs.gateway), actor="t")
+    body = {
+        "properties": {
+            "url": "https://orders.test/v1/",
+            "protocol": "http",
+            "credentials": {"certificateIds": ["gw"]},
+            "tls": {"validateCertificateChain": False},
+        }
+    }
+    store.put("backends/Orders", body, actor="t")
+    entity = store.snapshot().deployment.backends.entity("orders")
+    assert entity.url == "https://orders.test/v1"
+    assert entity.tls.client_thumbprint == certs.gateway.thumbprint
+    assert entity.tls.validate_chain is False and entity.tls.validate_name is True
+
+
 def test_duplicate_hostnames_and_named_value_names_are_refused(store: Store, certs: Certs) -> None:
     serving(store, certs)
     with pytest.raises(ValidationFailed, match="configured twice"):

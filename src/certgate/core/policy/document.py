@@ -9,6 +9,7 @@ inherits nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from certgate.core.expr import Expression
@@ -139,6 +140,23 @@ class EffectivePolicy:
             reads_request_body=_touches_body(inbound + backend),
             reads_response_body=_touches_body(outbound + on_error),
         )
+
+
+def references(doc: PolicyDocument) -> Iterator[transform.Reference]:
+    """The literal entity references (backend ids, certificates) anywhere in `doc`."""
+    for items in doc.sections.values():
+        yield from _references(items, 0)
+
+
+def _references(node: object, depth: int) -> Iterator[transform.Reference]:
+    if isinstance(node, tuple | list):
+        for item in node:
+            yield from _references(item, depth + 1)
+    elif isinstance(node, Node) and depth <= 12:
+        yield from getattr(node, "references", ())
+        for name in (s for cls in type(node).__mro__ for s in getattr(cls, "__slots__", ())):
+            if name not in ("origin", "references"):
+                yield from _references(getattr(node, name, None), depth + 1)
 
 
 def _touches_body(nodes: tuple[Node, ...]) -> bool:

@@ -3,13 +3,17 @@ rewrite-uri, set-backend-service, set-method, set-body, set-variable (spec §5.6
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
 from certgate.core.context import RequestContext
 from certgate.core.expr import CsArray, Expression, to_dotnet_string
+from certgate.core.expr.binary import to_bytes
+from certgate.core.expr.convert import from_base64_string
 from certgate.core.model import EXISTS_ACTIONS, Response, set_header
 from certgate.core.policy.builders import (
     REGISTRY,
+    Location,
     Where,
     at,
     build_set_body,
@@ -24,8 +28,13 @@ from certgate.core.policy.builders import (
 )
 from certgate.core.policy.nodes import Node, Origin
 from certgate.core.policy.values import evaluate, to_text
-from certgate.core.policy.xmltree import XmlElement
-from certgate.errors import NotSupportedError, PolicyError, PolicyRuntimeError
+from certgate.core.policy.xmltree import Pos, XmlElement
+from certgate.errors import (
+    ExpressionRuntimeError,
+    NotSupportedError,
+    PolicyError,
+    PolicyRuntimeError,
+)
 
 Value = str | Expression
 
@@ -198,19 +207,35 @@ def _rewrite_uri(el: XmlElement, where: Where) -> Node:
 
 
 class SetBackendService(Node):
-    __slots__ = ("base_url",)
+    __slots__ = ("backend_id", "base_url", "references")
 
-    def __init__(self, origin: Origin, base_url: Value) -> None:
+    def __init__(
+        self,
+        origin: Origin,
+        base_url: Value | None,
+        backend_id: Value | None,
+        references: tuple[Reference, ...] = (),
+    ) -> None:
         super().__init__(origin)
         self.base_url = base_url
+        self.backend_id = backend_id
+        self.references = references  # a literal backend id, checked when the snapshot loads
 
     def apply(self, ctx: RequestContext) -> Response | None:
+        if self.backend_id is not None:
+            # The entity's URL, client certificates and TLS settings (spec §5.8, §6.4).
+            entity = ctx.Deployment.backends.entity(to_text(self.backend_id, ctx))
+            ctx.Request.Url.set_base(entity.url)
+            ctx.backend = entity
+            return None
+        assert self.base_url is not None
         url = to_text(self.base_url, ctx)
         if not url.startswith(("http://", "https://")):
             raise PolicyRuntimeError(
                 f"base-url '{url}' is not an absolute http(s) URL.", source="set-backend-service"
             )
         ctx.Request.Url.set_base(url)
+        ctx.backend = None  # an entity whose URL this equals still applies when forwarding
         return None
 
 
@@ -222,17 +247,108 @@ def _set_backend_service(el: XmlElement, where: Where) -> Node:
     allowed |= {"sf-partition-key", "sf-listener-name", "sf-replica-type"}
     check_attributes(el, where, frozenset(allowed))
     no_children(el, where)
-    if "backend-id" in el.attrs:
-        raise NotSupportedError("set-backend-service 'backend-id'", **at(el, where))
     if any(name.startswith("sf-") for name in el.attrs):
         raise NotSupportedError("set-backend-service for Service Fabric", **at(el, where))
-    base = expression_or_literal(require(el, where, "base-url"), el, where)
+    if ("backend-id" in el.attrs) == ("base-url" in el.attrs):
+        raise PolicyError(
+            "Exactly one of the attributes 'base-url' and 'backend-id' must be given.",
+            **at(el, where),
+        )
+    if "backend-id" in el.attrs:
+        attr = el.attrs["backend-id"]
+        backend_id = expression_or_literal(attr, el, where)
+        refs = _reference("backend", backend_id, el, where, attr.pos)
+        return SetBackendService(origin(el, where), None, backend_id, refs)
+    base = expression_or_literal(el.attrs["base-url"], el, where)
     if isinstance(base, str) and not base.startswith(("http://", "https://")):
         raise PolicyError(
             "'base-url' must be an absolute http:// or https:// URL.",
             **at(el, where, el.attrs["base-url"].pos),
         )
-    return SetBackendService(origin(el, where), base)
+    return SetBackendService(origin(el, where), base, None)
+
+
+class AuthenticationCertificate(Node):
+    """The certificate the gateway presents to the backend in the TLS handshake (spec §5.2)."""
+
+    __slots__ = ("body", "certificate_id", "password", "references", "thumbprint")
+
+    def __init__(
+        self,
+        origin: Origin,
+        values: tuple[Value | None, ...],
+        references: tuple[Reference, ...] = (),
+    ) -> None:
+        super().__init__(origin)
+        self.thumbprint, self.certificate_id, self.body, self.password = values
+        self.references = references  # literal certificate references, checked at load
+
+    def apply(self, ctx: RequestContext) -> Response | None:
+        backends = ctx.Deployment.backends
+        if self.certificate_id is not None:
+            ctx.backend_identity = backends.by_id(to_text(self.certificate_id, ctx))
+        elif self.thumbprint is not None:
+            ctx.backend_identity = backends.by_thumb(to_text(self.thumbprint, ctx))
+        else:
+            assert self.body is not None
+            body = evaluate(self.body, ctx)
+            if isinstance(body, str):  # a literal: the PFX in Base64
+                body = from_base64_string(body)
+            password = None if self.password is None else to_text(self.password, ctx)
+            try:
+                data = to_bytes(body)
+            except ExpressionRuntimeError:
+                raise PolicyRuntimeError(
+                    "The 'body' attribute must be a byte[] holding a PFX.",
+                    source="authentication-certificate",
+                ) from None
+            ctx.backend_identity = backends.from_pfx(data, password)
+        return None
+
+
+@REGISTRY.register("authentication-certificate", frozenset({"inbound"}))
+def _authentication_certificate(el: XmlElement, where: Where) -> Node:
+    names = ("thumbprint", "certificate-id", "body", "password")
+    check_attributes(el, where, frozenset(names))
+    no_children(el, where)
+    given = [n for n in ("thumbprint", "certificate-id", "body") if n in el.attrs]
+    if len(given) != 1:
+        raise PolicyError(
+            "Exactly one of the attributes 'thumbprint', 'certificate-id' and 'body' must be "
+            "given.",
+            **at(el, where),
+        )
+    if "password" in el.attrs and "body" not in el.attrs:
+        raise PolicyError(
+            "The 'password' attribute applies to 'body' only.",
+            **at(el, where, el.attrs["password"].pos),
+        )
+    values = tuple(
+        expression_or_literal(el.attrs[n], el, where) if n in el.attrs else None for n in names
+    )
+    kind, attr = given[0], el.attrs[given[0]]
+    refs = (
+        () if kind == "body" else _reference(kind, values[names.index(kind)], el, where, attr.pos)
+    )
+    return AuthenticationCertificate(origin(el, where), values, refs)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A literal reference to a configured entity (`backend`, `certificate-id`, `thumbprint`);
+    the snapshot checks it exists, as APIM's save-time validation does."""
+
+    kind: str
+    value: str
+    location: Location
+
+
+def _reference(
+    kind: str, value: Value | None, el: XmlElement, where: Where, pos: Pos
+) -> tuple[Reference, ...]:
+    if not isinstance(value, str):
+        return ()
+    return (Reference(kind, value, at(el, where, pos)),)
 
 
 class SetMethod(Node):
