@@ -13,8 +13,10 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from certgate.core.certs import X509Certificate2
+from certgate.core.backends import EMPTY_DIRECTORY, BackendDirectory, BackendEntity
+from certgate.core.certs import LoadedCertificate, X509Certificate2
 from certgate.core.expr import DateTime, ReadOnlyDictionary
+from certgate.core.expr.budget import DEFAULT_BUDGET_MS, ExpressionBudget
 from certgate.core.expr.datetime import TimeSpan
 from certgate.core.expr.types import CsObject
 from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
@@ -56,7 +58,15 @@ class GatewayInfo(CsObject):
 class DeploymentInfo(CsObject):
     """`context.Deployment`; one instance per configuration snapshot, shared by requests."""
 
-    __slots__ = ("Certificates", "Gateway", "GatewayId", "Region", "ServiceId", "ServiceName")
+    __slots__ = (
+        "Certificates",
+        "Gateway",
+        "GatewayId",
+        "Region",
+        "ServiceId",
+        "ServiceName",
+        "backends",
+    )
     CS_TYPE = "IDeployment"
     CS_MEMBERS = frozenset(
         {"Certificates", "Gateway", "GatewayId", "Region", "ServiceId", "ServiceName"}
@@ -69,7 +79,11 @@ class DeploymentInfo(CsObject):
     ServiceName: str
 
     def __init__(
-        self, certificates: Mapping[str, X509Certificate2], service_name: str, region: str
+        self,
+        certificates: Mapping[str, X509Certificate2],
+        service_name: str,
+        region: str,
+        backends: BackendDirectory = EMPTY_DIRECTORY,
     ) -> None:
         # Keyed by thumbprint (spec §2.5, OBS O3/O4); ordinal keys, as .NET's default comparer.
         self.Certificates = ReadOnlyDictionary(dict(certificates))
@@ -78,6 +92,8 @@ class DeploymentInfo(CsObject):
         self.Region = region
         self.GatewayId = "self-hosted"
         self.Gateway = GatewayInfo("self-hosted", service_name)
+        # Not C#: what set-backend-service and authentication-certificate refer to.
+        self.backends = backends
 
 
 class ApiInfo(CsObject):
@@ -165,6 +181,8 @@ class RequestContext(CsObject):
         "Operation",
         "Request",
         "RequestId",
+        "_budget",
+        "_budget_ms",
         "_clock",
         "_now",
         "_response",
@@ -172,6 +190,8 @@ class RequestContext(CsObject):
         "_timestamp",
         "_variables",
         "_variables_view",
+        "backend",
+        "backend_identity",
     )
     CS_TYPE = "IProxyRequestContext"
     CS_MEMBERS = frozenset(
@@ -199,6 +219,8 @@ class RequestContext(CsObject):
     Operation: OperationInfo
     Request: RequestInfo
     RequestId: str
+    _response: HttpResponse
+    _response_view: ResponseView | None
     # No subscriptions, users or products yet: APIM reports null when a request has none.
     Product = None
     Subscription = None
@@ -214,8 +236,12 @@ class RequestContext(CsObject):
         request_id: str,
         timestamp: dt.datetime,
         clock: Callable[[], dt.datetime] | None = None,
+        expression_budget_ms: float = DEFAULT_BUDGET_MS,
     ) -> None:
         self.Request = request
+        # Not C#: what this request's expression loops may take in all (made on first use).
+        self._budget_ms = expression_budget_ms
+        self._budget: ExpressionBudget | None = None
         self.Deployment = deployment
         self.Api = api
         self.Operation = operation
@@ -226,9 +252,14 @@ class RequestContext(CsObject):
         self._clock = clock  # the core reads no clock itself: the I/O shell hands one in
         self._timestamp: DateTime | None = None
         self.LastError = None
+        # Not C#: the backend entity set-backend-service chose, the certificate
+        # authentication-certificate presents (spec §5.2, §5.8).
+        self.backend: BackendEntity | None = None
+        self.backend_identity: LoadedCertificate | None = None
         self._variables: dict[str, object] = {}
         self._variables_view: ReadOnlyDictionary | None = None
-        self.response = HttpResponse()
+        self._response = HttpResponse()  # (the slots, not the `response` setter: every request)
+        self._response_view = None
 
     @property
     def response(self) -> HttpResponse:
@@ -238,7 +269,14 @@ class RequestContext(CsObject):
     @response.setter
     def response(self, value: HttpResponse) -> None:
         self._response = value
-        self._response_view: ResponseView | None = None
+        self._response_view = None
+
+    @property
+    def expression_budget(self) -> ExpressionBudget:
+        """Not C#: the time budget of this request's expressions (only loops ever ask)."""
+        if self._budget is None:
+            self._budget = ExpressionBudget(self._budget_ms)
+        return self._budget
 
     @property
     def Timestamp(self) -> DateTime:

@@ -56,20 +56,55 @@ def _opt(value: str) -> str:
     return _quote(value) if value else _NULL
 
 
+# Most fields repeat from line to line (addresses, names, the second of the timestamp): each
+# is encoded once and looked up after that, which halves the cost of a line.
+_MEMO_MAX = 4096
+_quoted: dict[str, str] = {}
+_methods: dict[bytes, str] = {}
+_seconds: dict[int, str] = {}
+
+
+def _known(value: str) -> str:
+    """`value` as a JSON string ('null' when empty), encoded on its first use."""
+    if len(_quoted) >= _MEMO_MAX:
+        _quoted.clear()
+    quoted = _quoted[value] = _opt(value)
+    return quoted
+
+
+def _method(method: bytes) -> str:
+    if len(_methods) >= _MEMO_MAX:
+        _methods.clear()
+    quoted = _methods[method] = _quote(method.decode("latin-1"))
+    return quoted
+
+
+def _second(second: int) -> str:
+    if len(_seconds) >= 4:  # lines arrive in time order, give or take a request's duration
+        _seconds.clear()
+    stamp = _seconds[second] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+    return stamp
+
+
 def write(request: IncomingRequest, cert_fields: str) -> None:
     """Log one finished request."""
     now = time.perf_counter()
     wall = request.received_at
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(wall))
+    second = int(wall)
+    stamp = _seconds.get(second) or _second(second)
+    quoted = _quoted
     line = (
-        f'{{"time": "{stamp}.{int((wall % 1) * 1000):03d}Z", '
-        f'"requestId": {_opt(request.request_id)}, "clientIp": {_quote(request.client_ip)}, '
-        f'"hostname": {_quote(request.peer.hostname)}, '
-        f'"method": {_quote(request.method.decode("latin-1"))}, '
-        f'"api": {_opt(request.api_id)}, "operation": {_opt(request.operation_id)}, '
+        f'{{"time": "{stamp}.{int((wall - second) * 1000):03d}Z", '
+        f'"requestId": {_opt(request.request_id)}, '
+        f'"clientIp": {quoted.get(request.client_ip) or _known(request.client_ip)}, '
+        f'"hostname": {quoted.get(request.peer.hostname) or _known(request.peer.hostname)}, '
+        f'"method": {_methods.get(request.method) or _method(request.method)}, '
+        f'"api": {quoted.get(request.api_id) or _known(request.api_id)}, '
+        f'"operation": {quoted.get(request.operation_id) or _known(request.operation_id)}, '
         f'"status": {request.status}, "durationMs": {(now - request.started) * 1000:.3f}, '
         f'"bytesReceived": {request.stream.received}, "bytesSent": {request.bytes_sent}, '
-        f'{cert_fields}, "lastErrorReason": {_opt(request.error_reason)}}}'
+        f"{cert_fields}, "
+        f'"lastErrorReason": {quoted.get(request.error_reason) or _known(request.error_reason)}}}'
     )
     handlers = access.handlers
     if len(handlers) == 1 and isinstance(handlers[0], _Lines):

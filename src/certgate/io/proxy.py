@@ -11,21 +11,32 @@ import functools
 import itertools
 import logging
 import os
+import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
+from certgate.core.backends import DEFAULT_TLS, BackendTls
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
 from certgate.core.model import HOP_BY_HOP, Response, gateway_error, header_value
 from certgate.core.policy.document import EffectivePolicy
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
+from certgate.core.validation.binding import CertificateCheck, bind, sent_after_leaf
 from certgate.core.validation.policy import needs_revocation
 from certgate.errors import CertgateError, UpstreamConnectError, UpstreamError
-from certgate.io.bodies import Body, BodyAborted, BodyTooLarge
+from certgate.io.backend_tls import BackendTlsContexts
+from certgate.io.bodies import NO_BODY, Body, BodyAborted, BodyTooLarge
 from certgate.io.http_server import IncomingRequest
-from certgate.io.revocation import RevocationFetcher, bound_loader
+from certgate.io.revocation import RevocationFetcher
+from certgate.io.tls.base import PeerInfo
 from certgate.io.upstream import Endpoint, Pool, read_body
 from certgate.snapshot import ApiRuntime, OperationRuntime, Snapshot
+
+if TYPE_CHECKING:
+    from certgate.core.validation.validator import Validator
+    from certgate.io.live import LiveSnapshot
+    from certgate.metrics import Metrics
 
 log = logging.getLogger("certgate.proxy")
 
@@ -43,6 +54,11 @@ _SPECIAL = HOP_BY_HOP | frozenset(
 )
 _BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})  # an empty body still gets its length
 HEALTH_PATH = b"/status-0123456789abcdef"  # APIM's gateway health endpoint
+_MISDIRECTED = (
+    "The request's host is served with other client certificate settings than this "
+    "connection's; open a connection to that host."
+)
+_CACHE_SIZE = 1024  # entries of a per-snapshot memo before it starts over
 
 
 class _RequestIds:
@@ -85,61 +101,84 @@ class CertificateCache:
 
 
 class Proxy:
-    def __init__(self, snapshot: Snapshot, pool: Pool) -> None:
+    """Answers requests from the current snapshot. With `live`, each request first checks
+    whether the store moved (one shared-memory read) and, if so, swaps in the rebuilt snapshot
+    before it is routed; with `metrics`, each answered request is counted and timed (time from
+    request head to response head)."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        pool: Pool,
+        *,
+        live: LiveSnapshot | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.snapshot = (
             snapshot  # replaced whole on reload; a request keeps the one it started with
         )
         self.pool = pool
+        self.live = live
+        self.metrics = metrics
         self.certificates = CertificateCache()
         self.revocation = RevocationFetcher()  # fetched CRLs and OCSP answers, across reloads
+        # Per-request work whose answer only depends on the snapshot and a few request values.
+        self._misdirected_by_host: dict[tuple[bytes, str], bool] = {}
+        self._misdirected_for: Snapshot | None = None
+        self._endpoints: dict[tuple[str, str, int, BackendTls | None], tuple[Endpoint, bytes]] = {}
 
     async def handle(self, incoming: IncomingRequest) -> Response:
+        live = self.live
+        if live is not None and live.words[0] != live.generation:  # the store moved
+            self.snapshot = live.refresh()
         request_id = _request_ids.next()
         incoming.request_id = request_id
-        if incoming.target.partition(b"?")[0] == HEALTH_PATH and incoming.method in (
-            b"GET",
-            b"HEAD",
-        ):
-            return Response(200)  # before routing, on every hostname; no policy runs
-        if self._misdirected(incoming):
+        if _is_health_check(incoming):
+            response = Response(200)  # before routing, on every hostname; no policy runs
+        elif self._misdirected(incoming):
             incoming.error_reason = "MisdirectedRequest"
-            return gateway_error(
-                421,
-                "The request's host is served with other client certificate settings than "
-                "this connection's; open a connection to that host.",
-                request_id,
+            response = gateway_error(421, _MISDIRECTED, request_id)
+        else:
+            try:
+                response = await self._handle(incoming, request_id)
+            except BodyTooLarge:
+                incoming.error_reason = "RequestEntityTooLarge"
+                incoming.keep_alive = False  # the rest of the body is not worth reading
+                response = gateway_error(413, "Request entity too large", request_id)
+            except BodyAborted:
+                incoming.error_reason = "ClientConnectionFailure"
+                response = gateway_error(400, "Bad request", request_id)
+            except Exception:
+                log.exception("unhandled error in request %s", request_id)
+                incoming.error_reason = "InternalError"
+                response = gateway_error(500, "Internal server error", request_id)
+            self._note_outcome(incoming, response)
+        if self.metrics is not None:
+            self.metrics.observe_request(
+                incoming.api_id,
+                incoming.operation_id,
+                response.status,
+                time.perf_counter() - incoming.started,
             )
-        try:
-            response = await self._handle(incoming, request_id)
-        except BodyTooLarge:
-            incoming.error_reason = "RequestEntityTooLarge"
-            incoming.keep_alive = False  # the rest of the body is not worth reading
-            response = gateway_error(413, "Request entity too large", request_id)
-        except BodyAborted:
-            incoming.error_reason = "ClientConnectionFailure"
-            response = gateway_error(400, "Bad request", request_id)
-        except Exception:
-            log.exception("unhandled error in request %s", request_id)
-            incoming.error_reason = "InternalError"
-            response = gateway_error(500, "Internal server error", request_id)
-        self._note_outcome(incoming, response)
         return response
 
     def _misdirected(self, incoming: IncomingRequest) -> bool:
         """True when the request names (Host, or an absolute target) another configured
         hostname whose client-certificate settings differ from the ones this connection got: a
         connection never carries one hostname's client authentication to another (RFC 9110
-        §15.5.20)."""
-        host = _request_host(incoming)
+        §15.5.20). Remembered per (authority named, connection's hostname) for the current
+        snapshot: clients send the same few Host values over and over."""
+        raw = _named_authority(incoming)
         mine = incoming.peer.hostname
-        if not host or host == mine:
-            return False
-        hostnames = self.snapshot.hostnames
-        other = hostnames.get(host)
-        own = hostnames.get(mine)
-        if other is None or own is None:
-            return False  # not a configured hostname: every API is served on every name
-        return other.negotiate_client_certificate != own.negotiate_client_certificate
+        snapshot = self.snapshot
+        cache = self._misdirected_by_host
+        if self._misdirected_for is not snapshot or len(cache) > _CACHE_SIZE:
+            cache = self._misdirected_by_host = {}
+            self._misdirected_for = snapshot
+        known = cache.get((raw, mine))
+        if known is None:
+            known = cache[raw, mine] = _misdirected(_host_of(raw), mine, snapshot)
+        return known
 
     @staticmethod
     def _note_outcome(incoming: IncomingRequest, response: Response) -> None:
@@ -156,19 +195,22 @@ class Proxy:
         # the link so a finished request is freed by reference counting, not by the cyclic GC.
         incoming.context = None
 
-    async def _admit(
-        self, incoming: IncomingRequest, ctx: RequestContext, policy: EffectivePolicy
-    ) -> None:
-        """Before the pipeline runs: a request body the policies read is read whole (capped by
-        `maxRequestBodyBytes`, `100 Continue` sent if the client waits for it); every other body
-        streams to the backend as it arrives."""
+    @staticmethod
+    def _admit(incoming: IncomingRequest, ctx: RequestContext, policy: EffectivePolicy) -> bool:
+        """Before the pipeline runs: True when the policies read the request body, which is
+        then read whole (`_read_body`); every other body streams to the backend as it
+        arrives. (Not a coroutine: most requests have nothing to wait for here.)"""
         incoming.context = ctx
         incoming.buffer_response = getattr(policy, "reads_response_body", True)
-        if getattr(policy, "reads_request_body", True) and incoming.stream.length != 0:
-            limit = self.snapshot.settings.max_request_body_bytes
-            incoming.body = await incoming.stream.read_all(limit)
-            if incoming.body:
-                ctx.Request.set_body(incoming.body)
+        return getattr(policy, "reads_request_body", True) and incoming.stream.length != 0
+
+    async def _read_body(self, incoming: IncomingRequest, ctx: RequestContext) -> None:
+        """The request body, read whole (capped by `maxRequestBodyBytes`, `100 Continue` sent
+        if the client waits for it)."""
+        limit = self.snapshot.settings.max_request_body_bytes
+        incoming.body = await incoming.stream.read_all(limit)
+        if incoming.body:
+            ctx.Request.set_body(incoming.body)
 
     async def _handle(self, incoming: IncomingRequest, request_id: str) -> Response:
         snapshot = self.snapshot
@@ -186,7 +228,8 @@ class Proxy:
         ctx = self._context(
             incoming, api, operation, params, match.remainder, query, request_id, method
         )
-        await self._admit(incoming, ctx, operation.policy)
+        if self._admit(incoming, ctx, operation.policy):
+            await self._read_body(incoming, ctx)
         if needs_revocation(snapshot.validator, operation.policy):  # no coroutine otherwise
             await self.revocation.prepare(snapshot, operation.policy, ctx)
         steps = execute(operation.policy, ctx)
@@ -221,14 +264,10 @@ class Proxy:
             backend.base_path,
         )
         now = dt.datetime.now(dt.UTC)
-        # The view answers Verify() with this snapshot's validator and the chain the client sent.
-        certificate = bound_loader(
-            self.certificates.get,
-            incoming.peer,
-            self.snapshot.validator,
-            api.api_id,
-            now,
-            self.revocation,
+        snapshot = self.snapshot
+        # Bound on first read only: most policies never look at the certificate.
+        certificate = functools.partial(
+            self._certificate, incoming.peer, snapshot.validator, api.api_id, now
         )
         request = RequestInfo(
             method,
@@ -242,13 +281,26 @@ class Proxy:
         )
         return RequestContext(
             request,
-            self.snapshot.deployment,
+            snapshot.deployment,
             api.api,
             operation.operation,
             request_id,
             now,
             _utcnow,
+            snapshot.settings.expression_timeout_ms,
         )
+
+    def _certificate(
+        self, peer: PeerInfo, validator: Validator, api_id: str, now: dt.datetime
+    ) -> X509Certificate2 | None:
+        """The client's certificate view, answering Verify() with the request's snapshot's
+        validator and the chain the client sent."""
+        leaf = peer.leaf_der
+        if leaf is None:
+            return None
+        sent = sent_after_leaf(leaf, peer.chain_der)
+        check = CertificateCheck(validator, sent, now, api_id, self.revocation)
+        return bind(self.certificates.get(leaf), check)
 
     async def _forward(
         self, action: Forward, ctx: RequestContext, api: ApiRuntime, incoming: IncomingRequest
@@ -258,17 +310,27 @@ class Proxy:
         stream to the client (`incoming.relay`)."""
         request = ctx.Request
         url = request.Url
-        endpoint = Endpoint(url.Scheme, url.Host, url.Port)
+        tls = None
+        if url.Scheme == "https":
+            tls = _backend_tls(ctx)
+            if self.pool.tls_contexts.owner is not self.snapshot:
+                # The uploaded CA certificates are trusted for backend servers too (spec §6.2).
+                cas = (c for _, c in self.snapshot.ca_certificates)
+                self.pool.tls_contexts = BackendTlsContexts(cas, owner=self.snapshot)
+        key = (url.Scheme, url.Host, url.Port, tls)
+        endpoint, authority = self._endpoints.get(key) or self._endpoint(key, url)
         method = request.Method.encode("ascii")
         incoming.drop_relay()  # an earlier forward-request's response is superseded
         replaced = request.body_to_send()
         body: bytes | Body = incoming.stream if replaced is None else replaced
-        if isinstance(body, Body) and body.started and body.received:
+        if body is NO_BODY:
+            body = b""  # the same request on the wire, without the streaming machinery
+        elif isinstance(body, Body) and body.started and body.received:
             # A streamed body went to a backend once; it is not kept for a second call.
             raise UpstreamConnectError(
                 "the request body was already streamed to the backend and cannot be sent again"
             )
-        head, chunked = _request_head(method, url, request.headers, incoming, body)
+        head, chunked = _request_head(method, url, authority, request.headers, incoming, body)
         relay = await self.pool.open(
             endpoint, head, body, method=method, chunked=chunked, timeout=action.timeout
         )
@@ -277,6 +339,28 @@ class Proxy:
         else:
             incoming.relay = relay
         return relay.response
+
+    def _endpoint(
+        self, key: tuple[str, str, int, BackendTls | None], url: UrlInfo
+    ) -> tuple[Endpoint, bytes]:
+        """The pool key and the Host header of a backend, made once per backend: the same
+        `Endpoint` object each time also makes the pool's lookup an identity match."""
+        if len(self._endpoints) > _CACHE_SIZE:
+            self._endpoints.clear()
+        found = self._endpoints[key] = (Endpoint(*key), url.authority().encode("latin-1"))
+        return found
+
+
+def _backend_tls(ctx: RequestContext) -> BackendTls | None:
+    """The TLS identity of the backend call: the entity set-backend-service chose, else one whose
+    URL the request goes to (spec §5.8), with the certificate authentication-certificate chose."""
+    entity = ctx.backend
+    if entity is None:
+        entity = ctx.Deployment.backends.for_base(ctx.Request.Url.base_key())
+    tls = DEFAULT_TLS if entity is None else entity.tls
+    if ctx.backend_identity is not None:
+        tls = tls.presenting(ctx.backend_identity)
+    return None if tls == DEFAULT_TLS else tls
 
 
 def _utcnow() -> dt.datetime:
@@ -306,6 +390,7 @@ def _resume(steps: Execution, answer: Response | CertgateError | None) -> Forwar
 def _request_head(
     method: bytes,
     url: UrlInfo,
+    authority: bytes,
     headers: list[tuple[bytes, bytes]],
     incoming: IncomingRequest,
     body: bytes | Body,
@@ -315,30 +400,31 @@ def _request_head(
     headers (and those a Connection header names) stay here; X-Forwarded-For gets the client's
     address appended, X-Forwarded-Proto and -Host say what the client used, unless a policy set
     them (the client's own values are replaced)."""
-    kept: list[tuple[bytes, bytes]] = []
+    parts = [method, b" ", url.target().encode("latin-1"), b" HTTP/1.1\r\nHost: ", authority]
+    parts.append(b"\r\n")
+    copied_from = len(parts)
     named: set[bytes] | None = None
     forwarded_for = proto = host = None
     for name, value in headers:
         lower = name.lower()
         if lower not in _SPECIAL:
-            kept.append((name, value))
+            parts += (name, b": ", value, b"\r\n")
         elif lower == b"x-forwarded-for":
             forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
         elif lower == b"x-forwarded-proto":
             proto = value if proto is None else proto + b", " + value
         elif lower == b"x-forwarded-host":
             host = value if host is None else host + b", " + value
-        elif lower == b"connection":
-            # only names beyond the ones dropped anyway (keep-alive, close) filter `kept` again
+        elif lower == b"connection" and value.lower() not in _SPECIAL:
+            # only names beyond the ones dropped anyway (keep-alive, close) drop more headers
             extra = {t.strip().lower() for t in value.split(b",")} - _SPECIAL - {b""}
             if extra:
                 named = (named or set()) | extra
-    if named:
-        kept = [(n, v) for n, v in kept if n.lower() not in named]
-    parts = [method, b" ", url.target().encode("latin-1"), b" HTTP/1.1\r\nHost: "]
-    parts += (url.authority().encode("latin-1"), b"\r\n")
-    for name, value in kept:
-        parts += (name, b": ", value, b"\r\n")
+    if named:  # rare: copy the headers again, without those the Connection header names
+        del parts[copied_from:]
+        for name, value in headers:
+            if name.lower() not in _SPECIAL and name.lower() not in named:
+                parts += (name, b": ", value, b"\r\n")
     ip = incoming.client_ip.encode("ascii")
     parts += (b"X-Forwarded-For: ", forwarded_for + b", " + ip if forwarded_for else ip, b"\r\n")
     client_proto, client_host = incoming.forwarded
@@ -361,15 +447,37 @@ def _request_head(
     return b"".join(parts), chunked
 
 
-def _request_host(incoming: IncomingRequest) -> str:
-    """The host the request names, lower-cased, without port: an absolute-form target's
-    authority, else the Host header."""
+def _named_authority(incoming: IncomingRequest) -> bytes:
+    """The authority the request names: an absolute-form target's, else the Host header."""
     target = incoming.target
-    if target[:7].lower() == b"http://" or target[:8].lower() == b"https://":
-        raw = target.split(b"/", 3)[2]
-    else:
-        raw = incoming.host or b""
-    host = raw.decode("latin-1").strip().lower()
+    if target[:1] != b"/" and (
+        target[:7].lower() == b"http://" or target[:8].lower() == b"https://"
+    ):
+        return target.split(b"/", 3)[2]
+    return incoming.host or b""
+
+
+def _host_of(authority: bytes) -> str:
+    """The host of an authority, lower-cased, without port."""
+    host = authority.decode("latin-1").strip().lower()
     if host.startswith("["):  # [v6]:port
         return host[1 : host.find("]")] if "]" in host else host
     return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+def _misdirected(host: str, mine: str, snapshot: Snapshot) -> bool:
+    if not host or host == mine:
+        return False
+    other = snapshot.hostnames.get(host)
+    own = snapshot.hostnames.get(mine)
+    if other is None or own is None:
+        return False  # not a configured hostname: every API is served on every name
+    return other.negotiate_client_certificate != own.negotiate_client_certificate
+
+
+def _is_health_check(incoming: IncomingRequest) -> bool:
+    return (
+        incoming.target.startswith(HEALTH_PATH)
+        and incoming.target.partition(b"?")[0] == HEALTH_PATH
+        and incoming.method in (b"GET", b"HEAD")
+    )

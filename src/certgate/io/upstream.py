@@ -25,26 +25,34 @@ the backend may have closed the idle connection at the same moment we reused it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 from dataclasses import dataclass
 from typing import cast
 
 import httptools
 
+from certgate.core.backends import DEFAULT_TLS, BackendTls
 from certgate.core.model import Header, Response
-from certgate.errors import UpstreamConnectError, UpstreamError, UpstreamTimeout
+from certgate.errors import UpstreamConnectError, UpstreamError, UpstreamTimeout, UpstreamTlsError
+from certgate.io.backend_tls import BackendTlsContexts, check_name
 from certgate.io.bodies import NO_BODY, Body, BodyAborted, BodyTooLarge, Relay
 
 IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
 COALESCE_BYTES = 64 * 1024  # a complete body up to this size goes out with its head
+# A response head not complete within this many bytes (give or take the read that completes
+# it) is refused: a backend cannot make us buffer an endless head.
+MAX_RESPONSE_HEAD_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
+    """Where a connection goes and with which TLS identity: the pool key, so a connection
+    opened with one client certificate never serves a call made with another."""
+
     scheme: str
     host: str
     port: int
+    tls: BackendTls | None = None  # https only; None is the default (verify, no certificate)
 
 
 class _Stale(Exception):
@@ -73,6 +81,9 @@ class UpstreamConnection(asyncio.Protocol):
     def __init__(self, pool: Pool, endpoint: Endpoint) -> None:
         self.pool = pool
         self.endpoint = endpoint
+        # The pool's idle list for this endpoint, held here so that going back to it does not
+        # hash the endpoint (a dataclass: its __hash__ is Python code) on every response.
+        self.idle_list = pool.idle.setdefault(endpoint, [])
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.loop = asyncio.get_running_loop()
@@ -90,12 +101,15 @@ class UpstreamConnection(asyncio.Protocol):
         self._renew_parser = False
         self._informational = False
         self._received_any = False
+        self._head_bytes = 0  # received while the response head is incomplete
         self._reading_paused = False
         self._timeout = 0.0
         self._progress = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._reason = b""
         self._headers: list[Header] = []
+        self._response_length: int | None = None  # framing of the response being parsed
+        self._response_chunked = False
 
     # --- asyncio.Protocol ---
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -104,12 +118,20 @@ class UpstreamConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._received_any = True
-        self._progress = self.loop.time()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
             self._broken(UpstreamConnectError(f"invalid response from backend: {exc}"))
             return
+        if self._head is not None:
+            # Still no complete head: its bytes are no progress (the timeout bounds the time to
+            # the response head, spec §5.9, however slowly it drips), and it may only grow so far.
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_RESPONSE_HEAD_BYTES:
+                self._broken(UpstreamConnectError("backend response head is too large"))
+                return
+        else:
+            self._progress = self.loop.time()
         if self._renew_parser:
             # A HEAD response ended at its head, which httptools cannot be told: a fresh parser
             # reads the next response (stack-measurements.md, "Gaps to close").
@@ -148,12 +170,25 @@ class UpstreamConnection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._reason = b""
         self._headers = []
+        self._response_length = None
+        self._response_chunked = False
 
     def on_status(self, status: bytes) -> None:
         self._reason += status
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name, value))
+        if len(name) in (14, 17):  # maybe Content-Length or Transfer-Encoding (no lower() else)
+            self._note_framing(name.lower(), value)
+
+    def _note_framing(self, name: bytes, value: bytes) -> None:
+        # The parser has already checked that the framing headers agree.
+        if name == b"content-length":
+            digits = value.strip()
+            if digits.isdigit():
+                self._response_length = int(digits)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            self._response_chunked = True
 
     def on_headers_complete(self) -> None:
         status = self.parser.get_status_code()
@@ -171,7 +206,8 @@ class UpstreamConnection(asyncio.Protocol):
             self._response_done = True
             self._renew_parser = self._head_only
         else:
-            length, chunked = _framing(self._headers)
+            chunked = self._response_chunked
+            length = None if chunked else self._response_length
             body = self._body = Body(self, length=length, chunked=chunked)
         self._head = None
         head.set_result(Relay(response, body))
@@ -255,6 +291,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._chunked = chunked
         self._sent = 0
         self._received_any = False
+        self._head_bytes = 0
         self._response_done = False
         self._keep_alive = False
         self._timeout = timeout
@@ -355,22 +392,6 @@ class UpstreamConnection(asyncio.Protocol):
             self._timer = None
 
 
-def _framing(headers: list[Header]) -> tuple[int | None, bool]:
-    """(Content-Length, chunked) of a message; the parser has already checked they agree."""
-    length: int | None = None
-    chunked = False
-    for name, value in headers:
-        if len(name) not in (14, 17):  # cheap filter: neither name below, skip the lower()
-            continue
-        lower = name.lower()
-        if lower == b"content-length":
-            with contextlib.suppress(ValueError):
-                length = int(value)
-        elif lower == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-    return (None if chunked else length), chunked
-
-
 class Pool:
     def __init__(
         self, *, connect_timeout: float, max_body: int, max_idle_per_endpoint: int = 256
@@ -379,8 +400,8 @@ class Pool:
         self.max_body = max_body  # cap of a response body read whole (`request`, policies)
         self.max_idle = max_idle_per_endpoint
         self.idle: dict[Endpoint, list[UpstreamConnection]] = {}
-        self._tls = ssl.create_default_context()  # backend certificates verified by default
-        self._tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        # Backend certificates verified by default; the proxy swaps in each snapshot's contexts.
+        self.tls_contexts = BackendTlsContexts()
 
     async def open(
         self,
@@ -403,7 +424,10 @@ class Pool:
             else:
                 body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(whole), whole) if whole else b"0\r\n\r\n"
         for attempt in range(2):
-            conn, reused = await self._acquire(endpoint)
+            conn = self._idle_connection(endpoint)
+            reused = conn is not None
+            if conn is None:
+                conn = await self._connect(endpoint)
             try:
                 return await conn.exchange(
                     head, body, chunked=chunked, head_only=head_only, timeout=timeout
@@ -426,19 +450,23 @@ class Pool:
         relay.response.body = await read_body(relay.body, self.max_body)
         return relay.response
 
-    async def _acquire(self, endpoint: Endpoint) -> tuple[UpstreamConnection, bool]:
+    def _idle_connection(self, endpoint: Endpoint) -> UpstreamConnection | None:
+        """The most recently used idle connection that is still open (no coroutine: this is
+        every request's path)."""
         idle = self.idle.get(endpoint)
         while idle:
             conn = idle.pop()
             if not conn.closed and conn.transport is not None and not conn.transport.is_closing():
-                return conn, True
-        return await self._connect(endpoint), False
+                return conn
+        return None
 
     async def _connect(self, endpoint: Endpoint) -> UpstreamConnection:
         loop = asyncio.get_running_loop()
-        tls = self._tls if endpoint.scheme == "https" else None
+        tls = None
+        if endpoint.scheme == "https":
+            tls = self.tls_contexts.get(endpoint.tls or DEFAULT_TLS)
         try:
-            _, conn = await asyncio.wait_for(
+            transport, conn = await asyncio.wait_for(
                 loop.create_connection(
                     lambda: UpstreamConnection(self, endpoint),
                     endpoint.host,
@@ -452,16 +480,24 @@ class Pool:
             raise UpstreamTimeout(
                 f"connecting to {endpoint.host}:{endpoint.port} timed out"
             ) from None
+        except ssl.SSLCertVerificationError as exc:
+            raise UpstreamTlsError(f"RemoteCertificateChainErrors: {exc.verify_message}") from None
         except (OSError, ssl.SSLError) as exc:
             raise UpstreamConnectError(
                 f"cannot connect to {endpoint.host}:{endpoint.port}: {exc.strerror or exc}"
             ) from None
+        if tls is not None:
+            try:
+                check_name(endpoint.tls, transport.get_extra_info("ssl_object"), endpoint.host)
+            except UpstreamTlsError:
+                transport.abort()
+                raise
         return conn
 
     def release(self, conn: UpstreamConnection) -> None:
         if conn.closed:
             return
-        idle = self.idle.setdefault(conn.endpoint, [])
+        idle = conn.idle_list
         if len(idle) < self.max_idle:
             idle.append(conn)
         else:
@@ -469,15 +505,16 @@ class Pool:
 
     def forget(self, conn: UpstreamConnection) -> None:
         """A connection closed; drop it from the idle list if it waits there."""
-        idle = self.idle.get(conn.endpoint)
+        idle = conn.idle_list
         if idle and conn in idle:
             idle.remove(conn)
 
     def close(self) -> None:
+        # The lists stay (connections hold theirs): emptied, not dropped.
         for conns in self.idle.values():
             for conn in list(conns):
                 conn.close()
-        self.idle.clear()
+            conns.clear()
 
 
 async def read_body(body: Body, limit: int) -> bytes:

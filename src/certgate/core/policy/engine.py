@@ -22,6 +22,8 @@ Execution = Generator[Forward, Response, Response]
 def execute(policy: EffectivePolicy, ctx: RequestContext) -> Execution:
     try:
         for section in (policy.inbound, policy.backend, policy.outbound):
+            if not section:
+                continue  # (no generator to set up for an empty section, often outbound)
             done = yield from run_nodes(section, ctx)
             if done is not None:
                 return done  # return-response: nothing else runs, in any section
