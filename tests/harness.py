@@ -26,6 +26,24 @@ from certgate.testing.pki import Issued
 
 T = TypeVar("T")
 
+# The listener of in-process test gateways: localhost with the pki fixture's server certificate,
+# client certificates asked for.
+LISTENER = """
+hostnames:
+  - hostName: localhost
+    listen: 127.0.0.1:0
+    certificateId: gateway-tls
+    negotiateClientCertificate: true
+certificates:
+  gateway-tls: {file: pki/gateway.pem}
+"""
+
+
+def listener_yaml(rest: str) -> str:
+    """A test's configuration: the common listener, then `rest` (more `certificates:` entries,
+    then its settings and APIs)."""
+    return LISTENER + rest
+
 
 class LoopThread:
     """One uvloop event loop on a daemon thread; `run(coro)` executes a coroutine on it."""

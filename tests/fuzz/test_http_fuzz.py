@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Pki
-from tests.harness import Harness
+from tests.harness import Harness, listener_yaml
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
@@ -41,14 +41,7 @@ SETTINGS = settings(
 )
 CASE_TIMEOUT = 20.0  # seconds from connect to the gateway's close; only a hang exceeds it
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
 apis:
   echo:
     path: echo
@@ -61,7 +54,7 @@ gateway:
   accessLog: "off"
   maxHeaderBytes: 4096
   maxRequestBodyBytes: 65536
-"""
+""")
 # Reads the whole body before the pipeline runs: the buffered path next to the streamed one.
 READS = """<policies><inbound><base/><set-variable name="b"
   value="@(context.Request.Body.As<string>(preserveContent: true))" /></inbound></policies>"""

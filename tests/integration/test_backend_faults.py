@@ -24,7 +24,7 @@ import pytest
 
 from certgate.testing.faults import FaultState, start_fault_backend
 from tests.conftest import Pki
-from tests.harness import Client, Harness, LoopThread, Reply
+from tests.harness import Client, Harness, LoopThread, Reply, listener_yaml
 
 ON_ERROR = "".join(
     f'<set-header name="X-Error-{field}" exists-action="override">'
@@ -43,14 +43,7 @@ BUFFERED = STREAM.replace(
     'value="@(context.Response.Body.As&lt;string&gt;(preserveContent: true))" />',
 )
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
 gateway:
   backendConnectTimeout: 5
 apis:
@@ -66,7 +59,7 @@ apis:
     path: refused
     serviceUrl: http://127.0.0.1:REFUSED
     policy: stream.xml
-"""
+""")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import pytest
 from certgate.errors import PolicyError
 from certgate.testing.pki import Issued, issue
 from tests.conftest import Pki
-from tests.harness import Harness
+from tests.harness import Harness, listener_yaml
 from tests.nginx import Nginx, free_port
 
 _SERVERS = """\
@@ -81,14 +81,8 @@ def side(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendSide]:
         nginx.stop()
 
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: pki/gateway.pem}}
+# After the common listener (tests.harness.LISTENER): formatted with the ports and the CAs.
+CONFIG = """\
   identity-a: {{file: ids/a.pem}}
   identity-b: {{file: ids/b.pem}}
   stray: {{file: ids/stray.pem}}
@@ -157,7 +151,16 @@ def _start(
         selfsigned=side.selfsigned_port,
         by_ip_name=str(by_ip_name).lower(),
     )
-    harness.start(config, {"policy.xml": _policy(inbound, on_error)})
+    harness.start(listener_yaml(config), {"policy.xml": _policy(inbound, on_error)})
+
+
+def _failure(harness: Harness, side: BackendSide, pki: Pki, inbound: str) -> str:
+    """Start with `inbound`, send one request, expect APIM's 500; LastError.Message."""
+    _start(harness, side, inbound, on_error=ERROR_HEADERS)
+    reply = harness.client(pki.client).request("/mtls/x")
+    assert reply.status == 500
+    assert reply.header("X-Reason") is not None  # on-error ran
+    return reply.header("X-Message") or ""
 
 
 def _seen(reply_body: bytes) -> dict[str, str]:
@@ -228,10 +231,7 @@ def test_a_pfx_body_with_a_wrong_password_is_a_500_with_last_error(
         f'<authentication-certificate body="@(Convert.FromBase64String(&quot;{pfx}&quot;))" '
         'password="wrong" />'
     )
-    _start(harness, side, inbound, on_error=ERROR_HEADERS)
-    reply = harness.client(pki.client).request("/mtls/x")
-    assert reply.status == 500
-    assert "wrong password" in (reply.header("X-Message") or "")
+    assert "wrong password" in _failure(harness, side, pki, inbound)
 
 
 @pytest.mark.parametrize(
@@ -254,15 +254,8 @@ def test_a_literal_reference_to_no_usable_certificate_is_refused_at_load(
 def test_a_computed_reference_to_no_certificate_is_a_500_with_last_error(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(
-        harness,
-        side,
-        '<authentication-certificate certificate-id="@(&quot;identity-a-public&quot;)" />',
-        on_error=ERROR_HEADERS,
-    )
-    reply = harness.client(pki.client).request("/mtls/x")
-    assert reply.status == 500
-    assert "private key was not found" in (reply.header("X-Message") or "")
+    inbound = '<authentication-certificate certificate-id="@(&quot;identity-a-public&quot;)" />'
+    assert "private key was not found" in _failure(harness, side, pki, inbound)
 
 
 # --- backend entities ----------------------------------------------------------------------------
@@ -309,10 +302,8 @@ def test_a_computed_unknown_backend_id_is_a_500(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
     inbound = '<set-backend-service backend-id="@(&quot;no&quot; + &quot;pe&quot;)" />'
-    _start(harness, side, inbound, on_error=ERROR_HEADERS)
-    reply = harness.client(pki.client).request("/mtls/x")
-    assert reply.status == 500
-    assert reply.header("X-Message") == "Backend with id 'nope' could not be found."
+    message = _failure(harness, side, pki, inbound)
+    assert message == "Backend with id 'nope' could not be found."
 
 
 # --- the backend's server certificate ------------------------------------------------------------
@@ -356,15 +347,8 @@ def test_the_name_is_checked_without_the_chain_when_asked(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
     # The self-signed certificate names localhost; this entity reaches it as 127.0.0.1.
-    _start(
-        harness,
-        side,
-        '<set-backend-service backend-id="self-signed-name-only" />',
-        on_error=ERROR_HEADERS,
-    )
-    reply = harness.client(pki.client).request("/mtls/x")
-    assert reply.status == 500
-    assert "RemoteCertificateNameMismatch" in (reply.header("X-Message") or "")
+    inbound = '<set-backend-service backend-id="self-signed-name-only" />'
+    assert "RemoteCertificateNameMismatch" in _failure(harness, side, pki, inbound)
 
 
 def test_a_name_mismatch_fails_and_passes_with_name_validation_off(
@@ -374,10 +358,7 @@ def test_a_name_mismatch_fails_and_passes_with_name_validation_off(
         '<set-backend-service backend-id="by-ip" />'
         '<authentication-certificate certificate-id="identity-a" />'
     )
-    _start(harness, side, inbound, on_error=ERROR_HEADERS)
-    failed = harness.client(pki.client).request("/mtls/x")
-    assert failed.status == 500
-    assert "RemoteCertificateChainErrors" in (failed.header("X-Message") or "")
+    assert "RemoteCertificateChainErrors" in _failure(harness, side, pki, inbound)
     _start(harness, side, inbound, by_ip_name=False)
     passed = harness.client(pki.client).request("/mtls/x")
     assert passed.status == 200

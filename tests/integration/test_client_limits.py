@@ -17,18 +17,11 @@ import pytest
 
 from certgate.io.server import Gateway
 from tests.conftest import Pki
-from tests.harness import Harness, LoopThread
+from tests.harness import Harness, LoopThread, listener_yaml
 from tests.raw_backend import RawBackend
 from tests.rawhttp import duplex, responses
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
 gateway:
   accessLog: "off"
 SETTINGS
@@ -39,7 +32,7 @@ apis:
   raw:
     path: raw
     serviceUrl: http://RAW
-"""
+""")
 GET = b"GET /echo/x HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 

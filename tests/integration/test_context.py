@@ -8,23 +8,16 @@ import re
 import pytest
 
 from tests.conftest import Pki
-from tests.harness import Harness
+from tests.harness import Harness, listener_yaml
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
   client-01: {file: pki/client.crt}
 apis:
   ctx:
     path: ctx
     serviceUrl: http://BACKEND/svc
     policy: policy.xml
-"""
+""")
 
 
 def body_of(expression: str) -> str:

@@ -10,16 +10,9 @@ import ssl
 import pytest
 
 from tests.conftest import Pki
-from tests.harness import Client, Harness
+from tests.harness import Client, Harness, listener_yaml
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
 gateway:
   maxRequestBodyBytes: 1000
 apis:
@@ -44,7 +37,7 @@ apis:
     path: reads
     serviceUrl: http://BACKEND
     policy: reads.xml
-"""
+""")
 
 SLOW = """<policies><backend><forward-request timeout="1" /></backend></policies>"""
 BROKEN = """<policies><inbound><choose>

@@ -11,16 +11,9 @@ import pytest
 from certgate.errors import ConfigError
 from certgate.snapshot import load_snapshot
 from tests.conftest import Pki
-from tests.harness import Harness, Reply
+from tests.harness import Harness, Reply, listener_yaml
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
 gateway:
   expressionTimeoutMs: 50
 apis:
@@ -36,7 +29,7 @@ apis:
         method: GET
         urlTemplate: /bounded
         policy: bounded.xml
-"""
+""")
 
 ON_ERROR = """<on-error><base/>
 <set-header name="ErrorSource" exists-action="override"><value>@(context.LastError.Source)</value></set-header>

@@ -18,18 +18,11 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import Pki
-from tests.harness import Harness, LoopThread
+from tests.harness import Harness, LoopThread, listener_yaml
 from tests.raw_backend import RawBackend
 from tests.rawhttp import RawResponse, duplex, responses
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
 gateway:
   accessLog: "off"
   maxRequestBodyBytes: 1000
@@ -41,7 +34,7 @@ apis:
     path: reads
     serviceUrl: http://RAW/in
     policy: reads.xml
-"""
+""")
 # Reads the request body whole before forwarding: the buffered path next to the streamed one.
 READS = """<policies><inbound><base/><set-variable name="b"
   value="@(context.Request.Body.As<string>(preserveContent: true))" /></inbound></policies>"""
