@@ -59,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from certgate.errors import StoreError
-    from certgate.workers import MAX_WORKERS, Settings, Supervisor, check_admin, serve_single
+    from certgate.workers import (
+        MAX_WORKERS,
+        Settings,
+        Supervisor,
+        check_admin,
+        check_ports_free,
+        serve_single,
+    )
 
     if not 1 <= args.workers <= MAX_WORKERS:
         print(f"certgate: error: --workers must be 1 to {MAX_WORKERS}", file=sys.stderr)
@@ -81,6 +88,7 @@ def _serve(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 2
+            check_ports_free(serving.snapshot.listeners)
         settings = Settings(serving, args.tls_backend, args.config)
         if args.workers == 1:
             serve_single(settings)

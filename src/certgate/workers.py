@@ -31,9 +31,11 @@ import logging
 import os
 import select
 import signal
+import socket
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,6 +132,21 @@ def check_admin(serving: Serving, config_path: Path | None) -> None:
             )
     except ConfigError as exc:
         raise exc.located(source=str(config_path)) if config_path is not None else exc from None
+
+
+def check_ports_free(listeners: Iterable[tuple[str, int]]) -> None:
+    """Workers share their ports through SO_REUSEPORT, which would just as well let them join a
+    port that another process of this user (a second certgate) already listens on and silently
+    take part of its traffic. Each port is first bound here without SO_REUSEPORT, so a port in
+    use is refused, as a single process would be (OSError: address already in use)."""
+    for host, port in listeners:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the listeners do
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise OSError(exc.errno, f"{host}:{port}: {exc.strerror}") from None
 
 
 def reload(config_path: Path | None, store: Store, counter: SharedCounter) -> bool:

@@ -351,14 +351,26 @@ def test_a_worker_that_cannot_listen_at_first_start_stops_the_node(
     tmp_path: Path, pki: Pki, backend: tuple[int, list[object]]
 ) -> None:
     node = prepare(tmp_path, pki, backend[0], workers=2)
-    with socket.socket() as taken:  # bound without SO_REUSEPORT: no worker can join it
-        taken.bind(("127.0.0.1", node.port))
+    with socket.socket() as taken:  # the admin listener's port, which worker 0 binds
+        taken.bind(("127.0.0.1", node.admin_port))
         taken.listen()
         env = {**os.environ, "CG_LIVE_TOKEN": "x" * 32}
         proc = subprocess.run(node.args, capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 2, proc.stderr
     assert "address already in use" in proc.stderr
     assert "before it was listening: stopping" in proc.stderr
+
+
+def test_a_second_node_on_the_same_port_is_refused_not_joined(node: Served, pki: Pki) -> None:
+    # SO_REUSEPORT would let a second supervisor's workers join the port and take part of the
+    # first node's traffic; it must be refused as a single process would be.
+    args = list(node.args)
+    args[args.index("--data") + 1] = str(node.folder / "second-data")
+    env = {**os.environ, "CG_LIVE_TOKEN": "x" * 32}
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert f"127.0.0.1:{node.port}: Address already in use" in proc.stderr
+    assert set(statuses(node, pki)) == {401}  # the first node still answers every request alone
 
 
 def test_workers_stop_when_the_supervisor_is_killed(
