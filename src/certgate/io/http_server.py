@@ -207,7 +207,11 @@ class ClientConnection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpRequestParser(self)
         self.queue: deque[IncomingRequest] = deque()
+        # One serving task per connection, parked on `wakeup` between requests (a task per
+        # request cost more than a future); `busy` while requests are queued or answered.
         self.worker: asyncio.Task[None] | None = None
+        self.wakeup: asyncio.Future[None] | None = None
+        self.busy = False
         self.timer: asyncio.TimerHandle | None = None
         self.current: IncomingRequest | None = None  # the request being parsed
         self.active: IncomingRequest | None = None  # the request being answered
@@ -335,7 +339,9 @@ class ClientConnection(asyncio.Protocol):
             self.headers.append((name, value))
         # else: a trailer field after a chunked body, counted but dropped: merged into the
         # headers it would arrive after policies (and the backend's head) saw them.
-        self._count_head(len(name) + len(value) + 4)
+        self.head_bytes += len(name) + len(value) + 4  # `_count_head`, inlined: every header
+        if self.head_bytes > self.limits.max_header_bytes:
+            raise _Reject(431, "Request header fields too large")
 
     def on_chunk_header(self) -> None:
         self.budget += CHUNK_SLACK
@@ -388,8 +394,12 @@ class ClientConnection(asyncio.Protocol):
         self.queue.append(request)
         if len(self.queue) >= self.limits.max_pipelined:
             self.pause_reading_for(_PIPELINE)  # back-pressure on deep pipelines
+        self.busy = True
         if self.worker is None:
             self.worker = self.loop.create_task(self._serve_queue())
+        elif self.wakeup is not None:
+            wakeup, self.wakeup = self.wakeup, None
+            wakeup.set_result(None)
 
     def on_body(self, body: bytes) -> None:
         self.accounted += len(body)
@@ -484,36 +494,48 @@ class ClientConnection(asyncio.Protocol):
 
     async def _serve_queue(self) -> None:
         try:
-            while self.queue and self.transport is not None:
-                request = self.queue.popleft()
-                if len(self.queue) < self.limits.max_pipelined:
-                    self.resume_reading_for(_PIPELINE)
-                self.active = request
-                response = await self.handler(request)
-                if self.transport is None:
-                    request.drop_relay()
-                    return
-                try:
-                    keep = await self._respond(request, response)
-                except Exception:  # a bug must cost this connection, never the worker
-                    log.exception("writing the response failed")
-                    request.drop_relay()
-                    if self.transport is not None:
-                        self.transport.abort()
-                    keep = False
-                self.active = None
-                if accesslog.enabled():
-                    self._log(request)
-                if not keep:
-                    return
-            if self.rejected is not None and self.transport is not None:
-                self._write_rejection()
-                return
+            while await self._serve_batch():
+                self._idle()
+                self.wakeup = self.loop.create_future()
+                await self.wakeup  # the next request (connection_lost cancels the wait)
         finally:
-            self.worker = None
+            self.worker = self.wakeup = None
+            self._idle()
+
+    async def _serve_batch(self) -> bool:
+        """Answer the queued requests in order; False when the connection is done."""
+        while self.queue and self.transport is not None:
+            request = self.queue.popleft()
+            if len(self.queue) < self.limits.max_pipelined:
+                self.resume_reading_for(_PIPELINE)
+            self.active = request
+            response = await self.handler(request)
+            if self.transport is None:
+                request.drop_relay()
+                return False
+            try:
+                keep = await self._respond(request, response)
+            except Exception:  # a bug must cost this connection, never the worker
+                log.exception("writing the response failed")
+                request.drop_relay()
+                if self.transport is not None:
+                    self.transport.abort()
+                keep = False
             self.active = None
-            self.served = True
-            self.idle_since = self.loop.time()
+            if accesslog.enabled():
+                self._log(request)
+            if not keep:
+                return False
+        if self.rejected is not None and self.transport is not None:
+            self._write_rejection()
+            return False
+        return self.transport is not None
+
+    def _idle(self) -> None:
+        self.busy = False
+        self.active = None
+        self.served = True
+        self.idle_since = self.loop.time()
 
     async def _respond(self, request: IncomingRequest, response: Response) -> bool:
         """Write the response; False when the connection is done afterwards."""
@@ -614,11 +636,11 @@ class ClientConnection(asyncio.Protocol):
                 # Its handler answers it (its body failed); the connection closes after that.
                 current.keep_alive = False
                 return
-            if self.worker is None:  # answered already, its body was being dropped
+            if not self.busy:  # answered already, its body was being dropped
                 self.transport.close()
                 return
         self.rejected = gateway_error(status, message, "")
-        if self.worker is None:
+        if not self.busy:
             self._write_rejection()
 
     def _write_rejection(self) -> None:
@@ -666,7 +688,7 @@ class ClientConnection(asyncio.Protocol):
             if now >= deadline:
                 self._body_timed_out(current, transport)
                 return
-        elif self.queue or self.worker is not None:
+        elif self.queue or self.busy:
             deadline = now + limits.tick  # answering: the backend's timeouts apply
         else:
             wait = limits.keepalive_timeout if self.served else limits.header_timeout
@@ -795,7 +817,7 @@ def response_head(
         if lower in _RESPONSE_DROP:
             # `Connection: keep-alive` (or close) names nothing we do not drop anyway: only a
             # token beyond those sends us down the slow path below.
-            if lower == b"connection" and not named:
+            if lower == b"connection" and not named and value.lower() not in _RESPONSE_DROP:
                 named = any(
                     t.strip().lower() not in _RESPONSE_DROP for t in value.split(b",") if t.strip()
                 )

@@ -113,7 +113,7 @@ class Gateway:
                 transport = connection.transport
                 if transport is None:
                     continue
-                if connection.worker is None and not connection.queue:
+                if not connection.busy and not connection.queue:
                     transport.close()  # idle between requests
                 else:
                     busy += 1
