@@ -39,8 +39,7 @@ from urllib.parse import urljoin, urlsplit
 import httptools
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certgate.core.certs import X509Certificate2
-from certgate.core.validation.binding import CertificateCheck, bind, check_of, sent_after_leaf
+from certgate.core.validation.binding import check_of
 from certgate.core.validation.policy import needs_revocation
 from certgate.core.validation.revocation import (
     NO_FETCHED_DATA,
@@ -57,7 +56,6 @@ from certgate.core.validation.validator import Validator
 if TYPE_CHECKING:
     from certgate.config import RevocationConfig
     from certgate.core.context import RequestContext
-    from certgate.io.tls.base import PeerInfo
 
 log = logging.getLogger("certgate.revocation")
 _DER = Encoding.DER
@@ -569,35 +567,6 @@ class _HasValidator(Protocol):
 
     @property
     def settings(self) -> _HasRevocationSettings: ...
-
-
-# --- binding a request's certificate view ------------------------------------------------------
-
-
-def bound_loader(
-    views: Callable[[bytes], X509Certificate2],
-    peer: PeerInfo,
-    validator: Validator,
-    api_id: str,
-    now: dt.datetime,
-    lookup: RevocationFetcher,
-) -> Callable[[], X509Certificate2 | None]:
-    """`context.Request.Certificate`'s loader: the cached view of the client's certificate,
-    bound to the snapshot's validator, the chain sent on this connection (also after TLS
-    session resumption), the request's time and API and the fetched revocation data."""
-    leaf = peer.leaf_der
-    if leaf is None:
-        return _none
-    sent = sent_after_leaf(leaf, peer.chain_der)
-
-    def load() -> X509Certificate2:
-        return bind(views(leaf), CertificateCheck(validator, sent, now, api_id, lookup))
-
-    return load
-
-
-def _none() -> None:
-    return None
 
 
 # --- metrics text -----------------------------------------------------------------------------
