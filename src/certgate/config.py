@@ -105,6 +105,12 @@ class OperationConfig(_Model):
         return value
 
 
+def _absolute_http_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
 class ApiRevocationConfig(_Model):
     """Per-API override of `gateway.revocation.whenUnknown`."""
 
@@ -119,12 +125,7 @@ class ApiConfig(_Model):
     operations: dict[str, OperationConfig] = {}
     revocation: ApiRevocationConfig = Field(default_factory=ApiRevocationConfig)
 
-    @field_validator("service_url")
-    @classmethod
-    def _service_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an absolute http:// or https:// URL")
-        return value
+    _service_url = field_validator("service_url")(_absolute_http_url)
 
 
 class BackendCredentialsConfig(_Model):
@@ -145,12 +146,7 @@ class BackendConfig(_Model):
     credentials: BackendCredentialsConfig = Field(default_factory=BackendCredentialsConfig)
     tls: BackendTlsConfig = Field(default_factory=BackendTlsConfig)
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an absolute http:// or https:// URL")
-        return value
+    _url = field_validator("url")(_absolute_http_url)
 
 
 class NamedValueConfig(_Model):

@@ -63,3 +63,13 @@ class CsArray(CsObject):
 def is_enumerable(value: object) -> bool:
     """Can LINQ enumerate it? Strings (as chars) and CsObjects that define `__iter__`."""
     return type(value) is str or (isinstance(value, CsObject) and hasattr(type(value), "__iter__"))
+
+
+def non_negative_int(value: object, param: str) -> int:
+    """An `int` argument that counts or indexes: InvalidCast for another type,
+    ArgumentOutOfRange when negative."""
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    if value < 0:
+        raise exc.argument_out_of_range(param)
+    return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import exceptions as exc
-from .arrays import CsArray
+from .arrays import CsArray, non_negative_int
 from .collections import value_equals
 from .types import CsTypeRef
 
@@ -26,14 +26,6 @@ def _array(value: object, param: str) -> CsArray:
         raise exc.argument_null(param)
     if not isinstance(value, CsArray):
         raise exc.invalid_cast(value, "System.Array")
-    return value
-
-
-def _int(value: object, param: str) -> int:
-    if type(value) is not int:
-        raise exc.invalid_cast(value, "System.Int32")
-    if value < 0:
-        raise exc.argument_out_of_range(param)
     return value
 
 
@@ -57,11 +49,12 @@ def copy(source: object, *args: object) -> None:
     destinationIndex, length)`; overlapping ranges of one array copy as if through a buffer."""
     if len(args) == 2:
         src, dst = _array(source, "sourceArray"), _array(args[0], "destinationArray")
-        start, to, length = 0, 0, _int(args[1], "length")
+        start, to, length = 0, 0, non_negative_int(args[1], "length")
     elif len(args) == 4:
         src, dst = _array(source, "sourceArray"), _array(args[1], "destinationArray")
-        start, to = _int(args[0], "sourceIndex"), _int(args[2], "destinationIndex")
-        length = _int(args[3], "length")
+        start = non_negative_int(args[0], "sourceIndex")
+        to = non_negative_int(args[2], "destinationIndex")
+        length = non_negative_int(args[3], "length")
     else:
         raise exc.invalid_cast(args[0] if args else None, "System.Array")
     if start + length > len(src):
@@ -106,8 +99,8 @@ def index_of(array: object, value: object) -> int:
 
 def reverse(array: object, index: object = None, length: object = None) -> None:
     items = _array(array, "array")
-    start = 0 if index is None else _int(index, "index")
-    count = len(items) - start if length is None else _int(length, "length")
+    start = 0 if index is None else non_negative_int(index, "index")
+    count = len(items) - start if length is None else non_negative_int(length, "length")
     if start + count > len(items):
         raise exc.ExpressionRuntimeError(
             "ArgumentException",

@@ -7,21 +7,13 @@ Appending converts values as string concatenation does (`to_string`); `AppendLin
 from __future__ import annotations
 
 from . import exceptions as exc
-from .arrays import CsArray
+from .arrays import CsArray, non_negative_int
 from .budget import check_length
 from .jsonio import NEWLINE
 from .static import SType
 from .strings import format_string, replace, to_string
 from .typenames import IMPLEMENTED, TypeInfo, register
 from .types import CsChar, CsObject, CsTypeRef
-
-
-def _int(value: object, param: str) -> int:
-    if type(value) is not int:
-        raise exc.invalid_cast(value, "System.Int32")
-    if value < 0:
-        raise exc.argument_out_of_range(param)
-    return value
 
 
 class StringBuilder(CsObject):
@@ -51,7 +43,7 @@ class StringBuilder(CsObject):
 
     @Length.setter
     def Length(self, value: object) -> None:
-        size = _int(value, "value")
+        size = non_negative_int(value, "value")
         self._text = self._text[:size].ljust(size, "\0")
 
     @property
@@ -60,16 +52,16 @@ class StringBuilder(CsObject):
 
     @Capacity.setter
     def Capacity(self, value: object) -> None:
-        self.capacity = _int(value, "value")
+        self.capacity = non_negative_int(value, "value")
 
     def get_item(self, index: object) -> CsChar:
-        i = _int(index, "index")
+        i = non_negative_int(index, "index")
         if i >= len(self._text):
             raise exc.index_out_of_range()
         return CsChar(self._text[i])
 
     def set_item(self, index: object, value: object) -> None:
-        i = _int(index, "index")
+        i = non_negative_int(index, "index")
         if i >= len(self._text):
             raise exc.argument_out_of_range("index")
         if type(value) is not CsChar:
@@ -78,10 +70,11 @@ class StringBuilder(CsObject):
 
     def Append(self, value: object = None, *more: object) -> StringBuilder:
         if more and type(value) is CsChar:  # Append(char, repeatCount)
-            self._text += value.value * check_length(_int(more[0], "repeatCount"))
+            self._text += value.value * check_length(non_negative_int(more[0], "repeatCount"))
         elif more:  # Append(string, startIndex, count)
             text = to_string(value)
-            start, count = _int(more[0], "startIndex"), _int(more[1], "count")
+            start = non_negative_int(more[0], "startIndex")
+            count = non_negative_int(more[1], "count")
             if start + count > len(text):
                 raise exc.argument_out_of_range("count")
             self._text += text[start : start + count]
@@ -101,14 +94,14 @@ class StringBuilder(CsObject):
         return self
 
     def Insert(self, index: object, value: object) -> StringBuilder:
-        i = _int(index, "index")
+        i = non_negative_int(index, "index")
         if i > len(self._text):
             raise exc.argument_out_of_range("index")
         self._text = self._text[:i] + to_string(value) + self._text[i:]
         return self
 
     def Remove(self, start: object, length: object) -> StringBuilder:
-        i, n = _int(start, "startIndex"), _int(length, "length")
+        i, n = non_negative_int(start, "startIndex"), non_negative_int(length, "length")
         if i + n > len(self._text):
             raise exc.argument_out_of_range("length")
         self._text = self._text[:i] + self._text[i + n :]
@@ -116,7 +109,7 @@ class StringBuilder(CsObject):
 
     def Replace(self, old: object, new: object, *span: object) -> StringBuilder:
         if span:
-            i, n = _int(span[0], "startIndex"), _int(span[1], "count")
+            i, n = non_negative_int(span[0], "startIndex"), non_negative_int(span[1], "count")
             if i + n > len(self._text):
                 raise exc.argument_out_of_range("count")
             middle = replace(self._text[i : i + n], old, new)
@@ -135,7 +128,7 @@ class StringBuilder(CsObject):
     def ToString(self, start: object = None, length: object = None) -> str:
         if start is None:
             return self._text
-        i, n = _int(start, "startIndex"), _int(length, "length")
+        i, n = non_negative_int(start, "startIndex"), non_negative_int(length, "length")
         if i + n > len(self._text):
             raise exc.argument_out_of_range("length")
         return self._text[i : i + n]
