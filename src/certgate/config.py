@@ -194,6 +194,10 @@ class GatewayConfig(_Model):
     send_timeout: Annotated[float, Field(gt=0)] = Field(60.0, alias="sendTimeout")
     # Per worker; unset: derived from the open-file limit (at most 10000).
     max_connections: Annotated[int, Field(gt=0)] | None = Field(None, alias="maxConnections")
+    # Per client address and worker; 0: no cap (clients behind one NAT share an address).
+    max_connections_per_client: Annotated[int, Field(ge=0)] = Field(
+        0, alias="maxConnectionsPerClient"
+    )
     # One JSON line per request: "stderr" (default), "stdout", "off", or a file path.
     access_log: str = Field("stderr", alias="accessLog", min_length=1)
     # Tolerance for a client certificate's not-before/not-after (seconds).

@@ -109,11 +109,12 @@ Handler = Callable[[IncomingRequest], Awaitable[Response]]
 class ConnectionCount:
     """The open client connections of one gateway (one worker), shared by all of them."""
 
-    __slots__ = ("open", "refused")
+    __slots__ = ("by_client", "open", "refused")
 
     def __init__(self) -> None:
         self.open = 0
-        self.refused = 0  # connections closed at once because `max_connections` were open
+        self.refused = 0  # connections closed at once: over `max_connections` or per client
+        self.by_client: dict[str, int] = {}  # open ones per client address, when capped
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ class Limits:
     request_timeout: float = 0.0  # first byte of a head to the end of its body; 0 = off
     send_timeout: float = 60.0  # longest a client may leave our writes unread
     max_connections: int = 0  # per gateway (worker); 0 = no cap
+    max_connections_per_client: int = 0  # per client address and worker; 0 = no cap
     connections: ConnectionCount = field(default_factory=ConnectionCount, compare=False)
 
     @classmethod
@@ -144,6 +146,7 @@ class Limits:
             request_timeout=settings.request_timeout,
             send_timeout=settings.send_timeout,
             max_connections=settings.max_connections or default_max_connections(),
+            max_connections_per_client=settings.max_connections_per_client,
         )
 
     @property
@@ -244,32 +247,28 @@ class ClientConnection(asyncio.Protocol):
 
     # --- asyncio.Protocol ---
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        count = self.limits.connections
-        if self.limits.max_connections and count.open >= self.limits.max_connections:
-            # Over the cap: closed at once, before anything is read; the open ones go on.
+        peername = transport.get_extra_info("peername")
+        self.client_ip = peername[0] if peername else ""
+        over = self._over_cap()
+        if over:
+            # Closed at once, before anything is read; the open ones go on.
+            count = self.limits.connections
             if not count.refused:
-                log.warning(
-                    "%d client connections open (maxConnections): refusing new ones",
-                    count.open,
-                )
+                log.warning("client connections over %s: refusing new ones", over)
             count.refused += 1
             transport.close()
             return
-        count.open += 1
-        self.counted = True
+        self._count(+1)
         # uvloop's TLS transport is not an asyncio.Transport subclass, but has its interface.
         self.transport = cast(asyncio.Transport, transport)
         self.peer = self.tls.peer_info(transport)
-        peername = transport.get_extra_info("peername")
-        self.client_ip = peername[0] if peername else ""
         self.idle_since = self.loop.time()
         self.timer = self.loop.call_later(self.limits.tick, self._on_timer)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         if self.counted:
-            self.counted = False
-            self.limits.connections.open -= 1
+            self._count(-1)
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
@@ -430,6 +429,27 @@ class ClientConnection(asyncio.Protocol):
         pass  # the parser goes on through the body; its bytes are dropped
 
     # --- helpers ---
+    def _over_cap(self) -> str:
+        """The setting a new connection would break ('' when within both caps)."""
+        limits, count = self.limits, self.limits.connections
+        if limits.max_connections and count.open >= limits.max_connections:
+            return "maxConnections"
+        per_client = limits.max_connections_per_client
+        if per_client and count.by_client.get(self.client_ip, 0) >= per_client:
+            return "maxConnectionsPerClient"
+        return ""
+
+    def _count(self, step: int) -> None:
+        count = self.limits.connections
+        count.open += step
+        self.counted = step > 0
+        if self.limits.max_connections_per_client:
+            held = count.by_client.get(self.client_ip, 0) + step
+            if held > 0:
+                count.by_client[self.client_ip] = held
+            else:
+                count.by_client.pop(self.client_ip, None)
+
     def _count_head(self, n: int) -> None:
         self.head_bytes += n
         if self.head_bytes > self.limits.max_header_bytes:
