@@ -86,9 +86,6 @@ class BackendDirectory:
             return self.entity(value)
         return self.by_id(value) if kind == "certificate-id" else self.by_thumb(value)
 
-    def for_base(self, key: BaseKey) -> BackendEntity | None:
-        return self.by_base.get(key) if self.by_base else None
-
     def by_id(self, certificate_id: str) -> LoadedCertificate:
         found = self.identities.get(certificate_id.lower())
         if found is None:

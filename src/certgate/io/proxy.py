@@ -355,8 +355,8 @@ def _backend_tls(ctx: RequestContext) -> BackendTls | None:
     """The TLS identity of the backend call: the entity set-backend-service chose, else one whose
     URL the request goes to (spec §5.8), with the certificate authentication-certificate chose."""
     entity = ctx.backend
-    if entity is None:
-        entity = ctx.Deployment.backends.for_base(ctx.Request.Url.base_key())
+    if entity is None and ctx.Deployment.backends.by_base:  # no backend entities: no lookup
+        entity = ctx.Deployment.backends.by_base.get(ctx.Request.Url.base_key())
     tls = DEFAULT_TLS if entity is None else entity.tls
     if ctx.backend_identity is not None:
         tls = tls.presenting(ctx.backend_identity)

@@ -70,8 +70,8 @@ def test_entities_are_found_by_id_in_any_case_and_by_url() -> None:
     entity = BackendEntity("Orders", "https://Orders.example.com:8443/v1", BackendTls())
     directory = BackendDirectory([entity], {})
     assert directory.entity("orders") is entity
-    assert directory.for_base(base_key("https://orders.example.com:8443/v1/")) is entity
-    assert directory.for_base(base_key("https://orders.example.com/v1")) is None
+    assert directory.by_base.get(base_key("https://orders.example.com:8443/v1/")) is entity
+    assert directory.by_base.get(base_key("https://orders.example.com/v1")) is None
     with pytest.raises(PolicyRuntimeError, match="Backend with id 'other' could not be found"):
         directory.entity("other")
 
