@@ -14,13 +14,14 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from certgate.errors import PolicyError
 from certgate.testing.pki import Issued, issue
 from tests.conftest import Pki
-from tests.harness import Harness, listener_yaml
+from tests.harness import Harness, Reply, listener_yaml
 from tests.nginx import Nginx, free_port
 
 _SERVERS = """\
@@ -154,10 +155,17 @@ def _start(
     harness.start(listener_yaml(config), {"policy.xml": _policy(inbound, on_error)})
 
 
+def _one_request(
+    harness: Harness, side: BackendSide, pki: Pki, inbound: str = "", **options: Any
+) -> Reply:
+    """Start with `inbound` (and `_start`'s options), send one request to the mTLS API."""
+    _start(harness, side, inbound, **options)
+    return harness.client(pki.client).request("/mtls/x")
+
+
 def _failure(harness: Harness, side: BackendSide, pki: Pki, inbound: str) -> str:
     """Start with `inbound`, send one request, expect APIM's 500; LastError.Message."""
-    _start(harness, side, inbound, on_error=ERROR_HEADERS)
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(harness, side, pki, inbound, on_error=ERROR_HEADERS)
     assert reply.status == 500
     assert reply.header("X-Reason") is not None  # on-error ran
     return reply.header("X-Message") or ""
@@ -174,8 +182,9 @@ def _seen(reply_body: bytes) -> dict[str, str]:
 def test_authentication_certificate_by_id_is_presented_to_the_backend(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(harness, side, '<authentication-certificate certificate-id="identity-a" />')
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(
+        harness, side, pki, '<authentication-certificate certificate-id="identity-a" />'
+    )
     assert reply.status == 200
     assert _seen(reply.body)["fingerprint"] == side.identity_a.thumbprint.lower()
 
@@ -183,8 +192,7 @@ def test_authentication_certificate_by_id_is_presented_to_the_backend(
 def test_without_a_certificate_the_backend_refuses(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(harness, side)
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(harness, side, pki)
     assert reply.status == 400  # nginx's answer, relayed
     assert b"No required SSL certificate was sent" in reply.body
 
@@ -192,8 +200,9 @@ def test_without_a_certificate_the_backend_refuses(
 def test_a_certificate_the_backend_does_not_trust_is_refused_there(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(harness, side, '<authentication-certificate certificate-id="stray" />')
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(
+        harness, side, pki, '<authentication-certificate certificate-id="stray" />'
+    )
     assert reply.status == 400
     assert b"certificate error" in reply.body
 
@@ -202,8 +211,7 @@ def test_authentication_certificate_by_thumbprint_in_any_case(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
     thumb = side.identity_b.thumbprint.lower()
-    _start(harness, side, f'<authentication-certificate thumbprint="{thumb}" />')
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(harness, side, pki, f'<authentication-certificate thumbprint="{thumb}" />')
     assert reply.status == 200
     assert _seen(reply.body)["fingerprint"] == thumb
 
@@ -264,8 +272,7 @@ def test_a_computed_reference_to_no_certificate_is_a_500_with_last_error(
 def test_set_backend_service_backend_id_applies_url_and_credentials(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(harness, side, '<set-backend-service backend-id="mtls-backend" />')
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(harness, side, pki, '<set-backend-service backend-id="mtls-backend" />')
     assert reply.status == 200
     assert _seen(reply.body)["fingerprint"] == side.identity_b.thumbprint.lower()
 
@@ -277,8 +284,7 @@ def test_authentication_certificate_overrides_the_entity_credentials(
         '<set-backend-service backend-id="mtls-backend" />'
         '<authentication-certificate certificate-id="identity-a" />'
     )
-    _start(harness, side, inbound)
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(harness, side, pki, inbound)
     assert _seen(reply.body)["fingerprint"] == side.identity_a.thumbprint.lower()
 
 
@@ -312,21 +318,17 @@ def test_a_computed_unknown_backend_id_is_a_500(
 def test_a_self_signed_backend_fails_with_chain_validation_on(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(harness, side, '<set-backend-service backend-id="self-signed-strict" />', on_error="")
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(
+        harness, side, pki, '<set-backend-service backend-id="self-signed-strict" />', on_error=""
+    )
     assert reply.status == 500
     body = json.loads(reply.body)
     assert body["statusCode"] == 500 and body["message"] == "Internal server error"
 
 
 def test_the_chain_failure_fills_last_error(harness: Harness, side: BackendSide, pki: Pki) -> None:
-    _start(
-        harness,
-        side,
-        '<set-backend-service backend-id="self-signed-strict" />',
-        on_error=ERROR_HEADERS,
-    )
-    reply = harness.client(pki.client).request("/mtls/x")
+    inbound = '<set-backend-service backend-id="self-signed-strict" />'
+    reply = _one_request(harness, side, pki, inbound, on_error=ERROR_HEADERS)
     assert reply.status == 500
     assert reply.header("X-Reason") == "BackendConnectionFailure"
     message = reply.header("X-Message") or ""
@@ -337,8 +339,7 @@ def test_the_chain_failure_fills_last_error(harness: Harness, side: BackendSide,
 def test_a_self_signed_backend_passes_with_validation_off(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
-    _start(harness, side, '<set-backend-service backend-id="self-signed-lax" />')
-    reply = harness.client(pki.client).request("/mtls/x")
+    reply = _one_request(harness, side, pki, '<set-backend-service backend-id="self-signed-lax" />')
     assert reply.status == 200
     assert reply.body == b"self-signed backend"
 
@@ -359,8 +360,7 @@ def test_a_name_mismatch_fails_and_passes_with_name_validation_off(
         '<authentication-certificate certificate-id="identity-a" />'
     )
     assert "RemoteCertificateChainErrors" in _failure(harness, side, pki, inbound)
-    _start(harness, side, inbound, by_ip_name=False)
-    passed = harness.client(pki.client).request("/mtls/x")
+    passed = _one_request(harness, side, pki, inbound, by_ip_name=False)
     assert passed.status == 200
 
 
@@ -368,10 +368,8 @@ def test_a_private_backend_ca_is_trusted_once_uploaded(
     harness: Harness, side: BackendSide, pki: Pki
 ) -> None:
     inbound = '<authentication-certificate certificate-id="identity-a" />'
-    _start(harness, side, inbound, upload_root=False)
-    assert harness.client(pki.client).request("/mtls/x").status == 500
-    _start(harness, side, inbound, upload_root=True)
-    assert harness.client(pki.client).request("/mtls/x").status == 200
+    assert _one_request(harness, side, pki, inbound, upload_root=False).status == 500
+    assert _one_request(harness, side, pki, inbound, upload_root=True).status == 200
 
 
 # --- one pool per identity -----------------------------------------------------------------------
