@@ -214,21 +214,7 @@ def url_decode(value: object) -> str | None:
     text = _chars(value, "encodedValue")
     if "%" not in text and "+" not in text:
         return text
-    data = bytearray()
-    raw = UTF8.encode(text)
-    i = 0
-    while i < len(raw):
-        b = raw[i]
-        if b == 0x2B:
-            data.append(0x20)
-        elif b == 0x25 and i + 2 < len(raw) and raw[i + 1] in _HEX and raw[i + 2] in _HEX:
-            data.append(int(raw[i + 1 : i + 3], 16))
-            i += 3
-            continue
-        else:
-            data.append(b)
-        i += 1
-    return UTF8.decode(bytes(data))
+    return UTF8.decode(_percent_decode(UTF8.encode(text)))
 
 
 def html_encode(value: object) -> str | None:
@@ -305,6 +291,11 @@ def url_decode_to_bytes(
     data = to_bytes(value, "encodedValue")
     if offset is not None:
         data = span(data, offset, count, ("offset", "count"))
+    return CsBytes(_percent_decode(data))
+
+
+def _percent_decode(data: bytes) -> bytes:
+    """`+` → space, `%XX` → that byte; a `%` without two hex digits stays as it is (.NET)."""
     out = bytearray()
     i = 0
     while i < len(data):
@@ -318,4 +309,4 @@ def url_decode_to_bytes(
         else:
             out.append(b)
         i += 1
-    return CsBytes(bytes(out))
+    return bytes(out)
