@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -239,35 +240,39 @@ class Load:
 
     async def healthy(self, fresh: bool) -> None:
         """Back to back on one keep-alive connection (or a new one per request)."""
-        request = b"GET /healthy/x HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        writer: asyncio.StreamWriter | None = None
-        try:
-            while self.running:
-                try:
-                    if writer is None:
-                        reader, writer = await self.connect()
-                    writer.write(request)
-                    status, _, body = await asyncio.wait_for(read_response(reader), CLIENT_TIMEOUT)
-                except (OSError, ssl.SSLError, Closed, TimeoutError) as exc:
-                    self.out.healthy_failures.append(f"{type(exc).__name__}: {exc}")
-                    await _close(writer)
-                    writer = None
-                    continue
-                if (status, body) != (200, b"backend-ok"):
-                    self.out.healthy_failures.append(f"{status} {body[:100]!r}")
-                elif fresh:
-                    self.out.healthy_fresh += 1
-                else:
-                    self.out.healthy += 1
-                if fresh:
-                    await _close(writer)
-                    writer = None
-        finally:
-            await _close(writer)
+
+        def judge(status: int, body: bytes) -> None:
+            if (status, body) != (200, b"backend-ok"):
+                self.out.healthy_failures.append(f"{status} {body[:100]!r}")
+            elif fresh:
+                self.out.healthy_fresh += 1
+            else:
+                self.out.healthy += 1
+
+        await self._requests(b"/healthy/x", judge, self.out.healthy_failures, fresh)
 
     async def flap(self) -> None:
         """Every answer from the flapping API is 200, or the gateway's own 502 or 504."""
-        request = b"GET /flap/x HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+        def judge(status: int, body: bytes) -> None:
+            _count(self.out.flap, str(status))
+            if status != 200 and (
+                status not in (502, 504) or json.loads(body)["statusCode"] != status
+            ):
+                self.out.flap_anomalies.append(f"{status} {body[:100]!r}")
+
+        await self._requests(b"/flap/x", judge, self.out.flap_anomalies, fresh=False)
+
+    async def _requests(
+        self,
+        path: bytes,
+        judge: Callable[[int, bytes], None],
+        failures: list[str],
+        fresh: bool,
+    ) -> None:
+        """GET `path` until stopped, each answer to `judge`; a connection error goes to
+        `failures` and the next request opens a new connection (as does every one if `fresh`)."""
+        request = b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\n\r\n"
         writer: asyncio.StreamWriter | None = None
         try:
             while self.running:
@@ -277,15 +282,14 @@ class Load:
                     writer.write(request)
                     status, _, body = await asyncio.wait_for(read_response(reader), CLIENT_TIMEOUT)
                 except (OSError, ssl.SSLError, Closed, TimeoutError) as exc:
-                    self.out.flap_anomalies.append(f"{type(exc).__name__}: {exc}")
+                    failures.append(f"{type(exc).__name__}: {exc}")
                     await _close(writer)
                     writer = None
                     continue
-                _count(self.out.flap, str(status))
-                if status != 200 and (
-                    status not in (502, 504) or json.loads(body)["statusCode"] != status
-                ):
-                    self.out.flap_anomalies.append(f"{status} {body[:100]!r}")
+                judge(status, body)
+                if fresh:
+                    await _close(writer)
+                    writer = None
         finally:
             await _close(writer)
 
