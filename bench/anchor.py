@@ -11,7 +11,6 @@ touches /etc/nginx or /var/log/nginx and several benchmarks can run side by side
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -19,27 +18,9 @@ from pathlib import Path
 
 from procs import Started, Supervisor, on_cpu, wait_listening
 
-BACKEND_BODY = "hello from backend\n"  # small and fixed: the bench measures the gateway, not I/O
+from certgate.testing.nginx import prepare
 
-# Shared by both instances. One worker: the comparison is one core against one core.
-_COMMON = """\
-{user}worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 120s;
-  client_body_temp_path {prefix}/tmp/body;
-  proxy_temp_path {prefix}/tmp/proxy;
-  fastcgi_temp_path {prefix}/tmp/fastcgi;
-  uwsgi_temp_path {prefix}/tmp/uwsgi;
-  scgi_temp_path {prefix}/tmp/scgi;
-{servers}
-}}
-"""
+BACKEND_BODY = "hello from backend\n"  # small and fixed: the bench measures the gateway, not I/O
 
 _BACKEND = """\
   server {{
@@ -77,13 +58,6 @@ class NginxSite:
     port: int
     servers: str
 
-    def config(self) -> str:
-        # As root, nginx would switch its worker to `nobody`, which cannot enter a private temp
-        # folder; keeping the worker as root avoids that in CI containers. Unprivileged runs
-        # ignore `user` anyway (with a warning), so leave it out there.
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        return _COMMON.format(user=user, prefix=self.prefix, servers=self.servers)
-
 
 def backend_site(prefix: Path, port: int) -> NginxSite:
     body = BACKEND_BODY.replace("\n", "\\n")
@@ -106,16 +80,8 @@ def anchor_site(
 
 
 def start_nginx(sup: Supervisor, site: NginxSite, cpu: int | None) -> Started:
-    """Write the config, test it (so a config error reads as one), start pinned, wait for port."""
-    for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
-        (site.prefix / sub).mkdir(parents=True, exist_ok=True)
-    conf = site.prefix / "nginx.conf"
-    conf.write_text(site.config())
-    # -e: the error log before the config is read (otherwise /var/log/nginx/error.log).
-    argv = ["nginx", "-p", str(site.prefix), "-e", str(site.prefix / "error.log"), "-c", str(conf)]
-    test = subprocess.run([*argv, "-t", "-q"], capture_output=True, text=True, check=False)
-    if test.returncode != 0:
-        raise RuntimeError(f"nginx config for {site.name} is invalid:\n{test.stderr}")
+    """Write and test the config, start pinned, wait for the port."""
+    argv = prepare(site.prefix, site.servers)
     item = sup.start(site.name, on_cpu(cpu, argv), site.prefix / "stdout.log")
     wait_listening(item, site.port)
     return item

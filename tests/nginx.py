@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -11,29 +10,10 @@ from pathlib import Path
 
 import pytest
 
-_MAIN = """\
-{user}worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {prefix}/tmp/body;
-  proxy_temp_path {prefix}/tmp/proxy;
-  fastcgi_temp_path {prefix}/tmp/fastcgi;
-  uwsgi_temp_path {prefix}/tmp/uwsgi;
-  scgi_temp_path {prefix}/tmp/scgi;
-{servers}
-}}
-"""
+from certgate.testing.nginx import prepare
+from tests.serve_proc import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+__all__ = ["Nginx", "free_port"]
 
 
 class Nginx:
@@ -43,15 +23,7 @@ class Nginx:
         if shutil.which("nginx") is None:
             pytest.skip("nginx is not installed (.ci/run installs it)")
         self.prefix = prefix
-        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-        # As root, nginx would run its worker as `nobody`, which cannot read a private folder.
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        conf = prefix / "nginx.conf"
-        conf.write_text(_MAIN.format(user=user, prefix=prefix, servers=servers))
-        argv = ["nginx", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)]
-        test = subprocess.run([*argv, "-t", "-q"], capture_output=True, text=True, check=False)
-        assert test.returncode == 0, f"nginx config invalid:\n{test.stderr}"
+        argv = prepare(prefix, servers)
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for port in ports:
             self._wait(port)
