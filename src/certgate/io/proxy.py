@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from certgate.core.backends import DEFAULT_TLS, BackendTls
 from certgate.core.certs import X509Certificate2
@@ -59,6 +59,11 @@ _MISDIRECTED = (
     "connection's; open a connection to that host."
 )
 _CACHE_SIZE = 1024  # entries of a per-snapshot memo before it starts over
+_ROUTE_KEY_BYTES = 512  # longer request targets are routed every time, not remembered
+
+# (API, operation, matched parameters, path after the API's, query string, method)
+_Route = tuple[ApiRuntime, OperationRuntime, dict[str, str], str, str, str]
+_NO_ROUTE = cast(_Route, ())
 
 
 class _RequestIds:
@@ -123,14 +128,19 @@ class Proxy:
         self.certificates = CertificateCache()
         self.revocation = RevocationFetcher()  # fetched CRLs and OCSP answers, across reloads
         # Per-request work whose answer only depends on the snapshot and a few request values.
+        self._memo_for = snapshot  # the snapshot the two memos below hold answers of
         self._misdirected_by_host: dict[tuple[bytes, str], bool] = {}
-        self._misdirected_for: Snapshot | None = None
+        self._routes: dict[tuple[bytes, bytes], _Route] = {}
         self._endpoints: dict[tuple[str, str, int, BackendTls | None], tuple[Endpoint, bytes]] = {}
 
     async def handle(self, incoming: IncomingRequest) -> Response:
         live = self.live
         if live is not None and live.words[0] != live.generation:  # the store moved
             self.snapshot = live.refresh()
+        if self._memo_for is not self.snapshot:
+            self._memo_for = self.snapshot
+            self._misdirected_by_host.clear()
+            self._routes.clear()
         request_id = _request_ids.next()
         incoming.request_id = request_id
         if _is_health_check(incoming):
@@ -170,14 +180,12 @@ class Proxy:
         snapshot: clients send the same few Host values over and over."""
         raw = _named_authority(incoming)
         mine = incoming.peer.hostname
-        snapshot = self.snapshot
         cache = self._misdirected_by_host
-        if self._misdirected_for is not snapshot or len(cache) > _CACHE_SIZE:
-            cache = self._misdirected_by_host = {}
-            self._misdirected_for = snapshot
         known = cache.get((raw, mine))
         if known is None:
-            known = cache[raw, mine] = _misdirected(_host_of(raw), mine, snapshot)
+            if len(cache) > _CACHE_SIZE:
+                cache.clear()
+            known = cache[raw, mine] = _misdirected(_host_of(raw), mine, self.snapshot)
         return known
 
     @staticmethod
@@ -214,20 +222,14 @@ class Proxy:
 
     async def _handle(self, incoming: IncomingRequest, request_id: str) -> Response:
         snapshot = self.snapshot
-        target = incoming.target.decode("latin-1")
-        path, _, query = target.partition("?")
-        match = snapshot.router.match(path)
-        if match is None:
+        key = (incoming.method, incoming.target)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._route(key)
+        if route is _NO_ROUTE:  # no API, or no operation of it (OperationNotFound): both 404
             return gateway_error(404, "Resource not found", request_id)
-        api = match.target
-        method = incoming.method.decode("latin-1")
-        found = api.match(method, match.remainder or "/", query)
-        if found is None:  # OperationNotFound: APIM answers the same 404
-            return gateway_error(404, "Resource not found", request_id)
-        operation, params = found
-        ctx = self._context(
-            incoming, api, operation, params, match.remainder, query, request_id, method
-        )
+        api, operation, params, remainder, query, method = route
+        ctx = self._context(incoming, api, operation, params, remainder, query, request_id, method)
         if self._admit(incoming, ctx, operation.policy):
             await self._read_body(incoming, ctx)
         if needs_revocation(snapshot.validator, operation.policy):  # no coroutine otherwise
@@ -242,6 +244,23 @@ class Proxy:
             else:
                 action = _resume(steps, response)
         return action
+
+    def _route(self, key: tuple[bytes, bytes]) -> _Route:
+        """The API and operation a method and target go to, remembered per snapshot (clients
+        send the same few targets over and over; long ones are not kept)."""
+        method, target = key[0].decode("latin-1"), key[1].decode("latin-1")
+        path, _, query = target.partition("?")
+        route: _Route = _NO_ROUTE
+        match = self.snapshot.router.match(path)
+        if match is not None:
+            found = match.target.match(method, match.remainder or "/", query)
+            if found is not None:
+                route = (match.target, found[0], found[1], match.remainder, query, method)
+        if len(target) <= _ROUTE_KEY_BYTES:
+            if len(self._routes) > _CACHE_SIZE:
+                self._routes.clear()
+            self._routes[key] = route
+        return route
 
     def _context(
         self,

@@ -10,7 +10,7 @@ inherits nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from certgate.core.expr import Expression
 from certgate.core.policy import access, rawxml, transform
@@ -128,6 +128,12 @@ class EffectivePolicy:
     on_error: tuple[Node, ...]
     reads_request_body: bool = True
     reads_response_body: bool = True
+    # inbound, backend and outbound as one sequence: they run in order and the first statement
+    # that ends the pipeline ends all three, so the engine walks one tuple.
+    pipeline: tuple[Node, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pipeline", self.inbound + self.backend + self.outbound)
 
     @classmethod
     def compose(cls, documents: list[PolicyDocument | None]) -> EffectivePolicy:

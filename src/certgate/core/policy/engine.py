@@ -21,13 +21,9 @@ Execution = Generator[Forward, Response, Response]
 
 def execute(policy: EffectivePolicy, ctx: RequestContext) -> Execution:
     try:
-        for section in (policy.inbound, policy.backend, policy.outbound):
-            if not section:
-                continue  # (no generator to set up for an empty section, often outbound)
-            done = yield from run_nodes(section, ctx)
-            if done is not None:
-                return done  # return-response: nothing else runs, in any section
-        return ctx.final_response()
+        done = yield from run_nodes(policy.pipeline, ctx)
+        # return-response ends the pipeline: nothing else runs, in any section
+        return done if done is not None else ctx.final_response()
     except PolicyRuntimeError as err:
         return (yield from _on_error(policy, ctx, err))
 

@@ -64,6 +64,9 @@ def run_nodes(nodes: tuple[Node, ...], ctx: RequestContext) -> Steps:
     for node in nodes:
         try:
             if node.yields:
+                if type(node) is ForwardRequest:  # the usual backend: no generator of its own
+                    node.received(ctx, (yield node.request(ctx)))
+                    continue
                 done = yield from node.steps(ctx)
             else:
                 done = node.apply(ctx)
@@ -200,17 +203,26 @@ class ReturnResponse(Node):
 
 
 class ForwardRequest(Node):
-    __slots__ = ("fail_on_error_status", "timeout")
+    __slots__ = ("fail_on_error_status", "fixed", "timeout")
     YIELDS = True
 
     def __init__(self, origin: Origin, timeout: float | Expression, fail_on_error: bool) -> None:
         super().__init__(origin)
         self.timeout = timeout
         self.fail_on_error_status = fail_on_error
+        self.fixed = Forward(timeout) if isinstance(timeout, float) else None  # made once
 
     def steps(self, ctx: RequestContext) -> Steps:
-        timeout = self.timeout if isinstance(self.timeout, float) else to_int(self.timeout, ctx)
-        response = yield Forward(float(timeout))
+        self.received(ctx, (yield self.request(ctx)))
+        return None
+
+    def request(self, ctx: RequestContext) -> Forward:
+        if self.fixed is not None:
+            return self.fixed
+        assert not isinstance(self.timeout, float)
+        return Forward(float(to_int(self.timeout, ctx)))
+
+    def received(self, ctx: RequestContext, response: Response) -> None:
         ctx.response = response
         if self.fail_on_error_status and 400 <= response.status <= 599:
             raise PolicyRuntimeError(
@@ -219,4 +231,3 @@ class ForwardRequest(Node):
                 status=response.status,
                 status_reason=response.reason_text,
             )
-        return None
