@@ -8,8 +8,8 @@ The same set-up as bench/run.py (fresh demo PKI, plain-HTTP nginx backend, `cert
 the seed thumbprint policy, `ab -k -f TLS1.3 -c 32` with the client certificate), without the
 nginx anchor, for comparing one code change against another:
 
-- default: CPU µs per request of the gateway process (utime+stime from /proc) over each run, and
-  the median. Less disturbed by other processes than req/s, not immune to them (caches, SMT).
+- default: CPU µs per request of the gateway process (utime+stime from /proc, the kernel's part
+  shown apart) over each run, and the median. Less disturbed by other processes than req/s, not immune to them (caches, SMT).
 - `--callgrind`: the gateway runs under valgrind's callgrind with instrumentation switched on
   only around the measured runs; instructions per request are the difference between a run of
   N and one of 2N requests over N, so the 32 TLS handshakes of each run cancel out. The count
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from anchor import backend_site, start_nginx
 from loadgen import run_ab
-from procs import Pinning, Supervisor, free_port, on_cpu, tree_cpu_seconds, wait_listening
+from procs import Pinning, Supervisor, free_port, on_cpu, tree_cpu_split, wait_listening
 from run import Pki, Target, certgate_argv, check_target, make_pki, seed_thumbprint_policy
 
 WARMUP_REQUESTS = 3000
@@ -100,14 +100,16 @@ def ab_once(target: Target, pki: Pki, requests: int, work: Path, cpu: int | None
 def cpu_runs(target: Target, pki: Pki, args: argparse.Namespace, work: Path, pin: Pinning) -> None:
     figures = []
     for n in range(args.runs):
-        before = tree_cpu_seconds(target.proc.proc.pid)
+        user, system = tree_cpu_split(target.proc.proc.pid)
         started = time.monotonic()
         ab_once(target, pki, args.requests, work, pin.load_cpu)
         wall = time.monotonic() - started
-        used = tree_cpu_seconds(target.proc.proc.pid) - before
-        figures.append(used / args.requests * 1e6)
+        after = tree_cpu_split(target.proc.proc.pid)
+        kernel = (after[1] - system) / args.requests * 1e6
+        figures.append((after[0] - user) / args.requests * 1e6 + kernel)
         print(
-            f"run {n + 1}: {figures[-1]:6.1f} µs/req CPU  {args.requests / wall:8,.0f} req/s",
+            f"run {n + 1}: {figures[-1]:6.1f} µs/req CPU ({kernel:4.1f} kernel)"
+            f"  {args.requests / wall:8,.0f} req/s",
             flush=True,
         )
     print(f"median: {statistics.median(figures):.1f} µs/req CPU (min {min(figures):.1f})")

@@ -153,26 +153,36 @@ def wait_listening(item: Started, port: int, timeout: float = 15.0) -> None:
 
 
 def tree_cpu_seconds(root: int) -> float:
-    """utime+stime of `root` and all its descendants, plus what their reaped children used.
+    """utime+stime of `root` and all its descendants, plus what their reaped children used."""
+    return sum(tree_cpu_split(root))
+
+
+def tree_cpu_split(root: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of `root` and all its descendants, plus their reaped
+    children's: system time is the kernel's work for them (syscalls, the loopback TCP stack).
 
     Scans /proc once for parent links (/proc/PID/task/*/children needs a kernel option).
     """
     stats = _all_stats()
     kids: dict[int, list[int]] = {}
-    for pid, (ppid, _) in stats.items():
+    for pid, (ppid, _, _) in stats.items():
         kids.setdefault(ppid, []).append(pid)
-    total, todo = 0, [root]
+    user = system = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         if pid in stats:
-            total += stats[pid][1]
+            user += stats[pid][1]
+            system += stats[pid][2]
         todo.extend(kids.get(pid, ()))
-    return total / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
 
 
-def _all_stats() -> dict[int, tuple[int, int]]:
-    """pid -> (ppid, CPU ticks incl. reaped children) for every process visible now."""
-    stats: dict[int, tuple[int, int]] = {}
+def _all_stats() -> dict[int, tuple[int, int, int]]:
+    """pid -> (ppid, user ticks, system ticks, both incl. reaped children) for every process
+    visible now."""
+    stats: dict[int, tuple[int, int, int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -180,9 +190,9 @@ def _all_stats() -> dict[int, tuple[int, int]]:
             text = Path(entry.path, "stat").read_text()
         except OSError:  # exited while we looked
             continue
-        fields = text.rsplit(")", 1)[1].split()  # the command name may contain spaces
-        # fields[1] ppid; [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5), minus 3)
-        stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
+        f = text.rsplit(")", 1)[1].split()  # the command name may contain spaces
+        # f[1] ppid; [11] utime, [12] stime, [13] cutime, [14] cstime (proc(5), minus 3)
+        stats[int(entry.name)] = (int(f[1]), int(f[11]) + int(f[13]), int(f[12]) + int(f[14]))
     return stats
 
 

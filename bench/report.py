@@ -28,6 +28,7 @@ class Measurement:
     p99_ms: float | None
     server_cpu_us_per_req: float
     others_on_server_cpu: float | None  # share of the target's core used by someone else
+    server_sys_us_per_req: float | None = None  # of the CPU, the kernel's (older runs: None)
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Measurement:
@@ -40,6 +41,7 @@ class Measurement:
             ab["p99_ms"],
             record["server_cpu_us_per_req"],
             record.get("others_on_server_cpu"),
+            record.get("server_sys_us_per_req"),
         )
 
 
@@ -54,6 +56,7 @@ class Summary:
     paired: float  # median over rounds of (this round's req/s / the anchor's in the same round)
     cpu_us: float  # median server CPU µs per request
     cpu_vs_anchor: float  # the anchor's CPU per request over this one's: capacity on one core
+    sys_us: float | None  # median kernel (system) CPU µs per request, part of cpu_us
     p50_ms: float | None
     p99_ms: float | None
 
@@ -80,6 +83,7 @@ def summarize(rows: Sequence[Measurement], targets: Sequence[str]) -> list[Summa
                 paired=statistics.median(paired),
                 cpu_us=cpu,
                 cpu_vs_anchor=anchor_cpu / cpu if cpu else 0.0,
+                sys_us=_median_or_none(m.server_sys_us_per_req for m in mine),
                 p50_ms=_median_or_none(m.p50_ms for m in mine),
                 p99_ms=_median_or_none(m.p99_ms for m in mine),
             )
@@ -95,8 +99,8 @@ def _median_or_none(values: Iterable[float | None]) -> float | None:
 def markdown_table(summaries: Sequence[Summary]) -> str:
     head = (
         "| target | runs | req/s (median) | req/s min-max | x nginx | x nginx, per round "
-        "| p50 ms | p99 ms | server CPU µs/req | x nginx by CPU |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| p50 ms | p99 ms | server CPU µs/req | of which kernel | x nginx by CPU |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     return head + "".join(_row(s) for s in summaries)
 
@@ -106,8 +110,12 @@ def _row(s: Summary) -> str:
     return (
         f"| {name} | {s.runs} | {s.rps:,.0f} | {s.rps_min:,.0f}-{s.rps_max:,.0f} "
         f"| {s.vs_anchor:.2f} | {s.paired:.2f} | {_ms(s.p50_ms)} | {_ms(s.p99_ms)} "
-        f"| {s.cpu_us:.1f} | {s.cpu_vs_anchor:.2f} |\n"
+        f"| {s.cpu_us:.1f} | {_us(s.sys_us)} | {s.cpu_vs_anchor:.2f} |\n"
     )
+
+
+def _us(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
 
 
 def _ms(value: float | None) -> str:

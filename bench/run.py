@@ -49,6 +49,7 @@ from procs import (
     on_cpu,
     reaped_children_cpu_seconds,
     tree_cpu_seconds,
+    tree_cpu_split,
     wait_listening,
 )
 from report import (
@@ -267,6 +268,7 @@ def measure(
         "wall_s": round(wall, 3),
         "server_cpu_s": round(used["server"], 3),
         "server_cpu_us_per_req": round(used["server"] / done * 1e6, 2),
+        "server_sys_us_per_req": round(used["server_sys"] / done * 1e6, 2),
         "backend_cpu_us_per_req": round(used["backend"] / done * 1e6, 2),
         "ab_cpu_us_per_req": round(used["ab"] / done * 1e6, 2),
         "loadavg_before": load_before,
@@ -284,8 +286,10 @@ def measure(
 
 def _counters(target: Target, backend: Started) -> dict[str, float]:
     """CPU seconds so far: the target's and backend's process trees, finished ab runs, each CPU."""
+    user, system = tree_cpu_split(target.proc.proc.pid)
     counters = {
-        "server": tree_cpu_seconds(target.proc.proc.pid),
+        "server": user + system,
+        "server_sys": system,
         "backend": tree_cpu_seconds(backend.proc.pid),
         "ab": reaped_children_cpu_seconds(),
     }
