@@ -9,7 +9,8 @@ the seed thumbprint policy, `ab -k -f TLS1.3 -c 32` with the client certificate)
 nginx anchor, for comparing one code change against another:
 
 - default: CPU µs per request of the gateway process (utime+stime from /proc, the kernel's part
-  shown apart) over each run, and the median. Less disturbed by other processes than req/s, not immune to them (caches, SMT).
+  shown apart) over each run, and the median. Less disturbed by other processes than req/s,
+  not immune to them (caches, SMT).
 - `--callgrind`: the gateway runs under valgrind's callgrind with instrumentation switched on
   only around the measured runs; instructions per request are the difference between a run of
   N and one of 2N requests over N, so the 32 TLS handshakes of each run cancel out. The count
