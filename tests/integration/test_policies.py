@@ -235,6 +235,18 @@ def test_on_error_can_replace_the_response(harness: Harness, pki: Pki) -> None:
     assert (reply.status, reply.reason, reply.body) == (403, "Forbidden", b"")
 
 
+def test_set_body_in_on_error_replaces_the_error_body(harness: Harness, pki: Pki) -> None:
+    # Outside D26's list, but APIM accepts and runs it (docs/compatibility.md).
+    on_error = (
+        '<set-status code="403" reason="Forbidden" />'
+        '<set-body>@("failed in " + context.LastError.Source)</set-body>'
+    )
+    reply = run(harness, pki, op=doc(TV20, on_error=on_error), cert=None)
+    assert (reply.status, reply.body) == (403, b"failed in set-header")
+    ok = harness.client(pki.client).request("/echo/items/7")  # twin: no error, no replacement
+    assert ok.status == 200 and b"failed in" not in ok.body
+
+
 # --- TV-23: return-response cancels everything after it ------------------------------------------
 
 

@@ -232,6 +232,8 @@ SET_STATUS: Final = Element(
 )
 # `template="liquid"` makes the text a Liquid template (check reads no expression or named value
 # in it); an XML payload may be written as child elements (documentation example set-body-6).
+# Allowed in on-error too, although D26 lists inbound, outbound and backend only: APIM accepts and
+# runs it there (MicrosoftDocs/azure-docs#59226; Azure-Samples/Apim-Samples deploys such a policy).
 SET_BODY: Final = Element(
     "set-body",
     (
@@ -240,7 +242,7 @@ SET_BODY: Final = Element(
         _bool("parse-date"),
     ),
     text=Text.PAYLOAD,
-    sections=_IN_OUT_BACKEND,
+    sections=ALL_SECTIONS,
 )
 SET_METHOD: Final = Element(
     "set-method", text=Text.EXPR, sections=frozenset({"inbound", "on-error"})

@@ -401,7 +401,7 @@ class SetBodyPolicy(Node):
         return None
 
 
-@REGISTRY.register("set-body", frozenset({"inbound", "backend", "outbound"}))
+@REGISTRY.register("set-body")
 def _set_body_policy(el: XmlElement, where: Where) -> Node:
     inner = build_set_body(el, where)
-    return SetBodyPolicy(inner.origin, inner.value, where.section == "outbound")
+    return SetBodyPolicy(inner.origin, inner.value, where.section in ("outbound", "on-error"))
