@@ -219,7 +219,7 @@ class RequestContext(CsObject):
     Operation: OperationInfo
     Request: RequestInfo
     RequestId: str
-    _response: HttpResponse
+    _response: HttpResponse | None
     _response_view: ResponseView | None
     # No subscriptions, users or products yet: APIM reports null when a request has none.
     Product = None
@@ -258,12 +258,14 @@ class RequestContext(CsObject):
         self.backend_identity: LoadedCertificate | None = None
         self._variables: dict[str, object] = {}
         self._variables_view: ReadOnlyDictionary | None = None
-        self._response = HttpResponse()  # (the slots, not the `response` setter: every request)
+        self._response = None  # made on first use: most are replaced by the backend's
         self._response_view = None
 
     @property
     def response(self) -> HttpResponse:
         """The response being built or relayed (the backend's, the error's, a policy's)."""
+        if self._response is None:
+            self._response = HttpResponse()
         return self._response
 
     @response.setter
@@ -297,7 +299,7 @@ class RequestContext(CsObject):
     @property
     def Response(self) -> ResponseView:
         if self._response_view is None:
-            self._response_view = ResponseView(self._response)
+            self._response_view = ResponseView(self.response)
         return self._response_view
 
     @property
@@ -315,7 +317,8 @@ class RequestContext(CsObject):
 
     def final_response(self) -> HttpResponse:
         """The response to send: a body consumed without `preserveContent` is not sent."""
+        response = self.response
         view = self._response_view
         if view is not None and view.body_consumed():
-            self._response.body = b""
-        return self._response
+            response.body = b""
+        return response

@@ -19,7 +19,6 @@ from certgate.core.backends import DEFAULT_TLS, BackendTls
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
 from certgate.core.model import HOP_BY_HOP, Response, gateway_error, header_value
-from certgate.core.policy.document import EffectivePolicy
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
 from certgate.core.validation.binding import CertificateCheck, bind, sent_after_leaf
@@ -61,8 +60,9 @@ _MISDIRECTED = (
 _CACHE_SIZE = 1024  # entries of a per-snapshot memo before it starts over
 _ROUTE_KEY_BYTES = 512  # longer request targets are routed every time, not remembered
 
-# (API, operation, matched parameters, path after the API's, query string, method)
-_Route = tuple[ApiRuntime, OperationRuntime, dict[str, str], str, str, str]
+# (API, operation, matched parameters, path after the API's, query string, method, whether the
+# operation's policies check revocation)
+_Route = tuple[ApiRuntime, OperationRuntime, dict[str, str], str, str, str, bool]
 _NO_ROUTE = cast(_Route, ())
 
 
@@ -143,7 +143,7 @@ class Proxy:
             self._routes.clear()
         request_id = _request_ids.next()
         incoming.request_id = request_id
-        if _is_health_check(incoming):
+        if incoming.target.startswith(HEALTH_PATH) and _is_health_check(incoming):
             response = Response(200)  # before routing, on every hostname; no policy runs
         elif self._misdirected(incoming):
             incoming.error_reason = "MisdirectedRequest"
@@ -178,7 +178,7 @@ class Proxy:
         connection never carries one hostname's client authentication to another (RFC 9110
         §15.5.20). Remembered per (authority named, connection's hostname) for the current
         snapshot: clients send the same few Host values over and over."""
-        raw = _named_authority(incoming)
+        raw = (incoming.host or b"") if incoming.target[:1] == b"/" else _named_authority(incoming)
         mine = incoming.peer.hostname
         cache = self._misdirected_by_host
         known = cache.get((raw, mine))
@@ -203,15 +203,6 @@ class Proxy:
         # the link so a finished request is freed by reference counting, not by the cyclic GC.
         incoming.context = None
 
-    @staticmethod
-    def _admit(incoming: IncomingRequest, ctx: RequestContext, policy: EffectivePolicy) -> bool:
-        """Before the pipeline runs: True when the policies read the request body, which is
-        then read whole (`_read_body`); every other body streams to the backend as it
-        arrives. (Not a coroutine: most requests have nothing to wait for here.)"""
-        incoming.context = ctx
-        incoming.buffer_response = getattr(policy, "reads_response_body", True)
-        return getattr(policy, "reads_request_body", True) and incoming.stream.length != 0
-
     async def _read_body(self, incoming: IncomingRequest, ctx: RequestContext) -> None:
         """The request body, read whole (capped by `maxRequestBodyBytes`, `100 Continue` sent
         if the client waits for it)."""
@@ -228,13 +219,18 @@ class Proxy:
             route = self._route(key)
         if route is _NO_ROUTE:  # no API, or no operation of it (OperationNotFound): both 404
             return gateway_error(404, "Resource not found", request_id)
-        api, operation, params, remainder, query, method = route
+        api, operation, params, remainder, query, method, revocation = route
+        policy = operation.policy
         ctx = self._context(incoming, api, operation, params, remainder, query, request_id, method)
-        if self._admit(incoming, ctx, operation.policy):
+        incoming.context = ctx
+        incoming.buffer_response = policy.reads_response_body
+        # The request body is read whole only when the policies read it; any other streams to
+        # the backend as it arrives. (No coroutine is awaited when there is nothing to wait for.)
+        if policy.reads_request_body and incoming.stream.length != 0:
             await self._read_body(incoming, ctx)
-        if needs_revocation(snapshot.validator, operation.policy):  # no coroutine otherwise
-            await self.revocation.prepare(snapshot, operation.policy, ctx)
-        steps = execute(operation.policy, ctx)
+        if revocation:
+            await self.revocation.prepare(snapshot, policy, ctx)
+        steps = execute(policy, ctx)
         action = _resume(steps, None)
         while isinstance(action, Forward):
             try:
@@ -255,7 +251,17 @@ class Proxy:
         if match is not None:
             found = match.target.match(method, match.remainder or "/", query)
             if found is not None:
-                route = (match.target, found[0], found[1], match.remainder, query, method)
+                operation = found[0]
+                revocation = needs_revocation(self.snapshot.validator, operation.policy)
+                route = (
+                    match.target,
+                    operation,
+                    found[1],
+                    match.remainder,
+                    query,
+                    method,
+                    revocation,
+                )
         if len(target) <= _ROUTE_KEY_BYTES:
             if len(self._routes) > _CACHE_SIZE:
                 self._routes.clear()

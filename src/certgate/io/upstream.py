@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import httptools
@@ -53,6 +53,13 @@ class Endpoint:
     host: str
     port: int
     tls: BackendTls | None = None  # https only; None is the default (verify, no certificate)
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.scheme, self.host, self.port, self.tls)))
+
+    def __hash__(self) -> int:  # the pool looks one up per request: hashed once, not each time
+        return self._hash
 
 
 class _Stale(Exception):
