@@ -153,9 +153,10 @@ def docs_body(
             '"x nginx, per round" is the median of the per-round ratios (rounds alternate, so '
             "this cancels slow drifts of the machine). p50/p99 are ab's `-e` percentiles of the "
             "total request time. Server CPU is utime+stime of the target's process tree from "
-            '`/proc`, per request; "x nginx by CPU" is nginx\'s CPU per request over the '
-            "target's, the ratio of what one core can carry, which other processes sharing "
-            "the machine disturb far less than req/s."
+            '`/proc`, per request, "of which kernel" its stime (the system calls and the '
+            'loopback TCP stack, work both gateways share); "x nginx by CPU" is nginx\'s CPU '
+            "per request over the target's, the ratio of what one core can carry, which other "
+            "processes sharing the machine disturb far less than req/s."
         ),
         "\n".join(_bullet(text) for text in _method_notes(rows, facts, args, warmup)),
         f"Command (from the project root):\n\n```bash\n{command}\n```",
