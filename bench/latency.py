@@ -316,6 +316,19 @@ def _docs(r: dict[str, object]) -> str:
             )
         )
     )
+    loads = [
+        g["generator_cpu_pct"] + g["backend_cpu_pct"]
+        for g in r["runs"]["gateway"]  # type: ignore[index]
+    ]
+    saturated = (
+        "\n\n**CPU 0 was saturated** (client and backend at "
+        f"{min(loads):.0f} to {max(loads):.0f} % of it): the client then sends late, and an "
+        "open-loop latency counted from the scheduled send time charges that delay to the "
+        "request; the tails (p90, p99) measure the client's core more than the gateway. Rerun "
+        "on a machine with a spare core for the client."
+        if max(loads) >= 90
+        else ""
+    )
     command = (
         f".venv/bin/python bench/latency.py --rounds {args['rounds']} "
         f"--seconds {args['seconds']:g} --connections {args['connections']} --write-docs"
@@ -337,7 +350,7 @@ certgate):
 
 | round | p50 ms | p99 ms | gateway's CPU 1 | CPU 1 busy otherwise | client + backend on CPU 0 |
 |---|---|---|---|---|---|
-{runs}
+{runs}{saturated}
 
 "CPU 1 busy otherwise" is time CPU 1 spent on anything but the gateway process: the kernel's
 loopback network work, and other programs on a shared machine (a gateway at half its capacity
