@@ -173,6 +173,16 @@ def test_policy_in_a_section_that_does_not_allow_it() -> None:
     assert messages(report) == ["Policy 'forward-request' is not allowed in the 'inbound' section."]
 
 
+def test_managed_identity_token_in_outbound_passes_but_not_in_backend() -> None:
+    token = '<authentication-managed-identity resource="r" output-token-variable-name="t" />'
+    report = run(policies(outbound=token))
+    assert report.passed and report.not_runnable  # valid APIM, not something certgate runs
+    refused = run(policies(backend=token))
+    assert messages(refused) == [
+        "Policy 'authentication-managed-identity' is not allowed in the 'backend' section."
+    ]
+
+
 def test_nested_statement_inherits_the_section() -> None:
     inner = '<rewrite-uri template="/a" />'
     report = run(policies(outbound=f"<choose><when condition='true'>{inner}</when></choose>"))

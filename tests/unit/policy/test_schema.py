@@ -158,6 +158,8 @@ def test_policies_allowed_in_on_error(policy: str) -> None:
         # D26 leaves out on-error, but APIM runs set-body there (azure-docs#59226)
         ("set-body", {"inbound", "outbound", "backend", "on-error"}),
         ("forward-request", {"backend"}),
+        # Learn lists inbound; AI-Gateway's labs deploy it in outbound (docs/compatibility.md)
+        ("authentication-managed-identity", {"inbound", "outbound"}),
         ("validate-client-certificate", {"inbound"}),
         ("rate-limit-by-key", {"inbound"}),
         ("set-backend-service", {"inbound", "backend"}),

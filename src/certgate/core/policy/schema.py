@@ -256,6 +256,9 @@ AUTHENTICATION_CERTIFICATE: Final = Element(
     rules=(_exactly_one("thumbprint", "certificate-id", "body"),),
     sections=_IN,
 )
+# The reference page lists inbound only, but its section lists are known to be incomplete (see
+# set-body) and Azure-Samples/AI-Gateway deploys it in outbound with `output-token-variable-name`
+# (a token fetched into a variable, meaningful in any section): outbound is accepted [inferred].
 AUTHENTICATION_MANAGED_IDENTITY: Final = Element(
     "authentication-managed-identity",
     (
@@ -265,7 +268,7 @@ AUTHENTICATION_MANAGED_IDENTITY: Final = Element(
         _bool("ignore-error"),
         _a("authentication-provider", values="WorkloadIdentity"),
     ),
-    sections=_IN,
+    sections=frozenset({"inbound", "outbound"}),
 )
 PROXY: Final = Element("proxy", (_a("url", req=True), _a("username"), _a("password")), sections=_IN)
 INCLUDE_FRAGMENT: Final = Element(
