@@ -180,8 +180,10 @@ class Body:
         ):
             return None
         self.started = True
-        chunks, self._chunks, self._queued = self._chunks, deque(), 0
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks, self._queued = self._chunks, 0
+        whole = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.clear()
+        return whole
 
     def detach(self) -> None:
         """The sink went away before taking anything: queue again for another consumer."""

@@ -76,11 +76,14 @@ class IncomingRequest:
     peer: PeerInfo
     client_ip: str
     stream: Body  # the body as it arrives
+    started: float  # time.perf_counter() when the head was parsed
+    received_at: float  # wall-clock time of the same moment
+    host: bytes | None  # the Host header
+    forwarded: tuple[bytes | None, bytes | None]  # the client's X-Forwarded-Proto and -Host
+    # (All of the above are passed by position, every request: keywords cost more.)
     body: bytes = b""  # the whole body, when a policy needs it (read before the pipeline runs)
     expect_continue: bool = False  # the client waits for `100 Continue` before sending the body
     continued: bool = False  # `100 Continue` went out
-    started: float = 0.0  # time.perf_counter() when the head was parsed
-    received_at: float = 0.0  # wall-clock time of the same moment
     # Set by the handler:
     relay: Relay | None = None  # the backend's response, if its body streams
     buffer_response: bool = True  # outbound policies read the response body
@@ -89,8 +92,6 @@ class IncomingRequest:
     operation_id: str = ""
     error_reason: str = ""
     context: object = None  # the policy context, for whoever needs it after the pipeline
-    host: bytes | None = None  # the Host header
-    forwarded: tuple[bytes | None, bytes | None] = (None, None)  # client's X-Forwarded-Proto/Host
     # Written here:
     status: int = 0  # of the response sent (0: none went out)
     bytes_sent: int = 0
@@ -381,10 +382,10 @@ class ClientConnection(asyncio.Protocol):
             self.peer,
             self.client_ip,
             stream,
-            started=time.perf_counter(),
-            received_at=time.time(),
-            host=host,
-            forwarded=(forwarded_proto, forwarded_host),
+            time.perf_counter(),
+            time.time(),
+            host,
+            (forwarded_proto, forwarded_host),
         )
         if expect is not None and stream is not NO_BODY and version == "1.1":
             request.expect_continue = True
