@@ -234,7 +234,7 @@ class RequestContext(CsObject):
         api: ApiInfo,
         operation: OperationInfo,
         request_id: str,
-        timestamp: dt.datetime,
+        timestamp: dt.datetime | float,
         clock: Callable[[], dt.datetime] | None = None,
         expression_budget_ms: float = DEFAULT_BUDGET_MS,
     ) -> None:
@@ -247,7 +247,7 @@ class RequestContext(CsObject):
         self.Operation = operation
         self.RequestId = request_id
         # `Timestamp` is built on first read: few policies look, and the DateTime costs a
-        # conversion to ticks on every request otherwise.
+        # conversion to ticks on every request otherwise. The data plane passes POSIX seconds.
         self._now = timestamp
         self._clock = clock  # the core reads no clock itself: the I/O shell hands one in
         self._timestamp: DateTime | None = None
@@ -281,9 +281,16 @@ class RequestContext(CsObject):
         return self._budget
 
     @property
+    def now(self) -> dt.datetime:
+        """Not C#: the request's time (when its head arrived), as a datetime."""
+        if isinstance(self._now, float):
+            self._now = dt.datetime.fromtimestamp(self._now, dt.UTC)
+        return self._now
+
+    @property
     def Timestamp(self) -> DateTime:
         if self._timestamp is None:
-            self._timestamp = DateTime(self._now)
+            self._timestamp = DateTime(self.now)
         return self._timestamp
 
     @property
@@ -291,7 +298,7 @@ class RequestContext(CsObject):
         """Time since `Timestamp` (spec §2.1); zero without a clock (tools like `expr eval`)."""
         if self._clock is None:
             return TimeSpan(0)
-        delta = self._clock() - self._now
+        delta = self._clock() - self.now
         return TimeSpan(
             (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
         )

@@ -288,11 +288,11 @@ class Proxy:
             query,
             backend.base_path,
         )
-        now = dt.datetime.now(dt.UTC)
+        received = incoming.received_at  # the request's time: a datetime only if someone asks
         snapshot = self.snapshot
         # Bound on first read only: most policies never look at the certificate.
         certificate = functools.partial(
-            self._certificate, incoming.peer, snapshot.validator, api.api_id, now
+            self._certificate, incoming.peer, snapshot.validator, api.api_id, received
         )
         request = RequestInfo(
             method,
@@ -310,13 +310,13 @@ class Proxy:
             api.api,
             operation.operation,
             request_id,
-            now,
+            received,
             _utcnow,
             snapshot.settings.expression_timeout_ms,
         )
 
     def _certificate(
-        self, peer: PeerInfo, validator: Validator, api_id: str, now: dt.datetime
+        self, peer: PeerInfo, validator: Validator, api_id: str, received: float
     ) -> X509Certificate2 | None:
         """The client's certificate view, answering Verify() with the request's snapshot's
         validator and the chain the client sent."""
@@ -324,7 +324,7 @@ class Proxy:
         if leaf is None:
             return None
         sent = sent_after_leaf(leaf, peer.chain_der)
-        check = CertificateCheck(validator, sent, now, api_id, self.revocation)
+        check = CertificateCheck(validator, sent, received, api_id, self.revocation)
         return bind(self.certificates.get(leaf), check)
 
     async def _forward(

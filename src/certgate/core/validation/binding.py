@@ -24,9 +24,15 @@ class CertificateCheck:
 
     validator: Validator
     sent: tuple[bytes, ...]  # certificates the client sent after its own, in its order
-    now: dt.datetime
+    when: dt.datetime | float  # the request's time (POSIX seconds: made a datetime on first use)
     api_id: str
     lookup: RevocationLookup = NO_FETCHED_DATA
+
+    @property
+    def now(self) -> dt.datetime:
+        if isinstance(self.when, float):
+            self.when = dt.datetime.fromtimestamp(self.when, dt.UTC)
+        return self.when
 
     def verify(self, view: X509Certificate2, *, revocation: bool) -> bool:
         return self.validator.verify(
