@@ -831,7 +831,10 @@ def response_head(
     close: bool,
 ) -> bytes:
     """Status line, end-to-end headers, our own framing and connection headers."""
-    parts = [b"HTTP/1.1 %d %s\r\n" % (response.status, response.reason_text.encode("latin-1"))]
+    line = _STATUS_LINES.get((response.status, response.reason))
+    if line is None:
+        line = _status_line(response)
+    parts = [line]
     named = False
     for name, value in response.headers:
         lower = name.lower()
@@ -858,6 +861,16 @@ def response_head(
         parts.append(b"Connection: keep-alive\r\n")
     parts.append(b"\r\n")
     return b"".join(parts)
+
+
+_STATUS_LINES: dict[tuple[int, str | None], bytes] = {}  # the few status lines, made once
+
+
+def _status_line(response: Response) -> bytes:
+    line = b"HTTP/1.1 %d %s\r\n" % (response.status, response.reason_text.encode("latin-1"))
+    if len(_STATUS_LINES) < 256:  # a backend's reason phrases are its own: only so many kept
+        _STATUS_LINES[response.status, response.reason] = line
+    return line
 
 
 def serialize_response(
