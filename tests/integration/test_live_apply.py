@@ -45,14 +45,14 @@ def served(
 
 @dataclass
 class Load:
-    """Client threads sending requests in a loop, each request recorded as (sent, status|error).
-    Half keep one connection open (to see existing connections change too), half connect anew
+    """Client threads sending requests in a loop, each request recorded as (sent, status|error,
+    answered): monotonic times of sending and of the answer. Half keep one connection open (to see existing connections change too), half connect anew
     for every request."""
 
     served: Served
     cert: Issued
     threads: int = 4
-    records: list[tuple[float, int | str]] = field(default_factory=list)
+    records: list[tuple[float, int | str, float]] = field(default_factory=list)
     running: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,11 +80,11 @@ class Load:
                     conn.close()
                     conn = None
             with self.lock:
-                self.records.append((sent, outcome))
+                self.records.append((sent, outcome, time.monotonic()))
         if conn is not None:
             conn.close()
 
-    def stop(self) -> list[tuple[float, int | str]]:
+    def stop(self) -> list[tuple[float, int | str, float]]:
         self.running = False
         for worker in self.workers:
             worker.join(20)
@@ -121,8 +121,10 @@ def test_pfx_upload_under_load_applies_at_once_with_no_failed_request(
     assert first.status == 200 and first.body == b"backend-ok"
     failures = [r for r in records if r[1] not in (200, 401)]
     assert failures == [], failures[:5]
-    before = [s for t, s in records if t < put_at]
-    after = [s for t, s in records if t > acked]
+    # Answered before the upload began: the old configuration. (One sent before but answered
+    # after may have been handled either side of the swap.)
+    before = [s for _, s, answered in records if answered < put_at]
+    after = [s for sent, s, _ in records if sent > acked]
     assert before and set(before) == {401}  # the swap happened under a steady stream
     assert after and set(after) == {200}  # nothing sent after the ack saw the old configuration
     assert "live apply: store version" in served.log()
@@ -136,7 +138,7 @@ def test_refused_pfx_upload_changes_nothing_under_load(served: Served, pki: Pki)
     assert put_certificate(served, "bad", pki.client, password="") == 400
     time.sleep(0.4)
     records = load.stop()
-    assert records and {s for _, s in records} == {401}  # no failure, nothing admitted
+    assert records and {s for _, s, _ in records} == {401}  # no failure, nothing admitted
     assert "live apply: store version" not in served.log()  # no rebuild: nothing committed
 
 
@@ -219,7 +221,7 @@ def test_invalid_policy_put_is_refused_and_traffic_keeps_the_old_behaviour(
     records = load.stop()
     assert response.status_code == 400
     assert "not supported yet: policy 'rate-limit'" in response.text
-    assert records and {s for _, s in records} == {200}
+    assert records and {s for _, s, _ in records} == {200}
     assert served.request(cert=pki.second).status == 401  # the old policy, still judging
 
 
