@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import resource
 import time
 from collections import deque
@@ -360,7 +361,7 @@ class ClientConnection(asyncio.Protocol):
             raise _Reject(431, "Request header fields too large")
         target = self.url
         authority = None
-        if target[:1] != b"/" or b"#" in target or b"/." in target or b"%2" in target:
+        if target[:1] != b"/" or _ODD_TARGET.search(target) is not None:
             target, authority = _normalize_target(target)  # rare: the fast path is one test
         length, chunked, expect, (host, forwarded_proto, forwarded_host) = self._scan(version)
         if authority is not None:
@@ -739,6 +740,11 @@ class ClientConnection(asyncio.Protocol):
 
 
 _FRAMING_MESSAGE = {True: "Request header fields too large", False: "Bad request"}
+
+
+# What only `_normalize_target` handles in an origin-form target: a fragment, a dot segment, an
+# encoded '/' or '.' (one regex search: three `in` tests cost three times as much).
+_ODD_TARGET = re.compile(rb"#|/\.|%2")
 
 
 def _normalize_target(target: bytes) -> tuple[bytes, bytes | None]:
