@@ -38,35 +38,9 @@ from pathlib import Path
 from anchor import backend_site, start_nginx
 from loadgen import run_ab
 from procs import Pinning, Supervisor, free_port, on_cpu, tree_cpu_split, wait_listening
-from run import Pki, Target, certgate_argv, check_target, make_pki, seed_thumbprint_policy
+from run import Pki, Target, certgate_argv, certgate_config, check_target, make_pki
 
 WARMUP_REQUESTS = 3000
-
-
-def write_config(folder: Path, pki: Pki, port: int, backend_port: int, access_log: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "thumbprint.xml").write_text(seed_thumbprint_policy(pki.thumbprint))
-    log = "off" if access_log == "off" else str(folder / "access.log")
-    config = folder / "config.yaml"
-    config.write_text(
-        f"""hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-    defaultSslBinding: true
-certificates:
-  gateway-tls: {{file: {pki.folder / "gateway.pem"}}}
-apis:
-  bench:
-    path: ""
-    serviceUrl: http://127.0.0.1:{backend_port}
-    policy: thumbprint.xml
-gateway:
-  accessLog: "{log}"
-"""
-    )
-    return config
 
 
 def start_gateway(
@@ -79,7 +53,7 @@ def start_gateway(
 ) -> Target:
     port = free_port()
     folder = work / "certgate"
-    config = write_config(folder, pki, port, backend_port, args.access_log)
+    config = certgate_config(folder, pki, port, backend_port, log_file=args.access_log == "file")
     argv = [*certgate_argv(), "serve", "--config", str(config), "--tls-backend", args.tls]
     argv += ["--log-level", "warning"]
     if args.callgrind:

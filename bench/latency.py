@@ -36,6 +36,7 @@ from pathlib import Path
 import httptools
 import uvloop
 from scalebench import (
+    LISTENER,
     OUT,
     SERVER_CPU,
     Files,
@@ -53,19 +54,15 @@ from scalebench import (
     write_part,
 )
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
+CONFIG = (
+    LISTENER
+    + """\
 apis:
   echo:
     path: echo
     serviceUrl: http://127.0.0.1:{backend}
 """
+)
 
 
 class _Conn(asyncio.Protocol):

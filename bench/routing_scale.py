@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from scalebench import (
+    LISTENER,
     OUT,
     ab,
     check,
@@ -45,16 +46,12 @@ from scalebench import (
 
 from certgate.snapshot import load_snapshot
 
-HEAD = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
+HEAD = (
+    LISTENER
+    + """\
 apis:
 """
+)
 # Every API has a policy of its own, so a configuration of 1,000 APIs is 1,000 compiled policies.
 API = """  api{i:04d}:
     path: svc/{i:04d}

@@ -128,8 +128,11 @@ def seed_thumbprint_policy(thumbprint: str) -> str:
     return template.format(thumbprint=thumbprint)
 
 
-def certgate_config(folder: Path, pki: Pki, port: int, backend_port: int) -> Path:
-    """A config with one TLS hostname and one API at the root path, guarded by the seed policy."""
+def certgate_config(
+    folder: Path, pki: Pki, port: int, backend_port: int, *, log_file: bool = False
+) -> Path:
+    """A config with one TLS hostname and one API at the root path, guarded by the seed policy;
+    the access log off, or with `log_file` written to `folder`/access.log."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "thumbprint.xml").write_text(seed_thumbprint_policy(pki.thumbprint))
     config = folder / "config.yaml"
@@ -147,7 +150,9 @@ apis:
     serviceUrl: http://127.0.0.1:{backend_port}
     policy: thumbprint.xml
 """
-    if key := access_log_key():
+    if (key := access_log_key()) and log_file:
+        text += f'gateway:\n  {key}: "{folder / "access.log"}"\n'
+    elif key:
         text += f'gateway:\n  {key}: "off"  # like the anchor\'s `access_log off`\n'
     config.write_text(text)
     return config

@@ -69,6 +69,20 @@ class Files:
     gateway_pem: Path
 
 
+# The TLS listener of every scale benchmark's gateway, to `.format(port=…, pki=…)` (the folder of
+# `make_pki`'s files) once the rest of the configuration is appended: more `certificates:`
+# entries, then settings and APIs.
+LISTENER = """
+hostnames:
+  - hostName: localhost
+    listen: 127.0.0.1:{port}
+    certificateId: gateway-tls
+    negotiateClientCertificate: true
+certificates:
+  gateway-tls: {{file: {pki}/gateway.pem}}
+"""
+
+
 def make_pki(folder: Path) -> Files:
     demo = DemoPki.create(("localhost",))
     demo.write(folder)

@@ -29,6 +29,7 @@ from pathlib import Path
 import uvloop
 from latency import client_tls, open_loop, percentile
 from scalebench import (
+    LISTENER,
     check,
     echo_backend,
     free_port,
@@ -37,14 +38,9 @@ from scalebench import (
     raise_own_priority,
 )
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
+CONFIG = (
+    LISTENER
+    + """\
 gateway:
   accessLog: "off"
   headerTimeout: {header_timeout}
@@ -53,6 +49,7 @@ apis:
     path: echo
     serviceUrl: http://127.0.0.1:{backend}
 """
+)
 HEAD = b"GET /echo/slow HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
 
 

@@ -7,16 +7,9 @@ import json
 import pytest
 
 from tests.conftest import Pki
-from tests.harness import Harness, Reply
+from tests.harness import Harness, Reply, listener_yaml
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
   client-01: {file: pki/client.crt}
 namedValues:
   expected-thumb: THUMB
@@ -44,7 +37,7 @@ apis:
         method: "*"
         urlTemplate: /files/{*path}
         policy: op.xml
-"""
+""")
 
 ERROR_ECHO = """<set-header name="ErrorSource" exists-action="override"><value>@(context.LastError.Source)</value></set-header>
 <set-header name="ErrorReason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Pki
-from tests.harness import Harness
+from tests.harness import Harness, listener_yaml
 
 THUMBPRINT = """<policies>
   <inbound>
@@ -32,21 +32,14 @@ UPLOADED = """<policies>
   <backend><base /></backend>
 </policies>"""
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+CONFIG = listener_yaml("""\
   client-01: {file: pki/client.crt}
 apis:
   echo:
     path: echo
     serviceUrl: http://BACKEND/base
     policy: policy.xml
-"""
+""")
 
 
 def start(harness: Harness, policy: str) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from certgate.testing import backend as echo
 from tests.conftest import Pki
-from tests.harness import Client, Harness, LoopThread
+from tests.harness import Client, Harness, LoopThread, listener_yaml
 from tests.rawhttp import duplex
 
 GB = 1 << 30
@@ -294,14 +294,7 @@ def test_1gb_up_and_1gb_down_at_once_in_under_100mb(
 
 # --- back-pressure, observed at the backend ------------------------------------------------------
 
-STREAM_CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:0
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {file: pki/gateway.pem}
+STREAM_CONFIG = listener_yaml("""\
 gateway:
   maxRequestBodyBytes: 1000
   maxResponseBodyBytes: 100000
@@ -319,7 +312,7 @@ apis:
   up:
     path: up
     serviceUrl: http://127.0.0.1:SINK
-"""
+""")
 UPPER = """<policies><outbound><base/>
   <set-body>@(context.Response.Body.As<string>().ToUpper())</set-body></outbound></policies>"""
 

@@ -501,8 +501,6 @@ def _misdirected(host: str, mine: str, snapshot: Snapshot) -> bool:
 
 
 def _is_health_check(incoming: IncomingRequest) -> bool:
-    return (
-        incoming.target.startswith(HEALTH_PATH)
-        and incoming.target.partition(b"?")[0] == HEALTH_PATH
-        and incoming.method in (b"GET", b"HEAD")
-    )
+    """For a target that starts with HEALTH_PATH (the caller's cheap test)."""
+    path = incoming.target.partition(b"?")[0]
+    return path == HEALTH_PATH and incoming.method in (b"GET", b"HEAD")
