@@ -9,6 +9,7 @@ import pytest
 
 from certgate.testing.pki import DemoPki, Issued, issue
 from tests.harness import Harness, LoopThread, start_backend
+from tests.raw_backend import RawBackend
 
 TLS_BACKENDS = ["stdlib", "pyopenssl"]
 
@@ -69,6 +70,14 @@ def backend(loop_thread: LoopThread) -> Iterator[tuple[int, list[object]]]:
         await server.wait_closed()
 
     loop_thread.run(close())
+
+
+@pytest.fixture
+def raw(loop_thread: LoopThread) -> Iterator[RawBackend]:
+    """A backend with its own strict HTTP parser that records each request it received."""
+    backend = loop_thread.run(RawBackend().start())
+    yield backend
+    loop_thread.run(backend.stop())
 
 
 @pytest.fixture(params=TLS_BACKENDS)

@@ -11,13 +11,13 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from certgate.io.server import Gateway
 from tests.conftest import Pki
-from tests.harness import Harness, LoopThread, listener_yaml
+from tests.harness import Harness, listener_yaml
 from tests.raw_backend import RawBackend
 from tests.rawhttp import duplex, responses
 
@@ -34,13 +34,6 @@ apis:
     serviceUrl: http://RAW
 """)
 GET = b"GET /echo/x HTTP/1.1\r\nHost: localhost\r\n\r\n"
-
-
-@pytest.fixture
-def raw(loop_thread: LoopThread) -> Iterator[RawBackend]:
-    backend = loop_thread.run(RawBackend().start())
-    yield backend
-    loop_thread.run(backend.stop())
 
 
 @pytest.fixture

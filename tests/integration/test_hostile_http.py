@@ -12,13 +12,12 @@ backend cannot see another request boundary than the gateway did (no smuggling).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from tests.conftest import Pki
-from tests.harness import Harness, LoopThread, listener_yaml
+from tests.harness import Harness, listener_yaml
 from tests.raw_backend import RawBackend
 from tests.rawhttp import RawResponse, duplex, responses
 
@@ -270,13 +269,6 @@ ACCEPTED = {
         ((b"POST", b"/p", b"abc"), (b"POST", b"/c", b"de"), (b"GET", b"/3", b""), OK),
     ),
 }  # fmt: skip
-
-
-@pytest.fixture
-def raw(loop_thread: LoopThread) -> Iterator[RawBackend]:
-    backend = loop_thread.run(RawBackend().start())
-    yield backend
-    loop_thread.run(backend.stop())
 
 
 @pytest.fixture
