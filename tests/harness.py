@@ -39,6 +39,26 @@ certificates:
 """
 
 
+# The listener of a `certgate serve` process, to `.format(port=…, pki=…)` (the pki fixture's
+# folder) once the rest of its configuration is appended.
+SERVED_LISTENER = """
+hostnames:
+  - hostName: localhost
+    listen: 127.0.0.1:{port}
+    certificateId: gateway-tls
+    negotiateClientCertificate: true
+certificates:
+  gateway-tls: {{file: {pki}/gateway.pem}}
+"""
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a process that binds it next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def listener_yaml(rest: str) -> str:
     """A test's configuration: the common listener, then `rest` (more `certificates:` entries,
     then its settings and APIs)."""

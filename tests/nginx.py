@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from certgate.testing.nginx import prepare
-from tests.serve_proc import free_port
+from tests.harness import free_port
 
 __all__ = ["Nginx", "free_port"]
 

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import httpx
 
 from certgate.testing.pki import Issued
 from tests.conftest import Pki
-from tests.harness import Reply
+from tests.harness import SERVED_LISTENER, Reply, free_port
 
 CERTGATE = [sys.executable, "-m", "certgate.cli"]
 TOKEN = "live-admin-token-0123456789abcdef"
@@ -44,14 +43,9 @@ UPLOADED_ONLY = """<policies>
   <on-error />
 </policies>"""
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
+CONFIG = (
+    SERVED_LISTENER
+    + """\
 namedValues:
   marker: one
 apis:
@@ -66,12 +60,7 @@ admin:
 gateway:
   accessLog: {folder}/access-{{worker}}.log
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+)
 
 
 def b64(data: bytes) -> str:

@@ -13,23 +13,20 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Pki
+from tests.harness import SERVED_LISTENER, free_port
 
 CERTGATE = [sys.executable, "-m", "certgate.cli"]
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
+CONFIG = (
+    SERVED_LISTENER
+    + """\
 apis:
   echo:
     path: echo
     serviceUrl: http://127.0.0.1:9
     policy: policy.xml
 """
+)
 
 GOOD = """<policies>
   <inbound>
@@ -40,12 +37,6 @@ GOOD = """<policies>
     </choose>
   </inbound>
 </policies>"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write(tmp_path: Path, pki: Pki, policy: str, config: str = CONFIG) -> tuple[Path, int]:

@@ -26,6 +26,7 @@ from certgate.snapshot import build_snapshot
 from certgate.store import Store, crypto
 from certgate.store_cli import open_serving
 from tests.conftest import Pki
+from tests.harness import free_port
 from tests.validation_certs import crl
 
 CERTGATE = [sys.executable, "-m", "certgate.cli"]
@@ -90,12 +91,6 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (crypto.ENV_KEY, crypto.ENV_KEY_FILE, "CERTGATE_DB_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GW_PFX_PASSWORD", "gw-pass")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_config(tmp_path: Path, pki: Pki, port: int = 0, text: str = CONFIG) -> Path:

@@ -23,7 +23,7 @@ import pytest
 
 from certgate.testing import backend as echo
 from tests.conftest import Pki
-from tests.harness import Client, Harness, LoopThread, listener_yaml
+from tests.harness import SERVED_LISTENER, Client, Harness, LoopThread, free_port, listener_yaml
 from tests.rawhttp import duplex
 
 GB = 1 << 30
@@ -187,14 +187,9 @@ class Download:
 
 # --- 1 GB each way, gateway memory measured ----------------------------------------------------
 
-SERVE_CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
+SERVE_CONFIG = (
+    SERVED_LISTENER
+    + """\
 apis:
   up:
     path: up
@@ -203,12 +198,7 @@ apis:
     path: down
     serviceUrl: http://127.0.0.1:{echo}
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+)
 
 
 def _vm(pid: int, field: str) -> int:
@@ -223,7 +213,7 @@ def _vm(pid: int, field: str) -> int:
 def served(
     tmp_path: Path, pki: Pki, sink: int, backend: tuple[int, list[object]]
 ) -> Iterator[tuple[subprocess.Popen[bytes], Client]]:
-    port = _free_port()
+    port = free_port()
     config = tmp_path / "config.yaml"
     config.write_text(SERVE_CONFIG.format(port=port, pki=pki.folder, sink=sink, echo=backend[0]))
     log = (tmp_path / "serve.log").open("wb")
