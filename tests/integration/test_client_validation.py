@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import NameOID
 
+from certgate.snapshot import load_snapshot
 from certgate.testing.pki import Issued
 from tests.harness import Harness, Reply
 from tests.revocation_server import RevocationServer
@@ -95,6 +96,19 @@ def start(
     entities: dict[str, Issued] | None = None,
 ) -> None:
     """A gateway whose operation GET /echo/test runs `policy` (spec §10.1's fixture)."""
+    harness.start(*fixture(certs, policy, uploads, gateway, api, crls, entities))
+
+
+def fixture(
+    certs: Certs,
+    policy: str,
+    uploads: tuple[tuple[str, Issued], ...] | None = None,
+    gateway: str = "",
+    api: str = "",
+    crls: tuple[bytes, ...] = (),
+    entities: dict[str, Issued] | None = None,
+) -> tuple[str, dict[str, str | bytes]]:
+    """The configuration of `start` and the files it names."""
     if uploads is None:
         uploads = (("Root", certs.root), ("CertificateAuthority", certs.int))
     files: dict[str, str | bytes] = {"op.xml": policy}
@@ -131,7 +145,7 @@ def start(
             "      test: {method: GET, urlTemplate: /test, policy: op.xml}",
         ]
     )
-    harness.start(config, files)
+    return config, files
 
 
 def call(harness: Harness, who: Issued | Path | None) -> Reply:
@@ -374,6 +388,40 @@ def test_tv33_verify_vs_verify_no_revocation(harness: Harness, certs: Certs) -> 
 def test_tv33_without_uploaded_cas(harness: Harness, certs: Certs) -> None:
     start(harness, certs, VERIFY_BOTH, uploads=())
     assert call(harness, certs.c1).body == b"False|False"
+
+
+def test_a_new_snapshot_judges_the_next_request_of_an_open_connection(
+    harness: Harness, certs: Certs
+) -> None:
+    """A connection's requests share one certificate view while the snapshot stays (io.proxy);
+    the CA certificates of a snapshot swapped in meanwhile judge its next request."""
+    start(harness, certs, VERIFY_BOTH, uploads=())
+    config, files = fixture(certs, VERIFY_BOTH)
+    folder = harness.tmp / "with-cas"
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    (folder / "pki").symlink_to(harness.tmp / "pki")
+    (folder / "config.yaml").write_text(
+        config.replace("BACKEND", f"127.0.0.1:{harness.backend_port}")
+    )
+    with_cas = load_snapshot(folder / "config.yaml")
+    assert harness.gateway is not None
+    proxy = harness.gateway.proxy
+
+    conn = http.client.HTTPConnection("localhost", harness.port, timeout=10)
+    conn.sock = harness.client(certs.c1).connect()
+    try:
+        answers = []
+        for swap in (False, False, True, False):
+            if swap:
+                harness.loop.call(lambda: setattr(proxy, "snapshot", with_cas))
+            conn.request("GET", "/echo/test")
+            answers.append(conn.getresponse().read())
+    finally:
+        conn.close()
+    assert answers == [b"False|False", b"False|False", b"False|True", b"False|True"]
 
 
 # === the acceptance matrix =======================================================================

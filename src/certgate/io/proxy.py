@@ -21,7 +21,12 @@ from certgate.core.context import RequestContext, RequestInfo, UrlInfo
 from certgate.core.model import HOP_BY_HOP, Response, gateway_error, header_value
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
-from certgate.core.validation.binding import CertificateCheck, bind, sent_after_leaf
+from certgate.core.validation.binding import (
+    BoundCertificate,
+    CertificateCheck,
+    bind,
+    sent_after_leaf,
+)
 from certgate.core.validation.policy import needs_revocation
 from certgate.errors import CertgateError, UpstreamConnectError, UpstreamError
 from certgate.io.backend_tls import BackendTlsContexts
@@ -319,13 +324,22 @@ class Proxy:
         self, peer: PeerInfo, validator: Validator, api_id: str, received: float
     ) -> X509Certificate2 | None:
         """The client's certificate view, answering Verify() with the request's snapshot's
-        validator and the chain the client sent."""
+        validator and the chain the client sent. A connection's requests are answered one
+        after the other, so the view its last request got serves the next one, with the time
+        moved on, as long as the snapshot and the API are the same."""
         leaf = peer.leaf_der
         if leaf is None:
             return None
+        memo = peer.bound  # [validator, API id, view]
+        if memo and memo[0] is validator and memo[1] == api_id:
+            view = cast(BoundCertificate, memo[2])
+            view.check.when = received
+            return view
         sent = sent_after_leaf(leaf, peer.chain_der)
         check = CertificateCheck(validator, sent, received, api_id, self.revocation)
-        return bind(self.certificates.get(leaf), check)
+        view = bind(self.certificates.get(leaf), check)
+        memo[:] = (validator, api_id, view)
+        return view
 
     async def _forward(
         self, action: Forward, ctx: RequestContext, api: ApiRuntime, incoming: IncomingRequest

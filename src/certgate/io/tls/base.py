@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
@@ -35,6 +35,9 @@ class PeerInfo:
     chain_der: tuple[bytes, ...]  # certificates the client sent, leaf first; () without a cert
     resumed: bool  # the session was resumed (the chain is still the one the client sent)
     version: str  # e.g. "TLSv1.3"
+    # The data plane's memo for this connection: the certificate view its last request was
+    # given (io.proxy), reused by the next one with the same snapshot and API.
+    bound: list[object] = field(default_factory=list, compare=False, repr=False)
 
 
 class TlsBackend(Protocol):
