@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 from certgate.core.backends import DEFAULT_TLS, BackendTls
 from certgate.core.certs import X509Certificate2
 from certgate.core.context import RequestContext, RequestInfo, UrlInfo
-from certgate.core.model import HOP_BY_HOP, Response, gateway_error, header_value
+from certgate.core.model import HOP_BY_HOP, Header, Response, gateway_error, header_value
 from certgate.core.policy.engine import Execution, execute
 from certgate.core.policy.nodes import Forward
 from certgate.core.validation.binding import (
@@ -430,7 +430,7 @@ def _request_head(
     method: bytes,
     url: UrlInfo,
     authority: bytes,
-    headers: list[tuple[bytes, bytes]],
+    headers: list[Header],
     incoming: IncomingRequest,
     body: bytes | Body,
 ) -> tuple[bytes, bool]:
@@ -439,31 +439,9 @@ def _request_head(
     headers (and those a Connection header names) stay here; X-Forwarded-For gets the client's
     address appended, X-Forwarded-Proto and -Host say what the client used, unless a policy set
     them (the client's own values are replaced)."""
+    copied, forwarded_for, proto, host = _copied(headers)
     parts = [method, b" ", url.target().encode("latin-1"), b" HTTP/1.1\r\nHost: ", authority]
-    parts.append(b"\r\n")
-    copied_from = len(parts)
-    named: set[bytes] | None = None
-    forwarded_for = proto = host = None
-    for name, value in headers:
-        lower = name.lower()
-        if lower not in _SPECIAL:
-            parts += (name, b": ", value, b"\r\n")
-        elif lower == b"x-forwarded-for":
-            forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
-        elif lower == b"x-forwarded-proto":
-            proto = value if proto is None else proto + b", " + value
-        elif lower == b"x-forwarded-host":
-            host = value if host is None else host + b", " + value
-        elif lower == b"connection" and value.lower() not in _SPECIAL:
-            # only names beyond the ones dropped anyway (keep-alive, close) drop more headers
-            extra = {t.strip().lower() for t in value.split(b",")} - _SPECIAL - {b""}
-            if extra:
-                named = (named or set()) | extra
-    if named:  # rare: copy the headers again, without those the Connection header names
-        del parts[copied_from:]
-        for name, value in headers:
-            if name.lower() not in _SPECIAL and name.lower() not in named:
-                parts += (name, b": ", value, b"\r\n")
+    parts += (b"\r\n", copied)
     ip = incoming.client_ip.encode("ascii")
     parts += (b"X-Forwarded-For: ", forwarded_for + b", " + ip if forwarded_for else ip, b"\r\n")
     client_proto, client_host = incoming.forwarded
@@ -484,6 +462,45 @@ def _request_head(
         parts.append(b"Content-Length: %d\r\n" % (body.length or 0))
     parts.append(b"\r\n")
     return b"".join(parts), chunked
+
+
+_Copied = tuple[bytes, bytes | None, bytes | None, bytes | None]
+# The last header list `_copied` read, and what it made of it: a client on a keep-alive
+# connection sends the same headers request after request (a copy: policies edit lists in place).
+_last_copied: list[tuple[list[Header], _Copied]] = []
+
+
+def _copied(headers: list[Header]) -> _Copied:
+    """The header lines that go to the backend as they are, and the values of X-Forwarded-For,
+    -Proto and -Host in `headers`."""
+    if _last_copied and _last_copied[0][0] == headers:
+        return _last_copied[0][1]
+    parts: list[bytes] = []
+    named: set[bytes] | None = None
+    forwarded_for = proto = host = None
+    for name, value in headers:
+        lower = name.lower()
+        if lower not in _SPECIAL:
+            parts += (name, b": ", value, b"\r\n")
+        elif lower == b"x-forwarded-for":
+            forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
+        elif lower == b"x-forwarded-proto":
+            proto = value if proto is None else proto + b", " + value
+        elif lower == b"x-forwarded-host":
+            host = value if host is None else host + b", " + value
+        elif lower == b"connection" and value.lower() not in _SPECIAL:
+            # only names beyond the ones dropped anyway (keep-alive, close) drop more headers
+            extra = {t.strip().lower() for t in value.split(b",")} - _SPECIAL - {b""}
+            if extra:
+                named = (named or set()) | extra
+    if named:  # rare: copy the headers again, without those the Connection header names
+        parts = []
+        for name, value in headers:
+            if name.lower() not in _SPECIAL and name.lower() not in named:
+                parts += (name, b": ", value, b"\r\n")
+    copied = (b"".join(parts), forwarded_for, proto, host)
+    _last_copied[:] = [(list(headers), copied)]
+    return copied
 
 
 def _named_authority(incoming: IncomingRequest) -> bytes:
