@@ -4,6 +4,7 @@ malformed input, hop-by-hop headers."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
 
@@ -169,6 +170,19 @@ def test_pipelined_requests_are_answered_in_order(client: Client, feed: str) -> 
         b"/short/4",
         b"/short/last",
     ]
+
+
+def test_each_head_on_a_connection_is_judged_by_its_own_headers(client: Client, feed: str) -> None:
+    """A connection remembers the last head it scanned; a head like it in all but one value
+    (a bad Host) is refused, and the same head as HTTP/1.0 is scanned as 1.0 (chunked refused)."""
+    same = b"GET /a/1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    out = raw_exchange(client, same + same + b"GET /a/2 HTTP/1.1\r\nHost: local host\r\n\r\n", feed)
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", out) == [b"200", b"200", b"400"]
+    chunked = b"Host: localhost\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    out = raw_exchange(
+        client, b"POST /a/3 HTTP/1.1\r\n" + chunked + b"POST /a/3 HTTP/1.0\r\n" + chunked, feed
+    )
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", out) == [b"200", b"400"]
 
 
 def test_chunked_request_body_streams_chunked(harness: Harness, client: Client, feed: str) -> None:

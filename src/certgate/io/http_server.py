@@ -197,6 +197,51 @@ _NOTED_LENGTHS = frozenset(len(name) for name in _NOTED)
 _HOST_BYTES = bytes(range(0x30, 0x3A)) + bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
 _HOST_BYTES += b"-._~!$&'()*+,;=%:[]"
 _PIPELINE = "pipeline"  # a reason to pause reading: too many requests queued
+# What a request head says about its framing and forwarding: Content-Length, chunked, Expect,
+# and the Host, X-Forwarded-Proto and -Host values.
+_Scanned = tuple[int | None, bool, bytes | None, tuple[bytes | None, bytes | None, bytes | None]]
+
+
+def _scan(version: str, headers: list[Header]) -> _Scanned:
+    """ClientConnection._scan, on a head not seen before (raises _Reject)."""
+    length: int | None = None
+    chunked = False
+    expect: bytes | None = None
+    seen: list[bytes | None] = [None, None, None]
+    for name, value in headers:
+        if len(name) not in _NOTED_LENGTHS:  # cheap filter before the lower()
+            continue
+        what = _NOTED.get(name.lower())
+        if what is None:
+            continue
+        if what == 0:
+            try:
+                length = int(value)
+            except ValueError:
+                raise _Reject(400, "Bad request") from None
+            if length > MAX_CONTENT_LENGTH:
+                raise _Reject(400, "Bad request")
+        elif what == 1:
+            if version == "1.0":  # RFC 9112 §6.1: framing faulty, whatever follows
+                raise _Reject(400, "Bad request")
+            # Only chunked alone: a coding before it (gzip, identity …) would reach the
+            # backend undeclared, since we re-frame the body.
+            if value.strip(b" \t").lower() != b"chunked":
+                raise _Reject(501, "Transfer coding not implemented")
+            chunked = True
+        elif what == 2:
+            if value.strip().lower() != b"100-continue":
+                raise _Reject(417, "Expectation failed")
+            expect = value
+        elif what == 3:
+            # RFC 9112 §3.2: exactly one Host, a valid one.
+            if seen[0] is not None or value.translate(None, _HOST_BYTES):
+                raise _Reject(400, "Bad request")
+            seen[0] = value
+        else:
+            before = seen[what - 3]
+            seen[what - 3] = value if before is None else before + b", " + value
+    return (None if chunked else length), chunked, expect, (seen[0], seen[1], seen[2])
 
 
 class ClientConnection(asyncio.Protocol):
@@ -240,6 +285,7 @@ class ClientConnection(asyncio.Protocol):
         self.wire = 0
         self.accounted = 0
         self.budget = FRAMING_BASE + limits.max_header_bytes
+        self.scanned: tuple[str, list[Header], _Scanned] | None = None  # see `_scan`
         self._reset_head()
 
     def _reset_head(self) -> None:
@@ -457,49 +503,19 @@ class ClientConnection(asyncio.Protocol):
         if self.head_bytes > self.limits.max_header_bytes:
             raise _Reject(431, "Request header fields too large")
 
-    def _scan(self, version: str) -> tuple[int | None, bool, bytes | None, list[bytes | None]]:
+    def _scan(self, version: str) -> _Scanned:
         """One pass over the head: Content-Length, chunked, the Expect value, and the Host,
         X-Forwarded-Proto and -Host values. llhttp already refused Content-Length with
         Transfer-Encoding, duplicate or malformed lengths; what it lets through and a backend
-        could read another way is refused here."""
-        length: int | None = None
-        chunked = False
-        expect: bytes | None = None
-        seen: list[bytes | None] = [None, None, None]
-        for name, value in self.headers:
-            if len(name) not in _NOTED_LENGTHS:  # cheap filter before the lower()
-                continue
-            what = _NOTED.get(name.lower())
-            if what is None:
-                continue
-            if what == 0:
-                try:
-                    length = int(value)
-                except ValueError:
-                    raise _Reject(400, "Bad request") from None
-                if length > MAX_CONTENT_LENGTH:
-                    raise _Reject(400, "Bad request")
-            elif what == 1:
-                if version == "1.0":  # RFC 9112 §6.1: framing faulty, whatever follows
-                    raise _Reject(400, "Bad request")
-                # Only chunked alone: a coding before it (gzip, identity …) would reach the
-                # backend undeclared, since we re-frame the body.
-                if value.strip(b" \t").lower() != b"chunked":
-                    raise _Reject(501, "Transfer coding not implemented")
-                chunked = True
-            elif what == 2:
-                if value.strip().lower() != b"100-continue":
-                    raise _Reject(417, "Expectation failed")
-                expect = value
-            elif what == 3:
-                # RFC 9112 §3.2: exactly one Host, a valid one.
-                if seen[0] is not None or value.translate(None, _HOST_BYTES):
-                    raise _Reject(400, "Bad request")
-                seen[0] = value
-            else:
-                before = seen[what - 3]
-                seen[what - 3] = value if before is None else before + b", " + value
-        return (None if chunked else length), chunked, expect, seen
+        could read another way is refused here. A keep-alive client sends the same head
+        request after request: the last one scanned (a copy) and its result are kept."""
+        headers = self.headers
+        last = self.scanned
+        if last is not None and last[1] == headers and last[0] == version:
+            return last[2]
+        scanned = _scan(version, headers)
+        self.scanned = (version, list(headers), scanned)
+        return scanned
 
     def _send_continue(self, body: Body) -> None:
         # Called when the handler first wants the body: only the request being answered does.
