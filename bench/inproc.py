@@ -1,14 +1,16 @@
 """certgate's Python work per keep-alive request, in one process, without sockets or TLS.
 
-    .venv/bin/python bench/inproc.py [--requests 20000] [--rounds 7] [--profile OUT]
+    .venv/bin/python bench/inproc.py [--requests 20000] [--rounds 7] [--profile OUT] [--bytecodes]
 
 The real `ClientConnection`, `Proxy` and upstream `Pool` of a gateway configured as in
 bench/run.py (the seed thumbprint policy, a client certificate), but with in-memory transports:
 each request's bytes are handed to the connection, the backend's canned response to the upstream
 connection the moment the request goes out. What is left is the Python work a request costs
 (what the kernel, TLS and the network cost is in bench/run.py), timed by process CPU time, the
-best of `--rounds`; `--profile` writes a cProfile dump of one more round instead. For comparing
-one version of the code with another quickly; bench/hotpath.py's callgrind count is the check.
+best of `--rounds`; `--profile` writes a cProfile dump of one more round instead; `--bytecodes`
+counts the bytecodes 200 requests execute (sys.settrace opcode events: exact, whatever the
+machine's load) and prints them per request, by function. For comparing one version of the code
+with another quickly; bench/hotpath.py's callgrind count is the check.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import cProfile
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import uvloop
@@ -85,6 +89,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--bytecodes", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="certgate-inproc-") as tmp:
         pki = make_pki(Path(tmp) / "pki")
@@ -126,6 +131,8 @@ async def _run(snapshot: Any, peer: PeerInfo, args: argparse.Namespace) -> int:
     if not last.startswith(b"HTTP/1.1 200 ") or not last.endswith(b"hello from backend\n"):
         print(f"unexpected response: {last[:300]!r}", file=sys.stderr)
         return 1
+    if args.bytecodes:
+        return await _count_bytecodes(requests)
     if args.profile is not None:
         profile = cProfile.Profile()
         profile.enable()
@@ -139,6 +146,28 @@ async def _run(snapshot: Any, peer: PeerInfo, args: argparse.Namespace) -> int:
         await requests(args.requests)
         figures.append((time.process_time() - started) / args.requests * 1e6)
     print(f"best {min(figures):.2f} µs/request, rounds {', '.join(f'{f:.2f}' for f in figures)}")
+    return 0
+
+
+async def _count_bytecodes(requests: Any, n: int = 200) -> int:
+    counts: Counter[str] = Counter()
+
+    def trace(frame: FrameType, event: str, arg: object) -> Any:
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            code = frame.f_code
+            counts[f"{Path(code.co_filename).name}:{code.co_qualname}"] += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        await requests(n)
+    finally:
+        sys.settrace(None)
+    own = {k: v for k, v in counts.items() if not k.startswith("inproc.py:")}
+    print(f"{sum(own.values()) / n:.0f} bytecodes per request (the benchmark's own left out)")
+    for name, count in sorted(own.items(), key=lambda kv: -kv[1])[:40]:
+        print(f"{count / n:8.1f}  {name}")
     return 0
 
 
