@@ -332,7 +332,7 @@ class Proxy:
             return None
         memo = peer.bound  # [validator, API id, view]
         if memo and memo[0] is validator and memo[1] == api_id:
-            view = cast(BoundCertificate, memo[2])
+            view: BoundCertificate = memo[2]
             view.check.when = received
             return view
         sent = sent_after_leaf(leaf, peer.chain_der)

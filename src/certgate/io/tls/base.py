@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class PeerInfo:
     version: str  # e.g. "TLSv1.3"
     # The data plane's memo for this connection: the certificate view its last request was
     # given (io.proxy), reused by the next one with the same snapshot and API.
-    bound: list[object] = field(default_factory=list, compare=False, repr=False)
+    bound: list[Any] = field(default_factory=list, compare=False, repr=False)
 
 
 class TlsBackend(Protocol):
