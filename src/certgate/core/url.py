@@ -83,8 +83,10 @@ class UrlInfo(CsObject):
         return self.Host if self.Port == default else f"{self.Host}:{self.Port}"
 
     def target(self) -> str:
-        """Request target for the backend: path plus query."""
-        return self.Path + self.QueryString
+        """Request target for the backend: path plus query (QueryString, inlined: every
+        request)."""
+        query = self._raw_query if self._pairs is None else self.raw_query()
+        return f"{self.Path}?{query}" if query else self.Path
 
     def base_key(self) -> tuple[str, str, int, str]:
         """The service URL this request goes to, compared with backend entities' URLs."""

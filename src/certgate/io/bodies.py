@@ -137,8 +137,10 @@ class Body:
         if self._sink is not None:
             sink, self._sink = self._sink, None
             sink.end()
-        self._wake(None)
-        self._flow()
+        if self._waiter is not None:
+            self._wake(None)
+        if self._paused:  # done: what `_flow` decides is to let the producer read on
+            self._flow()
 
     def fail(self, exc: BaseException) -> None:
         if self.done:

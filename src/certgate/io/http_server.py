@@ -370,7 +370,9 @@ class ClientConnection(asyncio.Protocol):
     # --- httptools callbacks ---
     def on_message_begin(self) -> None:
         self.accounted += self.head_bytes  # the previous request's head (and trailers)
-        self._reset_head()
+        self.url = b""  # `_reset_head`, inlined
+        self.headers = []
+        self.head_bytes = 0
         self.in_head = True
         self.head_started = self.loop.time()
         self.budget += MESSAGE_SLACK
@@ -379,14 +381,16 @@ class ClientConnection(asyncio.Protocol):
         self.url += url
         if len(self.url) > self.limits.max_url_bytes:
             raise _Reject(414, "Request URI too long")
-        self._count_head(len(url))
+        self.head_bytes += len(url)
+        if self.head_bytes > self.limits.max_header_bytes:
+            raise _Reject(431, "Request header fields too large")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.in_head:
             self.headers.append((name, value))
         # else: a trailer field after a chunked body, counted but dropped: merged into the
         # headers it would arrive after policies (and the backend's head) saw them.
-        self.head_bytes += len(name) + len(value) + 4  # `_count_head`, inlined: every header
+        self.head_bytes += len(name) + len(value) + 4
         if self.head_bytes > self.limits.max_header_bytes:
             raise _Reject(431, "Request header fields too large")
 
@@ -498,11 +502,6 @@ class ClientConnection(asyncio.Protocol):
             else:
                 count.by_client.pop(self.client_ip, None)
 
-    def _count_head(self, n: int) -> None:
-        self.head_bytes += n
-        if self.head_bytes > self.limits.max_header_bytes:
-            raise _Reject(431, "Request header fields too large")
-
     def _scan(self, version: str) -> _Scanned:
         """One pass over the head: Content-Length, chunked, the Expect value, and the Host,
         X-Forwarded-Proto and -Host values. llhttp already refused Content-Length with
@@ -544,7 +543,7 @@ class ClientConnection(asyncio.Protocol):
         """Answer the queued requests in order; False when the connection is done."""
         while self.queue and self.transport is not None:
             request = self.queue.popleft()
-            if len(self.queue) < self.limits.max_pipelined:
+            if self.holds and len(self.queue) < self.limits.max_pipelined:
                 self.resume_reading_for(_PIPELINE)
             self.active = request
             response = await self.handler(request)
@@ -642,9 +641,10 @@ class ClientConnection(asyncio.Protocol):
         """After the response: drop what is left of the request body; False if the connection
         must close instead."""
         body = request.stream
+        if body.done:
+            return body.error is None  # what `_can_go_on` says of a body that is done
         keep = self._can_go_on(request)
-        if not body.done:
-            body.discard()
+        body.discard()
         return keep
 
     def _close(self) -> None:
