@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -84,24 +85,16 @@ def operation(snippet: str, on_error: str = "") -> str:
     )
 
 
-def start(
-    harness: Harness,
-    certs: Certs,
-    policy: str,
-    *,
-    uploads: tuple[tuple[str, Issued], ...] | None = None,
-    gateway: str = "",
-    api: str = "",
-    crls: tuple[bytes, ...] = (),
-    entities: dict[str, Issued] | None = None,
-) -> None:
-    """A gateway whose operation GET /echo/test runs `policy` (spec §10.1's fixture)."""
-    harness.start(*fixture(certs, policy, uploads, gateway, api, crls, entities))
+def start(harness: Harness, certs: Certs, policy: str, **options: Any) -> None:
+    """A gateway whose operation GET /echo/test runs `policy` (spec §10.1's fixture); `options`
+    are those of `fixture`."""
+    harness.start(*fixture(certs, policy, **options))
 
 
 def fixture(
     certs: Certs,
     policy: str,
+    *,
     uploads: tuple[tuple[str, Issued], ...] | None = None,
     gateway: str = "",
     api: str = "",
