@@ -43,7 +43,7 @@ import uvloop
 
 from certgate.testing.backend import start_echo_backend
 from certgate.testing.faults import FlappingBackend
-from certgate.testing.pki import DemoPki
+from certgate.testing.pki import LISTENER_YAML, DemoPki
 
 RSS_MARGIN_KIB = 4096  # last-third peak over first-third peak allowed (allocator slack)
 SAMPLE_SECONDS = 0.25
@@ -52,15 +52,9 @@ FLAP_CONNECTIONS = 4
 SLOW_CLIENTS = 4
 CLIENT_TIMEOUT = 30.0  # a healthy answer slower than this counts as a failure
 
-CONFIG = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
-gateway:
+CONFIG = (
+    LISTENER_YAML
+    + """gateway:
   accessLog: {folder}/access.log
   backendConnectTimeout: 2
 apis:
@@ -72,6 +66,7 @@ apis:
     serviceUrl: http://127.0.0.1:{flap}
     policy: flap.xml
 """
+)
 FLAP_POLICY = '<policies><backend><forward-request timeout="1" /></backend></policies>'
 
 MALFORMED = [

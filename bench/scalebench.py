@@ -20,13 +20,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from certgate.testing.pki import DemoPki
+from certgate.testing.pki import LISTENER_YAML, DemoPki
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
 OUT = ROOT / "bench" / "out"
 SECTION = "## Latency and routing scale"
 LOAD_CPU, SERVER_CPU = 0, 1  # load generator and backend on CPU 0, the gateway alone on CPU 1
+LISTENER = LISTENER_YAML  # every scale benchmark's gateway listener
 
 
 def pinned() -> bool:
@@ -67,20 +68,6 @@ class Files:
     client_pem: Path  # certificate + chain + key, for ab -E and the Python client
     root_crt: Path
     gateway_pem: Path
-
-
-# The TLS listener of every scale benchmark's gateway, to `.format(port=…, pki=…)` (the folder of
-# `make_pki`'s files) once the rest of the configuration is appended: more `certificates:`
-# entries, then settings and APIs.
-LISTENER = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
-"""
 
 
 def make_pki(folder: Path) -> Files:

@@ -22,7 +22,7 @@ import uvloop
 from certgate.io.server import Gateway
 from certgate.snapshot import load_snapshot
 from certgate.testing.backend import start_echo_backend
-from certgate.testing.pki import Issued
+from certgate.testing.pki import LISTENER_YAML, Issued
 
 T = TypeVar("T")
 
@@ -38,18 +38,9 @@ certificates:
   gateway-tls: {file: pki/gateway.pem}
 """
 
-
 # The listener of a `certgate serve` process, to `.format(port=…, pki=…)` (the pki fixture's
 # folder) once the rest of its configuration is appended.
-SERVED_LISTENER = """
-hostnames:
-  - hostName: localhost
-    listen: 127.0.0.1:{port}
-    certificateId: gateway-tls
-    negotiateClientCertificate: true
-certificates:
-  gateway-tls: {{file: {pki}/gateway.pem}}
-"""
+SERVED_LISTENER = LISTENER_YAML
 
 
 def free_port() -> int:

@@ -154,3 +154,17 @@ class DemoPki:
             ),
             "stranger": self.stranger.write_pem(folder / "stranger.pem"),
         }
+
+
+# The TLS listener of a gateway serving with the files `DemoPki.write` made, to
+# `.format(port=…, pki=…)` (that folder) once the rest of the configuration is appended: more
+# `certificates:` entries, then settings and APIs. Tests and benchmarks share it.
+LISTENER_YAML = """
+hostnames:
+  - hostName: localhost
+    listen: 127.0.0.1:{port}
+    certificateId: gateway-tls
+    negotiateClientCertificate: true
+certificates:
+  gateway-tls: {{file: {pki}/gateway.pem}}
+"""
