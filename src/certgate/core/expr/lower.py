@@ -249,6 +249,9 @@ class Lowerer:
         value = kids(node)[-1]
         if not modifiers:
             if value.type == "declaration_expression":
+                product = self.misread_product(value)
+                if product is not None:
+                    return s.Arg(node.start_byte, product, name=self.text_or_none(name_node))
                 raise self.smap.error(
                     "Syntax error, ',' expected", self.field(value, "name").start_byte
                 )
@@ -266,6 +269,28 @@ class Lowerer:
         if value.type != "identifier":
             raise self.unsupported("out arguments other than locals", value)
         return s.Arg(node.start_byte, None, self.text(value))
+
+    def text_or_none(self, node: Node | None) -> str | None:
+        return None if node is None else self.text(node)
+
+    def misread_product(self, declaration: Node) -> s.Expr | None:
+        """`f(n * m)`: tree-sitter reads the argument as a declaration of `m` with pointer type
+        `n*`; C# has no such argument (pointers need `unsafe`), so it is the product `n * m`."""
+        kind = self.field(declaration, "type")
+        if kind.type != "pointer_type" or len(kind.children) != 2:
+            return None
+        left, star = kind.children
+        if left.type not in ("identifier", "qualified_name") or star.type != "*":
+            return None
+        right = self.field(declaration, "name")
+        return s.Binary(star.start_byte, "*", self.dotted_value(left), self.expr(right))
+
+    def dotted_value(self, node: Node) -> s.Expr:
+        """`a.b.c` read as a type name by the grammar, as the member accesses it stands for."""
+        if node.type == "identifier":
+            return self.expr(node)
+        owner, last = node.children[0], node.children[-1]  # qualified_name: owner . identifier
+        return s.Member(last.start_byte, self.dotted_value(owner), self.text(last))
 
     def x_binary_expression(self, node: Node) -> s.Expr:
         op_node = self.field(node, "operator")
