@@ -451,6 +451,37 @@ def test_json_request_body_as_jobject(harness: Harness, pki: Pki) -> None:
     assert bad.status == 500  # JsonReaderException inside the expression
 
 
+def test_xml_request_body_as_xdocument(harness: Harness, pki: Pki) -> None:
+    inbound = (
+        '<set-header name="X-Total" exists-action="override"><value>@{'
+        " var doc = context.Request.Body.As<XDocument>(preserveContent: true);"
+        ' return doc.Root.Elements("line").Sum(l => (int)l.Attribute("qty")).ToString(); }'
+        "</value></set-header>"
+    )
+    body = b'<?xml version="1.0"?><order><line qty="2"/><line qty=" 5 "/></order>'
+    reply = run(harness, pki, op=doc(inbound), path="/echo/files/body", method="POST", body=body)
+    assert reply.header("Echo-X-Total") == "7"
+    assert harness.backend_log[-1][3] == body  # preserved for the backend
+
+
+def test_xml_request_body_with_a_dtd_is_refused(harness: Harness, pki: Pki) -> None:
+    inbound = (
+        '<set-header name="X-Root" exists-action="override">'
+        "<value>@(context.Request.Body.As<XDocument>().Root.Value)</value></set-header>"
+    )
+    laughs = b'<!DOCTYPE a [<!ENTITY x "lol"><!ENTITY y "&x;&x;&x;">]><a>&y;</a>'
+    reply = run(
+        harness,
+        pki,
+        op=doc(inbound, on_error=ERROR_ECHO),
+        path="/echo/files/body",
+        method="POST",
+        body=laughs,
+    )
+    assert reply.status == 500 and reply.header("ErrorSource") == "set-header"
+    assert "DTD is prohibited" in (reply.header("ErrorMessage") or "")
+
+
 def test_return_response_from_a_response_variable(harness: Harness, pki: Pki) -> None:
     outbound = (
         '<set-variable name="r" value="@(context.Response)" />'

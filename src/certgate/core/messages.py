@@ -13,6 +13,7 @@ from certgate.core.certs import X509Certificate2
 from certgate.core.expr import CsArray, CsTypeRef, ReadOnlyDictionary
 from certgate.core.expr.jsonconvert import BODY_CONVERTERS
 from certgate.core.expr.types import CsObject
+from certgate.core.expr.xlinq import BODY_CONVERTERS as XML_BODY_CONVERTERS
 from certgate.core.model import Header, Response, set_header
 from certgate.core.url import UrlInfo
 from certgate.errors import ExpressionRuntimeError
@@ -77,6 +78,7 @@ class MessageBody(CsObject):
 
 # Body.As<JObject>() / <JToken>() / <JArray>(): the JSON runtime's converters.
 MessageBody.CONVERTERS.update(BODY_CONVERTERS)
+MessageBody.CONVERTERS.update(XML_BODY_CONVERTERS)  # As<XDocument>() / <XElement>() / <XNode>()
 
 
 class RequestInfo(CsObject):

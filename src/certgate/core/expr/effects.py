@@ -177,6 +177,9 @@ class EffectTranslator(LambdaTranslator):
         if source_py is not None and target_py is not None:
             if issubclass(source_py, target_py) and target_py not in (int, float, bool, str):
                 return value  # a derived class (JObject into JToken)
+            if source_py is str and hasattr(target_py, "cs_implicit"):  # XName, XNamespace
+                ref = self.names.constant(CsTypeRef(target.name, (target_py,)))
+                return Code(f"_ccast({value.text}, {ref})", target)
             if target_py is JToken and source_py in (str, int, float, bool, CsChar):
                 ref = self.names.constant(CsTypeRef(target.name, (JToken,)))
                 return Code(f"_ccast({value.text}, {ref})", target)  # JToken's implicit operators

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import auth, linq, numbers, strings, symmetric
+from . import auth, linq, numbers, strings, symmetric, xlinq
 from . import exceptions as exc
 from .arrays import CsArray
 from .collections import LinqSeq
@@ -86,6 +86,7 @@ def _equals(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
+_NODES = SType("IEnumerable", LinqSeq, element=UNKNOWN)
 _LINQ_TYPES: dict[str, SType] = {
     "Any": BOOL,
     "All": BOOL,
@@ -133,6 +134,7 @@ _LINQ_TYPES: dict[str, SType] = {
 
 _STRING_TYPES = dict.fromkeys(strings.STRING_METHODS, STRING) | {
     "Length": INT,
+    "CompareTo": INT,
     "StartsWith": BOOL,
     "EndsWith": BOOL,
     "Contains": BOOL,
@@ -192,6 +194,8 @@ def _build(cls: type[CsObject]) -> MemberTable:
     if hasattr(cls, "__iter__"):
         table.methods.update(linq.LINQ_METHODS)
         table.types.update(_LINQ_TYPES)
+        table.methods.update(xlinq.EXTENSIONS)  # doc.Descendants("a").Elements("b")
+        table.types.update(dict.fromkeys(xlinq.EXTENSIONS, _NODES))
     if issubclass(cls, CsArray):  # APIM's byte[] extensions (other arrays: InvalidCast at run time)
         table.methods.update(symmetric.ARRAY_EXTENSIONS)
         table.types.update(symmetric.ARRAY_EXTENSION_TYPES)

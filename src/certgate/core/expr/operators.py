@@ -15,6 +15,8 @@ Rules that make the Python match C#:
 
 from __future__ import annotations
 
+import typing
+
 from . import syntax as s
 from .static import (
     BOOL,
@@ -28,6 +30,7 @@ from .static import (
     SType,
     array_of,
     class_stype,
+    from_annotation,
 )
 from .translate import Code, ExprTranslator
 from .types import CsChar, CsValue
@@ -132,6 +135,13 @@ class OperatorTranslator(ExprTranslator):
             return Code(f"({other.text} {test} None)", BOOL)
         if a.known and b.known:
             pa, pb = a.py, b.py
+            implicit = getattr(pb if pa is str else pa, "cs_implicit", None)
+            if (pa is str) != (pb is str) and implicit is not None:
+                # `el.Name == "a"`: the string converts to XName, an interned name
+                text, name = (left, right) if pa is str else (right, left)
+                test = "is" if op == "==" else "is not"
+                convert = self.names.constant(implicit)
+                return Code(f"({name.text} {test} {convert}({text.text}))", BOOL)
             same_family = (pa is pb) or (a.numeric and b.numeric)
             if pa in _EQUALITY_SAFE and pb in _EQUALITY_SAFE:
                 if not same_family:
@@ -167,6 +177,10 @@ class OperatorTranslator(ExprTranslator):
 
     def arithmetic(self, op: str, left: Code, right: Code, node: s.Binary) -> Code:
         a, b = left.type, right.type
+        add = getattr(a.py, "cs_add", None) if op == "+" and a.known else None
+        if add is not None:  # `ns + "local"`: XNamespace's operator
+            result = from_annotation(typing.get_type_hints(add).get("return"))
+            return Code(f"{self.names.constant(add)}({left.text}, {right.text})", result)
         if op == "+" and (a is STRING or b is STRING):
             return Code(f"_concat({left.text}, {right.text})", STRING)
         if _is_value_type(a.py) and b is not NULL:  # DateTime - TimeSpan, ...

@@ -106,6 +106,8 @@ def value_arith(op: str, a: object, b: object) -> object:
 
 def arith(op: str, a: object, b: object) -> object:
     """`a op b` for + - * / % when the operand types were not known at load time."""
+    if op == "+" and hasattr(type(a), "cs_add"):  # `ns + "local"`: XNamespace's operator
+        return a.cs_add(b)  # type: ignore[attr-defined]
     if op == "+" and (type(a) is str or type(b) is str):
         return concat_capped(a, b)  # untyped `acc + acc` may sit in an `Aggregate`
     if a is None or b is None:
@@ -174,6 +176,11 @@ def equals(a: object, b: object) -> bool:
     if isinstance(a, CsValue) and isinstance(b, CsValue) and type(a) is type(b):
         return a.value_key() == b.value_key()
     if isinstance(a, CsObject) or isinstance(b, CsObject):
+        # `name == "a"`: a string converts implicitly to XName / XNamespace (interned)
+        if ta is str and hasattr(tb, "cs_implicit"):
+            return b is tb.cs_implicit(a)
+        if tb is str and hasattr(ta, "cs_implicit"):
+            return a is ta.cs_implicit(b)
         return False
     return value_equals(a, b)
 

@@ -132,11 +132,19 @@ def truth(value: object) -> bool:
 
 
 def cast(value: object, target: CsTypeRef) -> object:
-    """Reference conversion / unboxing `(T)value`: the value must already be a T."""
+    """Reference conversion / unboxing `(T)value`: the value must already be a T, unless a
+    user-defined conversion applies (`(int)xElement`, `(XName)"a"`)."""
     if target.accepts(value):
         return value
     if value is None:
         raise exc.null_reference()
+    explicit = getattr(type(value), "cs_explicit", None)
+    if explicit is not None:
+        return explicit(value, target)
+    if type(value) is str and target.classes:
+        implicit = getattr(target.classes[0], "cs_implicit", None)
+        if implicit is not None:
+            return implicit(value)
     raise exc.invalid_cast(value, target.name)
 
 

@@ -208,9 +208,14 @@ def _enum(name: str, members: dict[str, strings.CsEnum]) -> TypeInfo:
     return TypeInfo(name, stype, CsTypeRef(name, (stype.py,) if stype.py else ()), statics)
 
 
+def _string_static_type(name: str) -> SType:
+    if name.startswith("Compare"):
+        return INT
+    return BOOL if name.startswith(("Is", "Equals")) else STRING
+
+
 _STRING_STATICS = {
-    name: StaticMember(fn, BOOL if name.startswith(("Is", "Equals")) else STRING)
-    for name, fn in strings.STRING_STATICS.items()
+    name: StaticMember(fn, _string_static_type(name)) for name, fn in strings.STRING_STATICS.items()
 } | {"Empty": StaticMember("", STRING, is_method=False)}
 
 IMPLEMENTED: dict[str, TypeInfo] = {
@@ -276,11 +281,15 @@ _PARTIAL_MEMBERS: dict[str, frozenset[str]] = {
 }
 
 
+# Allowed types with "All except" members (spec §3.3).
+_EXCEPT_MEMBERS: dict[str, frozenset[str]] = {"System.Xml.Linq.XDocument": frozenset({"Load"})}
+
+
 def member_allowed(type_name: str, member: str) -> bool:
     """For a registered runtime type: is `member` on APIM's allow-list, so that lacking it is
     ours to fix ("not supported yet") rather than the policy's error?"""
     full = full_name(type_name) or type_name
-    if full not in _RUNTIME_TYPES:
+    if full not in _RUNTIME_TYPES or member in _EXCEPT_MEMBERS.get(full, ()):
         return False
     if full in _PARTIAL_MEMBERS:
         return member in _PARTIAL_MEMBERS[full]
