@@ -4,11 +4,35 @@ Comparisons are ordinal (what `==` and the default `Equals`, `StartsWith(string,
 do). .NET Core's culture-sensitive defaults for `StartsWith(string)`/`IndexOf(string)` differ from
 ordinal only for unusual Unicode input; we use ordinal and document it. `*IgnoreCase` comparisons
 fold with simple upper-casing, as OrdinalIgnoreCase does.
+
+`String.Compare`/`CompareOrdinal` follow .NET 8. Ordinal results are the difference of the first
+differing UTF-16 units (else of the lengths), bug for bug: the whole-string form reads the NUL
+terminator past a shorter string, so `CompareOrdinal("a", "ab")` is -98, not -1. The culture forms
+(current culture = invariant, as APIM runs) return -1/0/1 from an approximation of the ICU root
+collation that .NET 5+ uses (`compare_culture`):
+* exact for ASCII: control characters are ignored, then white space < punctuation < symbols <
+  `$` < digits < letters in ICU's order, compared case-insensitively over the whole string first;
+  accents decide next, and only then case, position by position, lower case first ("a" < "A",
+  "Ab" > "aB");
+* accents are the canonical decomposition's combining marks, in ICU's order for U+0300-U+036F;
+  compatibility forms (NBSP, "²", "ﬁ", full width) compare as their decomposition, after it;
+  `ß`/`æ`/`œ` expand to "ss"/"ae"/"oe"; Latin letters "with stroke" (ø, ł, đ) are the base letter
+  with an accent; digits of every script are equal to the ASCII digit of their value;
+* approximated: other non-ASCII punctuation, symbols and Latin letters (dotless i, ŋ, þ, ...)
+  sort after the ASCII ones of their group by code point instead of between them; other scripts
+  sort after Latin by code point (Greek < Cyrillic < ... roughly as ICU, but e.g. Hangul after
+  Han); kana and width differences are primary (ICU has them at a lower level), and a letter's
+  combining marks are not reordered canonically across characters.
+Windows' older NLS collation, which Mono imitates, ignores `-` and `'` at first ("co-op" > "coop"
+there, < under ICU); the conformance vectors record that as a deviation.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -434,6 +458,349 @@ def format_string(template: object, *args: object) -> str:
     return "".join(out)
 
 
+# --- String.Compare / CompareOrdinal (see the module docstring) ----------------------------------
+
+
+def _units(s: str) -> list[int]:
+    """UTF-16 code units: ordinal results are differences of units (we hold code points)."""
+    if s.isascii():
+        return list(s.encode("ascii"))
+    return list(memoryview(s.encode("utf-16-le", "surrogatepass")).cast("H"))
+
+
+def compare_ordinal(a: str, b: str) -> int:
+    """`String.CompareOrdinal(a, b)` / `Compare(a, b, Ordinal)`. .NET compares the first unit,
+    then the second, then two at a time, reading the NUL terminator (and the zero padding of an
+    empty string) past the shorter string: so units up to an even count are compared."""
+    if a == b:
+        return 0
+    x, y = _units(a), _units(b)
+    shorter = min(len(x), len(y))
+    px, py = [*x, 0, 0], [*y, 0, 0]
+    for i in range(max(2, shorter + (shorter & 1))):
+        if px[i] != py[i]:
+            return px[i] - py[i]
+    return len(x) - len(y)
+
+
+def _sequence_compare(a: str, b: str) -> int:
+    """Ordinal comparison of two substrings (`SpanHelpers.SequenceCompareTo`: no terminator)."""
+    x, y = _units(a), _units(b)
+    for p, q in zip(x, y, strict=False):
+        if p != q:
+            return p - q
+    return len(x) - len(y)
+
+
+def _upper_unit(unit: int) -> int:
+    """.NET's ordinal casing of one UTF-16 unit: simple upper case, none for surrogates, and
+    dotless i (U+0131) and long s (U+017F) kept, as .NET's ordinal casing table does."""
+    if unit < 0x80:
+        return unit - 32 if 97 <= unit <= 122 else unit
+    if unit in (0x131, 0x17F) or 0xD800 <= unit <= 0xDFFF:
+        return unit
+    upper = chr(unit).upper()
+    return ord(upper) if len(upper) == 1 and ord(upper) <= 0xFFFF else unit
+
+
+def _upper_pair(high: int, low: int) -> tuple[int, int]:
+    code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    upper = chr(code).upper()
+    if len(upper) != 1:
+        return high, low
+    code = ord(upper) - 0x10000
+    return 0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)
+
+
+def _is_pair(units: list[int], i: int) -> bool:
+    return 0xD800 <= units[i] <= 0xDBFF and 0xDC00 <= units[i + 1] <= 0xDFFF
+
+
+def compare_ordinal_ignore_case(a: str, b: str) -> int:
+    """`OrdinalIgnoreCase` (ICU mode): the difference of the upper-cased first differing units
+    (a surrogate pair upper-cases as one code point), else of the lengths."""
+    x, y = _units(a), _units(b)
+    i, n = 0, min(len(x), len(y))
+    while i < n:
+        if n - i > 1 and _is_pair(x, i) and _is_pair(y, i):
+            pa, pb = _upper_pair(x[i], x[i + 1]), _upper_pair(y[i], y[i + 1])
+            if pa != pb:
+                return pa[0] - pb[0] if pa[0] != pb[0] else pa[1] - pb[1]
+            i += 2
+            continue
+        if x[i] != y[i]:
+            ua, ub = _upper_unit(x[i]), _upper_unit(y[i])
+            if ua != ub:
+                return ua - ub
+        i += 1
+    return len(x) - len(y)
+
+
+# ICU root order of the characters we place exactly: ASCII (and the white space around it), by
+# group. Other characters of a group follow its placed ones, by code point.
+_GROUPS = (
+    "\t\n\x0b\x0c\r\x85\u2028\u2029 ",  # white space
+    "_-,;:!?.'\"()[]{}@*/\\&#%",  # punctuation
+    "`^+<=>|~",  # symbols
+    "$",  # currency
+    "0123456789",  # digits (of any script: by value)
+    "abcdefghijklmnopqrstuvwxyz",  # Latin letters
+    "",  # other letters
+    "",  # anything else (private use, unassigned, lone surrogates)
+)
+_PLACED = {c: (group, i) for group, chars in enumerate(_GROUPS) for i, c in enumerate(chars)}
+# The secondary (accent) order of the combining diacritical marks U+0300-U+036F in ICU's root
+# collation (as ICU 72 sorts "a" + mark).
+_MARKS = {
+    chr(int(code, 16)): i + 1
+    for i, code in enumerate(
+        """034F 0332 0313 0343 0314 0301 0341 0300 0340 0306 0302 030C 030A 0342 0308 0344 030B
+        0303 0307 0338 0327 0328 0304 030D 030E 0312 0315 031A 033D 033E 033F 0346 034A 034B 034C
+        0350 0351 0352 0357 035B 035D 035E 0316 0317 0318 0319 031C 031D 031E 031F 0320 0329 032A
+        032B 032C 032F 0333 033A 033B 033C 0347 0348 0349 034D 034E 0353 0354 0355 0356 0359 035A
+        035C 035F 0362 0336 0337 0335 0305 0309 030F 0310 0311 031B 0321 0322 0323 0324 0325 0326
+        032D 032E 0330 0331 0334 0339 0345 0358 0360 0361 0363 0368 0369 0364 036A 0365 036B 0366
+        036C 036D 0367 036E 036F""".split()  # noqa: SIM905 - a table
+    )
+}
+_STROKE = "\u0338"  # ICU sorts ø as o + U+0338
+_EXPANSIONS = {"ß": "ss", "æ": "ae", "œ": "oe"}  # one letter, several primaries (then tertiary)
+_AFTER = {"\u0131": "i", "ŋ": "n"}  # dotless i, eng: own letters ICU puts right after another
+_WITH_STROKE = re.compile(r"LATIN (?:SMALL|CAPITAL) LETTER ([A-Z]) WITH STROKE$")
+
+Element = tuple[int, int, int]  # (primary or 0 for an accent, secondary, tertiary)
+
+
+def _primary(group: int, index: int, tail: int = 0) -> int:
+    """A primary weight: by group, then by the index among the group's placed characters, then
+    by `tail` (the code point of an unplaced character, 1 for a letter of `_AFTER`)."""
+    return ((group + 1) << 40) | (index << 24) | tail
+
+
+def _mark(c: str) -> Element:
+    return (0, _MARKS.get(c, 0x200 + ord(c)), 0)
+
+
+def _base(c: str, variant: int) -> list[Element]:
+    """Collation elements of one character of a decomposition (`variant`: 1 for a compatibility
+    form, which sorts after its plain form)."""
+    category = unicodedata.category(c)
+    if category[0] == "M":
+        return [_mark(c)]
+    lower = c.lower() if len(c.lower()) == 1 else c
+    tertiary = (2 if lower != c else 0) + variant  # lower case < variants < upper case
+    folded = c.casefold()
+    if len(folded) == 1 and folded != lower:  # final sigma: a variant of sigma
+        lower, tertiary = folded, tertiary | 1
+    placed = _PLACED.get(lower)
+    if placed is not None:
+        return [(_primary(*placed), 0, tertiary)]
+    if category in ("Cc", "Cf"):
+        return []  # completely ignorable: NUL and other controls, soft hyphen, zero-width marks
+    if lower in _EXPANSIONS:
+        return [(_primary(*_PLACED[p]), 0, tertiary | 1) for p in _EXPANSIONS[lower]]
+    if category == "Nd":
+        return [(_primary(4, unicodedata.digit(c)), 0, tertiary)]
+    stroke = _WITH_STROKE.match(unicodedata.name(c, ""))
+    if stroke:
+        return [(_primary(*_PLACED[stroke.group(1).lower()]), 0, tertiary), _mark(_STROKE)]
+    if lower == "ð":  # eth: d with an accent of its own
+        return [(_primary(*_PLACED["d"]), 0, tertiary), (0, 0x200 + ord(lower), 0)]
+    if lower in _AFTER:
+        return [(_primary(*_PLACED[_AFTER[lower]], 1), 0, tertiary)]
+    group = {"Z": 0, "P": 1, "S": 3 if category == "Sc" else 2, "N": 4}.get(category[0], 7)
+    if category[0] == "L":
+        group = 5 if unicodedata.name(c, "").startswith("LATIN") else 6
+    return [(_primary(group, len(_GROUPS[group]), ord(lower)), 0, tertiary)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _elements(c: str) -> tuple[Element, ...]:
+    canonical = unicodedata.normalize("NFD", c)
+    compat = unicodedata.normalize("NFKD", c)
+    variant = int(compat != canonical)
+    return tuple(element for part in compat for element in _base(part, variant))
+
+
+def _collation_key(s: str) -> tuple[list[int], list[int], list[int]]:
+    primary: list[int] = []
+    secondary: list[int] = []
+    tertiary: list[int] = []
+    for c in s:
+        for p, sec, ter in _elements(c):
+            if p:
+                primary.append(p)
+            secondary.append(sec)
+            tertiary.append(ter)
+    return primary, secondary, tertiary
+
+
+def _ascii_tables() -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """`str.translate` tables giving ASCII text the same primary and tertiary order as
+    `_collation_key` (one character per weight), for the common all-ASCII case."""
+    weights = {c: _elements(chr(c)) for c in range(128)}
+    ranks = {p: i for i, p in enumerate(sorted({e[0][0] for e in weights.values() if e}))}
+    primary: dict[int, str | None] = {}
+    tertiary: dict[int, str | None] = {}
+    for c, element in weights.items():
+        primary[c] = chr(0x100 + ranks[element[0][0]]) if element else None
+        tertiary[c] = chr(0x100 + element[0][2]) if element else None
+    return primary, tertiary
+
+
+_ASCII_PRIMARY, _ASCII_TERTIARY = _ascii_tables()
+
+
+def _sign(less: bool) -> int:
+    return -1 if less else 1
+
+
+def compare_culture(a: str, b: str, ignore_case: bool = False) -> int:
+    """Invariant-culture comparison (-1, 0, 1): primary (letters, ignoring case and accents) over
+    the whole strings, then accents, then case unless `ignore_case`."""
+    if a == b:
+        return 0
+    if a.isascii() and b.isascii():
+        pa, pb = a.translate(_ASCII_PRIMARY), b.translate(_ASCII_PRIMARY)
+        if pa != pb:
+            return _sign(pa < pb)
+        if ignore_case:
+            return 0
+        ta, tb = a.translate(_ASCII_TERTIARY), b.translate(_ASCII_TERTIARY)
+        return 0 if ta == tb else _sign(ta < tb)
+    ka, kb = _collation_key(a), _collation_key(b)
+    for level in range(2 if ignore_case else 3):
+        if ka[level] != kb[level]:
+            return _sign(ka[level] < kb[level])
+    return 0
+
+
+def _text(value: object) -> str | None:
+    if value is None or type(value) is str:
+        return value
+    raise exc.invalid_cast(value, "System.String")
+
+
+def _mode(value: object) -> str:
+    """The StringComparison name of a `bool ignoreCase` or `StringComparison` argument."""
+    if type(value) is bool:
+        return "CurrentCultureIgnoreCase" if value else "CurrentCulture"
+    if not isinstance(value, StringComparison):
+        raise exc.invalid_cast(value, "System.StringComparison")
+    return value.name
+
+
+def _by_mode(a: str, b: str, mode: str, *, whole: bool) -> int:
+    if mode == "Ordinal":
+        return compare_ordinal(a, b) if whole else _sequence_compare(a, b)
+    if mode == "OrdinalIgnoreCase":
+        return compare_ordinal_ignore_case(a, b)
+    return compare_culture(a, b, mode.endswith("IgnoreCase"))
+
+
+def _nulls(a: str | None, b: str | None) -> int:
+    """null sorts before any string; two nulls are equal."""
+    return 0 if a is b else (-1 if a is None else 1)
+
+
+def _no_overload(name: str, count: int) -> exc.ExpressionRuntimeError:
+    return exc.ExpressionRuntimeError(
+        "ArgumentException", f"No overload for method '{name}' takes {count} arguments"
+    )
+
+
+def compare(*args: object) -> int:
+    """`String.Compare(strA, strB[, ignoreCase | comparisonType])` and
+    `String.Compare(strA, indexA, strB, indexB, length[, ignoreCase | comparisonType])`.
+    Indexes and lengths count characters as our strings hold them (code points)."""
+    if len(args) in (2, 3):
+        a, b = _text(args[0]), _text(args[1])
+        mode = _mode(args[2]) if len(args) == 3 else "CurrentCulture"
+        if a is None or b is None:
+            return _nulls(a, b)
+        return _by_mode(a, b, mode, whole=True)
+    if len(args) not in (5, 6):
+        raise _no_overload("Compare", len(args))
+    a, b = _text(args[0]), _text(args[2])
+    index_a, index_b, length = _int(args[1]), _int(args[3]), _int(args[4])
+    if len(args) == 6 and isinstance(args[5], StringComparison):
+        return _compare_range(a, index_a, b, index_b, length, args[5].name)
+    return _compare_range_culture(
+        a, index_a, b, index_b, length, _mode(args[5]) if len(args) == 6 else "CurrentCulture"
+    )
+
+
+def _compare_range(a: str | None, ia: int, b: str | None, ib: int, length: int, mode: str) -> int:
+    """The StringComparison overload: nulls first, then the argument checks."""
+    if a is None or b is None:
+        return _nulls(a, b)
+    if length < 0:
+        raise exc.argument_out_of_range("length")
+    if ia < 0 or ib < 0:
+        raise exc.argument_out_of_range("indexA" if ia < 0 else "indexB")
+    if len(a) < ia or len(b) < ib:
+        raise exc.argument_out_of_range("indexA" if len(a) < ia else "indexB")
+    if length == 0:
+        return 0
+    span_a = a[ia : ia + min(length, len(a) - ia)]
+    return _by_mode(span_a, b[ib : ib + min(length, len(b) - ib)], mode, whole=False)
+
+
+def _compare_range_culture(
+    a: str | None, ia: int, b: str | None, ib: int, length: int, mode: str
+) -> int:
+    """The overloads without a StringComparison go through `CompareInfo.Compare(string1, offset1,
+    length1, ...)`, which checks the ranges before looking at nulls (a null with a non-empty
+    range throws)."""
+    la = length if a is None else min(length, len(a) - ia)
+    lb = length if b is None else min(length, len(b) - ib)
+    for text, offset, count in ((a, ia, la), (b, ib, lb)):
+        valid = offset >= 0 and count >= 0 and offset + count <= (0 if text is None else len(text))
+        if not valid:
+            if la < 0 or lb < 0:
+                raise exc.argument_out_of_range("length1" if la < 0 else "length2")
+            if ia < 0 or ib < 0:
+                raise exc.argument_out_of_range("offset1" if ia < 0 else "offset2")
+            raise exc.argument_out_of_range("string1" if text is a else "string2")
+    if a is None or b is None:
+        return _nulls(a, b)
+    return compare_culture(a[ia : ia + la], b[ib : ib + lb], mode.endswith("IgnoreCase"))
+
+
+def compare_ordinal_static(*args: object) -> int:
+    """`String.CompareOrdinal(strA, strB)` and `(strA, indexA, strB, indexB, length)`."""
+    if len(args) == 2:
+        a, b = _text(args[0]), _text(args[1])
+        return _nulls(a, b) if a is None or b is None else compare_ordinal(a, b)
+    if len(args) != 5:
+        raise _no_overload("CompareOrdinal", len(args))
+    a, b = _text(args[0]), _text(args[2])
+    ia, ib, length = _int(args[1]), _int(args[3]), _int(args[4])
+    if a is None or b is None:
+        return _nulls(a, b)
+    if length < 0:
+        raise exc.argument_out_of_range("length")
+    if ia < 0 or ib < 0:
+        raise exc.argument_out_of_range("indexA" if ia < 0 else "indexB")
+    la, lb = min(length, len(a) - ia), min(length, len(b) - ib)
+    if la < 0 or lb < 0:
+        raise exc.argument_out_of_range("indexA" if la < 0 else "indexB")
+    if length == 0:
+        return 0
+    return _sequence_compare(a[ia : ia + la], b[ib : ib + lb])
+
+
+def compare_to(s: str, value: object) -> int:
+    """`s.CompareTo(value)`: the current (invariant) culture; null sorts first."""
+    if value is None:
+        return 1
+    if type(value) is not str:
+        raise exc.ExpressionRuntimeError("ArgumentException", "Object must be of type String.")
+    return compare_culture(s, value)
+
+
+STRING_METHODS["CompareTo"] = compare_to
+
 STRING_STATICS: dict[str, Callable[..., object]] = {
     "IsNullOrEmpty": is_null_or_empty,
     "IsNullOrWhiteSpace": is_null_or_white_space,
@@ -441,4 +808,6 @@ STRING_STATICS: dict[str, Callable[..., object]] = {
     "Join": join,
     "Format": format_string,
     "Equals": lambda a, b: a == b if type(a) is str and type(b) is str else a is b,
+    "Compare": compare,
+    "CompareOrdinal": compare_ordinal_static,
 }
