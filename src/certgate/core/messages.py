@@ -6,12 +6,18 @@ dictionary view is built on first read and dropped whenever a policy changes the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
+from urllib.parse import quote_plus, unquote_to_bytes
 
 from certgate.core.certs import X509Certificate2
-from certgate.core.expr import CsArray, CsTypeRef, ReadOnlyDictionary
+from certgate.core.expr import CsArray, CsTypeRef, KeyValuePair, ReadOnlyDictionary, to_string
+from certgate.core.expr import exceptions as exc
+from certgate.core.expr.collections import iterate
+from certgate.core.expr.dictionary import CsDictionary
+from certgate.core.expr.generic import CsList
 from certgate.core.expr.jsonconvert import BODY_CONVERTERS
+from certgate.core.expr.static import REFS
 from certgate.core.expr.types import CsObject
 from certgate.core.expr.xlinq import BODY_CONVERTERS as XML_BODY_CONVERTERS
 from certgate.core.model import Header, Response, set_header
@@ -32,13 +38,73 @@ def headers_dictionary(headers: list[Header]) -> ReadOnlyDictionary:
     )
 
 
+_STRING = REFS["System.String"]
+_STRING_LIST = CsTypeRef("System.Collections.Generic.IList`1[System.String]", (CsList, CsArray))
+
+
+def parse_form(data: bytes) -> list[tuple[str, str]]:
+    """`application/x-www-form-urlencoded` fields in order (WHATWG URL §5.1): `&`-separated,
+    empty pieces skipped, a piece without `=` is a name with the value "", `+` is a space, then
+    percent-decoding and UTF-8 (an invalid sequence becomes U+FFFD)."""
+    fields: list[tuple[str, str]] = []
+    for piece in data.split(b"&"):
+        if piece:
+            name, _, value = piece.partition(b"=")
+            fields.append((_form_decode(name), _form_decode(value)))
+    return fields
+
+
+def _form_decode(raw: bytes) -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", errors="replace")
+
+
+def _form_encode(text: str) -> str:
+    """.NET's FormUrlEncodedContent: `Uri.EscapeDataString` (all but A-Z a-z 0-9 - . _ ~, as
+    UTF-8), then `+` for a space. A lone surrogate is written as U+FFFD, as .NET does."""
+    if not text.isascii():
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return quote_plus(text, safe="")
+
+
+class FormDictionary(CsDictionary):
+    """`IDictionary<string, IList<string>>` from `Body.AsFormUrlEncodedContent()`: each field name
+    once, in order of first appearance, with its values in arrival order. Names compare ordinally
+    (a `Dictionary`'s default; APIM does not document it). The lists belong to the policy, as in
+    APIM (`body["tag"].Add("x")`), and `ToFormUrlEncodedContent()` writes the form back."""
+
+    __slots__ = ()
+    CS_MEMBERS = CsDictionary.CS_MEMBERS | {"ToFormUrlEncodedContent"}
+
+    def __init__(self, fields: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__(_STRING, _STRING_LIST)
+        lists: dict[str, CsList] = {}
+        for name, value in fields:
+            values = lists.get(name)
+            if values is None:
+                values = lists[name] = CsList(_STRING)
+                self.Add(name, values)
+            values.Add(value)
+
+    def ToFormUrlEncodedContent(self) -> str:
+        """The fields as a form body again: one `name=value` per value (a name whose list is
+        empty writes nothing), `&`-separated, encoded as .NET's FormUrlEncodedContent does."""
+        pieces: list[str] = []
+        for pair in self:
+            assert isinstance(pair, KeyValuePair)
+            if pair.Value is None:
+                raise exc.null_reference()
+            name = _form_encode(to_string(pair.Key))
+            pieces.extend(f"{name}={_form_encode(to_string(v))}" for v in iterate(pair.Value))
+        return "&".join(pieces)
+
+
 class MessageBody(CsObject):
     """`IMessageBody`. Reading without `preserveContent: true` consumes it (spec §2.10): a later
     read throws, and the message goes on without a body unless a policy sets a new one."""
 
     __slots__ = ("consumed", "data")
     CS_TYPE = "IMessageBody"
-    CS_MEMBERS = frozenset({"As"})
+    CS_MEMBERS = frozenset({"As", "AsFormUrlEncodedContent"})
     CS_GENERIC_METHODS = frozenset({"As"})
     #: CLR type name → conversion from bytes. JSON/XML runtime modules add theirs when imported.
     CONVERTERS: ClassVar[dict[str, Callable[[bytes], object]]] = {
@@ -62,15 +128,23 @@ class MessageBody(CsObject):
             raise ExpressionRuntimeError(
                 "NotSupportedException", f"not supported yet: Body.As<{target}>()"
             )
+        return convert(self._read(preserveContent))
+
+    def AsFormUrlEncodedContent(self, preserveContent: bool = False) -> FormDictionary:
+        """The body parsed as `application/x-www-form-urlencoded` (whatever its Content-Type);
+        it consumes the body as `As<T>()` does."""
+        return FormDictionary(parse_form(self._read(preserveContent)))
+
+    def _read(self, preserve: bool) -> bytes:
         if self.consumed:
             raise ExpressionRuntimeError(
                 "InvalidOperationException",
                 "The message body has already been read; use preserveContent: true to read it "
                 "more than once.",
             )
-        if not preserveContent:
+        if not preserve:
             self.consumed = True
-        return convert(self.data)
+        return self.data
 
     def to_send(self) -> bytes:
         return b"" if self.consumed else self.data
