@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from certgate.core.expr import DateTime
+from certgate.core.expr.binary import CsBytes
 from certgate.core.expr.types import CsObject
 from certgate.errors import CertificateLoadError
 
@@ -89,13 +90,13 @@ class X509Certificate2(CsObject):
         "IssuerName",
         "NotAfter",
         "NotBefore",
-        "RawData",
         "SerialNumber",
         "Subject",
         "SubjectName",
         "Thumbprint",
         "Version",
         "cert",
+        "der",
     )
     CS_TYPE = "X509Certificate2"
     CS_MEMBERS = frozenset(
@@ -115,6 +116,12 @@ class X509Certificate2(CsObject):
             "GetSerialNumberString",
             "GetCertHashString",
             "GetRawCertData",
+            "GetRawCertDataString",
+            "GetCertHash",
+            "GetPublicKey",
+            "GetPublicKeyString",
+            "GetSerialNumber",
+            "GetKeyAlgorithm",
             "ToString",
             "Verify",
             "VerifyNoRevocation",
@@ -130,7 +137,6 @@ class X509Certificate2(CsObject):
     Version: int
     HasPrivateKey: bool
     FriendlyName: str
-    RawData: bytes
     NotBefore: DateTime
     NotAfter: DateTime
 
@@ -140,7 +146,7 @@ class X509Certificate2(CsObject):
         except ValueError as exc:
             raise CertificateLoadError(f"not an X.509 certificate: {exc}") from None
         self.cert = cert
-        self.RawData = der
+        self.der = der
         self.Thumbprint = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
         self.Subject = dotnet_name(cert.subject)
         self.SubjectName = X500DistinguishedName(self.Subject)
@@ -160,8 +166,34 @@ class X509Certificate2(CsObject):
     def GetCertHashString(self) -> str:
         return self.Thumbprint
 
-    def GetRawCertData(self) -> bytes:
-        return self.RawData
+    @property
+    def RawData(self) -> CsBytes:
+        return CsBytes(self.der)
+
+    def GetRawCertData(self) -> CsBytes:
+        return CsBytes(self.der)
+
+    def GetRawCertDataString(self) -> str:
+        return self.der.hex().upper()
+
+    def GetCertHash(self) -> CsBytes:
+        """SHA-1 of the DER, the bytes `Thumbprint` spells in hex."""
+        return CsBytes(bytes.fromhex(self.Thumbprint))
+
+    def GetPublicKey(self) -> CsBytes:
+        """The subjectPublicKey BIT STRING's content (for RSA, the PKCS#1 RSAPublicKey)."""
+        return CsBytes(_public_key_bits(self.cert))
+
+    def GetPublicKeyString(self) -> str:
+        return _public_key_bits(self.cert).hex().upper()
+
+    def GetSerialNumber(self) -> CsBytes:
+        """The serial number's bytes, little-endian, as .NET returns them."""
+        return CsBytes(bytes.fromhex(self.SerialNumber)[::-1])
+
+    def GetKeyAlgorithm(self) -> str:
+        """The dotted OID of the public key's algorithm (`1.2.840.113549.1.1.1` for RSA)."""
+        return _key_algorithm_oid(self.cert)
 
     def Verify(self) -> bool:
         """Chain to an uploaded Root, time validity and revocation (spec §2.6). Judged by the
@@ -186,6 +218,51 @@ class X509Certificate2(CsObject):
             ("Thumbprint", self.Thumbprint),
         ]
         return "\n".join(f"[{head}]\n  {value}\n" for head, value in blocks)
+
+
+def _public_key_bits(cert: x509.Certificate) -> bytes:
+    """The BIT STRING content inside SubjectPublicKeyInfo (DER: SEQUENCE { alg, BIT STRING })."""
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    i = _skip_header(spki, 0)  # into the outer SEQUENCE
+    i = _skip_element(spki, i)  # past AlgorithmIdentifier
+    start = _skip_header(spki, i)
+    return spki[start + 1 :]  # the BIT STRING's first byte counts unused bits (0)
+
+
+def _key_algorithm_oid(cert: x509.Certificate) -> str:
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    i = _skip_header(spki, _skip_header(spki, 0))  # into SEQUENCE, into AlgorithmIdentifier
+    start = _skip_header(spki, i)  # the OID's content
+    end = _skip_element(spki, i)
+    body = spki[start:end]
+    arcs = [body[0] // 40, body[0] % 40]
+    value = 0
+    for byte in body[1:]:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    return ".".join(map(str, arcs))
+
+
+def _skip_header(der: bytes, i: int) -> int:
+    """Offset of the content of the DER element at `i`."""
+    length = der[i + 1]
+    return i + 2 + (length & 0x7F if length & 0x80 else 0)
+
+
+def _skip_element(der: bytes, i: int) -> int:
+    """Offset just past the DER element at `i`."""
+    length = der[i + 1]
+    if length & 0x80:
+        count = length & 0x7F
+        length = int.from_bytes(der[i + 2 : i + 2 + count], "big")
+        return i + 2 + count + length
+    return i + 2 + length
 
 
 def _serial_hex(serial: int) -> str:

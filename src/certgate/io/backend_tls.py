@@ -29,7 +29,7 @@ class BackendTlsContexts:
         self, ca_certificates: Iterable[X509Certificate2] = (), *, owner: object = None
     ) -> None:
         self.owner = owner  # the snapshot these were built for
-        self._ca_der = tuple(c.RawData for c in ca_certificates)
+        self._ca_der = tuple(c.der for c in ca_certificates)
         self._contexts: dict[BackendTls, ssl.SSLContext] = {}
 
     def get(self, tls: BackendTls) -> ssl.SSLContext:

@@ -357,7 +357,7 @@ class RevocationFetcher:
             if view is None:
                 return
             check = check_of(view, ctx.Timestamp.to_python(), ctx.Api.Id)
-            verdict = validator.chain(view.cert, view.RawData, check.sent, check.now)
+            verdict = validator.chain(view.cert, view.der, check.sent, check.now)
             if verdict.trusted and verdict.links:
                 limits = FetchLimits.of(snapshot.settings.revocation)
                 # OCSP, then a CRL when OCSP gave nothing: a request waits for two fetches at

@@ -87,8 +87,8 @@ def test_text_after_the_expression_is_refused() -> None:
     ("text", "message", "column"),
     [
         (
-            "@(context.Request.Certificate.Subject)",
-            "Usage of member 'Subject' of type 'X509Certificate2' is not supported within "
+            "@(context.Request.Certificate.Frobnicate)",  # no such .NET member
+            "Usage of member 'Frobnicate' of type 'X509Certificate2' is not supported within "
             "expressions",
             31,
         ),

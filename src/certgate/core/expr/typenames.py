@@ -281,6 +281,22 @@ _PARTIAL_MEMBERS: dict[str, frozenset[str]] = {
 }
 
 
+# Allowed types that the runtime models only as a view (the request's certificate): their .NET
+# members, so that one we lack is "not supported yet" and a name .NET lacks is refused.
+_NET_MEMBERS: dict[str, frozenset[str]] = {
+    "System.Security.Cryptography.X509Certificates.X509Certificate2": frozenset(
+        _names(
+            """Archived Extensions FriendlyName HasPrivateKey Issuer IssuerName NotAfter NotBefore
+        PrivateKey PublicKey RawData SerialNumber SignatureAlgorithm Subject SubjectName
+        Thumbprint Version Handle Equals Export GetCertHash GetCertHashString
+        GetEffectiveDateString GetExpirationDateString GetFormat GetHashCode GetKeyAlgorithm
+        GetKeyAlgorithmParameters GetKeyAlgorithmParametersString GetNameInfo GetPublicKey
+        GetPublicKeyString GetRawCertData GetRawCertDataString GetSerialNumber
+        GetSerialNumberString ToString Verify GetRSAPublicKey GetRSAPrivateKey
+        GetECDsaPublicKey GetECDsaPrivateKey"""
+        )
+    )
+}
 # Allowed types with "All except" members (spec §3.3).
 _EXCEPT_MEMBERS: dict[str, frozenset[str]] = {"System.Xml.Linq.XDocument": frozenset({"Load"})}
 
@@ -289,6 +305,8 @@ def member_allowed(type_name: str, member: str) -> bool:
     """For a registered runtime type: is `member` on APIM's allow-list, so that lacking it is
     ours to fix ("not supported yet") rather than the policy's error?"""
     full = full_name(type_name) or type_name
+    if full in _NET_MEMBERS:
+        return member in _NET_MEMBERS[full]
     if full not in _RUNTIME_TYPES or member in _EXCEPT_MEMBERS.get(full, ()):
         return False
     if full in _PARTIAL_MEMBERS:

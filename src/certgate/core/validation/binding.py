@@ -37,7 +37,7 @@ class CertificateCheck:
     def verify(self, view: X509Certificate2, *, revocation: bool) -> bool:
         return self.validator.verify(
             view.cert,
-            view.RawData,
+            view.der,
             self.sent,
             self.now,
             revocation=revocation,

@@ -152,7 +152,7 @@ class ValidateClientCertificate(Node):
                 return EXPIRED, BODY_INVALID
         verdict = None
         if self.validate_trust or self.validate_revocation:
-            verdict = validator.chain(leaf, view.RawData, check.sent, now)
+            verdict = validator.chain(leaf, view.der, check.sent, now)
             if self.validate_trust and not verdict.trusted:
                 return NOT_TRUSTED, BODY_INVALID
         if self.validate_revocation and verdict is not None:
@@ -166,16 +166,16 @@ class ValidateClientCertificate(Node):
             return None
         if any(i.issuer_thumbprint is not None for i in self.identities):
             if verdict is None:
-                verdict = validator.chain(leaf, view.RawData, check.sent, now)
+                verdict = validator.chain(leaf, view.der, check.sent, now)
             issuer = IssuerFacts(verdict.issuer, verdict.issuer_der)
         else:
             issuer = IssuerFacts(None, None)
 
         def issued_by_entity(certificate_id: str) -> bool:
-            return validator.issued_by_entity(leaf, view.RawData, certificate_id)
+            return validator.issued_by_entity(leaf, view.der, certificate_id)
 
         for identity in self.identities:
-            if identity.matches(leaf, view.RawData, issuer, issued_by_entity):
+            if identity.matches(leaf, view.der, issuer, issued_by_entity):
                 return None
         return NOT_MATCHED, BODY_INVALID
 
