@@ -14,13 +14,17 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from certgate.core.expr import DateTime
-from certgate.core.expr.binary import CsBytes
-from certgate.core.expr.types import CsObject
-from certgate.errors import CertificateLoadError
+from certgate.core.expr.binary import CsBytes, to_bytes
+from certgate.core.expr.rsa import RSA
+from certgate.core.expr.static import SType
+from certgate.core.expr.typenames import TypeInfo, register
+from certgate.core.expr.types import CsObject, CsTypeRef
+from certgate.errors import CertificateLoadError, ExpressionRuntimeError
 
 # .NET's short names for RDN attribute types (X500DistinguishedName.Name); others print as OID.x.y.
 _DOTNET_ATTR_NAMES: dict[x509.ObjectIdentifier, str] = {
@@ -97,6 +101,7 @@ class X509Certificate2(CsObject):
         "Version",
         "cert",
         "der",
+        "private_key",
     )
     CS_TYPE = "X509Certificate2"
     CS_MEMBERS = frozenset(
@@ -122,6 +127,8 @@ class X509Certificate2(CsObject):
             "GetPublicKeyString",
             "GetSerialNumber",
             "GetKeyAlgorithm",
+            "GetRSAPublicKey",
+            "GetRSAPrivateKey",
             "ToString",
             "Verify",
             "VerifyNoRevocation",
@@ -159,6 +166,9 @@ class X509Certificate2(CsObject):
         self.Version = cert.version.value + 1
         self.HasPrivateKey = has_private_key
         self.FriendlyName = ""
+        # set only for a certificate a policy loaded itself (`new X509Certificate2(pfx, pw)`);
+        # the gateway's own keys never reach expressions
+        self.private_key: PrivateKeyTypes | None = None
 
     def GetSerialNumberString(self) -> str:
         return self.SerialNumber
@@ -190,6 +200,15 @@ class X509Certificate2(CsObject):
     def GetSerialNumber(self) -> CsBytes:
         """The serial number's bytes, little-endian, as .NET returns them."""
         return CsBytes(bytes.fromhex(self.SerialNumber)[::-1])
+
+    def GetRSAPublicKey(self) -> RSA | None:
+        """RSACertificateExtensions.GetRSAPublicKey: null unless the key is RSA."""
+        key = self.cert.public_key()
+        return RSA(None, key) if isinstance(key, rsa.RSAPublicKey) else None
+
+    def GetRSAPrivateKey(self) -> RSA | None:
+        key = self.private_key
+        return RSA(key, key.public_key()) if isinstance(key, rsa.RSAPrivateKey) else None
 
     def GetKeyAlgorithm(self) -> str:
         """The dotted OID of the public key's algorithm (`1.2.840.113549.1.1.1` for RSA)."""
@@ -377,3 +396,60 @@ def _check_key_matches(cert: x509.Certificate, key: object) -> None:
     der = serialization.Encoding.DER
     if key.public_key().public_bytes(der, spki) != cert.public_key().public_bytes(der, spki):
         raise CertificateLoadError("the private key does not belong to the certificate")
+
+
+# --- `new X509Certificate2(...)` in expressions ----------------------------------------------
+
+_LOADED: dict[tuple[bytes, str | None], tuple[bytes, PrivateKeyTypes | None]] = {}
+_LOADED_MAX = 64
+
+
+def new_certificate(data: object, password: object = None) -> X509Certificate2:
+    """`new X509Certificate2(byte[] rawData[, string password])`: DER, PEM or PFX. A file name
+    is refused: expressions never read files. Parsed certificates are remembered (a PFX's key
+    derivation can cost tens of milliseconds, and policies build the same one per request)."""
+    if type(data) is str:
+        raise ExpressionRuntimeError(
+            "NotSupportedException", "not supported: loading a certificate from a file"
+        )
+    raw = to_bytes(data, "rawData")
+    if password is not None and type(password) is not str:
+        raise ExpressionRuntimeError("InvalidCastException", "The password must be a string.")
+    key = (hashlib.sha256(raw).digest(), password)
+    found = _LOADED.get(key)
+    if found is None:
+        try:
+            loaded = load_certificate(
+                raw, password=None if password is None else password.encode("utf-8")
+            )
+        except CertificateLoadError:
+            message = (
+                "The specified network password is not correct."
+                if password
+                else "Cannot find the requested object."
+            )
+            raise ExpressionRuntimeError("CryptographicException", message) from None
+        private = (
+            serialization.load_pem_private_key(loaded.key_pem, password=None)
+            if loaded.key_pem is not None
+            else None
+        )
+        found = (loaded.der, private)
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = found
+    view = X509Certificate2(found[0], has_private_key=found[1] is not None)
+    view.private_key = found[1]
+    return view
+
+
+_X509_NAME = "System.Security.Cryptography.X509Certificates.X509Certificate2"
+register(
+    TypeInfo(
+        _X509_NAME,
+        SType(X509Certificate2.CS_TYPE, X509Certificate2),
+        CsTypeRef(_X509_NAME, (X509Certificate2,)),
+        {},
+        new_certificate,
+    )
+)

@@ -1,0 +1,318 @@
+"""`System.Security.Cryptography.RSA` and the names that go with it.
+
+What policies do with RSA: verify a partner's signature with the public key of a certificate
+(`cert.GetRSAPublicKey().VerifyData(data, sig, HashAlgorithmName.SHA256,
+RSASignaturePadding.Pkcs1)`), sign a client assertion with a certificate's private key, and
+encrypt or decrypt small payloads. `VerifyData`/`VerifyHash` answer false for a wrong signature,
+as .NET does; a key that cannot do the operation throws CryptographicException.
+
+`RSA.Create(bits)` generates a key in the worker; above 4,096 bits that takes seconds of CPU
+that no expression budget can interrupt, so larger sizes are refused ("not supported").
+Private keys can be used but never exported from an expression.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+
+from . import exceptions as exc
+from .binary import CsBytes, to_bytes
+from .static import class_stype
+from .typenames import StaticMember, TypeInfo, register
+from .types import CsObject, CsTypeRef
+
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "MD5": hashes.MD5,
+    "SHA1": hashes.SHA1,
+    "SHA256": hashes.SHA256,
+    "SHA384": hashes.SHA384,
+    "SHA512": hashes.SHA512,
+}
+_MAX_GENERATED_BITS = 4096
+
+
+def crypto_error(message: str) -> exc.ExpressionRuntimeError:
+    return exc.ExpressionRuntimeError("CryptographicException", message)
+
+
+class HashAlgorithmName(CsObject):
+    """A struct in .NET; interned here, so `==` (reference equality for us) means same name."""
+
+    __slots__ = ("_name",)
+    CS_TYPE = "System.Security.Cryptography.HashAlgorithmName"
+    CS_MEMBERS = frozenset({"Name", "ToString", "Equals"})
+    _known: ClassVar[dict[str, HashAlgorithmName]] = {}
+
+    def __init__(self, name: str | None) -> None:
+        self._name = name
+
+    @classmethod
+    def named(cls, name: object = None) -> HashAlgorithmName:
+        if name is not None and type(name) is not str:
+            raise exc.invalid_cast(name, "System.String")
+        key = name or ""
+        found = cls._known.get(key)
+        if found is None:
+            found = HashAlgorithmName(name)
+            if len(cls._known) < 64:  # interning is for the few real names
+                cls._known[key] = found
+        return found
+
+    @property
+    def Name(self) -> str | None:
+        return self._name
+
+    def Equals(self, other: object) -> bool:
+        return isinstance(other, HashAlgorithmName) and other._name == self._name
+
+    def ToString(self) -> str:
+        return self._name or ""
+
+    def algorithm(self) -> hashes.HashAlgorithm:
+        if not self._name:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException", "The hash algorithm name cannot be null or empty."
+            )
+        found = _HASHES.get(self._name)
+        if found is None:
+            raise crypto_error(f"'{self._name}' is not a known hash algorithm.")
+        return found()
+
+
+class RSASignaturePadding(CsObject):
+    __slots__ = ("_name",)
+    CS_TYPE = "System.Security.Cryptography.RSASignaturePadding"
+    CS_MEMBERS = frozenset({"ToString"})
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def ToString(self) -> str:
+        return self._name
+
+    def make(self, algorithm: hashes.HashAlgorithm) -> padding.AsymmetricPadding:
+        if self._name == "Pss":  # .NET: salt as long as the hash, MGF1 with the same hash
+            return padding.PSS(padding.MGF1(algorithm), algorithm.digest_size)
+        return padding.PKCS1v15()
+
+
+class RSAEncryptionPadding(CsObject):
+    __slots__ = ("_hash", "_name")
+    CS_TYPE = "System.Security.Cryptography.RSAEncryptionPadding"
+    CS_MEMBERS = frozenset({"ToString"})
+
+    def __init__(self, name: str, hash_name: str | None) -> None:
+        self._name = name
+        self._hash = hash_name
+
+    def ToString(self) -> str:
+        return self._name
+
+    def make(self) -> padding.AsymmetricPadding:
+        if self._hash is None:
+            return padding.PKCS1v15()
+        algorithm = _HASHES[self._hash]()
+        return padding.OAEP(padding.MGF1(algorithm), algorithm, None)
+
+
+SIGNATURE_PADDINGS = {name: RSASignaturePadding(name) for name in ("Pkcs1", "Pss")}
+ENCRYPTION_PADDINGS = {"Pkcs1": RSAEncryptionPadding("Pkcs1", None)} | {
+    f"Oaep{h}": RSAEncryptionPadding(f"Oaep{h}", h) for h in ("SHA1", "SHA256", "SHA384", "SHA512")
+}
+
+
+def _hash_name(value: object) -> hashes.HashAlgorithm:
+    if not isinstance(value, HashAlgorithmName):
+        raise exc.invalid_cast(value, HashAlgorithmName.CS_TYPE)
+    return value.algorithm()
+
+
+def _signature_padding(value: object) -> RSASignaturePadding:
+    if value is None:
+        raise exc.argument_null("padding")
+    if not isinstance(value, RSASignaturePadding):
+        raise exc.invalid_cast(value, RSASignaturePadding.CS_TYPE)
+    return value
+
+
+class RSA(CsObject):
+    __slots__ = ("_private", "_public")
+    CS_TYPE = "System.Security.Cryptography.RSA"
+    CS_MEMBERS = frozenset(
+        {
+            "KeySize", "SignData", "VerifyData", "SignHash", "VerifyHash", "Encrypt", "Decrypt",
+            "ExportSubjectPublicKeyInfo", "ExportRSAPublicKey", "ImportSubjectPublicKeyInfo",
+            "ImportRSAPublicKey", "Dispose", "ToString",
+        }
+    )  # fmt: skip
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {
+        "ImportSubjectPublicKeyInfo": 1,
+        "ImportRSAPublicKey": 1,
+    }
+
+    def __init__(self, private: rsa.RSAPrivateKey | None, public: rsa.RSAPublicKey) -> None:
+        self._private = private
+        self._public = public
+
+    @staticmethod
+    def create(bits: object = 2048) -> RSA:
+        if type(bits) is not int:
+            raise exc.invalid_cast(bits, "System.Int32")
+        if bits < 512 or bits % 64:
+            raise crypto_error("Specified key is not a valid size for this algorithm.")
+        if bits > _MAX_GENERATED_BITS:
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException",
+                f"not supported: generating an RSA key above {_MAX_GENERATED_BITS} bits",
+            )
+        key = rsa.generate_private_key(65537, bits)
+        return RSA(key, key.public_key())
+
+    @property
+    def KeySize(self) -> int:
+        return self._public.key_size
+
+    def _signing_key(self) -> rsa.RSAPrivateKey:
+        if self._private is None:
+            raise crypto_error("Key does not exist.")
+        return self._private
+
+    def SignData(self, data: object, *args: object) -> CsBytes:
+        if len(args) == 4:  # (data, offset, count, hash, padding)
+            offset, count = args[0], args[1]
+            raw = to_bytes(data, "data")
+            if type(offset) is not int or type(count) is not int:
+                raise exc.invalid_cast(offset, "System.Int32")
+            if offset < 0 or count < 0 or offset + count > len(raw):
+                raise exc.argument_out_of_range("offset" if offset < 0 else "count")
+            data, args = CsBytes(raw[offset : offset + count]), args[2:]
+        if len(args) != 2:
+            raise exc.invalid_operation("SignData takes the data, a hash name and a padding")
+        algorithm = _hash_name(args[0])
+        scheme = _signature_padding(args[1]).make(algorithm)
+        return CsBytes(self._signing_key().sign(to_bytes(data, "data"), scheme, algorithm))
+
+    def SignHash(self, digest: object, name: object, pad: object) -> CsBytes:
+        algorithm = _hash_name(name)
+        scheme = _signature_padding(pad).make(algorithm)
+        raw = to_bytes(digest, "hash")
+        return CsBytes(self._signing_key().sign(raw, scheme, utils.Prehashed(algorithm)))
+
+    def VerifyData(self, data: object, signature: object, name: object, pad: object) -> bool:
+        algorithm = _hash_name(name)
+        scheme = _signature_padding(pad).make(algorithm)
+        try:
+            self._public.verify(
+                to_bytes(signature, "signature"), to_bytes(data, "data"), scheme, algorithm
+            )
+        except InvalidSignature:
+            return False
+        return True
+
+    def VerifyHash(self, digest: object, signature: object, name: object, pad: object) -> bool:
+        algorithm = _hash_name(name)
+        scheme = _signature_padding(pad).make(algorithm)
+        raw = to_bytes(digest, "hash")
+        if len(raw) != algorithm.digest_size:
+            return False
+        try:
+            self._public.verify(
+                to_bytes(signature, "signature"), raw, scheme, utils.Prehashed(algorithm)
+            )
+        except InvalidSignature:
+            return False
+        return True
+
+    def Encrypt(self, data: object, pad: object) -> CsBytes:
+        if not isinstance(pad, RSAEncryptionPadding):
+            raise (
+                exc.argument_null("padding")
+                if pad is None
+                else exc.invalid_cast(pad, RSAEncryptionPadding.CS_TYPE)
+            )
+        try:
+            return CsBytes(self._public.encrypt(to_bytes(data, "data"), pad.make()))
+        except ValueError as error:
+            raise crypto_error(str(error)) from None
+
+    def Decrypt(self, data: object, pad: object) -> CsBytes:
+        if not isinstance(pad, RSAEncryptionPadding):
+            raise (
+                exc.argument_null("padding")
+                if pad is None
+                else exc.invalid_cast(pad, RSAEncryptionPadding.CS_TYPE)
+            )
+        try:
+            return CsBytes(self._signing_key().decrypt(to_bytes(data, "data"), pad.make()))
+        except ValueError:
+            raise crypto_error("The parameter is incorrect.") from None
+
+    def ExportSubjectPublicKeyInfo(self) -> CsBytes:
+        return CsBytes(
+            self._public.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+
+    def ExportRSAPublicKey(self) -> CsBytes:
+        return CsBytes(
+            self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+        )
+
+    def _import(self, der: bytes) -> tuple[None, int]:
+        try:
+            key = serialization.load_der_public_key(der)  # SubjectPublicKeyInfo or PKCS#1
+        except ValueError:
+            raise crypto_error("ASN1 corrupted data.") from None
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise crypto_error("The key is not an RSA key.")
+        self._private, self._public = None, key
+        return None, len(der)
+
+    def ImportSubjectPublicKeyInfo(self, source: object) -> tuple[None, int]:
+        return self._import(to_bytes(source, "source"))
+
+    def ImportRSAPublicKey(self, source: object) -> tuple[None, int]:
+        return self._import(to_bytes(source, "source"))
+
+    def Dispose(self) -> None:
+        return None
+
+    def ToString(self) -> str:
+        return "System.Security.Cryptography.RSACng"  # the class .NET 8 returns on Windows
+
+
+def _value(value: object, cls: type) -> StaticMember:
+    return StaticMember(value, class_stype(cls), is_method=False)
+
+
+def _type(cls: type[CsObject], statics: dict[str, StaticMember], ctor: object = None) -> TypeInfo:
+    return TypeInfo(
+        cls.CS_TYPE,
+        class_stype(cls),
+        CsTypeRef(cls.CS_TYPE, (cls,)),
+        statics,
+        ctor,  # type: ignore[arg-type]
+    )
+
+
+register(
+    _type(
+        HashAlgorithmName,
+        {name: _value(HashAlgorithmName.named(name), HashAlgorithmName) for name in _HASHES},
+        HashAlgorithmName.named,
+    ),
+    _type(
+        RSASignaturePadding,
+        {name: _value(p, RSASignaturePadding) for name, p in SIGNATURE_PADDINGS.items()},
+    ),
+    _type(
+        RSAEncryptionPadding,
+        {name: _value(p, RSAEncryptionPadding) for name, p in ENCRYPTION_PADDINGS.items()},
+    ),
+    _type(RSA, {"Create": StaticMember(RSA.create, class_stype(RSA))}),
+)
