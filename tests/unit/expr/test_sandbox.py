@@ -110,6 +110,14 @@ REFUSED_AT_LOAD: list[tuple[str, str | None]] = [
     ("@(new List<int> { 1 }.Select(x => { return x.GetType(); }))", "Usage of member 'GetType'"),
     ("@{ System.Action a = () => { }; return 1; }", USAGE_OF_TYPE.format("System.Action")),
     ('@(new Exception("x").InnerException.GetType())', "Usage of member 'GetType'"),
+    # the runtime's own state behind the XML, RSA and certificate types stays unreachable
+    ('@(XElement.Parse("<a/>").nodes)', "Usage of member 'nodes'"),
+    ('@(XElement.Parse("<a/>")._parent)', "Usage of member '_parent'"),
+    ('@(XElement.Parse("<a/>").cs_explicit)', "Usage of member 'cs_explicit'"),
+    ("@(RSA.Create(1024)._private)", "Usage of member '_private'"),
+    ("@(new X509Certificate2(new byte[0]).private_key)", "Usage of member 'private_key'"),
+    ("@(new X509Certificate2(new byte[0]).cert)", "Usage of member 'cert'"),
+    ('@(XDocument.Load("/etc/passwd"))', "Usage of member 'Load'"),
 ]
 
 STOPPED_AT_RUN_TIME: list[tuple[str, str]] = [
@@ -136,6 +144,12 @@ STOPPED_AT_RUN_TIME: list[tuple[str, str]] = [
         '(context.Variables.GetValueOrDefault<int>("n") - 42))',
         "DivideByZeroException",
     ),
+    # XML from an attacker: no DTD, so no entity is expanded or fetched
+    (
+        '@(XDocument.Parse("<!DOCTYPE a [<!ENTITY e SYSTEM \\"file:///etc/passwd\\">]><a>&e;</a>"))',
+        "XmlException",
+    ),
+    ('@(new X509Certificate2("/etc/passwd"))', "NotSupportedException"),
 ]
 
 

@@ -110,7 +110,8 @@ class ExprTranslator:
         allowed_type = table is not None and (
             type_name in _ALL_MEMBERS_ALLOWED or member_allowed(type_name, name)
         )
-        if allowed_type and name not in _DENIED_MEMBERS and not name.startswith("_"):
+        # .NET's public members are PascalCase: `nodes`, `_parent`, `cs_explicit` are ours
+        if allowed_type and name not in _DENIED_MEMBERS and name[:1].isupper():
             return self.unsupported(f"member '{name}' of type '{type_name}'", pos)
         return self.error(
             f"Usage of member '{name}' of type '{type_name}' is not supported within expressions",
