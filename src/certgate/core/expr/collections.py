@@ -127,20 +127,42 @@ class ReadOnlyDictionary(CsObject):
 
 
 class LinqSeq(CsObject):
-    """A deferred LINQ result; enumerating it re-runs the query."""
+    """A deferred LINQ result; enumerating it re-runs the query. `element_ref` is the element
+    type when the operator keeps its source's (`Where`, `Skip`, ...) and that one is known, for
+    `FirstOrDefault()` and friends: default(char) is '\0', not null."""
 
-    __slots__ = ("_source",)
+    __slots__ = ("_source", "element_ref")
     CS_TYPE = "IEnumerable"
     CS_MEMBERS = frozenset({"ToString"})
 
-    def __init__(self, source: Callable[[], Iterable[object]]) -> None:
+    def __init__(
+        self, source: Callable[[], Iterable[object]], element: CsTypeRef | None = None
+    ) -> None:
         self._source = source
+        self.element_ref = element
 
     def __iter__(self) -> Iterator[object]:
         return iter(self._source())
 
     def ToString(self) -> str:
         return "System.Linq.Enumerable+Iterator"
+
+
+CHAR_REF = CsTypeRef("System.Char", (CsChar,), CsChar("\0"), is_value_type=True)
+
+
+def element_type(source: object) -> CsTypeRef | None:
+    """The element type of a runtime enumerable when it is known (a string's is char)."""
+    if type(source) is str:
+        return CHAR_REF
+    ref = getattr(source, "element_ref", None)
+    return ref if isinstance(ref, CsTypeRef) else None
+
+
+def element_default(source: object) -> object:
+    """default(T) for the elements of `source` (null when T is not known)."""
+    ref = element_type(source)
+    return None if ref is None else ref.default
 
 
 def iterate(value: object) -> Iterable[object]:

@@ -1,5 +1,7 @@
 """`Dictionary<TKey, TValue>` and `StringComparer` (see `generic` for the shared conventions):
-keys compare with .NET's default equality or a StringComparer; enumeration follows `hashed`."""
+keys compare with .NET's default equality or a StringComparer; enumeration follows `hashed`.
+`Keys`/`Values` are live views; as in .NET Core 3.0+, `Remove` and `Clear` do not invalidate a
+running enumeration (adding does)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from . import exceptions as exc
-from .arrays import CsArray
 from .collections import KeyValuePair, value_equals
 from .generic import _items, _Versioned
 from .hashed import Slots
@@ -75,12 +76,12 @@ class CsDictionary(_Versioned):
         return len(self._slots)
 
     @property
-    def Keys(self) -> CsArray:
-        return CsArray(k for k, _ in self._slots.items())
+    def Keys(self) -> KeyCollection:
+        return KeyCollection(self)
 
     @property
-    def Values(self) -> CsArray:
-        return CsArray(v for _, v in self._slots.items())
+    def Values(self) -> ValueCollection:
+        return ValueCollection(self)
 
     def Add(self, key: object, value: object) -> None:
         if not self._slots.put(self._check(key), value, replace=False):
@@ -97,10 +98,9 @@ class CsDictionary(_Versioned):
         return added
 
     def Remove(self, key: object) -> bool:
-        removed = self._slots.remove(self._check(key))
-        if removed:
-            self._touch()
-        return removed
+        # .NET Core 3.0+: Remove and Clear do not invalidate enumerators (no version change), so
+        # `foreach (var k in d.Keys) d.Remove(k);` works; .NET Framework threw
+        return self._slots.remove(self._check(key))
 
     def ContainsKey(self, key: object) -> bool:
         return self._slots.get(self._check(key))[0]
@@ -120,7 +120,63 @@ class CsDictionary(_Versioned):
 
     def Clear(self) -> None:
         self._slots.clear()
-        self._touch()
+
+
+class KeyCollection(CsObject):
+    """`dictionary.Keys`: a live view (it sees later changes, `Count` included, and enumerating
+    it while the dictionary changes throws), not a copy."""
+
+    __slots__ = ("_owner",)
+    CS_TYPE = "System.Collections.Generic.Dictionary.KeyCollection"
+    CS_MEMBERS = frozenset({"Count", "ToString"})
+    _NESTED = "KeyCollection"
+
+    def __init__(self, owner: CsDictionary) -> None:
+        self._owner = owner
+
+    def _pick(self, key: object, value: object) -> object:
+        return key
+
+    def __iter__(self) -> Iterator[object]:
+        owner = self._owner
+        return owner._iterate(self._pick(k, v) for k, v in owner._slots.items())
+
+    def __len__(self) -> int:
+        return len(self._owner._slots)
+
+    @property
+    def Count(self) -> int:
+        return len(self._owner._slots)
+
+    @property
+    def element_ref(self) -> CsTypeRef:
+        return self._owner._args[0]
+
+    def collection_contains(self, item: object) -> bool:
+        """ICollection<TKey>.Contains (what LINQ's Contains calls): ContainsKey."""
+        return self._owner.ContainsKey(item)
+
+    def ToString(self) -> str:
+        key, value = self._owner._args
+        return f"System.Collections.Generic.Dictionary`2+{self._NESTED}[{key.name},{value.name}]"
+
+
+class ValueCollection(KeyCollection):
+    """`dictionary.Values`: a live view, like `Keys`."""
+
+    __slots__ = ()
+    CS_TYPE = "System.Collections.Generic.Dictionary.ValueCollection"
+    _NESTED = "ValueCollection"
+
+    def _pick(self, key: object, value: object) -> object:
+        return value
+
+    @property
+    def element_ref(self) -> CsTypeRef:
+        return self._owner._args[1]
+
+    def collection_contains(self, item: object) -> bool:
+        return self._owner.ContainsValue(item)
 
 
 class StringComparer(CsObject):

@@ -55,6 +55,11 @@ class _Versioned(CsObject):
     def _touch(self) -> None:
         self._version += 1
 
+    @property
+    def element_ref(self) -> CsTypeRef | None:
+        """T of a List<T>/HashSet<T>/Queue<T>/Stack<T> (not a dictionary's pair type)."""
+        return self._args[0] if len(self._args) == 1 else None
+
     def ToString(self) -> str:
         return clr_generic_name(self.CS_TYPE, self._args)
 
@@ -151,6 +156,18 @@ class CsList(_Versioned):
 
     def RemoveRange(self, index: object, count: object) -> None:
         i, n = _int(index), _int(count)
+        self._check_range(i, n)
+        del self._list[i : i + n]
+        self._touch()
+
+    def GetRange(self, index: object, count: object) -> CsList:
+        i, n = _int(index), _int(count)
+        self._check_range(i, n)
+        return CsList(self._args[0], CsArray(self._list[i : i + n]))
+
+    def _check_range(self, i: int, n: int) -> None:
+        """(index, count) of GetRange/RemoveRange: negative is out of range, too long is an
+        ArgumentException."""
         if i < 0 or n < 0:
             raise exc.argument_out_of_range("index" if i < 0 else "count")
         if i + n > len(self._list):
@@ -159,14 +176,6 @@ class CsList(_Versioned):
                 "Offset and length were out of bounds for the array or count is greater than "
                 "the number of elements from index to the end of the source collection.",
             )
-        del self._list[i : i + n]
-        self._touch()
-
-    def GetRange(self, index: object, count: object) -> CsList:
-        i, n = _int(index), _int(count)
-        if i < 0 or n < 0 or i + n > len(self._list):
-            raise exc.argument_out_of_range("index" if i < 0 else "count")
-        return CsList(self._args[0], CsArray(self._list[i : i + n]))
 
     def RemoveAll(self, match: object) -> int:
         test = _predicate(match)

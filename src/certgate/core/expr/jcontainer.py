@@ -187,6 +187,9 @@ class JProperty(JContainer):
     def remove_child(self, child: JToken) -> None:
         raise json_error(f"Cannot add or remove items from {self.CS_TYPE}.", "JsonException")
 
+    def RemoveAll(self) -> None:  # Json.NET: JProperty.ClearItems throws; the value stays
+        raise json_error(f"Cannot add or remove items from {self.CS_TYPE}.", "JsonException")
+
     def DeepClone(self) -> JToken:
         return JProperty(self.Name, self._items[0].DeepClone())
 

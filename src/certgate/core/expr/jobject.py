@@ -177,6 +177,18 @@ class JArray(JContainer):
     def get_item(self, key: object) -> JToken | None:
         return self._items[self._position(key)]
 
+    def _check_item(self, item: object) -> None:
+        if isinstance(item, JProperty):  # JContainer.ValidateToken
+            raise json_error(f"Can not add {item.CS_TYPE} to {self.CS_TYPE}.", "ArgumentException")
+
+    def insert_at(self, index: int, item: object) -> None:
+        self._check_item(item)
+        super().insert_at(index, item)
+
+    def replace_child(self, old: JToken, new: JToken) -> None:
+        self._check_item(new)
+        super().replace_child(old, new)
+
     def set_item(self, key: object, value: object) -> None:
         index = self._position(key)
         self.replace_child(self._items[index], to_token(value))

@@ -28,6 +28,7 @@ from .jtoken import (
     JToken,
     JTokenType,
     JValue,
+    deep_equals,
     json_error,
     to_token,
 )
@@ -192,11 +193,7 @@ def _from_object(expect: type[JContainer] | None) -> Callable[..., JToken]:
 def _deep_equals(a: object, b: object) -> bool:
     if a is None or b is None:
         return a is b
-    return (
-        isinstance(a, JToken)
-        and isinstance(b, JToken)
-        and write_token(a, False) == write_token(b, False)
-    )
+    return isinstance(a, JToken) and isinstance(b, JToken) and deep_equals(a, b)
 
 
 def _token_type(
@@ -239,7 +236,7 @@ def _register() -> None:
             JValue,
             {
                 "CreateNull": StaticMember(lambda: JValue(None), value),
-                "CreateString": StaticMember(JValue, value),
+                "CreateString": StaticMember(lambda text: JValue(text, "String"), value),
                 "CreateUndefined": StaticMember(lambda: JValue(None, "Undefined"), value),
             },
             JValue.create,

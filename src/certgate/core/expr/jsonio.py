@@ -56,7 +56,7 @@ def write_float(value: float) -> str:
 
 def write_scalar(token: JValue) -> str:
     value, kind = token.raw, token.KIND_NAME
-    if kind == "Null":
+    if kind == "Null" or (value is None and kind != "Undefined"):  # JValue.CreateString(null)
         return "null"
     if kind == "Undefined":
         return "undefined"

@@ -1,8 +1,9 @@
 """`JToken.Path` and the JSONPath subset of `SelectToken`/`SelectTokens`.
 
 Supported: `$`, `.name`, `['name']`/`["name"]`, `[n]` (negative counts from the end is not
-Json.NET; it refuses), `[*]`/`.*`, `..name` (recursive descent), `[n,m]` and `['a','b']`,
-slices `[start:end:step]`. Filter expressions (`[?(...)]`) are not supported yet.
+Json.NET; it refuses), `.*` (an object's property values), `[*]` (an array's items), `..name`
+(recursive descent), `..*` (the token itself and every value below it), `[n,m]` and
+`['a','b']`, slices `[start:end:step]`. Filter expressions (`[?(...)]`) are not supported yet.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def path_of(token: JToken) -> str:
 
 
 def _steps(path: str) -> list[tuple[str, object]]:
-    """('name', str) | ('index', [ints]) | ('names', [str]) | ('all', None) | ('deep', str)
-    | ('slice', (start, end, step))."""
+    """('name', str) | ('index', [ints]) | ('names', [str]) | ('fields', None) (`.*`)
+    | ('items', None) (`[*]`) | ('deep', str | None) | ('slice', (start, end, step))."""
     steps: list[tuple[str, object]] = []
     i = 0
     if path.startswith("$"):
@@ -44,14 +45,10 @@ def _steps(path: str) -> list[tuple[str, object]]:
         c = path[i]
         if path.startswith("..", i):
             name, i = _name(path, i + 2)
-            steps.append(("deep", name))
+            steps.append(("deep", None if name == "*" else name))
         elif c == ".":
-            if path[i + 1 : i + 2] == "*":
-                steps.append(("all", None))
-                i += 2
-                continue
             name, i = _name(path, i + 1)
-            steps.append(("name", name))
+            steps.append(("fields", None) if name == "*" else ("name", name))
         elif c == "[":
             end = path.find("]", i)
             if end < 0:
@@ -60,7 +57,7 @@ def _steps(path: str) -> list[tuple[str, object]]:
             i = end + 1
         else:
             name, i = _name(path, i)
-            steps.append(("name", name))
+            steps.append(("fields", None) if name == "*" else ("name", name))
     return steps
 
 
@@ -77,7 +74,7 @@ def _name(path: str, i: int) -> tuple[str, int]:
 
 def _bracket(body: str) -> tuple[str, object]:
     if body == "*":
-        return ("all", None)
+        return ("items", None)
     if body.startswith("?"):
         raise exc.ExpressionRuntimeError(
             "NotSupportedException", "not supported yet: JSONPath filter expressions"
@@ -121,15 +118,25 @@ def _apply(token: JToken, kind: str, arg: object, strict: bool) -> list[JToken]:
         if strict and any(item is None for item in found):
             raise json_error(f"Property '{names[0]}' does not exist on JObject.", "JsonException")
         return [item for item in found if item is not None]
-    if kind == "all":
+    if kind == "fields":  # `.*`: property values; nothing on an array
         if isinstance(token, JObject):
             return [p.property_value() for p in token.properties()]
-        return token.child_tokens() if isinstance(token, JArray) else []
-    if kind == "deep":
+        if strict:
+            raise json_error(f"Property '*' not valid on {type(token).__name__}.", "JsonException")
+        return []
+    if kind == "items":  # `[*]`: array items; nothing on an object
+        if isinstance(token, JArray):
+            return token.child_tokens()
+        if strict:
+            raise json_error(f"Index * not valid on {type(token).__name__}.", "JsonException")
+        return []
+    if kind == "deep":  # Json.NET's ScanFilter
+        if arg is None:  # `..*`: the token itself, then every value below it
+            return [token, *(t for t in _descendants(token) if not isinstance(t, JProperty))]
         out: list[JToken] = []
         if isinstance(token, JContainer):
             for item in token.Descendants():  # type: ignore[attr-defined]
-                if isinstance(item, JProperty) and arg in ("*", item.Name):
+                if isinstance(item, JProperty) and item.Name == arg:
                     out.append(item.property_value())
         return out
     if not isinstance(token, JArray):
@@ -147,3 +154,12 @@ def _apply(token: JToken, kind: str, arg: object, strict: bool) -> list[JToken]:
         elif strict:
             raise json_error(f"Index {index} outside the bounds of JArray.", "JsonException")
     return out
+
+
+def _descendants(token: JToken) -> list[JToken]:
+    """The tokens below `token` in document order (properties and their values)."""
+    found: list[JToken] = []
+    for child in token.child_tokens():
+        found.append(child)
+        found += _descendants(child)
+    return found

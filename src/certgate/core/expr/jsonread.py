@@ -10,7 +10,7 @@ from .datetime import LOCAL, UNSPECIFIED, UTC, DateTime, date_ticks, time_ticks
 from .jcontainer import JProperty
 from .jobject import JArray, JObject
 from .jtoken import JToken, JValue, json_error
-from .strings import to_string
+from .strings import WHITE_SPACE, to_string
 
 MAX_DEPTH = 64
 _DATE = re.compile(
@@ -36,7 +36,7 @@ class _Reader:
         text = self.text
         while self.i < len(text):
             c = text[self.i]
-            if c.isspace() or c == "\ufeff":
+            if c in WHITE_SPACE or c == "\ufeff":
                 self.i += 1
             elif text.startswith("//", self.i):
                 end = text.find("\n", self.i)

@@ -8,6 +8,7 @@ writing JSON text in `jsonread`/`jsonio`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -359,10 +360,69 @@ def value_kind(value: object) -> str:
 
 
 def values_equal(a: JValue, b: JValue) -> bool:
+    """Json.NET's JValue.ValuesEquals (`Equals`, `DeepEquals`): the same JTokenType and values
+    that compare equal; floats within a few ULPs (MathUtils.ApproxEquals, NaN equal to NaN), dates
+    by ticks whatever their kind, strings ordinally."""
+    if a is b:
+        return True
+    if a.kind != b.kind:
+        return False
     x, y = a.raw, b.raw
-    if type(x) in (int, float) and type(y) in (int, float):
+    if x is None or y is None:
+        return x is y
+    if a.kind == "Float":
+        return _floats_equal(float(x), float(y))  # type: ignore[arg-type]
+    if a.kind in ("Integer", "Boolean"):
         return x == y
+    if a.kind == "Uri":
+        return to_string(x) == to_string(y)
+    if a.kind == "Bytes":
+        return bytes(getattr(x, "data", b"")) == bytes(getattr(y, "data", b""))
+    key_x, key_y = getattr(x, "value_key", None), getattr(y, "value_key", None)
+    if key_x is not None and key_y is not None:
+        return bool(key_x() == key_y())
     return value_equals(x, y)
+
+
+def _floats_equal(x: float, y: float) -> bool:
+    if x == y or (math.isnan(x) and math.isnan(y)):
+        return True
+    tolerance = (abs(x) + abs(y) + 10.0) * 2.2204460492503131e-16
+    return -tolerance < x - y < tolerance
+
+
+def deep_equals(a: JToken, b: JToken) -> bool:
+    """JToken.DeepEquals: values as `values_equal`, arrays item by item in order, objects by
+    property name whatever the order, properties by name and value."""
+    from .jcontainer import JProperty  # noqa: PLC0415 - import cycle
+    from .jobject import JArray, JObject  # noqa: PLC0415 - import cycle
+
+    if a is b:
+        return True
+    if isinstance(a, JValue):
+        return isinstance(b, JValue) and values_equal(a, b)
+    if isinstance(a, JProperty):
+        return (
+            isinstance(b, JProperty)
+            and a.Name == b.Name
+            and deep_equals(a.property_value(), b.property_value())
+        )
+    if isinstance(a, JObject):
+        if not isinstance(b, JObject) or len(a) != len(b):
+            return False
+        for prop in a.properties():
+            other = b.find(prop.Name)
+            if other is None or not deep_equals(prop.property_value(), other.property_value()):
+                return False
+        return True
+    if isinstance(a, JArray):
+        mine, theirs = a.child_tokens(), b.child_tokens() if isinstance(b, JArray) else None
+        return (
+            theirs is not None
+            and len(mine) == len(theirs)
+            and all(deep_equals(x, y) for x, y in zip(mine, theirs, strict=True))
+        )
+    return False
 
 
 def to_token(value: object) -> JToken:

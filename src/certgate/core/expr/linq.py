@@ -13,7 +13,7 @@ from typing import Any
 from . import exceptions as exc
 from . import linq_more, linq_sets
 from .arrays import CsArray
-from .collections import LinqSeq, iterate, value_equals
+from .collections import LinqSeq, element_default, element_type, iterate, value_equals
 
 Func = Callable[..., object]
 _MISSING: Any = object()
@@ -75,8 +75,8 @@ def where(source: object, predicate: object) -> LinqSeq:
                 if result:
                     yield item
 
-        return LinqSeq(indexed)
-    return LinqSeq(lambda: (item for item in items if _test(test, item)))
+        return LinqSeq(indexed, element_type(source))
+    return LinqSeq(lambda: (item for item in items if _test(test, item)), element_type(source))
 
 
 def select(source: object, selector: object) -> LinqSeq:
@@ -112,7 +112,7 @@ def first(source: object, predicate: object = _MISSING) -> object:
 
 def first_or_default(source: object, predicate: object = _MISSING) -> object:
     # default(T): typed collections know it (List<int> gives 0); others give null
-    return _pick(source, predicate, False, getattr(source, "element_default", None))
+    return _pick(source, predicate, False, element_default(source))
 
 
 def last(source: object, predicate: object = _MISSING) -> object:
@@ -120,10 +120,15 @@ def last(source: object, predicate: object = _MISSING) -> object:
 
 
 def last_or_default(source: object, predicate: object = _MISSING) -> object:
-    return _pick(source, predicate, True, getattr(source, "element_default", None))
+    return _pick(source, predicate, True, element_default(source))
 
 
 def contains(source: object, value: object) -> bool:
+    # Enumerable.Contains defers to ICollection<T>.Contains: `d.Keys.Contains(k)` is ContainsKey,
+    # with the dictionary's comparer
+    own = getattr(source, "collection_contains", None)
+    if own is not None:
+        return bool(own(value))
     return any(value_equals(item, value) for item in iterate(source))
 
 
@@ -139,12 +144,12 @@ def _count_arg(value: object) -> int:
 
 def skip(source: object, n: object) -> LinqSeq:
     items, k = iterate(source), _count_arg(n)
-    return LinqSeq(lambda: islice(items, k, None))
+    return LinqSeq(lambda: islice(items, k, None), element_type(source))
 
 
 def take(source: object, n: object) -> LinqSeq:
     items, k = iterate(source), _count_arg(n)
-    return LinqSeq(lambda: islice(items, k))
+    return LinqSeq(lambda: islice(items, k), element_type(source))
 
 
 def distinct(source: object) -> LinqSeq:
@@ -157,7 +162,7 @@ def distinct(source: object) -> LinqSeq:
                 seen.append(item)
                 yield item
 
-    return LinqSeq(run)
+    return LinqSeq(run, element_type(source))
 
 
 LINQ_METHODS: dict[str, Func] = {

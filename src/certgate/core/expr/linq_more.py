@@ -14,7 +14,7 @@ from typing import Any
 
 from . import exceptions as exc
 from .budget import tick
-from .collections import LinqSeq, iterate
+from .collections import LinqSeq, element_type, iterate
 from .keys import compare, hash_key
 from .types import CsObject, CsTypeRef
 
@@ -61,10 +61,15 @@ class OrderedSeq(LinqSeq):
     __slots__ = ("_items", "_keys")
     CS_TYPE = "System.Linq.IOrderedEnumerable"
 
-    def __init__(self, items: Iterable[object], keys: list[tuple[Func, bool]]) -> None:
+    def __init__(
+        self,
+        items: Iterable[object],
+        keys: list[tuple[Func, bool]],
+        element: CsTypeRef | None = None,
+    ) -> None:
         self._items = items
         self._keys = keys
-        super().__init__(self._sorted)
+        super().__init__(self._sorted, element)
 
     def _sorted(self) -> Iterable[object]:
         def cmp(a: tuple[object, ...], b: tuple[object, ...]) -> int:
@@ -81,19 +86,22 @@ class OrderedSeq(LinqSeq):
         return [row[0] for row in rows]
 
     def then(self, selector: object, descending: bool) -> OrderedSeq:
-        return OrderedSeq(self._items, [*self._keys, (_func(selector, "keySelector"), descending)])
+        keys = [*self._keys, (_func(selector, "keySelector"), descending)]
+        return OrderedSeq(self._items, keys, self.element_ref)
 
 
 def order_by(source: object, selector: object, comparer: object = None) -> OrderedSeq:
     if comparer is not None:
         raise exc.unsupported_member("OrderBy", "IComparer")
-    return OrderedSeq(iterate(source), [(_func(selector, "keySelector"), False)])
+    keys = [(_func(selector, "keySelector"), False)]
+    return OrderedSeq(iterate(source), keys, element_type(source))
 
 
 def order_by_descending(source: object, selector: object, comparer: object = None) -> OrderedSeq:
     if comparer is not None:
         raise exc.unsupported_member("OrderByDescending", "IComparer")
-    return OrderedSeq(iterate(source), [(_func(selector, "keySelector"), True)])
+    keys = [(_func(selector, "keySelector"), True)]
+    return OrderedSeq(iterate(source), keys, element_type(source))
 
 
 def then_by(source: object, selector: object) -> OrderedSeq:
@@ -110,7 +118,7 @@ def then_by_descending(source: object, selector: object) -> OrderedSeq:
 
 def reverse(source: object) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: reversed(list(items)))
+    return LinqSeq(lambda: reversed(list(items)), element_type(source))
 
 
 # --- grouping and projection ----------------------------------------------------------------------

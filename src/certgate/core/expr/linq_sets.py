@@ -4,17 +4,17 @@ set operators with default equality (`keys.hash_key`), concatenation, `Cast`/`Of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 from . import exceptions as exc
 from .arrays import CsArray
-from .collections import LinqSeq, iterate, value_equals
+from .collections import LinqSeq, element_default, element_type, iterate, value_equals
 from .dictionary import CsDictionary, StringComparer
 from .generic import CsList
 from .keys import hash_key
-from .linq_more import Func, _bool, _func, _second
+from .linq_more import Func, _bool, _func, _second, arity
 from .sets import CsHashSet
 from .types import CsTypeRef
 
@@ -44,7 +44,7 @@ def single(source: object, predicate: object = _MISSING, default: object = _MISS
 
 
 def single_or_default(source: object, predicate: object = _MISSING) -> object:
-    return single(source, predicate, getattr(source, "element_default", None))
+    return single(source, predicate, element_default(source))
 
 
 def element_at(source: object, index: object, default: object = _MISSING) -> object:
@@ -59,17 +59,19 @@ def element_at(source: object, index: object, default: object = _MISSING) -> obj
 
 
 def element_at_or_default(source: object, index: object) -> object:
-    return element_at(source, index, getattr(source, "element_default", None))
+    return element_at(source, index, element_default(source))
 
 
-def default_if_empty(source: object, default: object = None) -> LinqSeq:
+def default_if_empty(source: object, default: object = _MISSING) -> LinqSeq:
     items = iterate(source)
+    if default is _MISSING:
+        default = element_default(source)
 
     def run() -> Iterable[object]:
         found = list(items)
         return found if found else [default]
 
-    return LinqSeq(run)
+    return LinqSeq(run, element_type(source))
 
 
 def sequence_equal(first: object, second: object) -> bool:
@@ -92,12 +94,12 @@ def _unique(items: Iterable[object], comparer: object = None) -> Iterator[object
 
 def distinct(source: object, comparer: object = None) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: _unique(items, comparer))
+    return LinqSeq(lambda: _unique(items, comparer), element_type(source))
 
 
 def union(first: object, second: object, comparer: object = None) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    return LinqSeq(lambda: _unique([*a, *b], comparer))
+    return LinqSeq(lambda: _unique([*a, *b], comparer), element_type(first))
 
 
 def intersect(first: object, second: object, comparer: object = None) -> LinqSeq:
@@ -108,7 +110,7 @@ def intersect(first: object, second: object, comparer: object = None) -> LinqSeq
         keep = {hash_key(item, ignore_case) for item in b}
         return (x for x in _unique(a, comparer) if hash_key(x, ignore_case) in keep)
 
-    return LinqSeq(run)
+    return LinqSeq(run, element_type(first))
 
 
 def except_(first: object, second: object, comparer: object = None) -> LinqSeq:
@@ -119,48 +121,55 @@ def except_(first: object, second: object, comparer: object = None) -> LinqSeq:
         drop = {hash_key(item, ignore_case) for item in b}
         return (x for x in _unique(a, comparer) if hash_key(x, ignore_case) not in drop)
 
-    return LinqSeq(run)
+    return LinqSeq(run, element_type(first))
 
 
 def concat(first: object, second: object) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    return LinqSeq(lambda: [*a, *b])
+    return LinqSeq(lambda: [*a, *b], element_type(first))
 
 
 def append(source: object, item: object) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: [*items, item])
+    return LinqSeq(lambda: [*items, item], element_type(source))
 
 
 def prepend(source: object, item: object) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: [item, *items])
+    return LinqSeq(lambda: [item, *items], element_type(source))
+
+
+def _indexed(fn: Func) -> Callable[[object, int], object]:
+    """A predicate called with (element, index): `TakeWhile((x, i) => ...)` takes both."""
+    if arity(fn) == 2:
+        return fn
+    return lambda item, _index: fn(item)
 
 
 def take_while(source: object, predicate: object) -> LinqSeq:
-    items, test = iterate(source), _func(predicate, "predicate")
+    items, test = iterate(source), _indexed(_func(predicate, "predicate"))
 
     def run() -> Iterator[object]:
-        for item in items:
-            if not _bool(test(item)):
+        for i, item in enumerate(items):
+            if not _bool(test(item, i)):
                 return
             yield item
 
-    return LinqSeq(run)
+    return LinqSeq(run, element_type(source))
 
 
 def skip_while(source: object, predicate: object) -> LinqSeq:
-    items, test = iterate(source), _func(predicate, "predicate")
+    items, test = iterate(source), _indexed(_func(predicate, "predicate"))
 
     def run() -> Iterator[object]:
         skipping = True
-        for item in items:
-            if skipping and _bool(test(item)):
+        for i, item in enumerate(items):
+            if skipping and _bool(test(item, i)):
                 continue
             skipping = False
             yield item
 
-    return LinqSeq(run)
+    return LinqSeq(run, element_type(source))
 
 
 def cast(source: object, target: object = _OBJECT) -> LinqSeq:
@@ -168,25 +177,29 @@ def cast(source: object, target: object = _OBJECT) -> LinqSeq:
 
     items = iterate(source)
     assert isinstance(target, CsTypeRef)
-    return LinqSeq(lambda: (cast_value(item, target) for item in items))
+    element = target if target.classes else None
+    return LinqSeq(lambda: (cast_value(item, target) for item in items), element)
 
 
 def of_type(source: object, target: object = _OBJECT) -> LinqSeq:
     items = iterate(source)
     assert isinstance(target, CsTypeRef)
-    return LinqSeq(lambda: (item for item in items if item is not None and target.accepts(item)))
+    element = target if target.classes else None
+    return LinqSeq(
+        lambda: (item for item in items if item is not None and target.accepts(item)), element
+    )
 
 
 # --- materialisation ------------------------------------------------------------------------------
 
 
 def to_list(source: object) -> object:
-    return CsList(getattr(source, "element_ref", _OBJECT), CsArray(iterate(source)))
+    return CsList(element_type(source) or _OBJECT, CsArray(iterate(source)))
 
 
 def to_hash_set(source: object, comparer: object = None) -> object:
     args = () if comparer is None else (comparer,)
-    return CsHashSet(_OBJECT, CsArray(iterate(source)), *args)
+    return CsHashSet(element_type(source) or _OBJECT, CsArray(iterate(source)), *args)
 
 
 def to_dictionary(source: object, key_selector: object, *more: object) -> object:

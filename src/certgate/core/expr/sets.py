@@ -10,13 +10,18 @@ from . import exceptions as exc
 from .arrays import CsArray
 from .collections import value_equals
 from .dictionary import StringComparer
-from .generic import _items, _predicate, _Versioned
+from .generic import CsList, _items, _predicate, _Versioned
 from .hashed import Slots
+from .keys import hash_key
 from .types import CsTypeRef
 
 
 class CsHashSet(_Versioned):
-    __slots__ = ("_slots",)
+    """Set operations compare with THIS set's comparer (an OrdinalIgnoreCase set intersected
+    with ["a"] keeps "A"), and change the entry table in .NET's order, which decides where later
+    additions enumerate."""
+
+    __slots__ = ("_ignore_case", "_slots")
     CS_TYPE = "System.Collections.Generic.HashSet"
     CS_MEMBERS = frozenset(
         {
@@ -30,6 +35,7 @@ class CsHashSet(_Versioned):
         self._args = (element,)
         self._version = 0
         ignore_case = any(isinstance(a, StringComparer) and a.ignore_case for a in args)
+        self._ignore_case = ignore_case
         self._slots = Slots(ignore_case)
         for arg in args:
             if not isinstance(arg, StringComparer) and type(arg) is not int:
@@ -81,8 +87,25 @@ class CsHashSet(_Versioned):
             self._slots.put(item, None, replace=False)
         self._touch()
 
+    def _like(self, other: object) -> CsHashSet:
+        """`other`'s elements as a set with this set's comparer."""
+        them = CsHashSet(self._args[0])
+        them._ignore_case = self._ignore_case
+        them._slots = Slots(self._ignore_case)
+        for item in _items(other, "other"):
+            them._slots.put(item, None, replace=False)
+        return them
+
+    def _same_comparer(self, other: object) -> bool:
+        return isinstance(other, CsHashSet) and other._ignore_case == self._ignore_case
+
     def IntersectWith(self, other: object) -> None:
-        keep = CsHashSet(self._args[0], CsArray(_items(other, "other")))
+        keep = self._like(other)
+        if not len(self) or other is self:
+            return
+        if not len(keep) and isinstance(other, (CsArray, CsList, CsHashSet)):
+            self.Clear()  # an empty ICollection<T>: .NET clears the table
+            return
         for item in [k for k, _ in self._slots.items() if not keep._has(k)]:
             self._slots.remove(item)
         self._touch()
@@ -93,13 +116,29 @@ class CsHashSet(_Versioned):
         self._touch()
 
     def SymmetricExceptWith(self, other: object) -> None:
-        for item in CsHashSet(self._args[0], CsArray(_items(other, "other"))):
-            if not self._slots.remove(item):
-                self._slots.put(item, None, replace=False)
+        items = _items(other, "other")
+        if other is self:
+            self.Clear()
+        elif self._same_comparer(other):  # remove or add each element, in turn
+            for item in items:
+                if not self._slots.remove(item):
+                    self._slots.put(item, None, replace=False)
+        else:  # add the new elements first, then remove the common ones in table order
+            added: set[object] = set()
+            common: set[object] = set()
+            for item in items:
+                key = hash_key(item, self._ignore_case)
+                if self._slots.put(item, None, replace=False):
+                    added.add(key)
+                elif key not in added:
+                    common.add(key)
+            for item in [k for k, _ in self._slots.items()]:
+                if hash_key(item, self._ignore_case) in common:
+                    self._slots.remove(item)
         self._touch()
 
     def IsSubsetOf(self, other: object) -> bool:
-        them = CsHashSet(self._args[0], CsArray(_items(other, "other")))
+        them = self._like(other)
         return all(them._has(k) for k, _ in self._slots.items())
 
     def IsSupersetOf(self, other: object) -> bool:
@@ -109,8 +148,8 @@ class CsHashSet(_Versioned):
         return any(self._has(item) for item in _items(other, "other"))
 
     def SetEquals(self, other: object) -> bool:
-        them = CsHashSet(self._args[0], CsArray(_items(other, "other")))
-        return len(them) == len(self) and self.IsSubsetOf(them)
+        them = self._like(other)
+        return len(them) == len(self) and all(them._has(k) for k, _ in self._slots.items())
 
 
 class _Sequence(_Versioned):

@@ -142,6 +142,41 @@ def _comparison_folds(comparison: object) -> bool:
     return comparison.name.endswith("IgnoreCase")
 
 
+#: char.IsWhiteSpace: Unicode separators (Zs, Zl, Zp), U+0009-U+000D and U+0085. Python's
+#: `str.isspace` also counts U+001C-U+001F, which .NET does not.
+WHITE_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def to_upper(text: str) -> str:
+    """ToUpper()/ToUpperInvariant(): per-character simple upper case (the length never changes:
+    "ß" and "ﬁ" stay), and dotless i (U+0131) kept, as .NET's invariant casing does."""
+    if text.isascii():
+        return text.upper()
+    return "".join(_upper_char(c) for c in text)
+
+
+def _upper_char(c: str) -> str:
+    if c == "\u0131":
+        return c
+    upper = c.upper()
+    if len(upper) == 1:
+        return upper
+    title = c.title()  # U+1FB3 "ᾳ": the full upper case is two letters, the simple one is U+1FBC
+    return title if len(title) == 1 else c
+
+
+def to_lower(text: str) -> str:
+    """ToLower()/ToLowerInvariant(): per-character simple lower case, so a final sigma is not
+    special (U+03A3 gives U+03C3 at the end of a word too) and U+0130 (capital I with dot)
+    stays, as in .NET's invariant casing."""
+    if text.isascii():
+        return text.lower()
+    return "".join(lower if len(lower := c.lower()) == 1 else c for c in text)
+
+
 def fold(text: str) -> str:
     """OrdinalIgnoreCase folding: per-character simple upper case."""
     if text.isascii():
@@ -182,11 +217,25 @@ def contains(s: str, value: object, comparison: object = None) -> bool:
     return fold(needle) in fold(s) if _comparison_folds(comparison) else needle in s
 
 
-def index_of(s: str, value: object, start: object = 0) -> int:
-    begin = _int(start)
+def index_of(s: str, value: object, *rest: object) -> int:
+    """`IndexOf(value[, startIndex[, count]][, comparison])`; the culture comparisons search
+    ordinally, as the invariant culture does for text without ignorable characters."""
+    folds = False
+    if rest and isinstance(rest[-1], StringComparison):
+        folds, rest = _comparison_folds(rest[-1]), rest[:-1]
+    begin = _int(rest[0]) if rest else 0
     if not 0 <= begin <= len(s):
         raise exc.argument_out_of_range("startIndex")
-    return s.find(_needle(value), begin)
+    end = len(s)
+    if len(rest) > 1:
+        count = _int(rest[1])
+        if count < 0 or begin + count > len(s):
+            raise exc.argument_out_of_range("count")
+        end = begin + count
+    needle = _needle(value)
+    if folds:
+        return fold(s).find(fold(needle), begin, end)
+    return s.find(needle, begin, end)
 
 
 def equals(s: str, value: object, comparison: object = None) -> bool:
@@ -219,16 +268,18 @@ def replace(s: str, old: object, new: object) -> str:
     return s.replace(needle, value)
 
 
-def _trim_chars(args: tuple[object, ...]) -> str | None:
-    if not args:
-        return None  # .NET trims Unicode white space; Python's strip() default is close enough
+def _trim_chars(args: tuple[object, ...]) -> str:
+    """The characters Trim/TrimStart/TrimEnd remove: the given chars (one, several, or a
+    char[]); none, null or an empty array means white space (char.IsWhiteSpace)."""
     chars: list[str] = []
     for arg in args:
+        if arg is None:  # Trim((char[])null)
+            continue
         items: Iterable[object] = (
             arg if isinstance(arg, CsObject) and hasattr(arg, "__iter__") else (arg,)
         )
         chars.extend(_needle(item) for item in items)
-    return "".join(chars)
+    return "".join(chars) or WHITE_SPACE
 
 
 def trim(s: str, *chars: object) -> str:
@@ -265,7 +316,7 @@ def split(s: str, *args: object, options: object = None, count: object = None) -
     flags = options.value if isinstance(options, StringSplitOptions) else 0
     pieces = _split_all(s, separators)
     if flags & 2:  # TrimEntries (.NET 5)
-        pieces = [piece.strip() for piece in pieces]
+        pieces = [piece.strip(WHITE_SPACE) for piece in pieces]
     if flags & 1:  # RemoveEmptyEntries
         pieces = [piece for piece in pieces if piece]
     if limit == 0:
@@ -291,7 +342,7 @@ def _split_all(s: str, separators: list[str]) -> list[str]:
 
 def _separator_at(s: str, i: int, separators: list[str]) -> str | None:
     if not separators:
-        return s[i] if s[i].isspace() else None
+        return s[i] if s[i] in WHITE_SPACE else None
     return next((sep for sep in separators if s.startswith(sep, i)), None)
 
 
@@ -304,25 +355,32 @@ def _split_limited(s: str, separators: list[str], limit: int, flags: int) -> lis
         if sep is None:
             i += 1
             continue
-        piece = s[start:i].strip() if flags & 2 else s[start:i]
+        piece = s[start:i].strip(WHITE_SPACE) if flags & 2 else s[start:i]
         if piece or not flags & 1:
             parts.append(piece)
         i += len(sep)
         start = i
     while flags & 1 and start < len(s) and (sep := _separator_at(s, start, separators)):
         start += len(sep)  # RemoveEmptyEntries: the last part does not start with empties
-    tail = s[start:].strip() if flags & 2 else s[start:]
+    tail = s[start:].strip(WHITE_SPACE) if flags & 2 else s[start:]
     if tail or not flags & 1:
         parts.append(tail)
     return parts
 
 
+def _width(width: object) -> int:
+    total = _int(width)
+    if total < 0:
+        raise exc.argument_out_of_range("totalWidth")
+    return check_length(total)
+
+
 def pad_left(s: str, width: object, char: object = None) -> str:
-    return s.rjust(check_length(_int(width)), " " if char is None else _needle(char))
+    return s.rjust(_width(width), " " if char is None else _needle(char))
 
 
 def pad_right(s: str, width: object, char: object = None) -> str:
-    return s.ljust(check_length(_int(width)), " " if char is None else _needle(char))
+    return s.ljust(_width(width), " " if char is None else _needle(char))
 
 
 def char_at(s: str, index: object) -> CsChar:
@@ -353,10 +411,10 @@ def get_hash_code(s: str) -> int:
 STRING_METHODS: dict[str, Callable[..., object]] = {
     "GetHashCode": get_hash_code,
     "ToCharArray": to_char_array,
-    "ToUpper": lambda s: s.upper(),
-    "ToLower": lambda s: s.lower(),
-    "ToUpperInvariant": lambda s: s.upper(),
-    "ToLowerInvariant": lambda s: s.lower(),
+    "ToUpper": to_upper,
+    "ToLower": to_lower,
+    "ToUpperInvariant": to_upper,
+    "ToLowerInvariant": to_lower,
     "Trim": trim,
     "TrimStart": trim_start,
     "TrimEnd": trim_end,
@@ -382,7 +440,7 @@ def is_null_or_empty(value: object) -> bool:
 
 
 def is_null_or_white_space(value: object) -> bool:
-    return value is None or (type(value) is str and value.strip() == "")
+    return value is None or (type(value) is str and value.strip(WHITE_SPACE) == "")
 
 
 def new_string(value: object, *more: object) -> str:
@@ -408,6 +466,11 @@ def new_string(value: object, *more: object) -> str:
 
 
 def concat(*values: object) -> str:
+    """String.Concat: one enumerable argument (`string[]`, `object[]`, `IEnumerable<T>`, a LINQ
+    result) is concatenated element by element; otherwise the arguments' texts."""
+    if len(values) == 1 and type(values[0]) is not str and is_enumerable(values[0]):
+        values = tuple(values[0])  # type: ignore[arg-type]
+        check_length(len(values))
     return "".join(to_string(value) for value in values)
 
 
@@ -801,13 +864,25 @@ def compare_to(s: str, value: object) -> int:
 
 STRING_METHODS["CompareTo"] = compare_to
 
+
+def static_equals(a: object, b: object, comparison: object = None) -> bool:
+    """String.Equals(a, b[, comparison]): null equals only null."""
+    if a is None or b is None:
+        if comparison is not None:
+            _comparison_folds(comparison)
+        return a is b
+    if type(a) is not str or type(b) is not str:
+        return a is b
+    return equals(a, b, comparison)
+
+
 STRING_STATICS: dict[str, Callable[..., object]] = {
     "IsNullOrEmpty": is_null_or_empty,
     "IsNullOrWhiteSpace": is_null_or_white_space,
     "Concat": concat,
     "Join": join,
     "Format": format_string,
-    "Equals": lambda a, b: a == b if type(a) is str and type(b) is str else a is b,
+    "Equals": static_equals,
     "Compare": compare,
     "CompareOrdinal": compare_ordinal_static,
 }
