@@ -42,6 +42,13 @@ class CsArray(CsObject):
         if type(self) is not CsArray:
             self._after_write()
 
+    def overwrite(self, values: list[object]) -> None:
+        """Replace every element at once (`Random.NextBytes`): the same length, one refresh."""
+        assert len(values) == len(self._items)
+        self._items[:] = values
+        if type(self) is not CsArray:
+            self._after_write()
+
     def _after_write(self) -> None:
         """Subclasses that cache a packed form of their items (`CsBytes`) refresh it here;
         one that does not know how refuses rather than go stale."""

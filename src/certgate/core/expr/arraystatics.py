@@ -2,8 +2,9 @@
 `IndexOf`, `Reverse`, `Empty<T>()`.
 
 Arrays do not carry an element type at run time, so `Copy` between arrays of different element
-types copies where .NET throws ArrayTypeMismatchException. Writes go through the array's own
-indexer setter, so a runtime-made `byte[]` refuses them as it refuses `a[i] = v`.
+types copies where .NET throws ArrayTypeMismatchException, and `Find` returns null where .NET
+returns a value type's default (0 for an `int[]`). Writes go through the array's own indexer
+setter, as `a[i] = v` does.
 """
 
 from __future__ import annotations
@@ -87,14 +88,38 @@ def find(array: object, match: object) -> object:
     return next((item for item in items if _test(test, item)), None)
 
 
-def find_index(array: object, match: object) -> int:
-    items, test = _array(array, "array"), _predicate(match)
-    return next((i for i, item in enumerate(items) if _test(test, item)), -1)
+def _range(items: CsArray, start: object, count: object) -> range:
+    """The indexes a `(startIndex[, count])` overload covers, checked as .NET checks them."""
+    first = 0 if start is None else non_negative_int(start, "startIndex")
+    if first > len(items):
+        raise exc.argument_out_of_range("startIndex")
+    if count is None:
+        return range(first, len(items))
+    length = non_negative_int(count, "count")
+    if first + length > len(items):
+        raise exc.argument_out_of_range("count")
+    return range(first, first + length)
 
 
-def index_of(array: object, value: object) -> int:
+def find_index(array: object, *args: object) -> int:
+    """`FindIndex(array, match)`, `(array, startIndex, match)`, `(array, startIndex, count,
+    match)`: the index of the first match in the range, or -1."""
     items = _array(array, "array")
-    return next((i for i, item in enumerate(items) if value_equals(item, value)), -1)
+    if not 1 <= len(args) <= 3:
+        raise exc.invalid_cast(args[0] if args else None, "System.Predicate")
+    start = args[0] if len(args) > 1 else None
+    count = args[1] if len(args) > 2 else None
+    indexes = _range(items, start, count)
+    test = _predicate(args[-1])
+    values = list(items)
+    return next((i for i in indexes if _test(test, values[i])), -1)
+
+
+def index_of(array: object, value: object, start: object = None, count: object = None) -> int:
+    """`IndexOf(array, value[, startIndex[, count]])`: the first equal element's index, or -1."""
+    items = _array(array, "array")
+    values = list(items)
+    return next((i for i in _range(items, start, count) if value_equals(values[i], value)), -1)
 
 
 def reverse(array: object, index: object = None, length: object = None) -> None:
@@ -112,8 +137,16 @@ def reverse(array: object, index: object = None, length: object = None) -> None:
         items.set_item(start + offset, item)
 
 
+_EMPTY: dict[str, CsArray] = {}
+
+
 def empty(*, type_args: tuple[CsTypeRef, ...]) -> CsArray:
-    return CsArray(())
+    """`Array.Empty<T>()`: one shared empty array per T, as .NET caches it."""
+    name = type_args[0].name if type_args else ""
+    array = _EMPTY.get(name)
+    if array is None:
+        array = _EMPTY.setdefault(name, CsArray(()))
+    return array
 
 
 __all__ = [

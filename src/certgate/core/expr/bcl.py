@@ -274,7 +274,7 @@ _CONVERT = TypeInfo(
         "ToBoolean": _method(convert.to_boolean, BOOL),
         "ToChar": _method(convert.to_char, CHAR),
         "ToString": _method(convert.to_string_, STRING),
-        "ToDateTime": _method(datefmt.parse_datetime, DATETIME),
+        "ToDateTime": _method(datefmt.convert_to_datetime, DATETIME),
     },
 )
 _BITCONVERTER = TypeInfo(

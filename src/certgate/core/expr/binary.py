@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from . import exceptions as exc
 from .arrays import CsArray
@@ -29,6 +30,22 @@ class CsBytes(CsArray):
     @property
     def data(self) -> bytes:
         return self._data
+
+    def set_item(self, index: object, value: object) -> None:
+        """`b[i] = v`: only a byte fits, and the packed bytes follow the write."""
+        if type(value) is not int or not 0 <= value <= 255:
+            raise exc.invalid_cast(value, "System.Byte")
+        super().set_item(index, value)
+
+    def _after_write(self) -> None:
+        self._data = bytes(cast("list[int]", self._items))
+
+    def overwrite(self, values: list[object]) -> None:
+        """`Random.NextBytes` filling a runtime-made byte[] (bytes 0-255): packed anew at once."""
+        assert len(values) == len(self._items)
+        data = bytes(cast("list[int]", values))
+        self._items[:] = list(data)
+        self._data = data
 
     def ToString(self) -> str:
         return "System.Byte[]"

@@ -61,6 +61,44 @@ _NAMESPACES = {
 }
 
 
+# `HResult` per type (the HRESULT constants .NET and .NET Framework share); others inherit
+# their base class's, down to COR_E_EXCEPTION for `Exception` and the Json exceptions
+_HRESULTS: dict[str, int] = {
+    "Exception": -2146233088,  # COR_E_EXCEPTION 0x80131500
+    "SystemException": -2146233087,  # COR_E_SYSTEM 0x80131501
+    "ApplicationException": -2146232832,  # COR_E_APPLICATION 0x80131600
+    "ArgumentException": -2147024809,  # COR_E_ARGUMENT 0x80070057
+    "ArgumentNullException": -2147467261,  # E_POINTER 0x80004003
+    "ArgumentOutOfRangeException": -2146233086,  # 0x80131502
+    "ArithmeticException": -2147024362,  # 0x80070216
+    "DivideByZeroException": -2147352558,  # 0x80020012
+    "OverflowException": -2146233066,  # 0x80131516
+    "FormatException": -2146233033,  # 0x80131537
+    "IndexOutOfRangeException": -2146233080,  # 0x80131508
+    "InvalidCastException": -2147467262,  # E_NOINTERFACE 0x80004002
+    "InvalidOperationException": -2146233079,  # 0x80131509
+    "ObjectDisposedException": -2146232798,  # 0x80131622
+    "KeyNotFoundException": -2146232969,  # 0x80131577
+    "NotSupportedException": -2146233067,  # 0x80131515
+    "NotImplementedException": -2147467263,  # E_NOTIMPL 0x80004001
+    "NullReferenceException": -2147467261,  # E_POINTER 0x80004003
+    "OutOfMemoryException": -2147024882,  # E_OUTOFMEMORY 0x8007000E
+    "InsufficientExecutionStackException": -2146232968,  # 0x80131578
+    "TimeoutException": -2146233083,  # 0x80131505
+    "CryptographicException": -2146233296,  # CORSEC_E_CRYPTO 0x80131430
+    "XmlException": -2146232000,  # 0x80131940
+}
+
+
+def hresult(short: str) -> int:
+    name: str | None = short
+    while name is not None:
+        if name in _HRESULTS:
+            return _HRESULTS[name]
+        name = _BASES.get(name)
+    return _HRESULTS["Exception"]
+
+
 def exception_full_name(short: str) -> str:
     return f"{_NAMESPACES.get(short, 'System')}.{short}"
 
@@ -88,8 +126,11 @@ class CsException(CsObject):
             message = "Exception of type 'System.Exception' was thrown."
         if type(message) is not str:
             raise exc.invalid_cast(message, "System.String")
+        if inner is not None and not isinstance(inner, CsException):
+            raise exc.invalid_cast(inner, "System.Exception")
         error = ExpressionRuntimeError("Exception", message)
         error.user_thrown = True  # type: ignore[attr-defined]
+        error.inner_exception = inner  # type: ignore[attr-defined]  # survives throw and catch
         return cls(error)
 
     @property
@@ -98,15 +139,18 @@ class CsException(CsObject):
 
     @property
     def InnerException(self) -> CsException | None:
-        return None
+        inner = getattr(self.error, "inner_exception", None)
+        return inner if isinstance(inner, CsException) else None
 
     @property
     def Source(self) -> str | None:
+        """Null: .NET names the assembly of the throwing method, which has no counterpart here
+        (the runtime's, e.g. "System.Private.CoreLib", or the expression's dynamic assembly)."""
         return None
 
     @property
     def HResult(self) -> int:
-        return -2146233088
+        return hresult(self.error.exception_type)
 
     def ToString(self) -> str:
         # .NET appends the stack trace, which an expression has no equivalent of

@@ -451,6 +451,18 @@ def parse_datetime(text: object) -> DateTime:
     return DateTime(_checked(ticks - offset * TICKS_PER_MINUTE, text), LOCAL)
 
 
+def convert_to_datetime(value: object, provider: object = None) -> DateTime:
+    """`Convert.ToDateTime(value[, provider])`: null is DateTime.MinValue, a string parses as
+    `DateTime.Parse` does (invariant culture), a DateTime is itself; other types cannot."""
+    if value is None:
+        return DateTime(0, UNSPECIFIED)
+    if isinstance(value, DateTime):
+        return value
+    if type(value) is str:
+        return parse_datetime(value)
+    raise exc.invalid_cast(value, "System.DateTime")
+
+
 def parse_datetimeoffset(text: object) -> DateTimeOffset:
     ticks, offset = parse_moment(text)
     return DateTimeOffset(ticks, offset or 0)

@@ -140,6 +140,7 @@ _PREAMBLES = {
     "utf-16-le": b"\xff\xfe",
     "utf-16-be": b"\xfe\xff",
     "utf-32-le": b"\xff\xfe\x00\x00",
+    "utf-32-be": b"\x00\x00\xfe\xff",
 }
 _TYPE_NAMES = {
     "utf-8": "System.Text.UTF8Encoding+UTF8EncodingSealed",
@@ -147,6 +148,7 @@ _TYPE_NAMES = {
     "utf-16-le": "System.Text.UnicodeEncoding",
     "utf-16-be": "System.Text.UnicodeEncoding",
     "utf-32-le": "System.Text.UTF32Encoding",
+    "utf-32-be": "System.Text.UTF32Encoding",
     "latin-1": "System.Text.Latin1Encoding",
 }
 
@@ -155,26 +157,29 @@ ASCII = Encoding("ascii", "us-ascii", "US-ASCII", 20127)
 UNICODE = Encoding("utf-16-le", "utf-16", "Unicode", 1200)
 BIG_ENDIAN_UNICODE = Encoding("utf-16-be", "utf-16BE", "Unicode (Big-Endian)", 1201)
 UTF32 = Encoding("utf-32-le", "utf-32", "Unicode (UTF-32)", 12000)
+UTF32_BIG_ENDIAN = Encoding("utf-32-be", "utf-32BE", "Unicode (UTF-32 Big-Endian)", 12001)
 LATIN1 = Encoding("latin-1", "iso-8859-1", "Western European (ISO)", 28591)
-_BY_NAME = {
-    "utf-8": UTF8,
-    "utf8": UTF8,
-    "us-ascii": ASCII,
-    "ascii": ASCII,
-    "utf-16": UNICODE,
-    "unicode": UNICODE,
-    "utf-16be": BIG_ENDIAN_UNICODE,
-    "utf-32": UTF32,
-    "iso-8859-1": LATIN1,
-    "latin1": LATIN1,
+# the names .NET's `Encoding.GetEncoding(string)` knows without a registered provider (its
+# EncodingTable, UTF-7 left out: .NET 5+ refuses it), compared case-insensitively
+_ALIASES = {
+    UTF8: "utf-8 utf8 unicode-1-1-utf-8 unicode-2-0-utf-8 x-unicode-1-1-utf-8 x-unicode-2-0-utf-8",
+    ASCII: "us-ascii ascii ansi_x3.4-1968 ansi_x3.4-1986 cp367 csascii ibm367 iso-ir-6 iso646-us "
+    "iso_646.irv:1991 us",
+    UNICODE: "utf-16 utf-16le unicode ucs-2 iso-10646-ucs-2",
+    BIG_ENDIAN_UNICODE: "utf-16be unicodefffe",
+    UTF32: "utf-32 utf-32le",
+    UTF32_BIG_ENDIAN: "utf-32be",
+    LATIN1: "iso-8859-1 latin1 cp819 csisolatin1 ibm819 iso-ir-100 iso8859-1 iso_8859-1 "
+    "iso_8859-1:1987 l1",
 }
+_BY_NAME = {name: encoding for encoding, names in _ALIASES.items() for name in names.split()}
+_BY_CODE_PAGE = {encoding.CodePage: encoding for encoding in _ALIASES}
 
 
 def get_encoding(name: object) -> Encoding:
     if type(name) is int:
-        by_page = {e.CodePage: e for e in _BY_NAME.values()}
-        if name in by_page:
-            return by_page[name]
+        if name in _BY_CODE_PAGE:
+            return _BY_CODE_PAGE[name]
     elif type(name) is str and name.lower() in _BY_NAME:
         return _BY_NAME[name.lower()]
     if name is None:

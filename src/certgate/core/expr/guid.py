@@ -14,6 +14,7 @@ import secrets
 from typing import ClassVar
 
 from . import exceptions as exc
+from .arrays import CsArray
 from .binary import CsBytes, to_bytes
 from .types import CsObject, CsValue
 
@@ -164,6 +165,7 @@ class Random(CsObject):
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
         {"Next", "NextDouble", "NextBytes", "NextInt64"}
     )
+    CS_LONG: ClassVar[frozenset[str]] = frozenset({"NextInt64"})
 
     def __init__(self, seed: object = None) -> None:
         if seed is None:
@@ -240,15 +242,55 @@ class Random(CsObject):
         return int(self._large_sample() * span) + low
 
     def NextInt64(self, a: object = None, b: object = None) -> int:
-        return self.Next(a, b)
+        """.NET 6+'s seeded `NextInt64`: 64 random bits from three `Next(2^k)` draws, the top
+        63 (or the range's bit count, retried until in range) kept."""
+        if a is None:
+            while True:
+                result = self._next_uint64() >> 1
+                if result != 2**63 - 1:
+                    return result
+        if type(a) is not int or (b is not None and type(b) is not int):
+            raise exc.invalid_cast(a if type(a) is not int else b, "System.Int64")
+        if b is None:
+            if a < 0:
+                raise exc.ExpressionRuntimeError(
+                    "ArgumentOutOfRangeException",
+                    "'maxValue' must be a non-negative value. (Parameter 'maxValue')",
+                )
+            low, high = 0, a
+        else:
+            low, high = a, b
+            if low > high:
+                raise exc.ExpressionRuntimeError(
+                    "ArgumentOutOfRangeException",
+                    "'minValue' cannot be greater than maxValue. (Parameter 'minValue')",
+                )
+        exclusive = high - low
+        if exclusive <= 1:
+            return low
+        shift = 64 - (exclusive - 1).bit_length()  # 64 - Log2Ceiling(range)
+        while True:
+            result = self._next_uint64() >> shift
+            if result < exclusive:
+                return result + low
+
+    def _next_uint64(self) -> int:
+        return (
+            int(self._sample() * (1 << 22))
+            | int(self._sample() * (1 << 22)) << 22
+            | int(self._sample() * (1 << 20)) << 44
+        )
 
     def NextDouble(self) -> float:
         return self._sample()
 
     def NextBytes(self, buffer: object) -> None:
-        raise exc.ExpressionRuntimeError(
-            "NotSupportedException", "not supported yet: Random.NextBytes (arrays are immutable)"
-        )
+        """Fills the array in place with the low byte of one sample per element."""
+        if buffer is None:
+            raise exc.argument_null("buffer")
+        if not isinstance(buffer, CsArray):
+            raise exc.invalid_cast(buffer, "System.Byte[]")
+        buffer.overwrite([self._internal_sample() & 0xFF for _ in range(len(buffer))])
 
     def ToString(self) -> str:
         return "System.Random"

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from fractions import Fraction
 
 from . import exceptions as exc
 from .strings import CsEnum, format_double
@@ -628,6 +629,41 @@ def _unary(fn: Callable[[float], float]) -> Callable[[object], float]:
     return apply
 
 
+def math_sinh(value: object) -> float:
+    x = _float(value)
+    try:
+        return math.sinh(x)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def math_cosh(value: object) -> float:
+    x = _float(value)
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return math.inf
+
+
+def math_cbrt(value: object) -> float:
+    """The correctly rounded cube root (glibc's `cbrt` can be ulps off: 27 -> 3.0000000000000004,
+    375**3 -> 375.0000000000001); perfect cubes get their exact root."""
+    x = _float(value)
+    if x == 0 or not math.isfinite(x):
+        return x
+    target = Fraction(abs(x))
+    guess = math.cbrt(abs(x))
+    for _ in range(8):  # step towards the double nearest to the real root
+        low, high = math.nextafter(guess, 0.0), math.nextafter(guess, math.inf)
+        if target < ((Fraction(low) + Fraction(guess)) / 2) ** 3:
+            guess = low
+        elif target > ((Fraction(guess) + Fraction(high)) / 2) ** 3:
+            guess = high
+        else:
+            break
+    return math.copysign(guess, x)
+
+
 def math_atan2(y: object, x: object) -> float:
     return math.atan2(_float(y), _float(x))
 
@@ -675,10 +711,10 @@ MATH_FUNCTIONS: dict[str, Callable[..., object]] = {
     "Asin": _unary(math.asin),
     "Acos": _unary(math.acos),
     "Atan": _unary(math.atan),
-    "Sinh": _unary(math.sinh),
-    "Cosh": _unary(math.cosh),
+    "Sinh": math_sinh,
+    "Cosh": math_cosh,
     "Tanh": _unary(math.tanh),
-    "Cbrt": _unary(lambda x: math.copysign(abs(x) ** (1 / 3), x)),
+    "Cbrt": math_cbrt,
     "Atan2": math_atan2,
     "BigMul": math_big_mul,
     "IEEERemainder": math_ieee_remainder,

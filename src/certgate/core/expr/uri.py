@@ -9,6 +9,7 @@ relative)`, and `EscapeDataString`/`UnescapeDataString` (RFC 3986 unreserved set
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import ClassVar
 from urllib.parse import urljoin
 
@@ -177,7 +178,16 @@ class Uri(CsObject):
 
     @property
     def IdnHost(self) -> str:
-        return self._host
+        """The host for DNS: IPv6 without brackets, non-ASCII labels in Punycode (`xn--`), as
+        UTS #46 non-transitional processing does for lower-case NFC labels (ß stays ß)."""
+        host = self.DnsSafeHost
+        if host.isascii():
+            return host
+        labels = unicodedata.normalize("NFC", host).split(".")
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
 
     @property
     def Port(self) -> int:
@@ -251,8 +261,8 @@ class Uri(CsObject):
             raise exc.invalid_cast(part, "System.UriPartial")
         if part.name == "Scheme":
             return f"{self._scheme}://" if self._host else f"{self._scheme}:"
-        if part.name == "Authority":
-            return self._prefix()
+        if part.name == "Authority":  # "" for a URI without one (mailto:, urn:)
+            return "" if not self._host and self._scheme not in _DEFAULT_PORTS else self._prefix()
         if part.name == "Path":
             return self._prefix() + self._path
         return self._prefix() + self._path + self._query
@@ -324,7 +334,7 @@ def escape_uri_string(value: object) -> str:
         raise exc.argument_null("stringToEscape")
     if type(value) is not str:
         raise exc.invalid_cast(value, "System.String")
-    return _escape(value, _URI_KEEP - {ord("%")} | {ord("%")})
+    return _escape(value, _URI_KEEP - {ord("%")})  # an existing escape is escaped again
 
 
 def unescape_data_string(value: object) -> str:
