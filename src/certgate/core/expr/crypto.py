@@ -50,13 +50,10 @@ class HashAlgorithm(CsObject):
         return _SIZES[self._name]
 
     @property
-    def Hash(self) -> CsBytes:
-        if self._hash is None:
-            raise exc.ExpressionRuntimeError(
-                "CryptographicUnexpectedOperationException",
-                "Hash must be finalized before the hash value is retrieved.",
-            )
-        return CsBytes(self._hash)
+    def Hash(self) -> CsBytes | None:
+        """The last computed digest (a copy); null before any, as in .NET Core."""
+        self._check()
+        return None if self._hash is None else CsBytes(self._hash)
 
     def _check(self) -> None:
         if self._disposed:
@@ -68,7 +65,8 @@ class HashAlgorithm(CsObject):
         return _digest(self._name, data)
 
     def ComputeHash(self, value: object, offset: object = None, count: object = None) -> CsBytes:
-        self._check()
+        if offset is None:  # .NET: ComputeHash(buffer) checks disposal first, the range
+            self._check()  # overload its arguments first
         data = to_bytes(value, "buffer")
         if offset is not None:
             if type(offset) is not int or type(count) is not int:
@@ -81,12 +79,13 @@ class HashAlgorithm(CsObject):
                     "Offset and length were out of bounds for the array or count is greater "
                     "than the number of elements from index to the end of the source collection.",
                 )
+            self._check()
             data = data[offset : offset + count]
         self._hash = self._compute(data)
         return CsBytes(self._hash)
 
     def Initialize(self) -> None:
-        self._hash = None
+        """Resets the running state; `Hash` keeps the last digest (.NET keeps HashValue)."""
 
     def Dispose(self) -> None:
         self._disposed = True

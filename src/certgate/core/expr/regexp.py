@@ -69,7 +69,20 @@ def enum_bitwise(op: str, a: object, b: object) -> RegexOptions:
     value = (
         a.value | b.value if op == "|" else a.value & b.value if op == "&" else a.value ^ b.value
     )
-    return RegexOptions(_OPTION_NAMES.get(value, "combined"), value)
+    return options_of(value)
+
+
+# One instance per value, so `==` (reference equality for enums) compares values, as in C#.
+_BY_VALUE = {option.value: option for option in REGEX_OPTIONS.values()}
+
+
+def options_of(value: int) -> RegexOptions:
+    found = _BY_VALUE.get(value)
+    if found is None:
+        found = RegexOptions(_OPTION_NAMES.get(value, "combined"), value)
+        if 0 <= value <= 0x7FF:  # the enum's bits: at most 2,048 instances
+            found = _BY_VALUE.setdefault(value, found)  # one winner if two threads race
+    return found
 
 
 def options_value(options: object) -> int:
@@ -122,6 +135,9 @@ def _scan_groups(pattern: str, explicit: bool, verbose: bool) -> list[str | None
                 end = pattern.find(")", i)
                 i = len(pattern) if end < 0 else end + 1
                 continue
+            if pattern.startswith("(?(", i):  # a condition's parenthesis never captures
+                i += 3
+                continue
             if pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
                 end = pattern.find(">", i)
                 groups.append(pattern[i + 3 : end])
@@ -135,6 +151,48 @@ def _scan_groups(pattern: str, explicit: bool, verbose: bool) -> list[str | None
                 groups.append(None)
         i += 1
     return groups
+
+
+def _backtracking_construct(pattern: str, verbose: bool) -> str | None:
+    """The first construct RegexOptions.NonBacktracking refuses (.NET 7+ throws
+    NotSupportedException at construction), or None."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if not in_class and (nxt in ("k", "G") or "1" <= nxt <= "9"):
+                return "contiguous-match anchors" if nxt == "G" else "backreferences"
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            i += 2 if pattern[i + 1 : i + 2] == "]" else 1
+            continue
+        if verbose and c == "#":
+            end = pattern.find("\n", i)
+            i = len(pattern) if end < 0 else end
+            continue
+        if c == "(" and pattern.startswith("(?", i):
+            rest = pattern[i + 2 : i + 4]
+            if rest[:1] == "=" or rest == "<=":
+                return "positive lookarounds"
+            if rest[:1] == "!" or rest == "<!":
+                return "negative lookarounds"
+            if rest[:1] == ">":
+                return "atomic subexpressions"
+            if rest[:1] == "(":
+                return "conditionals"
+            if rest[:1] in ("<", "'"):
+                end = pattern.find(">" if rest[:1] == "<" else "'", i + 3)
+                if "-" in pattern[i + 3 : end if end > 0 else len(pattern)]:
+                    return "balancing groups"
+        i += 1
+    return None
 
 
 def _net_numbering(groups: list[str | None]) -> tuple[list[int], dict[str, int]]:
@@ -161,6 +219,29 @@ def _net_numbering(groups: list[str | None]) -> tuple[list[int], dict[str, int]]
             next_number += 1
         by_name[name] = numbers[i]
     return numbers, by_name
+
+
+def _condition(
+    pattern: str, i: int, number_to_py: dict[int, int], name_to_py: dict[str, int]
+) -> tuple[str, int]:
+    """The start of `(?(...)yes|no)` at `i`, translated, and where to go on: a group test
+    `(?(N)` when the condition names a group (a number must), else .NET's zero-width test of
+    the expression, `(?(?=`."""
+    end = pattern.find(")", i + 3)
+    ref = pattern[i + 3 : end] if end > 0 else ""
+    if ref.isdigit():
+        py = number_to_py.get(int(ref))
+        if py is None:
+            raise _argument(
+                f"Invalid pattern '{pattern}' at offset {end + 1}. "
+                f"Conditional alternation refers to an undefined group number {int(ref)}."
+            )
+        return f"(?({py})", end + 1
+    if ref in name_to_py:
+        return f"(?({name_to_py[ref]})", end + 1
+    if pattern.startswith(("(?(?=", "(?(?!", "(?(?<=", "(?(?<!"), i):
+        return "(?(", i + 3  # an explicit lookaround condition
+    return "(?(?=", i + 3
 
 
 def _translate(pattern: str, groups: list[str | None], net_numbers: list[int], options: int) -> str:  # noqa: PLR0915
@@ -250,6 +331,10 @@ def _translate(pattern: str, groups: list[str | None], net_numbers: list[int], o
                 end = pattern.find(")", i)
                 i = len(pattern) if end < 0 else end + 1
                 continue
+            if pattern.startswith("(?(", i):
+                text, i = _condition(pattern, i, number_to_py, name_to_py)
+                out.append(text)
+                continue
             if pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
                 end = pattern.find(">", i)
                 group_index += 1
@@ -281,12 +366,28 @@ def _translate(pattern: str, groups: list[str | None], net_numbers: list[int], o
     return "".join(out)
 
 
+# ECMAScript combines only with IgnoreCase, Multiline, Compiled and CultureInvariant.
+_ECMASCRIPT_COMPATIBLE = 256 | 1 | 2 | 8 | 512
+
+
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def compile_pattern(pattern: str, options: int) -> Compiled:
     """Translate and compile once per (pattern, options); bounded LRU, thread-safe."""
     if options & ~0x7FF or options & 128:
         raise exc.argument_out_of_range("options")
+    if options & 256 and options & ~_ECMASCRIPT_COMPATIBLE:  # .NET's Regex.ValidateOptions
+        raise exc.argument_out_of_range("options")
+    if options & 1024 and options & (256 | 64):  # NonBacktracking: no ECMAScript, RightToLeft
+        raise exc.argument_out_of_range("options")
     explicit, verbose = bool(options & 4), bool(options & 32)
+    if options & 1024:
+        construct = _backtracking_construct(pattern, verbose)
+        if construct is not None:
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException",
+                "RegexOptions.NonBacktracking is not supported in conjunction with expressions "
+                f"containing: '{construct}'.",
+            )
     groups = _scan_groups(pattern, explicit, verbose)
     numbers, by_net_name = _net_numbering(groups)
     flags = regex.VERSION0
@@ -501,7 +602,8 @@ class Match(Group):
         return Group(name, False, 0, "", [])
 
     def _name(self, number: int) -> str:
-        assert self.compiled is not None
+        if self.compiled is None:  # Match.Empty: its only group is 0
+            return str(number)
         names = self.compiled.names
         ordered = sorted({0, *self.compiled.numbers})
         return names[ordered.index(number)] if number in ordered else str(number)
@@ -524,7 +626,9 @@ class Match(Group):
         if type(replacement) is not str:
             raise exc.invalid_cast(replacement, "System.String")
         if self._m is None or self.compiled is None:
-            raise exc.invalid_operation("Result cannot be called on a failed Match.")
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException", "Result cannot be called on a failed Match."
+            )
         return expand(_parse_replacement(replacement, self.compiled), self._m, self.compiled)
 
     def ToString(self) -> str:

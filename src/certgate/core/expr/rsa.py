@@ -140,7 +140,7 @@ def _signature_padding(value: object) -> RSASignaturePadding:
 
 
 class RSA(CsObject):
-    __slots__ = ("_private", "_public")
+    __slots__ = ("_disposed", "_private", "_public")
     CS_TYPE = "System.Security.Cryptography.RSA"
     CS_MEMBERS = frozenset(
         {
@@ -157,6 +157,7 @@ class RSA(CsObject):
     def __init__(self, private: rsa.RSAPrivateKey | None, public: rsa.RSAPublicKey) -> None:
         self._private = private
         self._public = public
+        self._disposed = False
 
     @staticmethod
     def create(bits: object = 2048) -> RSA:
@@ -176,7 +177,19 @@ class RSA(CsObject):
     def KeySize(self) -> int:
         return self._public.key_size
 
+    def _check(self) -> None:
+        """.NET 8's RSA classes throw once disposed (RSACng/RSAOpenSsl ThrowIfDisposed)."""
+        if self._disposed:
+            raise exc.ExpressionRuntimeError(
+                "ObjectDisposedException", "Cannot access a disposed object."
+            )
+
+    def _verifying_key(self) -> rsa.RSAPublicKey:
+        self._check()
+        return self._public
+
     def _signing_key(self) -> rsa.RSAPrivateKey:
+        self._check()
         if self._private is None:
             raise crypto_error("Key does not exist.")
         return self._private
@@ -206,7 +219,7 @@ class RSA(CsObject):
         algorithm = _hash_name(name)
         scheme = _signature_padding(pad).make(algorithm)
         try:
-            self._public.verify(
+            self._verifying_key().verify(
                 to_bytes(signature, "signature"), to_bytes(data, "data"), scheme, algorithm
             )
         except InvalidSignature:
@@ -220,7 +233,7 @@ class RSA(CsObject):
         if len(raw) != algorithm.digest_size:
             return False
         try:
-            self._public.verify(
+            self._verifying_key().verify(
                 to_bytes(signature, "signature"), raw, scheme, utils.Prehashed(algorithm)
             )
         except InvalidSignature:
@@ -235,7 +248,7 @@ class RSA(CsObject):
                 else exc.invalid_cast(pad, RSAEncryptionPadding.CS_TYPE)
             )
         try:
-            return CsBytes(self._public.encrypt(to_bytes(data, "data"), pad.make()))
+            return CsBytes(self._verifying_key().encrypt(to_bytes(data, "data"), pad.make()))
         except ValueError as error:
             raise crypto_error(str(error)) from None
 
@@ -253,19 +266,28 @@ class RSA(CsObject):
 
     def ExportSubjectPublicKeyInfo(self) -> CsBytes:
         return CsBytes(
-            self._public.public_bytes(
+            self._verifying_key().public_bytes(
                 serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
             )
         )
 
     def ExportRSAPublicKey(self) -> CsBytes:
         return CsBytes(
-            self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+            self._verifying_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.PKCS1
+            )
         )
 
-    def _import(self, der: bytes) -> tuple[None, int]:
+    def _import(self, source: object, *, spki: bool) -> tuple[None, int]:
+        """ImportSubjectPublicKeyInfo (`spki`) or ImportRSAPublicKey: reads the first DER
+        SEQUENCE of `source` (bytes after it are left, as .NET's `bytesRead` tells), which must
+        be of that format: an AlgorithmIdentifier first, or the modulus INTEGER first."""
+        self._check()
+        der = _first_sequence(to_bytes(source, "source"))
+        if der is None or _content_tag(der) != (0x30 if spki else 0x02):
+            raise crypto_error("ASN1 corrupted data.")
         try:
-            key = serialization.load_der_public_key(der)  # SubjectPublicKeyInfo or PKCS#1
+            key = serialization.load_der_public_key(der)
         except ValueError:
             raise crypto_error("ASN1 corrupted data.") from None
         if not isinstance(key, rsa.RSAPublicKey):
@@ -274,16 +296,35 @@ class RSA(CsObject):
         return None, len(der)
 
     def ImportSubjectPublicKeyInfo(self, source: object) -> tuple[None, int]:
-        return self._import(to_bytes(source, "source"))
+        return self._import(source, spki=True)
 
     def ImportRSAPublicKey(self, source: object) -> tuple[None, int]:
-        return self._import(to_bytes(source, "source"))
+        return self._import(source, spki=False)
 
     def Dispose(self) -> None:
-        return None
+        self._disposed = True
 
     def ToString(self) -> str:
         return "System.Security.Cryptography.RSACng"  # the class .NET 8 returns on Windows
+
+
+def _first_sequence(der: bytes) -> bytes | None:
+    """The DER SEQUENCE at the start of `der` (header and content), or None."""
+    if len(der) < 2 or der[0] != 0x30:
+        return None
+    length, head = der[1], 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4 or len(der) < 2 + count:
+            return None
+        length, head = int.from_bytes(der[2 : 2 + count], "big"), 2 + count
+    return der[: head + length] if head + length <= len(der) else None
+
+
+def _content_tag(der: bytes) -> int:
+    """The tag of the first element inside a SEQUENCE `_first_sequence` returned."""
+    head = 2 + (der[1] & 0x7F if der[1] & 0x80 else 0)
+    return der[head] if head < len(der) else -1
 
 
 def _value(value: object, cls: type) -> StaticMember:

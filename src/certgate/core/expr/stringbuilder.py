@@ -1,7 +1,9 @@
 """`System.Text.StringBuilder` (allow-listed with all members).
 
 Appending converts values as string concatenation does (`to_string`); `AppendLine` ends lines with
-`jsonio.NEWLINE`, Environment.NewLine of the Windows machines APIM runs on.
+`jsonio.NEWLINE`, Environment.NewLine of the Windows machines APIM runs on. `Capacity` is the
+capacity asked for (16 by default), or the length once the text outgrows it: .NET's growth by
+chunks is an allocation detail that certgate does not imitate.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ class StringBuilder(CsObject):
 
     def __init__(self, *args: object) -> None:
         value = next((a for a in args if type(a) is str), "")
-        self.capacity = next((a for a in args if type(a) is int), 16)
+        self.capacity = next((a for a in args if type(a) is int), 0) or 16
         if any(a is not None and type(a) not in (str, int) for a in args):
             raise exc.invalid_cast(
                 next(a for a in args if type(a) not in (str, int)), "System.String"
             )
+        if self.capacity < 0:
+            raise exc.argument_out_of_range("capacity")
         self._text = value
 
     @property
@@ -52,7 +56,10 @@ class StringBuilder(CsObject):
 
     @Capacity.setter
     def Capacity(self, value: object) -> None:
-        self.capacity = non_negative_int(value, "value")
+        capacity = non_negative_int(value, "value")
+        if capacity < len(self._text):
+            raise exc.argument_out_of_range("value")
+        self.capacity = capacity
 
     def get_item(self, index: object) -> CsChar:
         i = non_negative_int(index, "index")

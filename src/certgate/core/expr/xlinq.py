@@ -1,9 +1,8 @@
-"""System.Xml.Linq in expressions: the types, their statics, conversions, `Body.As<XDocument>()`.
+"""System.Xml.Linq in expressions: the types, their statics, `Body.As<XDocument>()`.
 
-The sequence extensions of
-`System.Xml.Linq.Extensions` (`doc.Descendants("a").Elements("b")`) apply to any sequence of
-nodes. `XDocument.Load` is refused as APIM refuses it; `XElement.Load` reads a file or a URL, which
-certgate's sandbox never does, so it stays "not supported".
+The sequence extensions of `System.Xml.Linq.Extensions` (`doc.Descendants("a").Elements("b")`)
+apply to any sequence of nodes. `XDocument.Load` is refused as APIM refuses it; `XElement.Load`
+reads a file or a URL, which certgate's sandbox never does, so it stays "not supported".
 """
 
 from __future__ import annotations
@@ -34,6 +33,8 @@ from .xtree import (
 )
 
 _NS = "System.Xml.Linq."
+
+
 # --- System.Xml.Linq.Extensions over sequences ------------------------------------------------
 
 
