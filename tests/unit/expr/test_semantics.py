@@ -266,3 +266,19 @@ def test_lifted_not_on_nullable_bool() -> None:
     text = "@(!context.Request.Certificate?.Verify())"
     assert evaluate(text, make_context(None)) is None
     assert evaluate(text, make_context(Certificate(T1))) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("@{ int i = 5; short s = i; return s; }", "System.Int16"),
+        ("@{ sbyte s = 1; byte b = s; return b; }", "System.Byte"),
+        ("@{ short s = 1; ushort u = s; return u; }", "System.UInt16"),
+        ("@{ long l = 1; int i = l; return i; }", "System.Int32"),
+    ],
+)
+def test_narrowing_needs_a_cast(text: str, target: str) -> None:
+    """The twin of the widening vectors (`stmt-implicit-widening-*`): no implicit narrowing."""
+    with pytest.raises(ExpressionError) as info:
+        evaluate(text)
+    assert info.value.message.endswith(f"to '{target}'")

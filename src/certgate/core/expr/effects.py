@@ -39,6 +39,19 @@ def _is_constant(node: s.Expr | None) -> bool:
     return False
 
 
+# C#'s implicit numeric conversions into the integral types below Int64 (to Int64: all).
+_S, _B, _I16, _U16, _I32, _U32 = (
+    "System.SByte", "System.Byte", "System.Int16", "System.UInt16", "System.Int32", "System.UInt32",
+)  # fmt: skip
+_WIDENS_TO: dict[str, frozenset[str]] = {
+    _I16: frozenset({_S, _B}),
+    _U16: frozenset({_B}),
+    _I32: frozenset({_S, _B, _I16, _U16, _I32}),
+    _U32: frozenset({_B, _U16}),
+    "System.UInt64": frozenset({_B, _U16, _U32}),
+}
+
+
 class EffectTranslator(LambdaTranslator):
     # --- assignments ----------------------------------------------------------------------------
 
@@ -164,7 +177,7 @@ class EffectTranslator(LambdaTranslator):
         if target is DOUBLE and value.type.numeric:
             return Code(f"_float({value.text})", DOUBLE)
         if target.numeric and value.type.numeric and value.type is not DOUBLE:
-            widening = target is LONG or (target.name == "System.Int32" and value.type is INT)
+            widening = target is LONG or value.type.name in _WIDENS_TO.get(target.name, ())
             if widening or target.name == value.type.name:
                 return value
             if _is_constant(node) and target.name in RANGES:

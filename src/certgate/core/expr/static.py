@@ -41,12 +41,12 @@ class SType:
 
 
 UNKNOWN = SType("System.Object", None)
-STRING = SType("System.String", str)
+CHAR = SType("System.Char", CsChar)
+STRING = SType("System.String", str, element=CHAR)  # an IEnumerable<char>: `s.Select(c => ...)`
 BOOL = SType("System.Boolean", bool)
 INT = SType("System.Int32", int)
 LONG = SType("System.Int64", int)
 DOUBLE = SType("System.Double", float)
-CHAR = SType("System.Char", CsChar)
 NULL = SType("<null>", type(None))
 VOID = SType("System.Void", type(None))
 NUMERIC_NAMES = frozenset(
