@@ -104,6 +104,7 @@ class X509Certificate2(CsObject):
         "private_key",
     )
     CS_TYPE = "X509Certificate2"
+    CS_IMMUTABLE = True  # the properties read from a certificate never change
     CS_MEMBERS = frozenset(
         {
             "Thumbprint",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from certgate.core.expr import CsArray, CsChar, ReadOnlyDictionary, is_expression, to_dotnet_string
+from certgate.core.expr import (
+    CsArray,
+    CsChar,
+    CsObject,
+    ReadOnlyDictionary,
+    is_expression,
+    to_dotnet_string,
+)
 from certgate.errors import ExpressionError, ExpressionRuntimeError
 
 from .conftest import T1, Certificate, evaluate, make_context
@@ -282,3 +289,50 @@ def test_narrowing_needs_a_cast(text: str, target: str) -> None:
     with pytest.raises(ExpressionError) as info:
         evaluate(text)
     assert info.value.message.endswith(f"to '{target}'")
+
+
+class _Frozen(CsObject):
+    __slots__ = ("Thumbprint",)
+    CS_MEMBERS = frozenset({"Thumbprint"})
+    CS_IMMUTABLE = True
+    Thumbprint: str | None
+
+    def __init__(self, thumbprint: str | None) -> None:
+        self.Thumbprint = thumbprint
+
+
+class _Mutable(_Frozen):
+    __slots__ = ()
+    CS_IMMUTABLE = False
+
+
+ANY_VALUE = (
+    '@(context.Variables["d"].Any(c => c.Value.Thumbprint == (string)context.Variables["t"]))'
+)
+
+
+@pytest.mark.parametrize("cls", [_Frozen, _Mutable])
+@pytest.mark.parametrize(("wanted", "found"), [("B", True), ("Z", False), ("b", False)])
+def test_any_over_a_snapshot_dictionary_by_index_or_by_loop(
+    cls: type[_Frozen], wanted: str, found: bool
+) -> None:
+    """`Any(c => c.Value.M == x)` is a set lookup for immutable values (the uploaded
+    certificates) and the plain loop otherwise: the same answers, ordinal comparison."""
+    values = ReadOnlyDictionary({k: cls(k) for k in "ABC"})
+    context = make_context(variables={"d": values, "t": wanted})
+    assert evaluate(ANY_VALUE, context) is found
+    assert evaluate(ANY_VALUE, context) is found  # the second time from the kept index
+
+
+def test_indexed_any_keeps_csharp_evaluation_order() -> None:
+    # empty: the lambda never runs, so the value (a failing cast here) is never computed
+    empty = make_context(variables={"d": ReadOnlyDictionary({}), "t": 5})
+    assert evaluate(ANY_VALUE, empty) is False
+    # not empty: the value is computed, and its exception surfaces as in C#
+    full = make_context(variables={"d": ReadOnlyDictionary({"A": _Frozen("A")}), "t": 5})
+    with pytest.raises(ExpressionRuntimeError) as info:
+        evaluate(ANY_VALUE, full)
+    assert info.value.exception_type == "InvalidCastException"
+    # a null member somewhere: no index, the loop answers
+    nulls = ReadOnlyDictionary({"A": _Frozen(None), "B": _Frozen("B")})
+    assert evaluate(ANY_VALUE, make_context(variables={"d": nulls, "t": "B"})) is True

@@ -42,7 +42,7 @@ class ReadOnlyDictionary(CsObject):
     non-generic `GetValueOrDefault` returns array values joined with "," (APIM's Headers/Query).
     """
 
-    __slots__ = ("_comma_join", "_cs_type", "_entries", "_ignore_case")
+    __slots__ = ("_comma_join", "_cs_type", "_entries", "_ignore_case", "_indexes")
     CS_TYPE = "IReadOnlyDictionary"
     CS_MEMBERS = frozenset(
         {"ContainsKey", "TryGetValue", "GetValueOrDefault", "Count", "Keys", "Values", "ToString"}
@@ -66,6 +66,28 @@ class ReadOnlyDictionary(CsObject):
         self._entries: dict[str, KeyValuePair] = {}
         for key, value in mapping.items():
             self._entries.setdefault(self._key(key), KeyValuePair(key, value))
+        self._indexes: dict[str, frozenset[str] | None] = {}
+
+    def value_index(self, member: str) -> frozenset[str] | None:
+        """The set of `value.member` over all values, when every value is an immutable object
+        (`CS_IMMUTABLE`) whose member is a string: `Any(c => c.Value.Thumbprint == t)` is then
+        one set lookup. None when that does not hold. Built once per snapshot."""
+        if member in self._indexes:
+            return self._indexes[member]
+        index: frozenset[str] | None = None
+        texts: list[str] = []
+        for pair in self._entries.values():
+            value = pair.Value
+            text = None
+            if isinstance(value, CsObject) and value.CS_IMMUTABLE and member in value.CS_MEMBERS:
+                text = getattr(value, member)
+            if type(text) is not str:
+                break
+            texts.append(text)
+        else:
+            index = frozenset(texts)
+        self._indexes[member] = index
+        return index
 
     def _key(self, key: object) -> str:
         if key is None:

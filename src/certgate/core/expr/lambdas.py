@@ -11,13 +11,14 @@ iteration variable by value (a default argument), as C# 5+ gives each iteration 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from . import syntax as s
 from .flow import completes
 from .parse import SourceMap
 from .scope import Local, Names, Scope
 from .static import UNKNOWN, SType
+from .syntax import walk
 from .translate import Code
 from .typeops import TypeOpsTranslator
 
@@ -30,22 +31,6 @@ class Frame:
 
     lambda_depth: int
     nonlocals: set[str] = field(default_factory=set)
-
-
-def walk(node: object) -> list[object]:
-    """Every syntax node under `node` (inclusive), lambdas included."""
-    out: list[object] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, tuple):
-            stack.extend(current)
-            continue
-        if not hasattr(current, "__dataclass_fields__"):
-            continue
-        out.append(current)
-        stack.extend(getattr(current, f.name) for f in fields(current))  # type: ignore[arg-type]
-    return out
 
 
 def _needs_def(body: s.Expr | s.Block) -> bool:

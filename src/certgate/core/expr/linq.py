@@ -13,7 +13,14 @@ from typing import Any
 from . import exceptions as exc
 from . import linq_more, linq_sets
 from .arrays import CsArray
-from .collections import LinqSeq, element_default, element_type, iterate, value_equals
+from .collections import (
+    LinqSeq,
+    ReadOnlyDictionary,
+    element_default,
+    element_type,
+    iterate,
+    value_equals,
+)
 
 Func = Callable[..., object]
 _MISSING: Any = object()
@@ -48,6 +55,23 @@ def any_(source: object, predicate: object = _MISSING) -> bool:
         if result is not False:
             raise exc.invalid_cast(result, "System.Boolean")
     return False
+
+
+def any_value_equals(
+    source: object, member: str, value_of: Callable[[], object], predicate: object
+) -> bool:
+    """`source.Any(c => c.Value.<member> == <value>)` with a value that does not depend on `c`:
+    one set lookup in a snapshot dictionary of immutable objects (the uploaded certificates),
+    else the plain loop. The value is computed only if there is an element, as C# would."""
+    if type(source) is ReadOnlyDictionary:
+        index = source.value_index(member)
+        if index is not None:
+            if not index:
+                return False
+            value = value_of()
+            if type(value) is str:
+                return value in index
+    return any_(source, predicate)
 
 
 def all_(source: object, predicate: object) -> bool:

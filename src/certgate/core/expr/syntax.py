@@ -10,7 +10,7 @@ the whole chain short-circuits when `a` is null, as C# specifies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +301,22 @@ Expr = (
     | Checked
     | Formatted
 )
+
+
+def walk(node: object) -> list[object]:
+    """Every syntax node under `node` (inclusive), lambdas included."""
+    out: list[object] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple):
+            stack.extend(current)
+            continue
+        if not hasattr(current, "__dataclass_fields__"):
+            continue
+        out.append(current)
+        stack.extend(getattr(current, f.name) for f in fields(current))  # type: ignore[arg-type]
+    return out
 
 
 # statements (the `@{ ... }` form and block lambdas) live in `syntax_stmt`

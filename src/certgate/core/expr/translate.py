@@ -25,7 +25,7 @@ from . import syntax as s
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
-from .linq import LAMBDA_OVER_ELEMENTS
+from .linq import LAMBDA_OVER_ELEMENTS, any_value_equals
 from .members import MemberTable, static_table
 from .parse import SourceMap
 from .scope import Local, Names, Scope
@@ -350,7 +350,35 @@ class ExprTranslator:
             call = f"_callout({receiver.text}, {name}, {len(outs)}{args})"
         else:
             call = f"_call({receiver.text}, {name}{args})"
+            indexed = self.indexed_any(target.name, node.args, receiver, args)
+            call = indexed or call
         return Code(self.with_outs(call, outs), result)
+
+    def indexed_any(
+        self, name: str, args: tuple[s.Arg, ...], receiver: Code, compiled: str
+    ) -> str | None:
+        """`source.Any(c => c.Value.M == e)` where `e` does not use `c` (the uploaded-certificate
+        check): a set lookup when `source` is a snapshot dictionary (`linq.any_value_equals`);
+        the compiled lambda stays as the fallback."""
+        if name != "Any" or len(args) != 1 or not isinstance(args[0].value, s.Lambda):
+            return None
+        lam = args[0].value
+        if len(lam.params) != 1 or not isinstance(lam.body, s.Binary) or lam.body.op != "==":
+            return None
+        param = lam.params[0].name
+        for probe, other in ((lam.body.left, lam.body.right), (lam.body.right, lam.body.left)):
+            if (
+                isinstance(probe, s.Member)
+                and isinstance(probe.target, s.Member)
+                and probe.target.name == "Value"
+                and isinstance(probe.target.target, s.Name)
+                and probe.target.target.name == param
+                and not any(isinstance(n, s.Name) and n.name == param for n in s.walk(other))
+            ):
+                value = self.operand(other)
+                helper = self.names.constant(any_value_equals)
+                return f"{helper}({receiver.text}, {probe.name!r}, lambda: {value.text}{compiled})"
+        return None
 
     def static_call(self, info: TypeInfo, target: s.Member, node: s.Invoke) -> Code:
         self.static_member(info, target, invoked=True)

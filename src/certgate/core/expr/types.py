@@ -55,6 +55,9 @@ class CsObject:
     CS_GENERIC_METHODS: ClassVar[frozenset[str]] = frozenset()
     #: Members whose C# type is `long` (the values are plain ints; hints can only say `int`).
     CS_LONG: ClassVar[frozenset[str]] = frozenset()
+    #: Instances never change once made (the certificate view): an index of their properties
+    #: may be kept as long as they are (`ReadOnlyDictionary.value_index`).
+    CS_IMMUTABLE: ClassVar[bool] = False
 
     def ToString(self) -> str:
         return self.CS_TYPE
