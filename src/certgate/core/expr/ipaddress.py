@@ -27,7 +27,7 @@ from .collections import value_equals
 from .static import BOOL, SType
 from .strings import CsEnum
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
-from .types import CsObject, CsTypeRef
+from .types import CsObject
 
 _INVALID = "An invalid IP address was specified."
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -376,10 +376,8 @@ def new_ip_address(address: object, scopeid: object = None) -> IPAddress:
 
 
 _STYPE = SType(IPAddress.CS_TYPE, IPAddress)
-_INFO = TypeInfo(
-    IPAddress.CS_TYPE,
-    _STYPE,
-    CsTypeRef(IPAddress.CS_TYPE, (IPAddress,)),
+_INFO = TypeInfo.of(
+    IPAddress,
     {
         "Parse": StaticMember(parse, _STYPE),
         "TryParse": StaticMember(try_parse, BOOL, outs=1),

@@ -23,7 +23,7 @@ from . import exceptions as exc
 from .binary import CsBytes, to_bytes
 from .static import class_stype
 from .typenames import StaticMember, TypeInfo, register
-from .types import CsObject, CsTypeRef
+from .types import CsObject
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "MD5": hashes.MD5,
@@ -331,29 +331,19 @@ def _value(value: object, cls: type) -> StaticMember:
     return StaticMember(value, class_stype(cls), is_method=False)
 
 
-def _type(cls: type[CsObject], statics: dict[str, StaticMember], ctor: object = None) -> TypeInfo:
-    return TypeInfo(
-        cls.CS_TYPE,
-        class_stype(cls),
-        CsTypeRef(cls.CS_TYPE, (cls,)),
-        statics,
-        ctor,  # type: ignore[arg-type]
-    )
-
-
 register(
-    _type(
+    TypeInfo.of(
         HashAlgorithmName,
         {name: _value(HashAlgorithmName.named(name), HashAlgorithmName) for name in _HASHES},
         HashAlgorithmName.named,
     ),
-    _type(
+    TypeInfo.of(
         RSASignaturePadding,
         {name: _value(p, RSASignaturePadding) for name, p in SIGNATURE_PADDINGS.items()},
     ),
-    _type(
+    TypeInfo.of(
         RSAEncryptionPadding,
         {name: _value(p, RSAEncryptionPadding) for name, p in ENCRYPTION_PADDINGS.items()},
     ),
-    _type(RSA, {"Create": StaticMember(RSA.create, class_stype(RSA))}),
+    TypeInfo.of(RSA, {"Create": StaticMember(RSA.create, class_stype(RSA))}),
 )

@@ -15,11 +15,10 @@ from . import exceptions as exc
 from .arrays import CsArray, non_negative_int
 from .budget import check_length
 from .jsonio import NEWLINE
-from .static import SType
 from .stringbuilder import StringBuilder
 from .strings import format_string, to_string
 from .typenames import IMPLEMENTED, TypeInfo, register
-from .types import CsChar, CsObject, CsTypeRef
+from .types import CsChar, CsObject
 
 _INVALID_OFF_LEN = (
     "Offset and length were out of bounds for the array or count is greater than the number of "
@@ -213,17 +212,7 @@ def new_string_writer(sb: object = _NO_BUILDER, provider: object = None) -> Stri
 
 
 _INFOS = (
-    TypeInfo(
-        StringReader.CS_TYPE,
-        SType(StringReader.CS_TYPE, StringReader),
-        CsTypeRef(StringReader.CS_TYPE, (StringReader,)),
-        ctor=new_string_reader,
-    ),
-    TypeInfo(
-        StringWriter.CS_TYPE,
-        SType(StringWriter.CS_TYPE, StringWriter),
-        CsTypeRef(StringWriter.CS_TYPE, (StringWriter,)),
-        ctor=new_string_writer,
-    ),
+    TypeInfo.of(StringReader, ctor=new_string_reader),
+    TypeInfo.of(StringWriter, ctor=new_string_writer),
 )
 register(*(info for info in _INFOS if info.full_name not in IMPLEMENTED))

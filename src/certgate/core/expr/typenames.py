@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from . import exceptions as exc
 from . import strings
-from .static import BOOL, CHAR, DOUBLE, INT, LONG, REFS, STRING, UNKNOWN, SType
-from .types import CsTypeRef
+from .static import BOOL, CHAR, DOUBLE, INT, LONG, REFS, STRING, UNKNOWN, SType, class_stype
+from .types import CsObject, CsTypeRef
 
 
 def _names(text: str) -> list[str]:
@@ -141,6 +141,17 @@ class TypeInfo:
     ref: CsTypeRef | None  # runtime test for casts / type arguments; None: not usable there yet
     statics: dict[str, StaticMember] = field(default_factory=dict)
     ctor: Callable[..., object] | None = None  # `new T(args)`; None: not creatable (yet)
+
+    @classmethod
+    def of(
+        cls,
+        runtime: type[CsObject],
+        statics: dict[str, StaticMember] | None = None,
+        ctor: Callable[..., object] | None = None,
+    ) -> TypeInfo:
+        """The type a runtime class stands for, named by its `CS_TYPE`."""
+        ref = CsTypeRef(runtime.CS_TYPE, (runtime,))
+        return cls(runtime.CS_TYPE, class_stype(runtime), ref, statics or {}, ctor)
 
 
 class TypeLookupError(Exception):

@@ -176,16 +176,6 @@ def _deep_equals(a: object, b: object) -> bool:
     return True
 
 
-def _type(
-    cls: type[CsObject],
-    statics: dict[str, StaticMember] | None = None,
-    ctor: Callable[..., object] | None = None,
-) -> TypeInfo:
-    return TypeInfo(
-        cls.CS_TYPE, class_stype(cls), CsTypeRef(cls.CS_TYPE, (cls,)), statics or {}, ctor
-    )
-
-
 def _method(fn: Callable[..., object], cls: type) -> StaticMember:
     return StaticMember(fn, class_stype(cls))
 
@@ -201,8 +191,8 @@ def _empty_sequence() -> LinqSeq:
 _SEQUENCE = StaticMember(_empty_sequence, class_stype(LinqSeq), is_method=False, dynamic=True)
 
 TYPES = (
-    _type(XName, {"Get": _method(XName.get, XName)}),
-    _type(
+    TypeInfo.of(XName, {"Get": _method(XName.get, XName)}),
+    TypeInfo.of(
         XNamespace,
         {
             "Get": _method(XNamespace.get, XNamespace),
@@ -211,15 +201,15 @@ TYPES = (
             "Xmlns": _value(XMLNS, XNamespace),
         },
     ),
-    _type(XObject),
-    _type(XNode, {"DeepEquals": StaticMember(_deep_equals, BOOL)}),
-    _type(XText, ctor=XText),
-    _type(XCData, ctor=XCData),
-    _type(XComment, ctor=XComment),
-    _type(XProcessingInstruction, ctor=XProcessingInstruction),
-    _type(XAttribute, {"EmptySequence": _SEQUENCE}, ctor=XAttribute),
-    _type(XContainer),
-    _type(
+    TypeInfo.of(XObject),
+    TypeInfo.of(XNode, {"DeepEquals": StaticMember(_deep_equals, BOOL)}),
+    TypeInfo.of(XText, ctor=XText),
+    TypeInfo.of(XCData, ctor=XCData),
+    TypeInfo.of(XComment, ctor=XComment),
+    TypeInfo.of(XProcessingInstruction, ctor=XProcessingInstruction),
+    TypeInfo.of(XAttribute, {"EmptySequence": _SEQUENCE}, ctor=XAttribute),
+    TypeInfo.of(XContainer),
+    TypeInfo.of(
         XElement,
         {
             "Parse": _method(parse_element, XElement),
@@ -227,8 +217,8 @@ TYPES = (
         },
         ctor=XElement,
     ),
-    _type(XDocument, {"Parse": _method(parse_document, XDocument)}, ctor=XDocument),
-    _type(XDeclaration, ctor=XDeclaration),
+    TypeInfo.of(XDocument, {"Parse": _method(parse_document, XDocument)}, ctor=XDocument),
+    TypeInfo.of(XDeclaration, ctor=XDeclaration),
     TypeInfo(
         XmlNodeType.CS_TYPE,
         class_stype(XmlNodeType),
