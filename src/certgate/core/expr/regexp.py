@@ -33,6 +33,7 @@ class RegexOptions(CsEnum):
 
     __slots__ = ()
     CS_TYPE = "System.Text.RegularExpressions.RegexOptions"
+    FLAGS = True
 
     def ToString(self) -> str:
         if self.value == 0 or self.value in _OPTION_NAMES:
@@ -58,18 +59,19 @@ REGEX_OPTIONS = {name: RegexOptions(name, bit) for bit, name in _OPTION_NAMES.it
 
 def is_flags_enum(cls: type | None) -> bool:
     """Enums whose values combine with `|`, `&`, `^` ([Flags] in .NET)."""
-    return cls is RegexOptions
+    return isinstance(cls, type) and issubclass(cls, CsEnum) and cls.FLAGS
 
 
-def enum_bitwise(op: str, a: object, b: object) -> RegexOptions:
-    if not isinstance(a, RegexOptions) or not isinstance(b, RegexOptions):
+def enum_bitwise(op: str, a: object, b: object) -> CsEnum:
+    if not isinstance(a, CsEnum) or type(b) is not type(a):
         raise (
             exc.null_reference() if a is None or b is None else exc.invalid_cast(b, exc.clr_name(a))
         )
+    assert isinstance(b, CsEnum)
     value = (
         a.value | b.value if op == "|" else a.value & b.value if op == "&" else a.value ^ b.value
     )
-    return options_of(value)
+    return options_of(value) if isinstance(a, RegexOptions) else type(a).cs_from_integer(value)
 
 
 # One instance per value, so `==` (reference equality for enums) compares values, as in C#.

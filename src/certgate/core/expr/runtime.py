@@ -145,6 +145,10 @@ def cast(value: object, target: CsTypeRef) -> object:
         implicit = getattr(target.classes[0], "cs_implicit", None)
         if implicit is not None:
             return implicit(value)
+    if type(value) is int and target.classes:  # `(StringComparison)4`
+        from_integer = getattr(target.classes[0], "cs_from_integer", None)
+        if from_integer is not None:
+            return from_integer(value)
     raise exc.invalid_cast(value, target.name)
 
 

@@ -34,26 +34,72 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
 from .budget import check_length
-from .types import CsChar, CsObject
+from .types import CsChar, CsObject, CsTypeRef, CsValue
+
+_INTEGRAL = frozenset(
+    {
+        "System.Int32", "System.Int64", "System.Int16", "System.SByte", "System.Byte",
+        "System.UInt16", "System.UInt32", "System.UInt64",
+    }
+)  # fmt: skip
 
 
-class CsEnum(CsObject):
-    """A value of an allowed .NET enum; one subclass per enum type, members are singletons."""
+class CsEnum(CsValue):
+    """A value of an allowed .NET enum; one subclass per enum type, named members are
+    singletons. As in C#, enums are values: `==` and `<` compare their numbers, `(int)e` is the
+    number and `(T)n` the member (or an unnamed value that prints as the number)."""
 
     __slots__ = ("name", "value")
-    CS_MEMBERS = frozenset({"ToString"})
+    CS_MEMBERS = frozenset({"ToString", "Equals"})
+    FLAGS: ClassVar[bool] = False  # [Flags]: values combine with `|`, `&`, `^`
+    _by_value: ClassVar[dict[int, CsEnum]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._by_value = {}
 
     def __init__(self, name: str, value: int) -> None:
         self.name = name
         self.value = value
+        type(self)._by_value.setdefault(value, self)  # the first name of a value wins
 
     def ToString(self) -> str:
         return self.name
+
+    def Equals(self, other: object) -> bool:
+        return type(other) is type(self) and other.value == self.value
+
+    def value_key(self) -> int:
+        return self.value
+
+    def cs_explicit(self, target: CsTypeRef) -> object:
+        """`(int)e` and the other integral types: the enum's number."""
+        if target.name in _INTEGRAL:
+            return self.value
+        raise exc.invalid_cast(self, target.name)
+
+    @classmethod
+    def cs_from_integer(cls, value: int) -> CsEnum:
+        """`(T)n`: the member numbered `n`, or a value without a name (printed as the number)."""
+        found = cls._by_value.get(value)
+        return found if found is not None else cls.unnamed(value)
+
+    @classmethod
+    def unnamed(cls, value: int) -> CsEnum:
+        """A value without a member: the number, or for [Flags] the names of its bits."""
+        name = str(value)
+        if cls.FLAGS:
+            bits = [m for v, m in sorted(cls._by_value.items()) if v and v & value == v]
+            if bits and sum(m.value for m in bits) == value:
+                name = ", ".join(m.name for m in bits)
+        member = cls.__new__(cls)
+        member.name, member.value = name, value
+        return member
 
 
 class StringComparison(CsEnum):
@@ -63,6 +109,7 @@ class StringComparison(CsEnum):
 
 class StringSplitOptions(CsEnum):
     __slots__ = ()
+    FLAGS = True
     CS_TYPE = "System.StringSplitOptions"
 
 
