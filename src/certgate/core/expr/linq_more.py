@@ -56,7 +56,8 @@ def _second(value: object) -> Iterable[object]:
 
 
 class OrderedSeq(LinqSeq):
-    """`OrderBy(...)` result; `ThenBy` adds a key and sorts again from the source."""
+    """`OrderBy(...)` result; `ThenBy` adds a key and sorts again from the source. A key may
+    come with an `IComparer` (`StringComparer.Ordinal`), whose `Compare` then orders it."""
 
     __slots__ = ("_items", "_keys")
     CS_TYPE = "System.Linq.IOrderedEnumerable"
@@ -64,7 +65,7 @@ class OrderedSeq(LinqSeq):
     def __init__(
         self,
         items: Iterable[object],
-        keys: list[tuple[Func, bool]],
+        keys: list[tuple[Func, bool, Func | None]],
         element: CsTypeRef | None = None,
     ) -> None:
         self._items = items
@@ -73,47 +74,59 @@ class OrderedSeq(LinqSeq):
 
     def _sorted(self) -> Iterable[object]:
         def cmp(a: tuple[object, ...], b: tuple[object, ...]) -> int:
-            for (ka, kb), (_, descending) in zip(
+            for (ka, kb), (_, descending, by) in zip(
                 zip(a[1:], b[1:], strict=True), self._keys, strict=True
             ):
-                result = compare(ka, kb)
+                result = compare(ka, kb) if by is None else _sign(by(ka, kb))
                 if result:
                     return -result if descending else result
             return 0
 
-        rows = [(item, *(fn(item) for fn, _ in self._keys)) for item in self._items]
+        rows = [(item, *(fn(item) for fn, _, _ in self._keys)) for item in self._items]
         rows.sort(key=functools.cmp_to_key(cmp))
         return [row[0] for row in rows]
 
-    def then(self, selector: object, descending: bool) -> OrderedSeq:
-        keys = [*self._keys, (_func(selector, "keySelector"), descending)]
-        return OrderedSeq(self._items, keys, self.element_ref)
+    def then(self, selector: object, descending: bool, comparer: object = None) -> OrderedSeq:
+        key = (_func(selector, "keySelector"), descending, _comparer(comparer))
+        return OrderedSeq(self._items, [*self._keys, key], self.element_ref)
+
+
+def _comparer(comparer: object) -> Func | None:
+    """The `Compare` of an IComparer argument (null: the default order)."""
+    if comparer is None:
+        return None
+    if not isinstance(comparer, CsObject) or "Compare" not in comparer.CS_MEMBERS:
+        raise exc.invalid_cast(comparer, "System.Collections.Generic.IComparer")
+    compare_method: Func = comparer.Compare  # type: ignore[attr-defined]
+    return compare_method
+
+
+def _sign(result: object) -> int:
+    if type(result) is not int:
+        raise exc.invalid_cast(result, "System.Int32")
+    return (result > 0) - (result < 0)
 
 
 def order_by(source: object, selector: object, comparer: object = None) -> OrderedSeq:
-    if comparer is not None:
-        raise exc.unsupported_member("OrderBy", "IComparer")
-    keys = [(_func(selector, "keySelector"), False)]
+    keys = [(_func(selector, "keySelector"), False, _comparer(comparer))]
     return OrderedSeq(iterate(source), keys, element_type(source))
 
 
 def order_by_descending(source: object, selector: object, comparer: object = None) -> OrderedSeq:
-    if comparer is not None:
-        raise exc.unsupported_member("OrderByDescending", "IComparer")
-    keys = [(_func(selector, "keySelector"), True)]
+    keys = [(_func(selector, "keySelector"), True, _comparer(comparer))]
     return OrderedSeq(iterate(source), keys, element_type(source))
 
 
-def then_by(source: object, selector: object) -> OrderedSeq:
+def then_by(source: object, selector: object, comparer: object = None) -> OrderedSeq:
     if not isinstance(source, OrderedSeq):
         raise exc.invalid_cast(source, "System.Linq.IOrderedEnumerable")
-    return source.then(selector, False)
+    return source.then(selector, False, comparer)
 
 
-def then_by_descending(source: object, selector: object) -> OrderedSeq:
+def then_by_descending(source: object, selector: object, comparer: object = None) -> OrderedSeq:
     if not isinstance(source, OrderedSeq):
         raise exc.invalid_cast(source, "System.Linq.IOrderedEnumerable")
-    return source.then(selector, True)
+    return source.then(selector, True, comparer)
 
 
 def reverse(source: object) -> LinqSeq:
