@@ -139,6 +139,14 @@ def _signature_padding(value: object) -> RSASignaturePadding:
     return value
 
 
+def _encryption_padding(value: object) -> RSAEncryptionPadding:
+    if value is None:
+        raise exc.argument_null("padding")
+    if not isinstance(value, RSAEncryptionPadding):
+        raise exc.invalid_cast(value, RSAEncryptionPadding.CS_TYPE)
+    return value
+
+
 class RSA(CsObject):
     __slots__ = ("_disposed", "_private", "_public")
     CS_TYPE = "System.Security.Cryptography.RSA"
@@ -241,26 +249,16 @@ class RSA(CsObject):
         return True
 
     def Encrypt(self, data: object, pad: object) -> CsBytes:
-        if not isinstance(pad, RSAEncryptionPadding):
-            raise (
-                exc.argument_null("padding")
-                if pad is None
-                else exc.invalid_cast(pad, RSAEncryptionPadding.CS_TYPE)
-            )
+        scheme = _encryption_padding(pad).make()
         try:
-            return CsBytes(self._verifying_key().encrypt(to_bytes(data, "data"), pad.make()))
+            return CsBytes(self._verifying_key().encrypt(to_bytes(data, "data"), scheme))
         except ValueError as error:
             raise crypto_error(str(error)) from None
 
     def Decrypt(self, data: object, pad: object) -> CsBytes:
-        if not isinstance(pad, RSAEncryptionPadding):
-            raise (
-                exc.argument_null("padding")
-                if pad is None
-                else exc.invalid_cast(pad, RSAEncryptionPadding.CS_TYPE)
-            )
+        scheme = _encryption_padding(pad).make()
         try:
-            return CsBytes(self._signing_key().decrypt(to_bytes(data, "data"), pad.make()))
+            return CsBytes(self._signing_key().decrypt(to_bytes(data, "data"), scheme))
         except ValueError:
             raise crypto_error("The parameter is incorrect.") from None
 

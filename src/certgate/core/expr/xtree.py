@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from . import exceptions as exc
 from .arrays import is_enumerable
@@ -89,6 +89,28 @@ def _index_in(items: list[XNode] | list[XAttribute], item: object, hint: int) ->
     if 0 <= hint < len(items) and items[hint] is item:
         return hint
     return next((i for i, x in enumerate(items) if x is item), -1)
+
+
+_Item = TypeVar("_Item", "XNode", "XAttribute")
+
+
+def _live(owner: XObject, items: Callable[[], list[_Item]]) -> Iterator[_Item]:
+    """.NET's live enumeration of children or attributes: each step finds the item just yielded
+    again (edits may have moved it), and the walk ends once that item has left `owner`."""
+    current = items()
+    if not current:
+        return
+    item, i = current[0], 0
+    while True:
+        yield item
+        if item._parent is not owner:
+            return
+        current = items()
+        i = _index_in(current, item, i)
+        if i + 1 >= len(current):
+            return
+        i += 1
+        item = current[i]
 
 
 def _wanted(name: object) -> XName | None:
@@ -501,18 +523,7 @@ class XContainer(XNode):
 
     def live_children(self) -> Iterator[XNode]:
         """Nodes(): stops once the node just yielded has left this container."""
-        if not self.nodes:
-            return
-        node, i = self.nodes[0], 0
-        while True:
-            yield node
-            if node._parent is not self:
-                return
-            i = _index_in(self.nodes, node, i)
-            if i + 1 >= len(self.nodes):
-                return
-            i += 1
-            node = self.nodes[i]
+        return _live(self, lambda: self.nodes)
 
     def live_descendants(self) -> Iterator[XNode]:
         """GetDescendantNodes: down to the first child, else on to the next sibling of the
@@ -783,18 +794,7 @@ class XElement(XContainer):
 
     def live_attributes(self) -> Iterator[XAttribute]:
         """GetAttributes: stops once the attribute just yielded has left this element."""
-        if not self.attrs:
-            return
-        attribute, i = self.attrs[0], 0
-        while True:
-            yield attribute
-            if attribute._parent is not self:
-                return
-            i = _index_in(self.attrs, attribute, i)
-            if i + 1 >= len(self.attrs):
-                return
-            i += 1
-            attribute = self.attrs[i]
+        return _live(self, lambda: self.attrs)
 
     def Attributes(self, name: object = _ALL) -> LinqSeq:
         wanted = _wanted(name)
