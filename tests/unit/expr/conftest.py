@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from certgate.core.expr import CsArray, CsObject, ReadOnlyDictionary, compile_expression
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from certgate.core.expr import (
+    CsArray,
+    CsObject,
+    ReadOnlyDictionary,
+    compile_expression,
+    to_dotnet_string,
+)
+from certgate.errors import ExpressionRuntimeError
 
 T1 = "0F5E4A4C8B1D2E3F405162738495A6B7C8D9E0F1"  # uploaded client certificate (C1)
 T2 = "1122334455667788990011223344556677889900"  # not uploaded (C2)
@@ -87,3 +100,40 @@ def evaluate(text: str, context: object | None = None, *, typed: bool = True) ->
 def typed(request: pytest.FixtureRequest) -> bool:
     """Run a test with the static context type known, and with everything checked at run time."""
     return bool(request.param)
+
+
+def value_of(text: str) -> object:
+    """A context-free expression's result (no `context`)."""
+    return compile_expression(text).evaluate(None)
+
+
+def text_of(text: str) -> str:
+    """A context-free expression's result as .NET's ToString() prints it."""
+    return to_dotnet_string(value_of(text))
+
+
+def exception_of(text: str) -> str:
+    """The .NET exception type a context-free expression throws."""
+    with pytest.raises(ExpressionRuntimeError) as info:
+        compile_expression(text).evaluate(None)
+    return info.value.exception_type
+
+
+def rsa_self_signed(
+    common_name: str, serial: int = 7
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A 2048-bit RSA key and a one-day self-signed certificate for it, made per test run."""
+    key = rsa.generate_private_key(65537, 2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert

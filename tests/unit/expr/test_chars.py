@@ -6,25 +6,9 @@ where Python's own character tests differ from .NET 8's. The rest is checked aga
 
 from __future__ import annotations
 
-import pytest
+from certgate.core.expr import CsChar
 
-from certgate.core.expr import CsChar, compile_expression, to_dotnet_string
-from certgate.errors import ExpressionRuntimeError
-
-
-def run(text: str) -> object:
-    return compile_expression(text).evaluate(None)
-
-
-def text_of(text: str) -> str:
-    return to_dotnet_string(run(text))
-
-
-def exception_of(text: str) -> str:
-    with pytest.raises(ExpressionRuntimeError) as info:
-        run(text)
-    return info.value.exception_type
-
+from .conftest import exception_of, text_of, value_of
 
 # --- .NET 6: IsAscii; .NET 7: IsAsciiDigit, IsAsciiLetter*, IsAsciiHexDigit*, IsBetween ---------
 
@@ -115,22 +99,22 @@ def test_numeric_value_ignores_unihan() -> None:
     assert text_of("@(char.GetNumericValue('五') + \"|\" + char.GetNumericValue('\\uF973'))") == (
         "-1|10"
     )
-    assert run("@(char.GetNumericValue('5') / 2)") == 2.5  # a double
+    assert value_of("@(char.GetNumericValue('5') / 2)") == 2.5  # a double
 
 
 def test_invariant_casing_keeps_turkish_i_and_sharp_s() -> None:
-    assert run("@(char.ToUpperInvariant('\\u0131'))") == CsChar("\u0131")  # dotless i
-    assert run("@(char.ToLowerInvariant('İ'))") == CsChar("İ")
-    assert run("@(char.ToUpper('ß'))") == CsChar("ß")
-    assert run("@(char.ToUpper('ᾳ'))") == CsChar("ᾼ")  # the simple mapping: one letter
-    assert run("@(char.ToUpper('a') + 1)") == 66  # a char: + 1 is an int
+    assert value_of("@(char.ToUpperInvariant('\\u0131'))") == CsChar("\u0131")  # dotless i
+    assert value_of("@(char.ToLowerInvariant('İ'))") == CsChar("İ")
+    assert value_of("@(char.ToUpper('ß'))") == CsChar("ß")
+    assert value_of("@(char.ToUpper('ᾳ'))") == CsChar("ᾼ")  # the simple mapping: one letter
+    assert value_of("@(char.ToUpper('a') + 1)") == 66  # a char: + 1 is an int
 
 
 def test_an_astral_char_counts_as_its_high_surrogate() -> None:
     assert text_of('@(char.IsHighSurrogate("😀"[0]) + "|" + char.IsSymbol("😀"[0]))') == (
         "True|False"
     )
-    assert run('@(char.ToUpper("😀"[0]))') == CsChar("😀")  # a surrogate has no case
+    assert value_of('@(char.ToUpper("😀"[0]))') == CsChar("😀")  # a surrogate has no case
 
 
 def test_a_string_is_another_overload() -> None:

@@ -9,23 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from certgate.core.expr import compile_expression, to_dotnet_string
-from certgate.errors import ExpressionRuntimeError
-
-
-def run(text: str) -> object:
-    return compile_expression(text).evaluate(None)
-
-
-def text_of(text: str) -> str:
-    return to_dotnet_string(run(text))
-
-
-def exception_of(text: str) -> str:
-    with pytest.raises(ExpressionRuntimeError) as info:
-        run(text)
-    return info.value.exception_type
-
+from .conftest import exception_of, text_of, value_of
 
 # --- Math (.NET Core 3.0: Log2; .NET 5: Tau) --------------------------------------------------
 
@@ -48,7 +32,7 @@ def test_math_log2(text: str, expected: str) -> None:
 
 
 def test_math_tau() -> None:
-    assert run("@(Math.Tau)") == 6.283185307179586
+    assert value_of("@(Math.Tau)") == 6.283185307179586
     assert text_of("@(Math.Tau == 2 * Math.PI)") == "True"
     assert text_of('@(Math.Tau.ToString("F5"))') == "6.28319"
     assert text_of("@(Math.Cos(Math.Tau))") == "1"
@@ -94,7 +78,7 @@ def test_encoding_latin1() -> None:
     # one byte per char below U+0100; anything else is '?' (the replacement fallback)
     assert text_of('@(BitConverter.ToString(Encoding.Latin1.GetBytes("Aé€")))') == "41-E9-3F"
     # every byte decodes, 0x80-0x9F to the C1 controls (not Windows-1252)
-    assert run("@(Encoding.Latin1.GetString(new byte[] {0xE9, 0x80, 0xFF}))") == "é\x80ÿ"
+    assert value_of("@(Encoding.Latin1.GetString(new byte[] {0xE9, 0x80, 0xFF}))") == "é\x80ÿ"
     assert text_of('@(Encoding.Latin1.CodePage + "|" + Encoding.Latin1.WebName)') == (
         "28591|iso-8859-1"
     )
@@ -132,7 +116,7 @@ def test_split_trim_entries() -> None:
 
 def _draws(seed: int, count: int) -> list[int]:
     """Next(2^22), Next(2^22), Next(2^20), ... of `new Random(seed)`: what NextInt64 consumes."""
-    text = run(
+    text = value_of(
         f"@{{ var r = new Random({seed}); var draws = new List<int>(); "
         f"for (int i = 0; i < {count}; i++) {{ draws.Add(r.Next(i % 3 == 2 ? 1 << 20 : 1 << 22)); }} "
         'return string.Join(",", draws); }'
@@ -160,31 +144,31 @@ def _bounded(seed: int, low: int, high: int, count: int) -> list[int]:
 
 
 def test_random_next_int64_takes_the_top_63_bits() -> None:
-    text = run('@{ var r = new Random(42); return r.NextInt64() + "," + r.NextInt64(); }')
+    text = value_of('@{ var r = new Random(42); return r.NextInt64() + "," + r.NextInt64(); }')
     assert isinstance(text, str)
     assert [int(v) for v in text.split(",")] == [v >> 1 for v in _uint64s(42, 2)]
-    assert run("@(new Random(42).NextInt64())") == 1157699022552916256
+    assert value_of("@(new Random(42).NextInt64())") == 1157699022552916256
 
 
 @pytest.mark.parametrize(("low", "high"), [(0, 1000), (-5, 5), (0, 3), (5000000000, 5000000100)])
 def test_random_next_int64_in_a_range(low: int, high: int) -> None:
     calls = ' + "," + '.join(f"r.NextInt64({low}L, {high}L)" for _ in range(5))
-    text = run(f"@{{ var r = new Random(7); return {calls}; }}")
+    text = value_of(f"@{{ var r = new Random(7); return {calls}; }}")
     assert isinstance(text, str)
     assert [int(v) for v in text.split(",")] == _bounded(7, low, high, 5)
 
 
 def test_random_next_int64_max_only_and_degenerate_ranges() -> None:
-    assert run("@(new Random(9).NextInt64(1000))") == _bounded(9, 0, 1000, 1)[0]
-    assert run("@(new Random(7).NextInt64(5000000000L, 5000000001L))") == 5000000000
-    assert run("@(new Random(7).NextInt64(3, 3))") == 3
-    in_range = run(
+    assert value_of("@(new Random(9).NextInt64(1000))") == _bounded(9, 0, 1000, 1)[0]
+    assert value_of("@(new Random(7).NextInt64(5000000000L, 5000000001L))") == 5000000000
+    assert value_of("@(new Random(7).NextInt64(3, 3))") == 3
+    in_range = value_of(
         "@{ var r = new Random(); for (int i = 0; i < 200; i++) { long v = r.NextInt64(-5, 5); "
         "if (v < -5 || v >= 5) return false; } return true; }"
     )
     assert in_range is True
     # a long: arithmetic on it does not wrap at 32 bits
-    assert run("@(new Random(42).NextInt64() / 1000000000000L)") == 1157699
+    assert value_of("@(new Random(42).NextInt64() / 1000000000000L)") == 1157699
 
 
 def test_random_next_int64_arguments() -> None:
@@ -232,5 +216,5 @@ def test_convert_hex_string_errors(text: str, exception: str) -> None:
 )
 def test_math_cbrt_is_correctly_rounded(value: float, root: float) -> None:
     # glibc's cbrt returns 3.0000000000000004 for 27 and is two ulps off for 375**3
-    assert run(f"@(Math.Cbrt({value!r}))") == root
+    assert value_of(f"@(Math.Cbrt({value!r}))") == root
     assert text_of("@(Math.Cbrt(1000))") == "10"

@@ -5,7 +5,6 @@ one-shot `HashData` statics, .NET Core 3.0+ RSA key import/export, RegexOptions.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 
@@ -13,7 +12,6 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 
 from certgate.core.certs import X509Certificate2
 from certgate.core.expr import compile_expression, to_dotnet_string
@@ -22,19 +20,9 @@ from certgate.core.expr.types import CsObject
 from certgate.core.validation.binding import CertificateCheck, bind
 from certgate.core.validation.chain import ChainCache, TrustStore
 from certgate.core.validation.validator import Validator
-from certgate.errors import ExpressionRuntimeError
 from tests.validation_certs import DAY, der, make, now
 
-
-def run(text: str) -> str:
-    return to_dotnet_string(compile_expression(text).evaluate(None))
-
-
-def throws(text: str) -> str:
-    with pytest.raises(ExpressionRuntimeError) as info:
-        compile_expression(text).evaluate(None)
-    return info.value.exception_type
-
+from .conftest import exception_of, rsa_self_signed, text_of
 
 DATA = "Grüße, 😀"
 
@@ -51,8 +39,8 @@ def test_hash_data_is_the_digest_compute_hash_gives(name: str) -> None:
         f' + Convert.ToBase64String({name}.Create().ComputeHash(Encoding.UTF8.GetBytes("{DATA}"))))'
     )
     b64 = base64.b64encode(expected).decode()
-    assert run(text) == f"{b64}|{len(expected) * 8}|{b64}"
-    assert throws(f"@({name}.HashData((byte[])null))") == "ArgumentNullException"
+    assert text_of(text) == f"{b64}|{len(expected) * 8}|{b64}"
+    assert exception_of(f"@({name}.HashData((byte[])null))") == "ArgumentNullException"
 
 
 @pytest.mark.parametrize(
@@ -75,9 +63,9 @@ def test_hmac_hash_data_is_the_keyed_digest(name: str, digest: str) -> None:
             f'Encoding.UTF8.GetBytes("{key}")).ComputeHash(Encoding.UTF8.GetBytes("{DATA}"))))'
         )
         b64 = base64.b64encode(expected).decode()
-        assert run(text) == f"{b64}|{b64}"
-    assert throws(f"@({name}.HashData(null, new byte[] {{ 1 }}))") == "ArgumentNullException"
-    assert throws(f"@({name}.HashData(new byte[] {{ 1 }}, null))") == "ArgumentNullException"
+        assert text_of(text) == f"{b64}|{b64}"
+    assert exception_of(f"@({name}.HashData(null, new byte[] {{ 1 }}))") == "ArgumentNullException"
+    assert exception_of(f"@({name}.HashData(new byte[] {{ 1 }}, null))") == "ArgumentNullException"
 
 
 # --- RSA: ExportRSAPublicKey / ExportSubjectPublicKeyInfo / Import* (.NET Core 3.0+) -------------
@@ -85,19 +73,7 @@ def test_hmac_hash_data_is_the_keyed_digest(name: str, digest: str) -> None:
 
 @pytest.fixture(scope="module")
 def key_and_cer() -> tuple[rsa.RSAPrivateKey, str]:
-    key = rsa.generate_private_key(65537, 2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "export")])
-    start = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(7)
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    key, cert = rsa_self_signed("export")
     return key, base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
 
 
@@ -108,15 +84,15 @@ def _public(key: rsa.RSAPrivateKey, fmt: serialization.PublicFormat) -> str:
 def test_export_gives_pkcs1_and_spki(key_and_cer: tuple[rsa.RSAPrivateKey, str]) -> None:
     key, cer = key_and_cer
     pub = f'new X509Certificate2(Convert.FromBase64String("{cer}")).GetRSAPublicKey()'
-    assert run(f"@(Convert.ToBase64String({pub}.ExportRSAPublicKey()))") == _public(
+    assert text_of(f"@(Convert.ToBase64String({pub}.ExportRSAPublicKey()))") == _public(
         key, serialization.PublicFormat.PKCS1
     )
-    assert run(f"@(Convert.ToBase64String({pub}.ExportSubjectPublicKeyInfo()))") == _public(
+    assert text_of(f"@(Convert.ToBase64String({pub}.ExportSubjectPublicKeyInfo()))") == _public(
         key, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     # the PKCS#1 form is the certificate's public key bits (GetPublicKey)
     assert (
-        run(
+        text_of(
             f"@(Convert.ToBase64String({pub}.ExportRSAPublicKey()) == Convert.ToBase64String(new "
             f'X509Certificate2(Convert.FromBase64String("{cer}")).GetPublicKey()))'
         )
@@ -138,12 +114,12 @@ def test_import_reads_its_format_only(key_and_cer: tuple[rsa.RSAPrivateKey, str]
             " RSASignaturePadding.Pkcs1);"
             ' return (read == raw.Length) + "|" + k.KeySize + "|" + ok; }'
         )
-        assert run(text) == "True|2048|True"
+        assert text_of(text) == "True|2048|True"
     # the other format is refused, as .NET's AsnReader refuses it
     wrong = (("ImportRSAPublicKey", spki), ("ImportSubjectPublicKeyInfo", pkcs1))
     for method, data in wrong:
         text = f'@(RSA.Create(1024).{method}(Convert.FromBase64String("{data}"), out var n))'
-        assert throws(text) == "CryptographicException"
+        assert exception_of(text) == "CryptographicException"
 
 
 def test_import_reports_bytes_read_before_trailing_data(
@@ -158,7 +134,7 @@ def test_import_reports_bytes_read_before_trailing_data(
         f'@{{ var k = RSA.Create(1024); k.ImportRSAPublicKey(Convert.FromBase64String("{data}"),'
         " out var read); return read; }"
     )
-    assert run(text) == str(len(raw))
+    assert text_of(text) == str(len(raw))
 
 
 def test_a_disposed_key_refuses_export_and_import(
@@ -167,14 +143,14 @@ def test_a_disposed_key_refuses_export_and_import(
     _, cer = key_and_cer
     pub = f'new X509Certificate2(Convert.FromBase64String("{cer}")).GetRSAPublicKey()'
     for call in ("ExportRSAPublicKey()", "ExportSubjectPublicKeyInfo()"):
-        assert throws(f"@{{ var k = {pub}; k.Dispose(); return k.{call}; }}") == (
+        assert exception_of(f"@{{ var k = {pub}; k.Dispose(); return k.{call}; }}") == (
             "ObjectDisposedException"
         )
     text = (
         f"@{{ var k = RSA.Create(1024); var d = {pub}.ExportRSAPublicKey(); k.Dispose();"
         " k.ImportRSAPublicKey(d, out var n); return n; }"
     )
-    assert throws(text) == "ObjectDisposedException"
+    assert exception_of(text) == "ObjectDisposedException"
 
 
 # --- RegexOptions.NonBacktracking (.NET 7) -------------------------------------------------------
@@ -191,7 +167,7 @@ def test_a_disposed_key_refuses_export_and_import(
 )
 def test_nonbacktracking_finds_the_same_matches(pattern: str, value: str) -> None:
     def matches(options: str) -> str:
-        return run(
+        return text_of(
             f'@(string.Join(",", Regex.Matches("{value}", @"{pattern}"{options}).Cast<Match>()'
             '.Select(m => m.Index + ":" + m.Value + ":" + m.Groups.Count)))'
         )
@@ -200,16 +176,16 @@ def test_nonbacktracking_finds_the_same_matches(pattern: str, value: str) -> Non
 
 
 def test_nonbacktracking_options_and_name() -> None:
-    assert run("@(RegexOptions.NonBacktracking.ToString())") == "NonBacktracking"
+    assert text_of("@(RegexOptions.NonBacktracking.ToString())") == "NonBacktracking"
     assert (
-        run("@((RegexOptions.NonBacktracking | RegexOptions.IgnoreCase).ToString())")
+        text_of("@((RegexOptions.NonBacktracking | RegexOptions.IgnoreCase).ToString())")
         == "IgnoreCase, NonBacktracking"
     )
     text = '@(Regex.IsMatch("ABC", "b", RegexOptions.NonBacktracking | RegexOptions.IgnoreCase))'
-    assert run(text) == "True"
+    assert text_of(text) == "True"
     for other in ("RightToLeft", "ECMAScript"):
         text = f'@(Regex.IsMatch("a", "a", RegexOptions.NonBacktracking | RegexOptions.{other}))'
-        assert throws(text) == "ArgumentOutOfRangeException"
+        assert exception_of(text) == "ArgumentOutOfRangeException"
 
 
 @pytest.mark.parametrize(
@@ -218,7 +194,7 @@ def test_nonbacktracking_options_and_name() -> None:
      "(a)?(?(1)b|a)", "(?(a)a|b)", "(?<o>a)(?<c-o>b)"],
 )  # fmt: skip
 def test_nonbacktracking_refuses_backtracking_constructs(pattern: str) -> None:
-    assert throws(f'@(Regex.IsMatch("ab", @"{pattern}", RegexOptions.NonBacktracking))') == (
+    assert exception_of(f'@(Regex.IsMatch("ab", @"{pattern}", RegexOptions.NonBacktracking))') == (
         "NotSupportedException"
     )
     compile_expression(f'@(Regex.IsMatch("ab", @"{pattern}"))').evaluate(None)  # fine without
@@ -226,7 +202,7 @@ def test_nonbacktracking_refuses_backtracking_constructs(pattern: str) -> None:
 
 def test_nonbacktracking_allows_the_same_characters_escaped_or_in_a_class() -> None:
     text = r'@(Regex.IsMatch("(?=!\\k", @"\(\?=[(?!]\\k", RegexOptions.NonBacktracking))'
-    assert run(text) == "True"
+    assert text_of(text) == "True"
 
 
 # --- X509Certificate2.VerifyNoRevocation (APIM's extension) -------------------------------------
@@ -284,11 +260,11 @@ def test_capacity_setter_and_constructors() -> None:
     assert StringBuilder(0).Capacity == 16
     assert StringBuilder("abc", 0).Capacity == 16
     assert StringBuilder("x" * 40, 8).Capacity == 40
-    assert throws("@(new StringBuilder(-1))") == "ArgumentOutOfRangeException"
+    assert exception_of("@(new StringBuilder(-1))") == "ArgumentOutOfRangeException"
     sb = StringBuilder("abc")
     sb.Capacity = 3
     sb.Append("d")  # certgate reports the length past the capacity, not .NET's next chunk
     assert sb.Capacity == 4
-    assert throws('@{ var b = new StringBuilder("abc"); b.Capacity = 2; return b; }') == (
+    assert exception_of('@{ var b = new StringBuilder("abc"); b.Capacity = 2; return b; }') == (
         "ArgumentOutOfRangeException"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from certgate.core.expr import budget, compile_expression, to_dotnet_string
+from certgate.core.expr import budget, compile_expression
 from certgate.errors import (
     ExpressionError,
     ExpressionRuntimeError,
@@ -14,11 +14,7 @@ from certgate.errors import (
     PolicyError,
 )
 
-from .conftest import evaluate
-
-
-def run(text: str) -> str:
-    return to_dotnet_string(compile_expression(text).evaluate(None))
+from .conftest import evaluate, text_of
 
 
 def load_error(text: str) -> str:
@@ -58,7 +54,9 @@ def test_address_family_values_cannot_be_named() -> None:
     assert load_error("@(AddressFamily.InterNetwork)") == (
         "The name 'AddressFamily' does not exist in the current context"
     )
-    assert run('@(IPAddress.Parse("::1").AddressFamily.ToString() == "InterNetworkV6")') == "True"
+    assert (
+        text_of('@(IPAddress.Parse("::1").AddressFamily.ToString() == "InterNetworkV6")') == "True"
+    )
 
 
 def test_runtime_internals_are_unreachable() -> None:
@@ -90,16 +88,16 @@ def test_ipaddress_parse_is_typed(typed: bool) -> None:
     ],
 )
 def test_ipv6_scope_ids(text: str, expected: str) -> None:
-    assert run(f'@(IPAddress.Parse("{text}").ToString())') == expected
+    assert text_of(f'@(IPAddress.Parse("{text}").ToString())') == expected
 
 
 def test_single_leading_colon_is_refused() -> None:
     """.NET Framework and current .NET refuse ":1::2"; Mono's copy reads it as 0:1::2."""
     with pytest.raises(ExpressionRuntimeError) as info:
-        run('@(IPAddress.Parse(":1::2"))')
+        text_of('@(IPAddress.Parse(":1::2"))')
     assert info.value.exception_type == "FormatException"
     assert str(info.value).endswith("An invalid IP address was specified.")
-    assert run('@(IPAddress.TryParse(":1:2:3:4:5:6:7:8", out var a))') == "False"
+    assert text_of('@(IPAddress.TryParse(":1:2:3:4:5:6:7:8", out var a))') == "False"
 
 
 def test_long_garbage_fails_fast() -> None:
@@ -110,8 +108,8 @@ def test_long_garbage_fails_fast() -> None:
 
 def test_ipaddress_loopback_net8() -> None:
     """.NET Core 3.0+: the IPv4-mapped 127.0.0.1 is loopback, other mapped 127/8 are not."""
-    assert run('@(IPAddress.IsLoopback(IPAddress.Parse("::ffff:127.0.0.1")))') == "True"
-    assert run('@(IPAddress.IsLoopback(IPAddress.Parse("::ffff:127.0.0.2")))') == "False"
+    assert text_of('@(IPAddress.IsLoopback(IPAddress.Parse("::ffff:127.0.0.1")))') == "True"
+    assert text_of('@(IPAddress.IsLoopback(IPAddress.Parse("::ffff:127.0.0.2")))') == "False"
 
 
 def test_static_is_loopback_is_not_an_instance_member() -> None:
@@ -133,11 +131,11 @@ def test_tuple_generic_constructor_is_not_supported_yet() -> None:
 def test_tuple_members_follow_the_arity() -> None:
     assert "Item3" in load_error("@(Tuple.Create(1, 2).Item3)")
     assert "Rest" in load_error("@(Tuple.Create(1, 2, 3, 4, 5, 6, 7).Rest)")
-    assert run("@(Tuple.Create(1, 2, 3, 4, 5, 6, 7, 8).Rest.Item1)") == "8"
+    assert text_of("@(Tuple.Create(1, 2, 3, 4, 5, 6, 7, 8).Rest.Item1)") == "8"
 
 
 def test_tuple_of_doubles_prints_net8_digits() -> None:
-    assert run("@(Tuple.Create(0.1 + 0.2, 1e20))") == "(0.30000000000000004, 1E+20)"
+    assert text_of("@(Tuple.Create(0.1 + 0.2, 1e20))") == "(0.30000000000000004, 1E+20)"
 
 
 # --- StringWriter / StringReader ---------------------------------------------------------------
@@ -146,8 +144,8 @@ def test_tuple_of_doubles_prints_net8_digits() -> None:
 def test_writeline_ends_lines_with_crlf() -> None:
     """APIM's hosts run Windows: Environment.NewLine, TextWriter's default NewLine, is CR LF."""
     text = '@{ var w = new StringWriter(); w.WriteLine("a"); w.WriteLine(); return w.ToString(); }'
-    assert run(text) == "a\r\n\r\n"
-    assert run("@(new StringWriter().NewLine)") == "\r\n"
+    assert text_of(text) == "a\r\n\r\n"
+    assert text_of("@(new StringWriter().NewLine)") == "\r\n"
 
 
 def test_reader_splits_what_writer_wrote() -> None:
@@ -157,7 +155,7 @@ def test_reader_splits_what_writer_wrote() -> None:
         var r = new StringReader(w.ToString());
         return r.ReadLine() + "|" + r.ReadLine() + "|" + (r.ReadLine() == null);
     }"""
-    assert run(text) == "x|y|True"
+    assert text_of(text) == "x|y|True"
 
 
 def test_writer_growth_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,7 +167,7 @@ def test_writer_growth_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         return w.ToString().Length;
     }"""
     with pytest.raises(ExpressionRuntimeError) as info:
-        run(text)
+        text_of(text)
     assert info.value.exception_type == "OutOfMemoryException"
 
 
@@ -183,4 +181,4 @@ def test_unimplemented_text_members_say_not_supported_yet() -> None:
 def test_string_writer_provider_overload() -> None:
     """A non-null IFormatProvider would be a CultureInfo, which APIM does not allow."""
     text = '@{ var w = new StringWriter(new StringBuilder("a"), null); w.Write(1); return w; }'
-    assert run(text) == "a1"
+    assert text_of(text) == "a1"

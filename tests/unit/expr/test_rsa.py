@@ -4,40 +4,22 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
-from cryptography.x509.oid import NameOID
 
 from certgate.core import certs
 from certgate.core.expr import compile_expression, to_dotnet_string
 from certgate.errors import ExpressionRuntimeError
 from certgate.testing.pki import DemoPki
 
-
-def run(text: str) -> str:
-    return to_dotnet_string(compile_expression(text).evaluate(None))
+from .conftest import rsa_self_signed, text_of
 
 
 def _pfx(password: bytes) -> str:
     """A self-signed RSA certificate with its key, made for this test run."""
-    key = rsa.generate_private_key(65537, 2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    key, cert = rsa_self_signed("signer", x509.random_serial_number())
     encryption = BestAvailableEncryption(password)
     return base64.b64encode(
         pkcs12.serialize_key_and_certificates(b"c", key, cert, None, encryption)
@@ -59,7 +41,7 @@ def test_pss_signature_round_trip_and_rejects_other_data(pfx: str) -> None:
         " + key.VerifyData(new byte[] { 1 }, sig, HashAlgorithmName.SHA256, RSASignaturePadding.Pss)"
         ' + "|" + key.VerifyData(d, sig, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1); }'
     ).replace("$PFX", pfx)
-    assert run(text) == "True|False|False"
+    assert text_of(text) == "True|False|False"
 
 
 def test_public_key_export_and_import_round_trip(pfx: str) -> None:
@@ -72,7 +54,7 @@ def test_public_key_export_and_import_round_trip(pfx: str) -> None:
         ' return (read == spki.Length) + "|" + other.KeySize + "|"'
         " + other.VerifyData(d, sig, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1); }"
     ).replace("$PFX", pfx)
-    assert run(text) == "True|2048|True"
+    assert text_of(text) == "True|2048|True"
 
 
 def test_generated_key_signs_and_verifies() -> None:
@@ -82,7 +64,7 @@ def test_generated_key_signs_and_verifies() -> None:
         ' return k.KeySize + "|" + k.VerifyData(d, sig, HashAlgorithmName.SHA256,'
         " RSASignaturePadding.Pkcs1); }"
     )
-    assert run(text) == "1024|True"
+    assert text_of(text) == "1024|True"
 
 
 @pytest.mark.parametrize(

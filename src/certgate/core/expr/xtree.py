@@ -306,20 +306,24 @@ def _filtered(nodes: Callable[[], Iterator[XNode]], name: object) -> LinqSeq:
     )
 
 
-class XText(XNode):
+class _ValueNode(XNode):
+    """A node that is its text (XText, XCData, XComment); `new T(other)` copies another T."""
+
     __slots__ = ("_value",)
-    CS_TYPE = "System.Xml.Linq.XText"
     CS_MEMBERS = XNode.CS_MEMBERS | frozenset({"Value"})
-    NODE_TYPE = "Text"
     _value: str
 
     def __init__(self, value: object) -> None:
         super().__init__()
-        if isinstance(value, XText):
+        if isinstance(value, self._copies()):
             value = value._value
         if value is None:
             raise exc.argument_null("value")
-        self._value = to_string(value) if type(value) is not str else value
+        self._value = value if type(value) is str else to_string(value)
+
+    @classmethod
+    def _copies(cls) -> type[_ValueNode]:
+        return XComment if issubclass(cls, XComment) else XText
 
     @property
     def Value(self) -> str:
@@ -335,39 +339,22 @@ class XText(XNode):
         return type(self)(self._value)
 
 
+class XText(_ValueNode):
+    __slots__ = ()
+    CS_TYPE = "System.Xml.Linq.XText"
+    NODE_TYPE = "Text"
+
+
 class XCData(XText):
     __slots__ = ()
     CS_TYPE = "System.Xml.Linq.XCData"
     NODE_TYPE = "CDATA"
 
 
-class XComment(XNode):
-    __slots__ = ("_value",)
+class XComment(_ValueNode):
+    __slots__ = ()
     CS_TYPE = "System.Xml.Linq.XComment"
-    CS_MEMBERS = XNode.CS_MEMBERS | frozenset({"Value"})
     NODE_TYPE = "Comment"
-    _value: str
-
-    def __init__(self, value: object) -> None:
-        super().__init__()
-        if isinstance(value, XComment):
-            value = value._value
-        if value is None:
-            raise exc.argument_null("value")
-        self._value = to_string(value)
-
-    @property
-    def Value(self) -> str:
-        return self._value
-
-    @Value.setter
-    def Value(self, value: object) -> None:
-        if value is None:
-            raise exc.argument_null("value")
-        self._value = to_string(value)
-
-    def copy(self) -> XNode:
-        return XComment(self._value)
 
 
 class XProcessingInstruction(XNode):
