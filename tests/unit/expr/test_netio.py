@@ -14,7 +14,7 @@ from certgate.errors import (
     PolicyError,
 )
 
-from .conftest import evaluate, text_of
+from .conftest import evaluate, exception_of, text_of
 
 
 def load_error(text: str) -> str:
@@ -122,10 +122,17 @@ def test_static_is_loopback_is_not_an_instance_member() -> None:
 # --- Tuple -------------------------------------------------------------------------------------
 
 
-def test_tuple_generic_constructor_is_not_supported_yet() -> None:
-    with pytest.raises(NotSupportedError) as info:
-        compile_expression('@(new Tuple<int, string>(1, "a"))')
-    assert info.value.message == "not supported yet: type 'Tuple<int, string>'"
+def test_tuple_generic_type_takes_one_to_eight_type_arguments() -> None:
+    assert text_of('@(new Tuple<int, string>(1, "a"))') == "(1, a)"
+    nine = ", ".join(["int"] * 9)
+    assert "9 type arguments" in load_error(f"@(new Tuple<{nine}>(1, 2, 3, 4, 5, 6, 7, 8, 9))")
+
+
+def test_tuple_generic_constructor_checks_its_arguments() -> None:
+    """csc refuses these when the policy is saved; certgate stops them when they run."""
+    assert exception_of('@(new Tuple<int>("a"))') == "InvalidCastException"
+    assert exception_of("@(new Tuple<int>(null))") == "InvalidCastException"
+    assert exception_of("@(new Tuple<int, int>(1))") == "ArgumentException"
 
 
 def test_tuple_members_follow_the_arity() -> None:

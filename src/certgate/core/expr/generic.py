@@ -56,6 +56,11 @@ class _Versioned(CsObject):
         self._version += 1
 
     @property
+    def type_args(self) -> tuple[CsTypeRef, ...]:
+        """The type arguments it was created with (`is List<int>` compares them)."""
+        return self._args
+
+    @property
     def element_ref(self) -> CsTypeRef | None:
         """T of a List<T>/HashSet<T>/Queue<T>/Stack<T> (not a dictionary's pair type)."""
         return self._args[0] if len(self._args) == 1 else None

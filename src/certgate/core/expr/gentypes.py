@@ -17,10 +17,11 @@ from .arrays import CsArray, is_enumerable
 from .collections import KeyValuePair, ReadOnlyDictionary
 from .csexc import CsException
 from .dictionary import STRING_COMPARERS, CsDictionary, StringComparer
-from .generic import CsList
+from .generic import CsList, _Versioned
 from .langrt import RANGES
 from .sets import CsHashSet, CsQueue, CsStack
 from .static import BOOL, SType, class_stype
+from .tuples import generic_tuple
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, _parse_int, register
 from .types import CsObject, CsTypeRef
 
@@ -50,6 +51,17 @@ class GenericRef(CsTypeRef):
     """A constructed generic or array type; `args` are its type arguments (element type)."""
 
     args: tuple[CsTypeRef, ...] = ()
+
+    def accepts(self, value: object) -> bool:
+        if not CsTypeRef.accepts(self, value):
+            return False
+        if isinstance(value, _Versioned):  # a collection knows its type arguments
+            return _names(value.type_args) == _names(self.args)
+        return True
+
+
+def _names(refs: tuple[CsTypeRef, ...]) -> tuple[tuple[str, bool], ...]:
+    return tuple((ref.name, ref.is_value_type) for ref in refs)  # int? is Int32, not a value
 
 
 def array_ref(element: TypeInfo) -> GenericRef:
@@ -142,7 +154,12 @@ def _nullable(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
     return TypeInfo(inner.full_name, inner.stype.as_nullable(), ref)
 
 
-GENERICS: dict[str, tuple[int, Callable[[str, tuple[TypeInfo, ...]], TypeInfo]]] = {
+def _tuple(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
+    return generic_tuple(_display("Tuple", args), args)
+
+
+# full name -> (number of type arguments, or a range of them for Tuple; factory)
+GENERICS: dict[str, tuple[int | range, Callable[[str, tuple[TypeInfo, ...]], TypeInfo]]] = {
     _GENERIC_NS + "List": (1, _concrete(CsList, 1)),
     _GENERIC_NS + "Dictionary": (2, _concrete(CsDictionary, 2)),
     _GENERIC_NS + "HashSet": (1, _concrete(CsHashSet, 1)),
@@ -159,6 +176,7 @@ GENERICS: dict[str, tuple[int, Callable[[str, tuple[TypeInfo, ...]], TypeInfo]]]
     _GENERIC_NS + "IDictionary": (2, _interface(True)),
     _GENERIC_NS + "IReadOnlyDictionary": (2, _interface(True)),
     "System.Nullable": (1, _nullable),
+    "System.Tuple": (range(1, 9), _tuple),
 }
 
 
@@ -169,6 +187,12 @@ def generic_type(full: str, args: tuple[TypeInfo, ...]) -> TypeInfo | None:
     if entry is None:
         return None
     arity, make = entry
+    if isinstance(arity, range):  # Tuple: the bare name is the static class `Tuple`
+        if not args:
+            return None
+        if len(args) not in arity:
+            raise TypeError(f"There is no type '{full}' with {len(args)} type arguments")
+        return make(full, args)
     if len(args) != arity:
         short = full.rsplit(".", 1)[-1]
         params = "T" if arity == 1 else "TKey, TValue"

@@ -153,7 +153,10 @@ class CreationLowerer(Lowerer):
                 raise self.unsupported("this kind of pattern designation", designation)
             return s.IsType(node.start_byte, value, type_name, self.text(designation))
         if pattern.type == "constant_pattern":
-            return self.constant_pattern(node, value, kids(pattern)[0])
+            constant = kids(pattern)[0]
+            if constant.type == "generic_name":  # `o is List<int>`: a generic name is a type
+                return s.IsType(node.start_byte, value, self.type(constant))
+            return self.constant_pattern(node, value, constant)
         if pattern.type in ("type_pattern", "predefined_type", "identifier", "qualified_name"):
             return s.IsType(node.start_byte, value, self.type(kids(pattern)[0]))
         raise self.unsupported(f"pattern '{self.text(pattern)}' (C# 8 and later)", pattern)

@@ -7,13 +7,16 @@ are, where .NET also wants the same type arguments (`Tuple.Create((object)1).Equ
 Tuple.Create(1))` is false there). Items are `object` to the compiler, so members of an item are
 checked when the expression runs.
 
-`new Tuple<int, string>(1, "a")` and `Tuple<int, string>` as a declared type are not supported
-yet: they need the compiler's generic types (`gentypes.GENERICS`) to take a type with several
-arities.
+`new Tuple<int, string>(1, "a")` and `Tuple<int, string>` as a declared type (`generic_tuple`,
+one of the compiler's generic types): the constructor checks its arguments against the type
+arguments when it runs (csc refuses a mismatch when the policy is saved) and widens an integer
+given for a `double` item, so that `Item1 / 4` divides as C# does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from . import exceptions as exc
@@ -21,7 +24,7 @@ from .collections import value_equals
 from .static import UNKNOWN, SType
 from .strings import to_string
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
-from .types import CsObject
+from .types import CsObject, CsTypeRef
 
 
 def _members(arity: int) -> frozenset[str]:
@@ -178,6 +181,55 @@ def create(*items: object) -> CsTuple:
 
 def _create_type(args: tuple[SType, ...]) -> SType:
     return _STYPES.get(len(args), UNKNOWN)
+
+
+def generic_tuple(display: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
+    """`Tuple<T1, ...>` with 1 to 8 type arguments (the eighth, `TRest`, must be a tuple)."""
+    cls = _BY_ARITY[len(args)]
+    refs = tuple(arg.ref or CsTypeRef("System.Object", ()) for arg in args)
+    ctor = _constructor(display, cls, refs)
+    return TypeInfo(display, SType(display, cls), _TupleRef(display, (cls,), refs=refs), ctor=ctor)
+
+
+@dataclass(frozen=True, slots=True)
+class _TupleRef(CsTypeRef):
+    """`is`/`as`/casts to `Tuple<...>`: a tuple keeps no type arguments, so its items are tested
+    (`Tuple<object>` and `Tuple<string>` holding a string both match, unlike .NET)."""
+
+    refs: tuple[CsTypeRef, ...] = ()
+
+    def accepts(self, value: object) -> bool:
+        if value is None or not isinstance(value, self.classes):
+            return value is None
+        assert isinstance(value, CsTuple)
+        return all(ref.accepts(item) for ref, item in zip(self.refs, value._items, strict=True))
+
+
+def _constructor(
+    display: str, cls: type[CsTuple], refs: tuple[CsTypeRef, ...]
+) -> Callable[..., CsTuple]:
+    def construct(*values: object) -> CsTuple:
+        if len(values) != len(refs):
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException",
+                f"'{display}' does not contain a constructor that takes {len(values)} arguments",
+            )
+        items = tuple(_item(ref, value) for ref, value in zip(refs, values, strict=True))
+        if len(items) == 8 and not isinstance(items[7], CsTuple):
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException", "The last element of an eight element tuple must be a Tuple."
+            )
+        return cls(*items)
+
+    return construct
+
+
+def _item(ref: CsTypeRef, value: object) -> object:
+    if ref.name == "System.Double" and type(value) is int:
+        return float(value)  # int -> double, C#'s implicit conversion
+    if not ref.accepts(value):
+        raise exc.invalid_cast(value, ref.name)
+    return value
 
 
 _INFO = TypeInfo(
