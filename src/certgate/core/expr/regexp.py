@@ -57,9 +57,9 @@ _OPTION_NAMES = {
 REGEX_OPTIONS = {name: RegexOptions(name, bit) for bit, name in _OPTION_NAMES.items()}
 
 
-def is_flags_enum(cls: type | None) -> bool:
-    """Enums whose values combine with `|`, `&`, `^` ([Flags] in .NET)."""
-    return isinstance(cls, type) and issubclass(cls, CsEnum) and cls.FLAGS
+def is_enum(cls: type | None) -> bool:
+    """Enum types: C# combines any two values of one with `|`, `&`, `^` ([Flags] or not)."""
+    return isinstance(cls, type) and issubclass(cls, CsEnum)
 
 
 def enum_bitwise(op: str, a: object, b: object) -> CsEnum:

@@ -18,7 +18,7 @@ from .gentypes import apim_type
 from .jtoken import JToken
 from .langrt import RANGES
 from .linq import LINQ_METHODS, TYPED_GENERICS
-from .regexp import enum_bitwise, is_flags_enum
+from .regexp import enum_bitwise, is_enum
 from .static import BOOL, CHAR, INT, LONG, NULL, UNKNOWN, SType, array_of
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
@@ -170,7 +170,7 @@ class TypeOpsTranslator(CreationTranslator):
             raise self.unsupported("operator '>>>' (C# 11)", node.pos)
         left, right = self.operand(node.left), self.operand(node.right)
         a, b = left.type, right.type
-        if is_flags_enum(a.py) and a.py is b.py and node.op in ("&", "|", "^"):
+        if is_enum(a.py) and a.py is b.py and node.op in ("&", "|", "^"):
             combine = self.names.constant(enum_bitwise)  # RegexOptions.IgnoreCase | ...
             return Code(f"{combine}({node.op!r}, {left.text}, {right.text})", a)
         if a is BOOL and b is BOOL and node.op in ("&", "|", "^"):
