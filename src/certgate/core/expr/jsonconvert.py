@@ -20,6 +20,7 @@ from .gentypes import GenericRef
 from .jcontainer import JContainer, JProperty
 from .jobject import JArray, JObject
 from .jsonio import parse, write_token
+from .jspecial import JConstructor, JRaw
 from .jtoken import (
     FORMATTING,
     INDENTED,
@@ -242,6 +243,8 @@ def _register() -> None:
             JValue.create,
         ),
         _token_type(JProperty, {}, JProperty),
+        _token_type(JRaw, {}, JRaw),
+        _token_type(JConstructor, {}, JConstructor),
         _token_type(JContainer, {}, None),
         _enum("Newtonsoft.Json.Linq.JTokenType", KIND_NAMES),
         _enum("Newtonsoft.Json.Formatting", FORMATTING),

@@ -21,6 +21,7 @@ from .datetime import DateTime
 from .jcontainer import JContainer, JProperty
 from .jobject import JObject
 from .jsonread import MAX_DEPTH, parse
+from .jspecial import JConstructor
 from .jtoken import JToken, JValue
 from .strings import format_double, to_string
 
@@ -100,7 +101,10 @@ def _write(token: JToken, indented: bool, level: int, out: list[str]) -> None:
         _write(token.property_value(), indented, level, out)
         return
     assert isinstance(token, JContainer)
-    open_, close = ("{", "}") if isinstance(token, JObject) else ("[", "]")
+    if isinstance(token, JConstructor):
+        open_, close = f"new {token.Name or ''}(", ")"
+    else:
+        open_, close = ("{", "}") if isinstance(token, JObject) else ("[", "]")
     items = token.child_tokens()
     if not items:
         out.append(open_ + close)

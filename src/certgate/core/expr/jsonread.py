@@ -9,6 +9,7 @@ from . import exceptions as exc
 from .datetime import LOCAL, UNSPECIFIED, UTC, DateTime, date_ticks, time_ticks
 from .jcontainer import JProperty
 from .jobject import JArray, JObject
+from .jspecial import JConstructor
 from .jtoken import JToken, JValue, json_error
 from .strings import WHITE_SPACE, to_string
 
@@ -18,6 +19,7 @@ _DATE = re.compile(
 )
 _ESCAPES = dict(zip("\"\\/'bfnrt", "\"\\/'\b\f\n\r\t", strict=True))
 _DELIMITERS = frozenset(" \t\r\n,]}/)")
+_CONSTRUCTOR = re.compile(r"new\s+([A-Za-z0-9_]+)\s*\(")
 
 
 class _Reader:
@@ -61,6 +63,13 @@ class _Reader:
             token: JToken = self.object() if c == "{" else self.array()
             self.depth -= 1
             return token
+        if c == "n" and _CONSTRUCTOR.match(self.text, self.i):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.fail(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.")
+            constructor = self.constructor()
+            self.depth -= 1
+            return constructor
         if c in "\"'":
             text = self.string(c)
             return JValue(parse_date(text) or text) if _DATE.match(text) else JValue(text)
@@ -130,6 +139,31 @@ class _Reader:
             if c == ",":
                 self.i += 1
             elif c != "]":
+                raise self.fail(
+                    f"After parsing a value an unexpected character was encountered: {c}."
+                )
+
+    def constructor(self) -> JConstructor:
+        """`new Name(value, ...)`, Json.NET's constructor syntax."""
+        match = _CONSTRUCTOR.match(self.text, self.i)
+        assert match is not None
+        result = JConstructor(match.group(1))
+        self.i = match.end()
+        while True:
+            self.skip()
+            if self.i >= len(self.text):
+                raise self.fail("Unexpected end while parsing constructor.")
+            if self.text[self.i] == ")":
+                self.i += 1
+                return result
+            result.Add(self.value())
+            self.skip()
+            c = self.text[self.i : self.i + 1]
+            if c == ",":
+                self.i += 1
+            elif not c:
+                raise self.fail("Unexpected end while parsing constructor.")
+            elif c != ")":
                 raise self.fail(
                     f"After parsing a value an unexpected character was encountered: {c}."
                 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import exceptions as exc
 from .collections import LinqSeq, value_equals
@@ -18,6 +18,9 @@ from .keys import compare
 from .runtime import call
 from .strings import CsEnum, enum_members, format_double, to_string
 from .types import CsChar, CsObject, CsTypeRef
+
+if TYPE_CHECKING:
+    from .jcontainer import JContainer
 
 _MISSING: Any = object()
 JSON_EXCEPTIONS = ("JsonReaderException", "JsonSerializationException", "JsonException")
@@ -396,6 +399,7 @@ def deep_equals(a: JToken, b: JToken) -> bool:
     property name whatever the order, properties by name and value."""
     from .jcontainer import JProperty  # noqa: PLC0415 - import cycle
     from .jobject import JArray, JObject  # noqa: PLC0415 - import cycle
+    from .jspecial import JConstructor  # noqa: PLC0415 - import cycle
 
     if a is b:
         return True
@@ -416,13 +420,17 @@ def deep_equals(a: JToken, b: JToken) -> bool:
                 return False
         return True
     if isinstance(a, JArray):
-        mine, theirs = a.child_tokens(), b.child_tokens() if isinstance(b, JArray) else None
-        return (
-            theirs is not None
-            and len(mine) == len(theirs)
-            and all(deep_equals(x, y) for x, y in zip(mine, theirs, strict=True))
-        )
+        return isinstance(b, JArray) and _items_equal(a, b)
+    if isinstance(a, JConstructor):
+        return isinstance(b, JConstructor) and a.Name == b.Name and _items_equal(a, b)
     return False
+
+
+def _items_equal(a: JContainer, b: JContainer) -> bool:
+    mine, theirs = a.child_tokens(), b.child_tokens()
+    return len(mine) == len(theirs) and all(
+        deep_equals(x, y) for x, y in zip(mine, theirs, strict=True)
+    )
 
 
 def to_token(value: object) -> JToken:
