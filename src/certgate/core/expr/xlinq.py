@@ -24,6 +24,7 @@ from .xtree import (
     XContainer,
     XDeclaration,
     XDocument,
+    XDocumentType,
     XElement,
     XmlNodeType,
     XNode,
@@ -167,13 +168,16 @@ def _deep_equals(a: object, b: object) -> bool:
         elif isinstance(x, (XText, XComment)) and isinstance(y, (XText, XComment)):
             if x.Value != y.Value:
                 return False
-        elif (
-            isinstance(x, XProcessingInstruction)
-            and isinstance(y, XProcessingInstruction)
-            and (x.Target, x.Data) != (y.Target, y.Data)
-        ):
-            return False
+        elif isinstance(x, (XProcessingInstruction, XDocumentType)) and _fields(x) != _fields(y):
+            return False  # x and y have the same type here
     return True
+
+
+def _fields(node: object) -> tuple[str | None, ...]:
+    if isinstance(node, XProcessingInstruction):
+        return node.Target, node.Data
+    assert isinstance(node, XDocumentType)
+    return node.fields()
 
 
 def _method(fn: Callable[..., object], cls: type) -> StaticMember:
@@ -207,6 +211,7 @@ TYPES = (
     TypeInfo.of(XCData, ctor=XCData),
     TypeInfo.of(XComment, ctor=XComment),
     TypeInfo.of(XProcessingInstruction, ctor=XProcessingInstruction),
+    TypeInfo.of(XDocumentType, ctor=XDocumentType),
     TypeInfo.of(XAttribute, {"EmptySequence": _SEQUENCE}, ctor=XAttribute),
     TypeInfo.of(XContainer),
     TypeInfo.of(

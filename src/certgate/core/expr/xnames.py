@@ -35,17 +35,26 @@ def _in_name(c: str) -> bool:
 
 def check_ncname(name: str) -> str:
     """XmlConvert.VerifyNCName: a name without ':' that XML allows."""
-    if not name:  # VerifyNCName throws ArgumentNullException for "" too
+    return _check(name, "local name", "")
+
+
+def check_name(name: str) -> str:
+    """XmlConvert.VerifyName: an XML name, ':' allowed (`svg:svg`)."""
+    return _check(name, "name", ":")
+
+
+def _check(name: str, what: str, extra: str) -> str:
+    if not name:  # VerifyNCName/VerifyName throw ArgumentNullException for "" too
         raise exc.ExpressionRuntimeError(
             "ArgumentNullException",
-            "The empty string '' is not a valid local name. (Parameter 'name')",
+            f"The empty string '' is not a valid {what}. (Parameter 'name')",
         )
-    if not _starts_name(name[0]):
+    if name[0] not in extra and not _starts_name(name[0]):
         raise _xml_error(
             f"Name cannot begin with the '{name[0]}' character, hexadecimal value "
             f"0x{ord(name[0]):X}."
         )
-    bad = next((c for c in name if not _in_name(c)), None)
+    bad = next((c for c in name if c not in extra and not _in_name(c)), None)
     if bad is not None:
         raise _xml_error(
             f"The '{bad}' character, hexadecimal value 0x{ord(bad):X}, cannot be included in a "

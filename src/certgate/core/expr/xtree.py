@@ -25,7 +25,16 @@ from .collections import LinqSeq
 from .strings import CsEnum, format_double, to_string
 from .types import CsChar, CsObject, CsTypeRef
 from .xconvert import duration_text, explicit
-from .xnames import NONE, XML_URI, XMLNS, XName, XNamespace, check_ncname, name_of
+from .xnames import (
+    NONE,
+    XML_URI,
+    XMLNS,
+    XName,
+    XNamespace,
+    check_name,
+    check_ncname,
+    name_of,
+)
 
 
 class XmlNodeType(CsEnum):
@@ -381,6 +390,75 @@ class XProcessingInstruction(XNode):
         return XProcessingInstruction(self.Target, self.Data)
 
 
+class XDocumentType(XNode):
+    """`<!DOCTYPE name PUBLIC "publicId" "systemId" [internalSubset]>`, written as given: nothing
+    reads its internal subset, so no entity it declares is ever expanded."""
+
+    __slots__ = ("_ids", "_name")
+    CS_TYPE = "System.Xml.Linq.XDocumentType"
+    CS_MEMBERS = XNode.CS_MEMBERS | frozenset({"Name", "PublicId", "SystemId", "InternalSubset"})
+    NODE_TYPE = "DocumentType"
+    _name: str
+    _ids: list[str | None]  # PublicId, SystemId, InternalSubset
+
+    def __init__(
+        self,
+        name: object,
+        public_id: object = None,
+        system_id: object = None,
+        subset: object = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(name, XDocumentType):  # the copy constructor
+            self._name, self._ids = name._name, list(name._ids)
+            return
+        self.Name = name
+        self._ids = [None if v is None else to_string(v) for v in (public_id, system_id, subset)]
+
+    @property
+    def Name(self) -> str:
+        return self._name
+
+    @Name.setter
+    def Name(self, value: object) -> None:
+        if value is None:
+            raise exc.argument_null("name")
+        self._name = check_name(to_string(value))  # XmlConvert.VerifyName
+
+    def _set(self, index: int, value: object) -> None:
+        self._ids[index] = None if value is None else to_string(value)
+
+    @property
+    def PublicId(self) -> str | None:
+        return self._ids[0]
+
+    @PublicId.setter
+    def PublicId(self, value: object) -> None:
+        self._set(0, value)
+
+    @property
+    def SystemId(self) -> str | None:
+        return self._ids[1]
+
+    @SystemId.setter
+    def SystemId(self, value: object) -> None:
+        self._set(1, value)
+
+    @property
+    def InternalSubset(self) -> str | None:
+        return self._ids[2]
+
+    @InternalSubset.setter
+    def InternalSubset(self, value: object) -> None:
+        self._set(2, value)
+
+    def fields(self) -> tuple[str | None, ...]:
+        return (self._name, *self._ids)
+
+    def copy(self) -> XNode:
+        return XDocumentType(self)
+
+
 class XAttribute(XObject):
     __slots__ = ("_value", "name")
     CS_TYPE = "System.Xml.Linq.XAttribute"
@@ -620,6 +698,8 @@ class XContainer(XNode):
     def validate_child(self, node: XNode) -> None:
         if isinstance(node, XDocument):
             raise _argument("A node of type Document cannot be added to content.")
+        if isinstance(node, XDocumentType) and not isinstance(self, XDocument):
+            raise _argument("A node of type DocumentType cannot be added to content.")
 
     def add_attribute(self, attribute: XAttribute) -> None:
         raise _argument("An attribute cannot be added to content.")
@@ -955,7 +1035,7 @@ class XDeclaration(CsObject):
 class XDocument(XContainer):
     __slots__ = ("declaration",)
     CS_TYPE = "System.Xml.Linq.XDocument"
-    CS_MEMBERS = XContainer.CS_MEMBERS | frozenset({"Root", "Declaration"})
+    CS_MEMBERS = XContainer.CS_MEMBERS | frozenset({"Root", "Declaration", "DocumentType"})
     NODE_TYPE = "Document"
 
     def __init__(self, *content: object) -> None:
@@ -979,6 +1059,10 @@ class XDocument(XContainer):
         return next((n for n in self.nodes if isinstance(n, XElement)), None)
 
     @property
+    def DocumentType(self) -> XDocumentType | None:
+        return next((n for n in self.nodes if isinstance(n, XDocumentType)), None)
+
+    @property
     def Declaration(self) -> XDeclaration | None:
         return self.declaration
 
@@ -998,7 +1082,10 @@ class XDocument(XContainer):
             raise _argument("A node of type CDATA cannot be added to content.")
         if type(node) is XText:
             self.validate_text(node.Value)
-        if isinstance(node, XElement) and self.Root is not None:
+        misplaced = isinstance(node, XDocumentType) and (
+            self.Root is not None or self.DocumentType is not None
+        )  # one DOCTYPE, before the root (.NET also allows it inserted before an existing root)
+        if misplaced or (isinstance(node, XElement) and self.Root is not None):
             raise _invalid_operation(
                 "This operation would create an incorrectly structured document."
             )

@@ -34,6 +34,7 @@ from .xtree import (
     XCData,
     XComment,
     XDocument,
+    XDocumentType,
     XElement,
     XNode,
     XProcessingInstruction,
@@ -84,6 +85,20 @@ def _instruction(target: str, data: str) -> str:
     if not data:
         return f"<?{target}?>"
     return f"<?{target} {_PI_END.sub('? ', _new_lines(_checked(data)))}?>"
+
+
+def _doctype(node: XDocumentType) -> str:
+    """XmlEncodedRawTextWriter.WriteDocType (a space stands in for absent ids)."""
+    text = f"<!DOCTYPE {node.Name}"
+    if node.PublicId is not None:
+        text += f' PUBLIC "{node.PublicId}" "{node.SystemId or ""}"'
+    elif node.SystemId is not None:
+        text += f' SYSTEM "{node.SystemId}"'
+    else:
+        text += " "
+    if node.InternalSubset is not None:
+        text += f"[{node.InternalSubset}]"
+    return text + ">"
 
 
 def _cdata(text: str) -> str:
@@ -328,6 +343,10 @@ class _Writer:
             self.content()
             self.new_line()
             self.emit(_instruction(node.Target, node.Data))
+        elif isinstance(node, XDocumentType):
+            self.content()
+            self.new_line()
+            self.emit(_doctype(node))
 
     def element(self, root: XElement) -> None:
         """ElementWriter.WriteElement: a subtree with an explicit stack (no recursion)."""
