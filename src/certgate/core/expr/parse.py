@@ -106,7 +106,34 @@ def parse(text: str, *, source: str | None, element: str | None, line: int, colu
     node = _body_node(root, smap)
     if node is None:  # cannot happen for balanced input; refuse rather than guess
         raise smap.error_at("Syntax error", start)
+    if node.type == "parenthesized_expression" and _bare_creation(node):
+        node = _without_parentheses(prefix, body, suffix, smap) or node
     return Parsed(node, smap, text[start + 1] == "{")
+
+
+def _bare_creation(node: Node) -> bool:
+    """`new T` with neither arguments nor initializer: never C#, but how the grammar misreads
+    `(new List<Guid> { g }.Count)` inside parentheses, as `(new List) < Guid > ...`."""
+    return any(
+        n.type == "object_creation_expression"
+        and n.child_by_field_name("arguments") is None
+        and n.child_by_field_name("initializer") is None
+        for n in _walk_named(node)
+    )
+
+
+def _without_parentheses(prefix: str, body: bytes, suffix: str, smap: SourceMap) -> Node | None:
+    """Parse `@(x)` again with its parentheses blanked out (the offsets stay the same)."""
+    with _PARSER_LOCK:
+        tree = _PARSER.parse(prefix.encode() + b" " + body[1:-1] + b" " + suffix.encode())
+    if tree.root_node.has_error:
+        return None
+    start, end = smap.prefix_bytes + 1, smap.prefix_bytes + len(body) - 1
+    inner = body[1:-1]
+    start += len(inner) - len(inner.lstrip())
+    end -= len(inner) - len(inner.rstrip())
+    found = [n for n in _walk_named(tree.root_node) if (n.start_byte, n.end_byte) == (start, end)]
+    return found[0] if found and not _bare_creation(found[0]) else None
 
 
 def _body_node(root: Node, smap: SourceMap) -> Node | None:
