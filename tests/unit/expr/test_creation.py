@@ -93,6 +93,12 @@ def test_expression_semantics(text: str, expected: object) -> None:
         ("@(new { a = 1, a = 2 })", "multiple properties with the same name"),
         ("@(new int[2] { 1 })", "An array initializer of length '2' is expected"),
         ("@(new int[])", "Array creation must have array size or array initializer"),
+        ("@(new Math())", "Cannot create an instance of the static class 'System.Math'"),
+        ("@(new Tuple())", "Cannot create an instance of the static class 'System.Tuple'"),
+        ("@(new SHA256())", "abstract type or interface 'System.Security.Cryptography.SHA256'"),
+        ("@(new JToken())", "abstract type or interface 'Newtonsoft.Json.Linq.JToken'"),
+        ("@(new Match())", "The type 'System.Text.RegularExpressions.Match' has no constructors"),
+        ("@(new int(5))", "'System.Int32' does not contain a constructor that takes 1 arguments"),
     ],
 )
 def test_creation_and_cast_errors_at_load(text: str, message: str) -> None:

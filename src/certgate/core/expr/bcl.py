@@ -9,7 +9,7 @@ with APIM's "Usage of member ... is not supported within expressions" (`typename
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from . import (
     arraystatics,
@@ -76,13 +76,6 @@ def _type(
     stype = SType(name, cls) if not issubclass(cls, CsObject) else _stype(cls)
     ref = CsTypeRef(name, (cls,), default, is_value_type=value_type)
     return TypeInfo(name, stype, ref, statics or {}, ctor)
-
-
-def _enum_type(name: str, members: Mapping[str, CsEnum]) -> TypeInfo:
-    cls = type(next(iter(members.values())))
-    stype = _stype(cls)
-    statics = {key: _value(value, stype) for key, value in members.items()}
-    return TypeInfo(name, stype, CsTypeRef(name, (cls,), is_value_type=True), statics)
 
 
 def _numeric_result(types: tuple[SType, ...]) -> SType:
@@ -382,7 +375,7 @@ _REGEX_TYPES = (
     _type(_NS + "Capture", regexp.Capture),
     _type(_NS + "GroupCollection", regexp.GroupCollection),
     _type(_NS + "CaptureCollection", regexp.CaptureCollection),
-    _enum_type(_NS + "RegexOptions", regexp.REGEX_OPTIONS),
+    TypeInfo.enum(regexp.REGEX_OPTIONS),
 )
 
 # --- cryptography --------------------------------------------------------------------------------
@@ -491,9 +484,9 @@ register(
     _DATETIME,
     _TIMESPAN,
     _DATETIMEOFFSET,
-    _enum_type("System.DateTimeKind", {"Utc": dates.UTC}),
-    _enum_type("System.MidpointRounding", _MIDPOINT),
-    _enum_type("System.UriPartial", uri.URI_PARTIAL),
+    TypeInfo.enum({"Utc": dates.UTC}),
+    TypeInfo.enum(_MIDPOINT),
+    TypeInfo.enum(uri.URI_PARTIAL),
     _MATH,
     _CONVERT,
     _BITCONVERTER,

@@ -27,6 +27,39 @@ _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
 _SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
 _CONVERTED = frozenset(RANGES) | {"System.Double"}  # explicit numeric conversions
 _FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", "System.Char"})
+_CRYPTO = "System.Security.Cryptography."
+_STATIC_CLASSES = frozenset(
+    {
+        "System.BitConverter", "System.Convert", "System.Math", "System.Tuple",
+        "System.Linq.Enumerable", "System.Net.WebUtility", "Newtonsoft.Json.JsonConvert",
+        "Newtonsoft.Json.Linq.Extensions", "System.Xml.Linq.Extensions",
+        _CRYPTO + "X509Certificates.RSACertificateExtensions",
+    }
+)  # fmt: skip
+_NO_PUBLIC_CONSTRUCTOR = frozenset(
+    {
+        "System.TimeZoneInfo", "System.Xml.Linq.XName", "System.Xml.Linq.XNamespace",
+        _CRYPTO + "RSAEncryptionPadding", _CRYPTO + "RSASignaturePadding",
+    }
+    | {
+        "System.Text.RegularExpressions." + name
+        for name in ("Capture", "CaptureCollection", "Group", "GroupCollection", "Match")
+    }
+)  # fmt: skip
+_ABSTRACT_CLASSES = frozenset(
+    {
+        "System.Array", "System.StringComparer", "System.TimeZone", "System.Text.Encoding",
+        "Newtonsoft.Json.Linq.JToken", "Newtonsoft.Json.Linq.JContainer",
+        "System.Xml.Linq.XObject", "System.Xml.Linq.XNode", "System.Xml.Linq.XContainer",
+    }
+    | {
+        _CRYPTO + name
+        for name in (
+            "AsymmetricAlgorithm", "HashAlgorithm", "HMAC", "KeyedHashAlgorithm", "MD5", "RSA",
+            "SHA1", "SHA256", "SHA384", "SHA512", "SymmetricAlgorithm",
+        )
+    }
+)  # fmt: skip
 
 
 class CreationTranslator(OperatorTranslator):
@@ -82,10 +115,32 @@ class CreationTranslator(OperatorTranslator):
 
     # --- creation -------------------------------------------------------------------------------
 
+    def no_constructor(self, info: TypeInfo, node: s.ObjectNew) -> Code:
+        """`new T(...)` for a type without a constructor of ours: a value type's default
+        (`new int()`), csc's refusal for static and abstract classes, or not supported yet."""
+        ref, name = info.ref, info.full_name
+        if ref is not None and ref.is_value_type and ref.default is not None:
+            if node.args or node.adds or node.members:
+                raise self.error(
+                    f"'{name}' does not contain a constructor that takes {len(node.args)} "
+                    "arguments",
+                    node.pos,
+                )
+            return self.constant(ref.default, info.stype)
+        if name in _STATIC_CLASSES:
+            raise self.error(f"Cannot create an instance of the static class '{name}'", node.pos)
+        if name in _ABSTRACT_CLASSES:
+            raise self.error(
+                f"Cannot create an instance of the abstract type or interface '{name}'", node.pos
+            )
+        if name in _NO_PUBLIC_CONSTRUCTOR:
+            raise self.error(f"The type '{name}' has no constructors defined", node.pos)
+        raise self.unsupported(f"creating objects of type '{name}'", node.pos)
+
     def x_ObjectNew(self, node: s.ObjectNew) -> Code:
         info = self.resolve_type(node.type)
         if info.ctor is None:
-            raise self.unsupported(f"creating objects of type '{info.full_name}'", node.pos)
+            return self.no_constructor(info, node)
         args, _ = self.call_args(node.args, None)
         code = f"{self.names.constant(info.ctor)}({args.removeprefix(', ')})"
         if not (node.adds or node.members):

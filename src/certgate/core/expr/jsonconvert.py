@@ -155,12 +155,6 @@ STRING_REF = CsTypeRef("System.String", (str,))
 # --- registration -----------------------------------------------------------------------------
 
 
-def _enum(name: str, members: dict[str, CsEnum]) -> TypeInfo:
-    stype = SType(name, type(next(iter(members.values()))))
-    statics = {k: StaticMember(v, stype, is_method=False) for k, v in members.items()}
-    return TypeInfo(name, stype, CsTypeRef(name, (stype.py,)), statics)  # type: ignore[arg-type]
-
-
 def _parser(expect: type[JToken] | None) -> Callable[..., JToken]:
     def parse_text(text: object, *settings: object) -> JToken:
         if settings:
@@ -246,8 +240,8 @@ def _register() -> None:
         _token_type(JRaw, {}, JRaw),
         _token_type(JConstructor, {}, JConstructor),
         _token_type(JContainer, {}, None),
-        _enum("Newtonsoft.Json.Linq.JTokenType", KIND_NAMES),
-        _enum("Newtonsoft.Json.Formatting", FORMATTING),
+        TypeInfo.enum(KIND_NAMES),
+        TypeInfo.enum(FORMATTING),
         TypeInfo(
             "Newtonsoft.Json.JsonConvert",
             SType("Newtonsoft.Json.JsonConvert", None),

@@ -9,7 +9,7 @@ Short names resolve against every allowed namespace (APIM imports them implicitl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import exceptions as exc
@@ -153,6 +153,16 @@ class TypeInfo:
         ref = CsTypeRef(runtime.CS_TYPE, (runtime,))
         return cls(runtime.CS_TYPE, class_stype(runtime), ref, statics or {}, ctor)
 
+    @classmethod
+    def enum(cls, members: Mapping[str, strings.CsEnum]) -> TypeInfo:
+        """An enum type from its named values: a value type whose default is the value 0."""
+        runtime = type(next(iter(members.values())))
+        stype = class_stype(runtime)
+        statics = {k: StaticMember(v, stype, is_method=False) for k, v in members.items()}
+        default = runtime.cs_from_integer(0)
+        ref = CsTypeRef(runtime.CS_TYPE, (runtime,), default, is_value_type=True)
+        return cls(runtime.CS_TYPE, stype, ref, statics)
+
 
 class TypeLookupError(Exception):
     def __init__(self, message: str, *, supported_later: bool = False) -> None:
@@ -213,12 +223,6 @@ def _int_statics(bits: int, stype: SType) -> dict[str, StaticMember]:
     }
 
 
-def _enum(name: str, members: dict[str, strings.CsEnum]) -> TypeInfo:
-    stype = SType(name, type(next(iter(members.values()))))
-    statics = {key: StaticMember(value, stype, is_method=False) for key, value in members.items()}
-    return TypeInfo(name, stype, CsTypeRef(name, (stype.py,) if stype.py else ()), statics)
-
-
 def _string_static_type(name: str) -> SType:
     if name.startswith("Compare"):
         return INT
@@ -248,8 +252,8 @@ IMPLEMENTED: dict[str, TypeInfo] = {
         TypeInfo("System.Double", DOUBLE, REFS["System.Double"]),
         TypeInfo("System.Char", CHAR, REFS["System.Char"]),
         TypeInfo("System.Object", UNKNOWN, REFS["System.Object"]),
-        _enum("System.StringComparison", strings.STRING_COMPARISON),
-        _enum("System.StringSplitOptions", strings.STRING_SPLIT_OPTIONS),
+        TypeInfo.enum(strings.STRING_COMPARISON),
+        TypeInfo.enum(strings.STRING_SPLIT_OPTIONS),
     )
 }
 _SHORT: dict[str, str] = {name.rsplit(".", 1)[-1]: name for name in _FORBIDDEN + _ALLOWED}
