@@ -276,7 +276,7 @@ _BITCONVERTER = TypeInfo(
     None,
     {
         "ToString": _method(binary.bc_to_string, STRING),
-        "GetBytes": _method(binary.bc_get_bytes, BYTES),
+        "GetBytes": StaticMember(binary.bc_get_bytes, BYTES, arg_types=True),
         "ToInt16": _method(binary.bc_to_int16, INT),
         "ToInt32": _method(binary.bc_to_int32, INT),
         "ToInt64": _method(binary.bc_to_int64, LONG),

@@ -97,8 +97,15 @@ def bc_to_string(value: object, start: object = None, length: object = None) -> 
     return "-".join(f"{b:02X}" for b in data)
 
 
-def bc_get_bytes(value: object) -> CsBytes:
-    """Little-endian bytes; an int in Int32 range is an Int32 (a boxed long is not told apart)."""
+_INTEGER_FORMATS = {
+    "System.Int16": "<h", "System.UInt16": "<H", "System.Int32": "<i", "System.UInt32": "<I",
+    "System.Int64": "<q", "System.UInt64": "<Q",
+}  # fmt: skip
+
+
+def bc_get_bytes(value: object, arg_types: tuple[str, ...] = ()) -> CsBytes:
+    """Little-endian bytes of the overload the argument's static type picks (`GetBytes(5L)` is
+    8 bytes); an integer of unknown static type in the Int32 range is taken as an Int32."""
     if type(value) is bool:
         return CsBytes(b"\x01" if value else b"\x00")
     if type(value) is float:
@@ -106,9 +113,11 @@ def bc_get_bytes(value: object) -> CsBytes:
     if type(value) is CsChar:
         return CsBytes(struct.pack("<H", ord(value.value) & 0xFFFF))
     if type(value) is int:
-        if -(2**31) <= value < 2**31:
-            return CsBytes(struct.pack("<i", value))
-        return CsBytes(struct.pack("<q", value))
+        static = _INTEGER_FORMATS.get(arg_types[0] if arg_types else "")
+        if static is None:  # byte and sbyte widen to short, as C# overload resolution does
+            small = arg_types[:1] in (("System.Byte",), ("System.SByte",))
+            static = "<h" if small else "<i" if -(2**31) <= value < 2**31 else "<q"
+        return CsBytes(struct.pack(static, value))
     if value is None:
         raise exc.argument_null("value")
     raise exc.invalid_cast(value, "System.Int32")

@@ -89,6 +89,17 @@ def _general(value: float | int, precision: int, letter: str) -> str:
 _STANDARD = re.compile(r"([A-Za-z])(\d{0,9})\Z")
 
 
+def format_sized(value: object, bits: int, format: object = None, provider: object = None) -> str:
+    """`ToString(format)` of a long/short/sbyte (the compiler knows the width): hex of a negative
+    value is its two's complement in that width (`((short)-1).ToString("X")` is FFFF)."""
+    if value is None:
+        raise exc.null_reference()
+    assert type(value) is int
+    if value < 0 and type(format) is str and format[:1] in ("x", "X"):
+        return format_number(value + 2**bits, format)
+    return format_number(value, format)
+
+
 def format_number(value: float | int, format: object) -> str:
     """`value.ToString(format)` for Int32/Int64 (Python int) and Double (float)."""
     if format is None or format == "":

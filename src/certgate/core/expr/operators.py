@@ -87,7 +87,8 @@ class OperatorTranslator(ExprTranslator):
             and node.operand.kind in ("int", "long")
         ):
             value = -int(node.operand.value)  # type: ignore[call-overload]
-            kind = "int" if value >= -(2**31) else "long"
+            suffixed = node.operand.kind == "long" and -value < 2**31  # `-1L` stays a long
+            kind = "int" if value >= -(2**31) and not suffixed else "long"
             return self.expr(s.Literal(node.pos, value, kind))
         operand = self.operand(node.operand)
         stype = operand.type

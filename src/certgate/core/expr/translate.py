@@ -27,6 +27,7 @@ from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .linq import LAMBDA_OVER_ELEMENTS, any_value_equals
 from .members import MemberTable, static_table
+from .numbers import format_sized
 from .parse import SourceMap
 from .scope import Local, Names, Scope
 from .static import (
@@ -53,6 +54,7 @@ from .types import CsTypeRef, CsValue, nullable_value
 
 _PLAIN_NAME = re.compile(r"[a-z][A-Za-z0-9]*\Z")  # C# parameter names are camelCase
 _RESERVED_KEYWORDS = frozenset({"type_args", "self", *keyword.kwlist, *keyword.softkwlist})
+_SIZED_BITS = {"System.Int64": 64, "System.Int16": 16, "System.SByte": 8}  # ToString("X")
 # Members no allowed type may expose: they lead to reflection (System.Type) or object identity.
 _DENIED_MEMBERS = frozenset({"GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"})
 # Types APIM allows with "All" members: a member we lack is ours to add, not the user's error.
@@ -351,8 +353,16 @@ class ExprTranslator:
         else:
             call = f"_call({receiver.text}, {name}{args})"
             indexed = self.indexed_any(target.name, node.args, receiver, args)
-            call = indexed or call
+            call = indexed or self.sized_to_string(target.name, receiver, args) or call
         return Code(self.with_outs(call, outs), result)
+
+    def sized_to_string(self, name: str, receiver: Code, compiled: str) -> str | None:
+        """`x.ToString("X")` on a long/short/sbyte: the hex of a negative value depends on the
+        width, which only the static type knows (both are Python ints at run time)."""
+        bits = _SIZED_BITS.get(receiver.type.name) if receiver.type.py is int else None
+        if name != "ToString" or bits is None or not compiled:
+            return None
+        return f"{self.names.constant(format_sized)}({receiver.text}, {bits}{compiled})"
 
     def indexed_any(
         self, name: str, args: tuple[s.Arg, ...], receiver: Code, compiled: str
@@ -395,6 +405,9 @@ class ExprTranslator:
             )
         function = self.names.constant(member.value)
         result = member.result if member.typer is None else member.typer(self.last_arg_types)
+        if member.arg_types:
+            names = tuple(t.name for t in self.last_arg_types)
+            args += f", arg_types={self.names.constant(names)}"
         if target.type_args is not None:  # `JsonConvert.DeserializeObject<T>(s)`
             refs = tuple(self.type_ref(t) for t in target.type_args)
             args += f", type_args={self.names.constant(refs)}"

@@ -132,6 +132,9 @@ class StaticMember:
     typer: Callable[[tuple[SType, ...]], SType] | None = None
     # generic: result type from the type argument's (`Empty<T>` is IEnumerable<T>); None: T itself
     of_type_arg: Callable[[SType], SType] | None = None
+    # the function also receives `arg_types=`, the arguments' static .NET type names, for
+    # overloads that only the static type tells apart (`BitConverter.GetBytes(long)`)
+    arg_types: bool = False
 
 
 @dataclass(frozen=True)
