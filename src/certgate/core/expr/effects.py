@@ -14,6 +14,7 @@ from .jtoken import JToken
 from .lambdas import LambdaTranslator
 from .langrt import RANGES
 from .members import static_table
+from .numbers import SIZED_BITS, unsigned
 from .scope import Local
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType
 from .translate import Code
@@ -251,7 +252,11 @@ class EffectTranslator(LambdaTranslator):
         return Code(f"({inner.text})", inner.type)
 
     def x_Formatted(self, node: s.Formatted) -> Code:
-        value = self.operand(node.value).text
+        operand = self.operand(node.value)
+        value = operand.text
+        bits = SIZED_BITS.get(operand.type.name) if operand.type.py is int else None
+        if bits is not None and (node.format or "")[:1] in ("x", "X"):  # `$"{-1L:X}"`
+            value = f"{self.names.constant(unsigned)}({value}, {bits})"
         align = "None" if node.align is None else self.operand(node.align).text
         return Code(f"_fmt({value}, {align}, {node.format!r})", STRING)
 

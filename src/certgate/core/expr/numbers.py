@@ -89,15 +89,24 @@ def _general(value: float | int, precision: int, letter: str) -> str:
 _STANDARD = re.compile(r"([A-Za-z])(\d{0,9})\Z")
 
 
+#: Integral types whose width changes what hex formats print (Int32 is the runtime's default).
+SIZED_BITS = {"System.Int64": 64, "System.Int16": 16, "System.SByte": 8}
+
+
 def format_sized(value: object, bits: int, format: object = None, provider: object = None) -> str:
     """`ToString(format)` of a long/short/sbyte (the compiler knows the width): hex of a negative
     value is its two's complement in that width (`((short)-1).ToString("X")` is FFFF)."""
     if value is None:
         raise exc.null_reference()
     assert type(value) is int
-    if value < 0 and type(format) is str and format[:1] in ("x", "X"):
-        return format_number(value + 2**bits, format)
+    if type(format) is str and format[:1] in ("x", "X"):
+        return format_number(value + 2**bits if value < 0 else value, format)
     return format_number(value, format)
+
+
+def unsigned(value: object, bits: int) -> object:
+    """A negative integer as its two's complement in `bits` bits (what hex formats print)."""
+    return value + 2**bits if type(value) is int and value < 0 else value
 
 
 def format_number(value: float | int, format: object) -> str:

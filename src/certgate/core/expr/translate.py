@@ -27,7 +27,7 @@ from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .linq import LAMBDA_OVER_ELEMENTS, any_value_equals
 from .members import MemberTable, static_table
-from .numbers import format_sized
+from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
 from .scope import Local, Names, Scope
 from .static import (
@@ -54,7 +54,6 @@ from .types import CsTypeRef, CsValue, nullable_value
 
 _PLAIN_NAME = re.compile(r"[a-z][A-Za-z0-9]*\Z")  # C# parameter names are camelCase
 _RESERVED_KEYWORDS = frozenset({"type_args", "self", *keyword.kwlist, *keyword.softkwlist})
-_SIZED_BITS = {"System.Int64": 64, "System.Int16": 16, "System.SByte": 8}  # ToString("X")
 # Members no allowed type may expose: they lead to reflection (System.Type) or object identity.
 _DENIED_MEMBERS = frozenset({"GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"})
 # Types APIM allows with "All" members: a member we lack is ours to add, not the user's error.
@@ -359,7 +358,7 @@ class ExprTranslator:
     def sized_to_string(self, name: str, receiver: Code, compiled: str) -> str | None:
         """`x.ToString("X")` on a long/short/sbyte: the hex of a negative value depends on the
         width, which only the static type knows (both are Python ints at run time)."""
-        bits = _SIZED_BITS.get(receiver.type.name) if receiver.type.py is int else None
+        bits = SIZED_BITS.get(receiver.type.name) if receiver.type.py is int else None
         if name != "ToString" or bits is None or not compiled:
             return None
         return f"{self.names.constant(format_sized)}({receiver.text}, {bits}{compiled})"
