@@ -152,7 +152,7 @@ def test_unknown_member_on_untyped_context_fails_at_run_time() -> None:
         ('@(new Oid("1.2").Value)', "type 'System.Security.Cryptography.Oid'"),
         ("@(x is > 5)", "pattern '> 5' (C# 8 and later)"),
         ("@(a..b)", "C# construct 'range expression'"),
-        ("@(TimeZoneInfo.Utc.Id)", "type 'System.TimeZoneInfo'"),
+        ("@(TimeZoneInfo.Utc.StandardName)", "member 'StandardName' of type 'System.TimeZoneInfo'"),
         (
             "@(Convert.ToBase64CharArray(null, 0, 0, null, 0))",
             "member 'ToBase64CharArray' of type 'System.Convert'",
