@@ -373,6 +373,21 @@ public static class ApimExtensions {
     public static byte[] Decrypt(this byte[] input, string alg, byte[] key, byte[] iv) {
         return Crypt(input, alg, key, iv, false);
     }
+    static byte[] Run(ICryptoTransform t, byte[] input) {
+        using (t) return t.TransformFinalBlock(input, 0, input.Length);
+    }
+    public static byte[] Encrypt(this byte[] input, SymmetricAlgorithm alg) {
+        return Run(alg.CreateEncryptor(), input);
+    }
+    public static byte[] Encrypt(this byte[] input, SymmetricAlgorithm alg, byte[] key, byte[] iv) {
+        return Run(alg.CreateEncryptor(key, iv), input);
+    }
+    public static byte[] Decrypt(this byte[] input, SymmetricAlgorithm alg) {
+        return Run(alg.CreateDecryptor(), input);
+    }
+    public static byte[] Decrypt(this byte[] input, SymmetricAlgorithm alg, byte[] key, byte[] iv) {
+        return Run(alg.CreateDecryptor(key, iv), input);
+    }
 }
 
 public static class Oracle {

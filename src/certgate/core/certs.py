@@ -20,6 +20,8 @@ from cryptography.x509.oid import NameOID
 
 from certgate.core.expr import DateTime
 from certgate.core.expr.binary import CsBytes, to_bytes
+from certgate.core.expr.oids import Oid
+from certgate.core.expr.pubkey import PublicKey, tbs_spki
 from certgate.core.expr.rsa import RSA
 from certgate.core.expr.static import SType
 from certgate.core.expr.typenames import TypeInfo, register
@@ -99,6 +101,7 @@ class X509Certificate2(CsObject):
         "SubjectName",
         "Thumbprint",
         "Version",
+        "_spki",
         "cert",
         "der",
         "private_key",
@@ -130,6 +133,8 @@ class X509Certificate2(CsObject):
             "GetKeyAlgorithm",
             "GetRSAPublicKey",
             "GetRSAPrivateKey",
+            "PublicKey",
+            "SignatureAlgorithm",
             "ToString",
             "Verify",
             "VerifyNoRevocation",
@@ -170,6 +175,7 @@ class X509Certificate2(CsObject):
         # set only for a certificate a policy loaded itself (`new X509Certificate2(pfx, pw)`);
         # the gateway's own keys never reach expressions
         self.private_key: PrivateKeyTypes | None = None
+        self._spki: bytes | None = None  # SubjectPublicKeyInfo, read on first use
 
     def GetSerialNumberString(self) -> str:
         return self.SerialNumber
@@ -210,6 +216,19 @@ class X509Certificate2(CsObject):
     def GetRSAPrivateKey(self) -> RSA | None:
         key = self.private_key
         return RSA(key, key.public_key()) if isinstance(key, rsa.RSAPrivateKey) else None
+
+    @property
+    def PublicKey(self) -> PublicKey:
+        """A new PublicKey per read: its `Key` is a mutable RSA object (`Dispose`), and this view
+        is shared by every request that presents the certificate."""
+        if self._spki is None:
+            self._spki = tbs_spki(self.cert.tbs_certificate_bytes)
+        return PublicKey(self._spki)
+
+    @property
+    def SignatureAlgorithm(self) -> Oid:
+        """A new Oid per read, as .NET 8 returns (FriendlyName from .NET's table: sha256RSA)."""
+        return Oid(self.cert.signature_algorithm_oid.dotted_string, None)
 
     def GetKeyAlgorithm(self) -> str:
         """The dotted OID of the public key's algorithm (`1.2.840.113549.1.1.1` for RSA)."""

@@ -166,3 +166,7 @@ def hmac_data(name: str) -> Callable[[object, object], CsBytes]:
         return CsBytes(hmac.new(to_bytes(key, "key"), to_bytes(value, "source"), name).digest())
 
     return one_shot
+
+
+# Importing these registers the other cryptography types of the allow-list (spec §3.3).
+from . import oids, pubkey, rng, symalg  # noqa: E402, F401

@@ -13,6 +13,8 @@ Private keys can be used but never exported from an expression.
 
 from __future__ import annotations
 
+import base64
+import re
 from typing import ClassVar
 
 from cryptography.exceptions import InvalidSignature
@@ -20,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
 from . import exceptions as exc
+from .asym import AsymmetricAlgorithm
 from .binary import CsBytes, to_bytes
 from .static import class_stype
 from .typenames import StaticMember, TypeInfo, register
@@ -147,10 +150,10 @@ def _encryption_padding(value: object) -> RSAEncryptionPadding:
     return value
 
 
-class RSA(CsObject):
+class RSA(AsymmetricAlgorithm):
     __slots__ = ("_disposed", "_private", "_public")
     CS_TYPE = "System.Security.Cryptography.RSA"
-    CS_MEMBERS = frozenset(
+    CS_MEMBERS = AsymmetricAlgorithm.CS_MEMBERS | frozenset(
         {
             "KeySize", "SignData", "VerifyData", "SignHash", "VerifyHash", "Encrypt", "Decrypt",
             "ExportSubjectPublicKeyInfo", "ExportRSAPublicKey", "ImportSubjectPublicKeyInfo",
@@ -184,6 +187,49 @@ class RSA(CsObject):
     @property
     def KeySize(self) -> int:
         return self._public.key_size
+
+    @KeySize.setter
+    def KeySize(self, value: object) -> None:
+        """A new size replaces the key with a new one, as .NET's RSA classes do (they make it
+        when next used; made at once here, with `RSA.Create(bits)`'s checks)."""
+        if value != self._public.key_size:
+            fresh = RSA.create(value)
+            self._private, self._public = fresh._private, fresh._public
+
+    @property
+    def SignatureAlgorithm(self) -> str:
+        return "RSA"  # .NET Core's RSA; .NET Framework's RSACryptoServiceProvider gave a URI
+
+    @property
+    def KeyExchangeAlgorithm(self) -> str:
+        return "RSA"
+
+    def ToXmlString(self, include_private: object) -> str:
+        """`<RSAKeyValue>` with Modulus and Exponent; private parameters are never exported
+        from an expression (a key without them: .NET's CryptographicException)."""
+        if type(include_private) is not bool:
+            raise exc.invalid_cast(include_private, "System.Boolean")
+        public = self._verifying_key().public_numbers()
+        if include_private:
+            if self._private is None:
+                raise crypto_error("Key does not exist.")
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException", "not supported: exporting a private key from an expression"
+            )
+        return (
+            f"<RSAKeyValue><Modulus>{_b64(public.n)}</Modulus>"
+            f"<Exponent>{_b64(public.e)}</Exponent></RSAKeyValue>"
+        )
+
+    def FromXmlString(self, xml: object) -> None:
+        """Imports the key of an `<RSAKeyValue>` document (public, or with every private
+        parameter)."""
+        self._check()
+        if xml is None:
+            raise exc.argument_null("xmlString")
+        if type(xml) is not str:
+            raise exc.invalid_cast(xml, "System.String")
+        self._private, self._public = _key_from_xml(xml)
 
     def _check(self) -> None:
         """.NET 8's RSA classes throw once disposed (RSACng/RSAOpenSsl ThrowIfDisposed)."""
@@ -304,6 +350,58 @@ class RSA(CsObject):
 
     def ToString(self) -> str:
         return "System.Security.Cryptography.RSACng"  # the class .NET 8 returns on Windows
+
+
+_XML_FIELD = re.compile(r"<(Modulus|Exponent|P|Q|DP|DQ|InverseQ|D)>([A-Za-z0-9+/=\s]*)</\1>")
+_PRIVATE_FIELDS = ("P", "Q", "DP", "DQ", "InverseQ", "D")
+_MAX_IMPORTED_PRIVATE_BITS = 4096  # validating a private key costs primality checks
+
+
+def _b64(number: int) -> str:
+    return base64.b64encode(number.to_bytes((number.bit_length() + 7) // 8, "big")).decode()
+
+
+def _xml_numbers(xml: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for match in _XML_FIELD.finditer(xml):
+        try:
+            raw = base64.b64decode("".join(match.group(2).split()), validate=True)
+        except ValueError:
+            raise crypto_error(_xml_error(match.group(1))) from None
+        found.setdefault(match.group(1), int.from_bytes(raw, "big"))
+    return found
+
+
+def _xml_error(field: str) -> str:
+    return f"Input string does not contain a valid encoding of the 'RSA' '{field}' parameter."
+
+
+def _key_from_xml(xml: str) -> tuple[rsa.RSAPrivateKey | None, rsa.RSAPublicKey]:
+    numbers = _xml_numbers(xml)
+    for field in ("Modulus", "Exponent"):
+        if not numbers.get(field):
+            raise crypto_error(_xml_error(field))
+    public = rsa.RSAPublicNumbers(numbers["Exponent"], numbers["Modulus"])
+    present = [f for f in _PRIVATE_FIELDS if f in numbers]
+    try:
+        if not present:
+            return None, public.public_key()
+        if len(present) != len(_PRIVATE_FIELDS):
+            missing = next(f for f in _PRIVATE_FIELDS if f not in numbers)
+            raise crypto_error(_xml_error(missing))
+        if public.n.bit_length() > _MAX_IMPORTED_PRIVATE_BITS:
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException",
+                "not supported: importing an RSA private key above "
+                f"{_MAX_IMPORTED_PRIVATE_BITS} bits",
+            )
+        private = rsa.RSAPrivateNumbers(
+            numbers["P"], numbers["Q"], numbers["D"], numbers["DP"], numbers["DQ"],
+            numbers["InverseQ"], public,
+        ).private_key()  # fmt: skip
+    except ValueError:
+        raise crypto_error("Bad Data.") from None
+    return private, private.public_key()
 
 
 def _first_sequence(der: bytes) -> bytes | None:

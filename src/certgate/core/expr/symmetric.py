@@ -1,74 +1,66 @@
-"""APIM's `byte[]` extension methods `Encrypt`/`Decrypt` (spec §2.15), overload
-`(string alg, byte[] key, byte[] iv)`.
+"""APIM's `byte[]` extension methods `Encrypt`/`Decrypt` (spec §2.15), all three overloads:
 
-`alg` names a symmetric algorithm as `SymmetricAlgorithm.Create(alg)` does (.NET's CryptoConfig
-names, any case); the algorithm runs with .NET's defaults: CBC mode, PKCS7 padding. AES (also
-under its Rijndael names: a 128-bit block) is implemented; DES, TripleDES, RC2 and the
-`SymmetricAlgorithm` overloads are refused as not supported yet.
+* `(string alg, byte[] key, byte[] iv)`: `alg` names the algorithm as
+  `SymmetricAlgorithm.Create(alg)` does (see `symalg`), run with .NET's defaults (CBC, PKCS7),
+  with the checks of setting its `Key` and `IV` (a wrong AES key size is CryptographicException,
+  a wrong TripleDES/DES one ArgumentException, a weak DES key CryptographicException); a name
+  .NET does not know gives no algorithm, hence NullReferenceException.
+* `(SymmetricAlgorithm alg)`: the algorithm's own `Key`, `IV`, `Mode`, `Padding` and
+  `FeedbackSize`, as `alg.CreateEncryptor()` uses them (a key or IV never set is generated).
+* `(SymmetricAlgorithm alg, byte[] key, byte[] iv)`: as `alg.CreateEncryptor(key, iv)`: the
+  algorithm's mode and padding with that key and IV (wrong sizes: ArgumentException).
+
+AES, TripleDES and DES are implemented; RC2 is refused as not supported yet.
 """
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from . import exceptions as exc
 from .binary import BYTES, CsBytes, to_bytes
 from .static import SType
-
-_AES_NAMES = frozenset(
-    name.lower()
-    for base in ("Aes", "AesManaged", "AesCryptoServiceProvider", "Rijndael", "RijndaelManaged")
-    for name in (base, f"System.Security.Cryptography.{base}")
-)
-_BLOCK_BYTES = 16
+from .symalg import SymmetricAlgorithm, kind_of
+from .symcipher import CipherSpec
 
 
-def _crypto_error(message: str) -> exc.ExpressionRuntimeError:
-    return exc.ExpressionRuntimeError("CryptographicException", message)
+def _named_spec(alg: str, key: object, iv: object) -> CipherSpec:
+    """`SymmetricAlgorithm.Create(alg)` given `Key` and `IV`: their setters' checks apply."""
+    kind = kind_of(alg)
+    if kind is None:  # SymmetricAlgorithm.Create(alg) returned null
+        raise exc.null_reference()
+    algorithm = SymmetricAlgorithm(kind)
+    algorithm.Key = to_bytes(key, "key")
+    algorithm.IV = to_bytes(iv, "iv")
+    return algorithm.spec()
 
 
-def _cipher(alg: object, key: object, iv: object) -> Cipher[modes.CBC]:
-    if type(alg) is not str:
-        raise exc.ExpressionRuntimeError(
-            "NotSupportedException",
-            "not supported yet: Encrypt/Decrypt with a SymmetricAlgorithm object",
-        )
-    if alg.lower() not in _AES_NAMES:
-        raise exc.ExpressionRuntimeError(
-            "NotSupportedException", f"not supported yet: the symmetric algorithm '{alg}'"
-        )
-    secret, vector = to_bytes(key, "key"), to_bytes(iv, "iv")
-    if len(secret) not in (16, 24, 32):
-        raise _crypto_error("Specified key is not a valid size for this algorithm.")
-    if len(vector) != _BLOCK_BYTES:
-        raise _crypto_error(
-            "Specified initialization vector (IV) does not match the block size for this algorithm."
-        )
-    return Cipher(algorithms.AES(secret), modes.CBC(vector))
+def _spec(args: tuple[object, ...], encrypting: bool) -> CipherSpec:
+    alg = args[0] if args else None
+    if isinstance(alg, SymmetricAlgorithm):
+        if len(args) == 1:
+            return alg.CreateEncryptor().spec
+        if len(args) == 3:
+            return alg.CreateEncryptor(args[1], args[2]).spec
+    elif type(alg) is str and len(args) == 3:
+        return _named_spec(alg, args[1], args[2])
+    elif alg is None and len(args) == 1:  # `alg.CreateEncryptor()` on null
+        raise exc.null_reference()
+    elif alg is None and len(args) == 3:  # taken as the name: SymmetricAlgorithm.Create(null)
+        raise exc.argument_null("algName")
+    name = "Encrypt" if encrypting else "Decrypt"
+    raise exc.invalid_operation(
+        f"{name} takes (string alg, byte[] key, byte[] iv), (SymmetricAlgorithm alg) or "
+        "(SymmetricAlgorithm alg, byte[] key, byte[] iv)"
+    )
 
 
-def encrypt(data: object, alg: object = None, key: object = None, iv: object = None) -> CsBytes:
+def encrypt(data: object, *args: object) -> CsBytes:
     plain = to_bytes(data, "input")
-    cipher = _cipher(alg, key, iv)
-    padder = padding.PKCS7(_BLOCK_BYTES * 8).padder()
-    padded = padder.update(plain) + padder.finalize()
-    encryptor = cipher.encryptor()
-    return CsBytes(encryptor.update(padded) + encryptor.finalize())
+    return CsBytes(_spec(args, encrypting=True).encrypt(plain))
 
 
-def decrypt(data: object, alg: object = None, key: object = None, iv: object = None) -> CsBytes:
+def decrypt(data: object, *args: object) -> CsBytes:
     sealed = to_bytes(data, "input")
-    cipher = _cipher(alg, key, iv)
-    if len(sealed) % _BLOCK_BYTES:
-        raise _crypto_error("The input data is not a complete block.")
-    decryptor = cipher.decryptor()
-    padded = decryptor.update(sealed) + decryptor.finalize()
-    unpadder = padding.PKCS7(_BLOCK_BYTES * 8).unpadder()
-    try:
-        return CsBytes(unpadder.update(padded) + unpadder.finalize())
-    except ValueError:
-        raise _crypto_error("Padding is invalid and cannot be removed.") from None
+    return CsBytes(_spec(args, encrypting=False).decrypt(sealed))
 
 
 ARRAY_EXTENSIONS = {"Encrypt": encrypt, "Decrypt": decrypt}

@@ -43,6 +43,7 @@ from .static import (
     array_of,
 )
 from .typenames import (
+    OverloadRefused,
     TypeInfo,
     TypeLookupError,
     full_name,
@@ -403,7 +404,10 @@ class ExprTranslator:
                 target.pos,
             )
         function = self.names.constant(member.value)
-        result = member.result if member.typer is None else member.typer(self.last_arg_types)
+        try:
+            result = member.result if member.typer is None else member.typer(self.last_arg_types)
+        except OverloadRefused as refused:
+            raise self.error(refused.message, target.pos) from None
         if member.arg_types:
             names = tuple(t.name for t in self.last_arg_types)
             args += f", arg_types={self.names.constant(names)}"

@@ -167,6 +167,15 @@ class TypeInfo:
         return cls(runtime.CS_TYPE, stype, ref, statics)
 
 
+class OverloadRefused(Exception):
+    """Raised by a `StaticMember.typer` for an overload APIM's allow-list takes out; the
+    compiler reports `message` at the call's position."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class TypeLookupError(Exception):
     def __init__(self, message: str, *, supported_later: bool = False) -> None:
         super().__init__(message)
