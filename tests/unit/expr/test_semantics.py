@@ -53,7 +53,7 @@ def test_integer_division_by_zero_at_run_time() -> None:
         ('@("a" + null + 1 + true + false)', "a1TrueFalse"),
         ('@(1 + 2 + "x" + 1 + 2)', "3x12"),
         ("@(true.ToString() + 1.5 + 'c')", "True1.5c"),
-        ('@(1e15 + "|" + 0.00001 + "|" + 0.1)', "1E+15|1E-05|0.1"),
+        ('@(1e15 + "|" + 1e17 + "|" + 0.00001 + "|" + 0.1)', "1000000000000000|1E+17|1E-05|0.1"),
         ('@($"id={context.Variables["n"]}, ok={true}, none={null}")', "id=42, ok=True, none="),
         ('@(@"C:\\path\\""x""")', 'C:\\path\\"x"'),
         ('@("tab\\tnew\\nquote\\"\\u00e9")', 'tab\tnew\nquote"é'),

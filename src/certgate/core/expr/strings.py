@@ -130,22 +130,30 @@ STRING_SPLIT_OPTIONS = enum_members(StringSplitOptions, "None", "RemoveEmptyEntr
 
 
 def format_double(value: float) -> str:
-    """double.ToString() of .NET Core 3.0+: shortest round-trip digits, E notation from 1E+15 and
-    below 1E-04 (Python's repr switches at 1e16, so the exponent is decided here)."""
+    """double.ToString() of .NET Core 3.0+: the shortest round-trip digits, in E notation when
+    the decimal point would sit more than max(digits, 17) places in, or the value is below 1E-04
+    (Number.Formatting's FormatDouble: nMaxDigits = Math.Max(DigitsCount, DoublePrecision))."""
     if math.isnan(value):
         return "NaN"
     if value in (math.inf, -math.inf):
         return "∞" if value > 0 else "-∞"
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign = "-" if value < 0 else ""
-    mantissa, _, exp_text = _shortest_sci(abs(value)).partition("e")
-    exp = int(exp_text)
-    if exp >= 15 or exp < -4:
-        if "." in mantissa:
-            mantissa = mantissa.rstrip("0").rstrip(".")
-        return f"{sign}{mantissa}E{'+' if exp >= 0 else '-'}{abs(exp):02d}"
-    return sign + repr(abs(value)).removesuffix(".0")
+    mantissa, _, exp = _shortest_sci(abs(value)).partition("e")
+    return general_text(value < 0, mantissa.replace(".", "").rstrip("0"), int(exp), 17)
+
+
+def general_text(negative: bool, digits: str, exp: int, max_digits: int) -> str:
+    """.NET's general format of shortest round-trip `digits` (d.ddd x 10^exp): E notation when
+    the point would sit more than max(len(digits), max_digits) places in, or below 1E-04."""
+    sign = "-" if negative else ""
+    if exp + 1 > max(len(digits), max_digits) or exp < -4:
+        shown = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{shown}E{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+    if exp < 0:
+        return f"{sign}0.{'0' * (-exp - 1)}{digits}"
+    whole, fraction = digits[: exp + 1].ljust(exp + 1, "0"), digits[exp + 1 :]
+    return sign + whole + ("." + fraction if fraction else "")
 
 
 def _shortest_sci(value: float) -> str:
