@@ -148,7 +148,7 @@ def test_unknown_member_on_untyped_context_fails_at_run_time() -> None:
             "@{ switch ((object)1) { case int n when n > 0: return 1; } return 0; }",
             "pattern matching in switch (C# 7 case patterns)",
         ),
-        ("@(1.5m)", "decimal literals"),
+        ("@(decimal.FromOACurrency(1))", "member 'FromOACurrency' of type 'System.Decimal'"),
         (
             '@(SymmetricAlgorithm.Create("Aes").LegalKeySizes)',
             "member 'LegalKeySizes' of type 'System.Security.Cryptography.SymmetricAlgorithm'",

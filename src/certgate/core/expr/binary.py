@@ -110,6 +110,8 @@ def bc_get_bytes(value: object, arg_types: tuple[str, ...] = ()) -> CsBytes:
         return CsBytes(b"\x01" if value else b"\x00")
     if type(value) is float:
         return CsBytes(struct.pack("<d", value))
+    if getattr(value, "CS_TYPE", "") == "System.Single":  # GetBytes(float): 4 bytes
+        return CsBytes(struct.pack("<f", float(value)))  # type: ignore[arg-type]
     if type(value) is CsChar:
         return CsBytes(struct.pack("<H", ord(value.value) & 0xFFFF))
     if type(value) is int:

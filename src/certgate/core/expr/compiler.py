@@ -55,7 +55,7 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
 )
 # importing these registers the types the language work adds (generics, Newtonsoft.Json)
 assert gentypes.GENERICS and jsonconvert.OBJECT_REF and stringbuilder.StringBuilder.CS_TYPE
-from . import chars, ipaddress, textio, timezones, tuples  # noqa: E402, F401 (registers types)
+from . import chars, decimalreg, ipaddress, singlereg, textio, timezones, tuples  # noqa: E402, F401
 
 
 class Expression:

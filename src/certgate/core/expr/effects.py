@@ -9,13 +9,16 @@ short or char as C# does.
 
 from __future__ import annotations
 
+from . import decimals, singles
 from . import syntax as s
+from .decimals import CsDecimal
 from .jtoken import JToken
 from .lambdas import LambdaTranslator
 from .langrt import RANGES
 from .members import static_table
 from .numbers import SIZED_BITS, unsigned
 from .scope import Local
+from .singles import CsSingle
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType
 from .translate import Code
 from .types import CsChar, CsTypeRef
@@ -168,13 +171,17 @@ class EffectTranslator(LambdaTranslator):
         if target is UNKNOWN or not value.type.known or value.type == target:
             return value
         if value.type is NULL:
-            if target.py in (int, float, bool) and not target.nullable:
+            if target.py in (int, float, bool, CsDecimal, CsSingle) and not target.nullable:
                 raise self.error(
                     f"Cannot convert null to '{target.name}' because it is a non-nullable "
                     "value type",
                     pos,
                 )
             return value
+        if CsDecimal in (target.py, value.type.py) and target.py is not JToken:
+            return self.decimal_convert(value, target, pos, node)
+        if CsSingle in (target.py, value.type.py) and target.py is not JToken:
+            return self.single_convert(value, target, pos, node)
         if target is DOUBLE and value.type.numeric:
             return Code(f"_float({value.text})", DOUBLE)
         if target.numeric and value.type.numeric and value.type is not DOUBLE:
@@ -200,6 +207,45 @@ class EffectTranslator(LambdaTranslator):
         raise self.error(
             f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos
         )
+
+    def decimal_convert(self, value: Code, target: SType, pos: int, node: s.Expr | None) -> Code:
+        """Into decimal from the integral types and char; nothing converts implicitly between
+        decimal and double (or out of decimal)."""
+        source = value.type
+        if target.py is CsDecimal and source.py is CsDecimal:
+            return value
+        if target.py is CsDecimal and (source is CHAR or (source.numeric and source is not DOUBLE)):
+            coerce = self.names.constant(decimals.coerce)
+            return Code(f"{coerce}({value.text})", target)
+        if source is DOUBLE and isinstance(node, s.Literal):  # csc: CS0664
+            raise self.error(
+                "Literal of type double cannot be implicitly converted to type 'decimal'; use "
+                "an 'M' suffix to create a literal of this type",
+                pos,
+            )
+        kinds = (CsDecimal, CsSingle, CsChar)
+        numbers = all(t.py in kinds or t.numeric for t in (source, target))
+        hint = ". An explicit conversion exists (are you missing a cast?)" if numbers else ""
+        raise self.error(
+            f"Cannot implicitly convert type '{source.name}' to '{target.name}'{hint}", pos
+        )
+
+    def single_convert(self, value: Code, target: SType, pos: int, node: s.Expr | None) -> Code:
+        """Into float from the integral types and char; out of float into double."""
+        source = value.type
+        if target.py is CsSingle and source.py is CsSingle:
+            return value
+        if target.py is CsSingle and (source is CHAR or (source.numeric and source is not DOUBLE)):
+            return Code(f"{self.names.constant(singles.coerce)}({value.text})", target)
+        if source.py is CsSingle and target is DOUBLE:
+            return Code(f"{self.names.constant(singles.as_double)}({value.text})", target)
+        if source is DOUBLE and isinstance(node, s.Literal):  # csc: CS0664
+            raise self.error(
+                "Literal of type double cannot be implicitly converted to type 'float'; use an "
+                "'F' suffix to create a literal of this type",
+                pos,
+            )
+        return self.decimal_convert(value, target, pos, None)  # the same refusal
 
     # --- ++ / -- --------------------------------------------------------------------------------
 

@@ -59,7 +59,14 @@ def from_object(value: object) -> JToken:
         pairs = [p for p in value if isinstance(p, KeyValuePair)]
         return JObject(*(JProperty(to_string(p.Key), from_object(p.Value)) for p in pairs))
     name = getattr(value, "CS_TYPE", "")
-    if name in ("System.DateTime", "System.Guid", "System.TimeSpan", "System.Uri", "System.Byte[]"):
+    if name in (
+        "System.DateTime",
+        "System.Decimal",
+        "System.Guid",
+        "System.TimeSpan",
+        "System.Uri",
+        "System.Byte[]",
+    ):
         return JValue(value)
     if is_enumerable(value):
         return JArray(*(from_object(item) for item in value))  # type: ignore[attr-defined]

@@ -65,6 +65,9 @@ def write_scalar(token: JValue) -> str:
         return "true" if value else "false"
     if kind == "Integer":
         return str(value)
+    if kind == "Float" and type(value) is not float:  # decimal, float: at least ".0"
+        text = to_string(value)
+        return text if any(c in text for c in ".E") else text + ".0"
     if kind == "Float":
         return write_float(value)  # type: ignore[arg-type]
     if kind == "Date":

@@ -350,6 +350,8 @@ def value_kind(value: object) -> str:
         "System.DateTime": "Date",
         "System.DateTimeOffset": "Date",
         "System.Guid": "Guid",
+        "System.Decimal": "Float",
+        "System.Single": "Float",
         "System.TimeSpan": "TimeSpan",
         "System.Uri": "Uri",
         "System.Byte[]": "Bytes",

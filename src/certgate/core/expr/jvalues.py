@@ -12,7 +12,10 @@ from typing import Any
 from . import convert as cv
 from . import exceptions as exc
 from .datefmt import parse_datetime
+from .decimals import CsDecimal, decimal_as_number, to_decimal
 from .jtoken import JToken, JValue, json_error
+from .singles import CsSingle, to_single
+from .singles import to_decimal as single_to_decimal
 from .strings import format_double, to_string
 from .typenames import resolve
 from .types import CsChar, CsTypeRef
@@ -109,6 +112,8 @@ _CONVERTERS: dict[str, Any] = {
     "System.Double": cv.to_double,
     "System.Boolean": cv.to_boolean,
     "System.Char": cv.to_char,
+    "System.Decimal": to_decimal,
+    "System.Single": to_single,
 }
 
 
@@ -119,6 +124,12 @@ def change_type(value: object, target: CsTypeRef) -> object:
     if target.name == "System.String":
         return format_double(value) if type(value) is float else to_string(value)
     converter = _CONVERTERS.get(target.name)
+    if type(value) is CsDecimal and converter is not None and target.name != "System.Decimal":
+        value = decimal_as_number(value, target.name)  # as Convert.ToX(decimal) reads it
+    if type(value) is CsSingle and target.name == "System.Decimal":
+        return single_to_decimal(value)
+    if type(value) is CsSingle and target.name != "System.Single":
+        value = value.value  # Convert.ToX(float) reads the double
     if converter is not None:
         if type(value) is CsChar and target.name not in ("System.Char", "System.String"):
             raise exc.invalid_cast(value, target.name)

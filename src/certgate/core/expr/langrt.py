@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import csexc, ops, runtime
+from . import csexc, decimals, ops, runtime, singles
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
 from .collections import value_equals
@@ -45,6 +45,10 @@ def _wrap(value: int, target: str) -> int:
 
 def convert(value: object, target: str, checked: bool = False) -> object:
     """Explicit numeric conversion `(T)x` for every integral type, `double` and `char`."""
+    if type(value) is singles.CsSingle and target in RANGES:
+        value = singles.as_double(value)  # an integral target: the double's conversion
+    if type(value) is decimals.CsDecimal and target != "System.Single":
+        return decimals.cast(value, target)
     if target not in RANGES or (
         not checked and target in ("System.Int32", "System.Int64", "System.Char")
     ):

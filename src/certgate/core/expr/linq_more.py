@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from . import decimals, singles
 from . import exceptions as exc
 from .budget import tick
 from .collections import LinqSeq, element_type, iterate
@@ -207,6 +208,10 @@ def _values(source: object, selector: object) -> list[object]:
 
 def sum_(source: object, selector: object = _MISSING) -> object:
     values = [v for v in _values(source, selector) if v is not None]
+    if any(type(v) is decimals.CsDecimal for v in values):
+        return decimals.sum_all(values)
+    if any(type(v) is singles.CsSingle for v in values):  # summed in double, then a float
+        return singles.single(sum(singles.as_double(v) for v in values))
     if any(type(v) is float for v in values):
         return float(sum(_as_float(v) for v in values))
     total = 0
@@ -253,6 +258,10 @@ def average(source: object, selector: object = _MISSING) -> object:
     values = [v for v in _values(source, selector) if v is not None]
     if not values:
         raise exc.invalid_operation(_NO_ELEMENTS)
+    if any(type(v) is decimals.CsDecimal for v in values):
+        return decimals.divide(decimals.sum_all(values), decimals.CsDecimal(len(values)))
+    if any(type(v) is singles.CsSingle for v in values):
+        return singles.single(sum(singles.as_double(v) for v in values) / len(values))
     return float(sum(_as_float(v) for v in values)) / len(values)
 
 

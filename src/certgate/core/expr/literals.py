@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+from ...errors import ExpressionRuntimeError
+from .decimals import CsDecimal, fit
+from .singles import CsSingle, nearest_f32, single
+
 _SIMPLE_ESCAPES = {
     "'": "'",
     '"': '"',
@@ -110,10 +114,37 @@ def integer(token: str) -> tuple[int, str]:
 def real(token: str) -> float:
     text = token.replace("_", "").lower()
     if text.endswith("m"):
-        raise LiteralError("not supported yet: decimal literals")
-    # `f` (float) is evaluated with double precision; documented limitation.
-    text = text.rstrip("fd")
+        raise LiteralError("a decimal literal")  # `lower` reads those with `decimal_literal`
+    text = text.rstrip("fd")  # `f`: `single_literal` rounds this value to binary32
     try:
         return float(text)
     except ValueError:
         raise LiteralError("Invalid number") from None
+
+
+def decimal_literal(token: str) -> CsDecimal:
+    """A `1.50m` / `1e3m` literal: its digits and scale kept (1.50m prints "1.50")."""
+    text = token.replace("_", "").lower().removesuffix("m")
+    mantissa, _, exponent = text.partition("e")
+    whole, _, frac = mantissa.partition(".")
+    try:
+        coef, exp = int((whole + frac) or "0"), int(exponent or "0")
+    except ValueError:
+        raise LiteralError("Invalid number") from None
+    if len(str(coef)) - len(frac) + exp > 29:
+        raise LiteralError("Floating-point constant is outside the range of type 'decimal'")
+    try:
+        return fit(coef, len(frac) - exp)
+    except ExpressionRuntimeError:
+        raise LiteralError(
+            "Floating-point constant is outside the range of type 'decimal'"
+        ) from None
+
+
+def single_literal(token: str) -> CsSingle:
+    """A `1.5f` literal: the decimal value rounded once to binary32 (csc refuses what overflows)."""
+    number = real(token)
+    value = CsSingle(nearest_f32(number, token.replace("_", "")[:-1])) if number else single(number)
+    if value.value in (float("inf"), float("-inf")):
+        raise LiteralError("Floating-point constant is outside the range of type 'float'")
+    return value

@@ -106,6 +106,12 @@ class Lowerer:
         return s.Literal(node.start_byte, value, kind)
 
     def x_real_literal(self, node: Node) -> s.Expr:
+        if self.text(node)[-1:] in ("m", "M"):
+            value = self.literal(node, literals.decimal_literal)
+            return s.Literal(node.start_byte, value, "decimal")
+        if self.text(node)[-1:] in ("f", "F"):
+            number = self.literal(node, literals.single_literal)
+            return s.Literal(node.start_byte, number, "single")
         return s.Literal(node.start_byte, self.literal(node, literals.real), "double")
 
     def x_string_literal(self, node: Node) -> s.Expr:

@@ -203,6 +203,10 @@ def _digits_of(value: float | int) -> tuple[str, int]:
     Doubles take 15 significant digits first, as .NET's custom formatting does."""
     if value == 0:
         return "", 0
+    if isinstance(value, Decimal):  # System.Decimal: every digit, no 15-digit cut
+        _, coefficient, exp = value.as_tuple()
+        digits = "".join(map(str, coefficient))
+        return digits.rstrip("0"), len(digits) + int(exp)
     if isinstance(value, int):
         digits = str(abs(value))
         return digits.rstrip("0"), len(digits)

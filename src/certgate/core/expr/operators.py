@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import typing
 
+from . import decimals, singles
 from . import syntax as s
+from .decimals import CsDecimal
+from .singles import CsSingle
 from .static import (
     BOOL,
     CHAR,
+    DECIMAL,
     DOUBLE,
     INT,
     LONG,
     NULL,
+    SINGLE,
     STRING,
     UNKNOWN,
     SType,
@@ -45,6 +50,21 @@ def _is_value_type(py: object) -> bool:
     return isinstance(py, type) and issubclass(py, CsValue)
 
 
+def _decimal_operand(stype: SType) -> bool:
+    """May meet a decimal in `+ - * / % == <`: decimal, integral, char, null or unknown (C# has
+    no implicit conversion between decimal and double)."""
+    if not stype.known or stype is NULL or stype.py in (CsDecimal, CsChar):
+        return True
+    return stype.numeric and stype is not DOUBLE
+
+
+def _single_operand(stype: SType) -> bool:
+    """May meet a float in an operator: any number but decimal, char, null or unknown."""
+    if not stype.known or stype is NULL or stype.py in (CsSingle, CsChar):
+        return True
+    return stype.numeric
+
+
 def _cs(stype: SType) -> str:
     """C#-keyword spelling of a type for operator messages."""
     return {
@@ -54,6 +74,8 @@ def _cs(stype: SType) -> str:
         "System.Int64": "long",
         "System.Double": "double",
         "System.Char": "char",
+        "System.Decimal": "decimal",
+        "System.Single": "float",
     }.get(stype.name, stype.name)
 
 
@@ -92,6 +114,11 @@ class OperatorTranslator(ExprTranslator):
             return self.expr(s.Literal(node.pos, value, kind))
         operand = self.operand(node.operand)
         stype = operand.type
+        if stype.py in (CsDecimal, CsSingle):
+            if node.op == "+":
+                return operand
+            negate = decimals.negate if stype.py is CsDecimal else singles.negate
+            return Code(f"{self.names.constant(negate)}({operand.text})", stype)
         if stype.numeric and not stype.nullable:
             if node.op == "+":
                 return operand
@@ -143,6 +170,10 @@ class OperatorTranslator(ExprTranslator):
                 test = "is" if op == "==" else "is not"
                 convert = self.names.constant(implicit)
                 return Code(f"({name.text} {test} {convert}({text.text}))", BOOL)
+            if pa is CsDecimal or pb is CsDecimal:
+                return self.decimal_operation(op, left, right, pos)
+            if pa is CsSingle or pb is CsSingle:
+                return self.single_operation(op, left, right, pos)
             same_family = (pa is pb) or (a.numeric and b.numeric)
             if pa in _EQUALITY_SAFE and pb in _EQUALITY_SAFE:
                 if not same_family:
@@ -165,6 +196,10 @@ class OperatorTranslator(ExprTranslator):
 
     def comparison(self, op: str, left: Code, right: Code, pos: int) -> Code:
         a, b = left.type, right.type
+        if CsDecimal in (a.py, b.py):
+            return self.decimal_operation(op, left, right, pos)
+        if CsSingle in (a.py, b.py):
+            return self.single_operation(op, left, right, pos)
         if a.known and b.known and _is_value_type(a.py) and a.py is b.py:
             return Code(f"_cmp({op!r}, {left.text}, {right.text})", BOOL)
         if (_is_value_type(a.py) and not b.known) or (_is_value_type(b.py) and not a.known):
@@ -184,6 +219,14 @@ class OperatorTranslator(ExprTranslator):
             return Code(f"{self.names.constant(add)}({left.text}, {right.text})", result)
         if op == "+" and (a is STRING or b is STRING):
             return Code(f"_concat({left.text}, {right.text})", STRING)
+        if CsDecimal in (a.py, b.py):
+            divisor = node.right
+            zero = isinstance(divisor, s.Literal) and divisor.kind in ("int", "long", "decimal")
+            if op in ("/", "%") and zero and decimals.coerce(divisor.value).coef == 0:  # type: ignore[union-attr]
+                raise self.error("Division by constant zero", node.pos)  # csc: CS0020
+            return self.decimal_operation(op, left, right, node.pos)
+        if CsSingle in (a.py, b.py):
+            return self.single_operation(op, left, right, node.pos)
         if _is_value_type(a.py) and b is not NULL:  # DateTime - TimeSpan, ...
             value_class: type[CsValue] = a.py  # type: ignore[assignment]
             produced = value_class.operator_result(op, b.py) if b.py is not None else object
@@ -215,6 +258,41 @@ class OperatorTranslator(ExprTranslator):
         wrap = "_w32" if kind is INT else "_w64"
         return Code(f"{wrap}({left.text} {op} {right.text})", kind)
 
+    def decimal_operation(self, op: str, left: Code, right: Code, pos: int) -> Code:
+        """An operator with a decimal operand: the other converts implicitly (integral, char) or
+        the operator does not exist (double: CS0019)."""
+        a, b = left.type, right.type
+        if not (_decimal_operand(a) and _decimal_operand(b)):
+            raise self.operand_error(op, a, b, pos)
+        args = f"{left.text}, {right.text}"
+        if op in ("==", "!="):
+            fn = decimals.equals if op == "==" else decimals.not_equals
+            return Code(f"{self.names.constant(fn)}({args})", BOOL)
+        if op in _COMPARE:
+            return Code(f"{self.names.constant(decimals.compare_op)}({op!r}, {args})", BOOL)
+        nullable = a.nullable or b.nullable or NULL in (a, b) or not (a.known and b.known)
+        result = DECIMAL.as_nullable() if nullable else DECIMAL
+        return Code(f"{self.names.constant(decimals.arith)}({op!r}, {args})", result)
+
+    def single_operation(self, op: str, left: Code, right: Code, pos: int) -> Code:
+        """An operator with a float operand: a float result, or a double when the other operand
+        is one (the float widens); decimal has no operator with float (CS0019)."""
+        a, b = left.type, right.type
+        if not (_single_operand(a) and _single_operand(b)):
+            raise self.operand_error(op, a, b, pos)
+        args = f"{left.text}, {right.text}"
+        if op in ("==", "!="):
+            fn = singles.equals if op == "==" else singles.not_equals
+            return Code(f"{self.names.constant(fn)}({args})", BOOL)
+        if op in _COMPARE:
+            return Code(f"{self.names.constant(singles.compare_op)}({op!r}, {args})", BOOL)
+        result = DOUBLE if DOUBLE in (a, b) else SINGLE
+        if not (a.known and b.known):
+            result = UNKNOWN
+        elif a.nullable or b.nullable or NULL in (a, b):
+            result = result.as_nullable()
+        return Code(f"{self.names.constant(singles.arith)}({op!r}, {args})", result)
+
     def x_Conditional(self, node: s.Conditional) -> Code:
         test = self.cond(node.cond)
         then, other = self.operand(node.then), self.operand(node.other)
@@ -223,6 +301,17 @@ class OperatorTranslator(ExprTranslator):
             result = a
         elif a is NULL or b is NULL:
             result = (b if a is NULL else a).as_nullable()
+        elif CsDecimal in (a.py, b.py) and all(t.py is CsDecimal or t.py is int for t in (a, b)):
+            coerce = self.names.constant(decimals.coerce)  # `c ? 1m : 0`: the int converts
+            then = then if a.py is CsDecimal else Code(f"{coerce}({then.text})", DECIMAL)
+            other = other if b.py is CsDecimal else Code(f"{coerce}({other.text})", DECIMAL)
+            result = DECIMAL
+        elif CsSingle in (a.py, b.py) and all(t.py is CsSingle or t.numeric for t in (a, b)):
+            result = DOUBLE if DOUBLE in (a, b) else SINGLE  # `c ? 1f : 0`: the other converts
+            widen = singles.as_double if result is DOUBLE else singles.coerce
+            convert = self.names.constant(widen)
+            then = then if a == result else Code(f"{convert}({then.text})", result)
+            other = other if b == result else Code(f"{convert}({other.text})", result)
         elif a.numeric and b.numeric:
             result = DOUBLE if DOUBLE in (a, b) else LONG
             if result is DOUBLE:
@@ -281,7 +370,10 @@ class OperatorTranslator(ExprTranslator):
         if info.full_name == "System.Object":
             return Code(operand.text, UNKNOWN)
         numeric_target = info.stype.numeric or info.stype is CHAR
-        if numeric_target and (operand.type.numeric or operand.type is CHAR):
+        numbers = (CsChar, CsDecimal, CsSingle)
+        if info.stype.py in numbers or (numeric_target and operand.type.py in numbers):
+            numeric_target = operand.type.numeric or operand.type.py in numbers
+        if numeric_target and (operand.type.numeric or operand.type.py in numbers):
             return Code(f"_convert({operand.text}, {info.full_name!r})", target)
         ref = self.type_ref(node.type)
         return Code(f"_cast({operand.text}, {self.names.constant(ref)})", target)

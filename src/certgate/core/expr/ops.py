@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from . import decimals, singles
 from . import exceptions as exc
 from .budget import check_length
 from .collections import value_equals
@@ -112,6 +113,10 @@ def arith(op: str, a: object, b: object) -> object:
         return concat_capped(a, b)  # untyped `acc + acc` may sit in an `Aggregate`
     if a is None or b is None:
         return None
+    if type(a) is decimals.CsDecimal or type(b) is decimals.CsDecimal:
+        return decimals.arith(op, a, b)
+    if type(a) is singles.CsSingle or type(b) is singles.CsSingle:
+        return singles.arith(op, a, b)
     if isinstance(a, CsValue):
         return value_arith(op, a, b)
     x, y = _number(a), _number(b)
@@ -135,6 +140,10 @@ def arith(op: str, a: object, b: object) -> object:
 def negate(a: object) -> object:
     if a is None:
         return None
+    if type(a) is decimals.CsDecimal:
+        return decimals.negate(a)
+    if type(a) is singles.CsSingle:
+        return singles.negate(a)
     x = _number(a)
     if isinstance(x, float):
         return -x
@@ -145,6 +154,10 @@ def compare(op: str, a: object, b: object) -> bool:
     """`<`, `<=`, `>`, `>=`; lifted: false when either side is null."""
     if a is None or b is None:
         return False
+    if type(a) is decimals.CsDecimal or type(b) is decimals.CsDecimal:
+        return decimals.compare_op(op, a, b)
+    if type(a) is singles.CsSingle or type(b) is singles.CsSingle:
+        return singles.compare_op(op, a, b)
     x: int | float
     y: int | float
     if isinstance(a, CsValue) and isinstance(b, CsValue) and type(a) is type(b):
@@ -173,6 +186,12 @@ def equals(a: object, b: object) -> bool:
     tb = type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         return a == b
+    if ta is decimals.CsDecimal or tb is decimals.CsDecimal:  # a decimal equals an integer
+        exact = (int, decimals.CsDecimal)
+        return ta in exact and tb in exact and decimals.equals(a, b)
+    if ta is singles.CsSingle or tb is singles.CsSingle:  # a float equals a number
+        numeric = (int, float, singles.CsSingle)
+        return ta in numeric and tb in numeric and singles.equals(a, b)
     if isinstance(a, CsValue) and isinstance(b, CsValue) and type(a) is type(b):
         return a.value_key() == b.value_key()
     if isinstance(a, CsObject) or isinstance(b, CsObject):
@@ -208,6 +227,12 @@ def convert(value: object, target: str) -> object:
     """Explicit numeric/char conversion `(int)x` (unchecked, like C# outside `checked`)."""
     if value is None:
         raise exc.no_value()
+    if type(value) is singles.CsSingle or target == "System.Single":
+        if target in ("System.Single", "System.Decimal", "System.Double"):
+            return singles.cast(value, target)
+        value = singles.as_double(value)  # (int)f: the double's conversion
+    if type(value) is decimals.CsDecimal or target == "System.Decimal":
+        return decimals.cast(value, target)
     number = _number(value)
     if target == "System.Double":
         return float(number)

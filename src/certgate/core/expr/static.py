@@ -15,6 +15,8 @@ from typing import Any
 
 from .arrays import CsArray
 from .collections import KeyValuePair, ReadOnlyDictionary
+from .decimals import CsDecimal
+from .singles import CsSingle
 from .types import CsChar, CsObject, CsTypeRef
 
 
@@ -47,6 +49,8 @@ BOOL = SType("System.Boolean", bool)
 INT = SType("System.Int32", int)
 LONG = SType("System.Int64", int)
 DOUBLE = SType("System.Double", float)
+DECIMAL = SType("System.Decimal", CsDecimal)  # a CsValue, not `numeric`: own operators
+SINGLE = SType("System.Single", CsSingle)  # likewise
 NULL = SType("<null>", type(None))
 VOID = SType("System.Void", type(None))
 NUMERIC_NAMES = frozenset(
@@ -70,7 +74,7 @@ STYPES = {s.name: s for s in (STRING, BOOL, INT, LONG, DOUBLE, CHAR, UNKNOWN)}
 
 def class_stype(cls: type) -> SType:
     """Static type of values of a runtime class."""
-    for stype in (STRING, BOOL, INT, DOUBLE, CHAR):
+    for stype in (STRING, BOOL, INT, DOUBLE, CHAR, DECIMAL, SINGLE):
         if cls is stype.py:
             return stype
     if isinstance(cls, type) and issubclass(cls, ReadOnlyDictionary):

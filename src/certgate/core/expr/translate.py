@@ -33,10 +33,12 @@ from .scope import Local, Names, Scope
 from .static import (
     BOOL,
     CHAR,
+    DECIMAL,
     DOUBLE,
     INT,
     LONG,
     NULL,
+    SINGLE,
     STRING,
     UNKNOWN,
     SType,
@@ -167,6 +169,10 @@ class ExprTranslator:
             return Code("None", NULL)
         if node.kind == "char":
             return self.constant(node.value, CHAR)
+        if node.kind == "decimal":
+            return self.constant(node.value, DECIMAL)
+        if node.kind == "single":
+            return self.constant(node.value, SINGLE)
         value = node.value
         if isinstance(value, float) and not math.isfinite(value):
             return self.constant(value, DOUBLE)

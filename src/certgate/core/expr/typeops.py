@@ -14,14 +14,17 @@ from __future__ import annotations
 from . import syntax as s
 from .collections import LinqSeq
 from .creation import CreationTranslator
+from .decimals import CsDecimal
 from .gentypes import apim_type
 from .jtoken import JToken
 from .langrt import RANGES
 from .linq import LINQ_METHODS, TYPED_GENERICS
 from .regexp import enum_bitwise, is_enum
+from .singles import CsSingle
 from .static import BOOL, CHAR, INT, LONG, NULL, UNKNOWN, SType, array_of
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
+from .types import CsChar
 
 _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
 _SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
@@ -96,6 +99,8 @@ class TypeOpsTranslator(CreationTranslator):
         if token and not (target.py is not None and issubclass(target.py, JToken)):
             ref = self.names.constant(self.type_ref(node.type))  # Json.NET's explicit operators
             return Code(f"_jcast({operand.text}, {ref})", target)
+        if {CsDecimal, CsSingle} & {target.py, operand.type.py} and operand.type.known:
+            return self.decimal_cast(operand, target, node.pos)
         if target_name in _CONVERTED and (operand.type.numeric or operand.type is CHAR):
             if target_name in _FAST_CONVERSIONS and not self.checked:
                 return Code(f"_convert({operand.text}, {target_name!r})", target)
@@ -142,6 +147,15 @@ class TypeOpsTranslator(CreationTranslator):
         if target.name in ("Select", "SelectMany", "Where", "Skip", "Take", "Distinct"):
             return Code(code.text, SType("IEnumerable", LinqSeq, element=last))
         return code
+
+    def decimal_cast(self, operand: Code, target: SType, pos: int) -> Code:
+        """`(decimal)x`, `(float)x` from any number or char, `(T)d`, `(T)f` to any number or
+        char."""
+        numbers = (CsDecimal, CsSingle, CsChar)
+        if all(t.py in numbers or t.numeric for t in (operand.type, target)):
+            checked = "True" if self.checked else "False"
+            return Code(f"_nconv({operand.text}, {target.name!r}, {checked})", target)
+        raise self.error(f"Cannot convert type '{operand.type.name}' to '{target.name}'", pos)
 
     def constant_fits(self, operand: s.Expr, target: str, pos: int) -> None:
         """csc refuses `(byte)300`: a constant out of range needs `unchecked`."""
