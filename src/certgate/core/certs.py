@@ -8,6 +8,7 @@ Everything here works on bytes handed in (sans-IO). Names are rendered the way .
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,13 +19,16 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from certgate.core.certnames import name_info
 from certgate.core.expr import DateTime
 from certgate.core.expr.binary import CsBytes, to_bytes
+from certgate.core.expr.exceptions import clr_name, invalid_cast
 from certgate.core.expr.oids import Oid
 from certgate.core.expr.pubkey import PublicKey, tbs_spki
 from certgate.core.expr.rsa import RSA
-from certgate.core.expr.static import SType
-from certgate.core.expr.typenames import TypeInfo, register
+from certgate.core.expr.static import SType, class_stype
+from certgate.core.expr.strings import CsEnum, enum_members
+from certgate.core.expr.typenames import StaticMember, TypeInfo, register
 from certgate.core.expr.types import CsObject, CsTypeRef
 from certgate.errors import CertificateLoadError, ExpressionRuntimeError
 
@@ -67,6 +71,31 @@ def dotnet_name(name: x509.Name) -> str:
             parts.append(f"{label}={_dotnet_value(value)}")
         rdns.append(" + ".join(parts))
     return ", ".join(rdns)
+
+
+class X509NameType(CsEnum):
+    __slots__ = ()
+    CS_TYPE = "System.Security.Cryptography.X509Certificates.X509NameType"
+
+
+X509_NAME_TYPES = enum_members(
+    X509NameType, "SimpleName", "EmailName", "UpnName", "DnsName", "DnsFromAlternativeName",
+    "UrlName",
+)  # fmt: skip
+
+
+class X509ContentType(CsEnum):
+    __slots__ = ()
+    CS_TYPE = "System.Security.Cryptography.X509Certificates.X509ContentType"
+
+
+X509_CONTENT_TYPES = {
+    name: X509ContentType(name, value)
+    for name, value in (
+        ("Unknown", 0), ("Cert", 1), ("SerializedCert", 2), ("Pfx", 3), ("Pkcs12", 3),
+        ("SerializedStore", 4), ("Pkcs7", 5), ("Authenticode", 6),
+    )
+}  # fmt: skip
 
 
 class X500DistinguishedName(CsObject):
@@ -138,6 +167,13 @@ class X509Certificate2(CsObject):
             "ToString",
             "Verify",
             "VerifyNoRevocation",
+            "GetNameInfo",
+            "GetEffectiveDateString",
+            "GetExpirationDateString",
+            "GetFormat",
+            "Export",
+            "Equals",
+            "GetHashCode",
         }
     )
     # Class-level hints give the expression compiler static types (load-time member checks).
@@ -233,6 +269,47 @@ class X509Certificate2(CsObject):
     def GetKeyAlgorithm(self) -> str:
         """The dotted OID of the public key's algorithm (`1.2.840.113549.1.1.1` for RSA)."""
         return _key_algorithm_oid(self.cert)
+
+    def GetNameInfo(self, name_type: object, for_issuer: object) -> str:
+        """CN, e-mail, UPN, DNS or URL name of the subject or issuer (see `certnames`)."""
+        if not isinstance(name_type, X509NameType):
+            raise invalid_cast(name_type, X509NameType.CS_TYPE)
+        if name_type.name not in X509_NAME_TYPES:
+            raise ExpressionRuntimeError(  # as on Windows (Mono on Linux returns "")
+                "ArgumentException", 'The value of "nameType" is invalid.'
+            )
+        return name_info(self.cert, name_type.name, for_issuer is True)
+
+    def GetEffectiveDateString(self) -> str:
+        return _dotnet_general_date(self.NotBefore.to_python())
+
+    def GetExpirationDateString(self) -> str:
+        return _dotnet_general_date(self.NotAfter.to_python())
+
+    def GetFormat(self) -> str:
+        return "X509"
+
+    def Export(self, content_type: object, password: object = None) -> CsBytes:
+        """`Export(X509ContentType.Cert)`: the DER. The other formats (a PFX could carry the
+        private key a policy loaded) are not supported yet."""
+        if isinstance(content_type, X509ContentType) and content_type.name == "Cert":
+            return CsBytes(self.der)
+        raise ExpressionRuntimeError(
+            "NotSupportedException", f"not supported yet: Export({clr_name(content_type)})"
+        )
+
+    def Equals(self, other: object) -> bool:
+        """X509Certificate.Equals: the same issuer and serial number."""
+        return (
+            isinstance(other, X509Certificate2)
+            and other.Issuer == self.Issuer
+            and other.SerialNumber == self.SerialNumber
+        )
+
+    def GetHashCode(self) -> int:
+        """.NET's: the first four bytes of the SHA-1 hash, big-endian, as an Int32."""
+        value = int(self.Thumbprint[:8], 16)
+        return value - 2**32 if value >= 2**31 else value
 
     def Verify(self) -> bool:
         """Chain to an uploaded Root, time validity and revocation (spec §2.6). Judged by the
@@ -463,13 +540,45 @@ def new_certificate(data: object, password: object = None) -> X509Certificate2:
     return view
 
 
-_X509_NAME = "System.Security.Cryptography.X509Certificates.X509Certificate2"
+def _rsa_extension(method: str) -> Callable[[object], RSA | None]:
+    """`RSACertificateExtensions.GetRSAPublicKey(cert)`, the static form of the method."""
+
+    def call(cert: object) -> RSA | None:
+        if cert is None:
+            raise ExpressionRuntimeError(
+                "ArgumentNullException", "Value cannot be null. (Parameter 'certificate')"
+            )
+        if not isinstance(cert, X509Certificate2):
+            raise invalid_cast(cert, _X509_NAME)
+        return getattr(cert, method)()  # type: ignore[no-any-return]
+
+    return call
+
+
+_NS = "System.Security.Cryptography.X509Certificates."
+_X509_NAME = _NS + "X509Certificate2"
+_VIEW = SType(X509Certificate2.CS_TYPE, X509Certificate2)
+_RSA = class_stype(RSA)
 register(
+    TypeInfo(_X509_NAME, _VIEW, CsTypeRef(_X509_NAME, (X509Certificate2,)), {}, new_certificate),
+    # the base class: the view stands for both (a cast or a declared X509Certificate works)
     TypeInfo(
-        _X509_NAME,
-        SType(X509Certificate2.CS_TYPE, X509Certificate2),
-        CsTypeRef(_X509_NAME, (X509Certificate2,)),
-        {},
-        new_certificate,
-    )
+        _NS + "X509Certificate", _VIEW, CsTypeRef(_NS + "X509Certificate", (X509Certificate2,))
+    ),
+    TypeInfo(
+        _NS + "X500DistinguishedName",
+        class_stype(X500DistinguishedName),
+        CsTypeRef(_NS + "X500DistinguishedName", (X500DistinguishedName,)),
+    ),
+    TypeInfo(
+        _NS + "RSACertificateExtensions",
+        SType(_NS + "RSACertificateExtensions", None),
+        None,
+        {
+            "GetRSAPublicKey": StaticMember(_rsa_extension("GetRSAPublicKey"), _RSA),
+            "GetRSAPrivateKey": StaticMember(_rsa_extension("GetRSAPrivateKey"), _RSA),
+        },
+    ),
+    TypeInfo.enum(X509_NAME_TYPES),
+    TypeInfo.enum(X509_CONTENT_TYPES),
 )

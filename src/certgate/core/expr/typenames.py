@@ -120,6 +120,10 @@ KEYWORDS = {
 }
 
 
+# Types registered with every .NET member (the enums): a member they lack does not exist.
+_COMPLETE: set[str] = set()
+
+
 @dataclass(frozen=True, slots=True)
 class StaticMember:
     value: object  # the function (methods) or the value (properties, enum members)
@@ -164,6 +168,7 @@ class TypeInfo:
         statics = {k: StaticMember(v, stype, is_method=False) for k, v in members.items()}
         default = runtime.cs_from_integer(0)
         ref = CsTypeRef(runtime.CS_TYPE, (runtime,), default, is_value_type=True)
+        _COMPLETE.add(runtime.CS_TYPE)
         return cls(runtime.CS_TYPE, stype, ref, statics)
 
 
@@ -332,6 +337,8 @@ def member_allowed(type_name: str, member: str) -> bool:
     """For a registered runtime type: is `member` on APIM's allow-list, so that lacking it is
     ours to fix ("not supported yet") rather than the policy's error?"""
     full = full_name(type_name) or type_name
+    if full in _COMPLETE:  # every member is known: a missing one does not exist in .NET
+        return False
     if full in _NET_MEMBERS:
         return member in _NET_MEMBERS[full]
     if full not in _RUNTIME_TYPES or member in _EXCEPT_MEMBERS.get(full, ()):
