@@ -17,7 +17,7 @@ from certgate.core.expr import (
     compile_expression,
     to_dotnet_string,
 )
-from certgate.errors import ExpressionRuntimeError
+from certgate.errors import ExpressionError, ExpressionRuntimeError, NotSupportedError
 
 T1 = "0F5E4A4C8B1D2E3F405162738495A6B7C8D9E0F1"  # uploaded client certificate (C1)
 T2 = "1122334455667788990011223344556677889900"  # not uploaded (C2)
@@ -110,6 +110,14 @@ def value_of(text: str) -> object:
 def text_of(text: str) -> str:
     """A context-free expression's result as .NET's ToString() prints it."""
     return to_dotnet_string(value_of(text))
+
+
+def load_error(text: str) -> str:
+    """APIM's (or csc's) refusal at load time, not certgate's "not supported yet"."""
+    with pytest.raises(ExpressionError) as info:
+        compile_expression(text)
+    assert not isinstance(info.value, NotSupportedError), info.value.message
+    return info.value.message
 
 
 def exception_of(text: str) -> str:

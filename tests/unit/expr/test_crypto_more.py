@@ -17,7 +17,7 @@ from certgate.core.expr.binary import CsBytes
 from certgate.errors import ExpressionError, NotSupportedError
 from certgate.testing.pki import DemoPki
 
-from .conftest import exception_of, rsa_self_signed, text_of, value_of
+from .conftest import exception_of, load_error, rsa_self_signed, text_of, value_of
 
 # NIST SP 800-38A, AES-128
 NIST_KEY = "2b7e151628aed2a6abf7158809cf4f3c"
@@ -36,14 +36,6 @@ def aes(setup: str = "") -> str:
         f'var a = SymmetricAlgorithm.Create("Aes"); a.Key = {hexed(NIST_KEY)};'
         f" a.IV = {hexed(NIST_IV)}; {setup}"
     )
-
-
-def load_error(text: str) -> str:
-    """APIM's refusal (not certgate's "not supported yet") at load time."""
-    with pytest.raises(ExpressionError) as info:
-        compile_expression(text)
-    assert not isinstance(info.value, NotSupportedError), info.value.message
-    return info.value.message
 
 
 def not_supported(text: str) -> str:

@@ -10,15 +10,7 @@ from certgate.core.expr import compile_expression, to_dotnet_string
 from certgate.core.expr.decimals import CsDecimal, from_double, parse
 from certgate.errors import ExpressionError, ExpressionRuntimeError, NotSupportedError
 
-from .conftest import evaluate, exception_of, make_context, text_of
-
-
-def load_error(text: str) -> str:
-    with pytest.raises(ExpressionError) as info:
-        compile_expression(text)
-    assert not isinstance(info.value, NotSupportedError), info.value.message
-    return info.value.message
-
+from .conftest import evaluate, exception_of, load_error, make_context, text_of
 
 # --- csc's refusals, at load time ----------------------------------------------------------------
 

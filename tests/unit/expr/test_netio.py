@@ -14,15 +14,7 @@ from certgate.errors import (
     PolicyError,
 )
 
-from .conftest import evaluate, exception_of, text_of
-
-
-def load_error(text: str) -> str:
-    with pytest.raises(ExpressionError) as info:
-        compile_expression(text)
-    assert not isinstance(info.value, NotSupportedError), info.value.message
-    return info.value.message
-
+from .conftest import evaluate, exception_of, load_error, text_of
 
 # --- IPAddress ---------------------------------------------------------------------------------
 

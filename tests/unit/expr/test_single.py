@@ -8,16 +8,9 @@ import pytest
 
 from certgate.core.expr import compile_expression, to_dotnet_string
 from certgate.core.expr.singles import CsSingle, parse, shortest, to_f32
-from certgate.errors import ExpressionError, ExpressionRuntimeError, NotSupportedError
+from certgate.errors import ExpressionError, ExpressionRuntimeError
 
-from .conftest import evaluate, make_context, text_of
-
-
-def load_error(text: str) -> str:
-    with pytest.raises(ExpressionError) as info:
-        compile_expression(text)
-    assert not isinstance(info.value, NotSupportedError), info.value.message
-    return info.value.message
+from .conftest import evaluate, load_error, make_context, text_of
 
 
 @pytest.mark.parametrize(

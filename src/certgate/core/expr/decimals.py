@@ -24,7 +24,7 @@ from typing import ClassVar
 from . import exceptions as exc
 from .arrays import CsArray
 from .numbers import format_custom
-from .strings import CsEnum
+from .strings import CsEnum, general_text
 from .types import CsChar, CsValue
 
 MAX_COEF = 2**96 - 1
@@ -565,16 +565,8 @@ def _general(value: CsDecimal, precision: int, letter: str) -> str:
     with localcontext() as ctx:
         ctx.prec, ctx.rounding = precision, ROUND_HALF_UP
         rounded = +value.exact().copy_abs()
-    exponent = rounded.adjusted()
     digits = "".join(map(str, rounded.as_tuple().digits)).rstrip("0") or "0"
-    sign = "-" if value.coef < 0 else ""
-    if exponent >= precision or exponent < -4:
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{mantissa}{letter}{'-' if exponent < 0 else '+'}{abs(exponent):02}"
-    if exponent < 0:
-        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
-    whole, frac = digits[: exponent + 1].ljust(exponent + 1, "0"), digits[exponent + 1 :]
-    return sign + whole + ("." + frac if frac else "")
+    return general_text(value.coef < 0, digits, rounded.adjusted(), precision, letter)
 
 
 def format_decimal(value: CsDecimal, format: str) -> str:

@@ -51,6 +51,16 @@ def argument_null(param: str) -> ExpressionRuntimeError:
     )
 
 
+def string_argument(value: object, param: str) -> str:
+    """A `string` parameter's value: ArgumentNullException for null, InvalidCastException for
+    anything but a string (what a call with a mistyped argument would do at run time)."""
+    if value is None:
+        raise argument_null(param)
+    if type(value) is not str:
+        raise invalid_cast(value, "System.String")
+    return value
+
+
 def argument_out_of_range(param: str) -> ExpressionRuntimeError:
     return ExpressionRuntimeError(
         "ArgumentOutOfRangeException",

@@ -388,11 +388,7 @@ _SPECIAL = {"nan": math.nan, "infinity": math.inf, "∞": math.inf}
 
 
 def _text(value: object, param: str = "s") -> str:
-    if value is None:
-        raise exc.argument_null(param)
-    if type(value) is not str:
-        raise exc.invalid_cast(value, "System.String")
-    return value
+    return exc.string_argument(value, param)
 
 
 def parse_integer(text: object, low: int, high: int, type_name: str) -> int:

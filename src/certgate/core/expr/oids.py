@@ -168,16 +168,8 @@ def oid_of(name: str) -> str | None:
     return _TO_OID.get(name.casefold()) if name else None
 
 
-def _text(value: object, param: str) -> str:
-    if value is None:
-        raise exc.argument_null(param)
-    if type(value) is not str:
-        raise exc.invalid_cast(value, "System.String")
-    return value
-
-
 def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value, "value")
+    return None if value is None else exc.string_argument(value, "value")
 
 
 def _set_once(what: str) -> exc.ExpressionRuntimeError:
@@ -242,12 +234,12 @@ def new_oid(*args: object) -> Oid:
     (first,) = args
     if isinstance(first, Oid):
         return Oid(first._value, first._name, named=first._named)
-    text = _text(first, "friendlyName")
+    text = exc.string_argument(first, "friendlyName")
     return Oid(oid_of(text) or text, None)
 
 
 def from_friendly_name(name: object, group: object = 0) -> Oid:
-    text = _text(name, "friendlyName")
+    text = exc.string_argument(name, "friendlyName")
     found = oid_of(text)
     if found is None:
         raise exc.ExpressionRuntimeError(
@@ -257,7 +249,7 @@ def from_friendly_name(name: object, group: object = 0) -> Oid:
 
 
 def from_oid_value(value: object, group: object = 0) -> Oid:
-    text = _text(value, "oidValue")
+    text = exc.string_argument(value, "oidValue")
     found = friendly_name_of(text)
     if found is None:
         raise exc.ExpressionRuntimeError("CryptographicException", "The OID value is invalid.")

@@ -143,13 +143,13 @@ def format_double(value: float) -> str:
     return general_text(value < 0, mantissa.replace(".", "").rstrip("0"), int(exp), 17)
 
 
-def general_text(negative: bool, digits: str, exp: int, max_digits: int) -> str:
-    """.NET's general format of shortest round-trip `digits` (d.ddd x 10^exp): E notation when
-    the point would sit more than max(len(digits), max_digits) places in, or below 1E-04."""
+def general_text(negative: bool, digits: str, exp: int, max_digits: int, letter: str = "E") -> str:
+    """.NET's general format of significant `digits` (d.ddd x 10^exp): E notation when the
+    point would sit more than max(len(digits), max_digits) places in, or below 1E-04."""
     sign = "-" if negative else ""
     if exp + 1 > max(len(digits), max_digits) or exp < -4:
         shown = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{shown}E{'+' if exp >= 0 else '-'}{abs(exp):02d}"
+        return f"{sign}{shown}{letter}{'+' if exp >= 0 else '-'}{abs(exp):02d}"
     if exp < 0:
         return f"{sign}0.{'0' * (-exp - 1)}{digits}"
     whole, fraction = digits[: exp + 1].ljust(exp + 1, "0"), digits[exp + 1 :]

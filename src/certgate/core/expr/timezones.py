@@ -396,14 +396,6 @@ def _zone(value: object, param: str) -> TimeZoneInfo:
     raise exc.invalid_cast(value, TimeZoneInfo.CS_TYPE)
 
 
-def _text(value: object, param: str) -> str:
-    if value is None:
-        raise exc.argument_null(param)
-    if type(value) is not str:
-        raise exc.invalid_cast(value, "System.String")
-    return value
-
-
 UTC_ZONE = TimeZoneInfo(_UTC_ID, None, 0, has_iana_id=True, display=_UTC_DISPLAY)
 # the local zone: equal to UTC, but another instance (conversions to it give Kind Local)
 LOCAL_ZONE = TimeZoneInfo(_UTC_ID, None, 0, has_iana_id=True, display=_UTC_DISPLAY)
@@ -512,7 +504,7 @@ def get_system_time_zones() -> ReadOnlyZones:
 
 
 def _find(zone_id: object) -> TimeZoneInfo | None:
-    text = _text(zone_id, "id")
+    text = exc.string_argument(zone_id, "id")
     if text.lower() == "utc":
         return UTC_ZONE
     if not text or len(text) > _MAX_KEY_LENGTH or "\0" in text:
@@ -534,7 +526,7 @@ def try_find_system_time_zone_by_id(zone_id: object) -> tuple[bool, TimeZoneInfo
 
 def try_convert_iana_id_to_windows_id(iana_id: object) -> tuple[bool, str | None]:
     """A null id is false, as in .NET."""
-    windows = None if iana_id is None else _windows_of_iana(_text(iana_id, "ianaId"))
+    windows = None if iana_id is None else _windows_of_iana(exc.string_argument(iana_id, "ianaId"))
     return windows is not None, windows
 
 
@@ -549,7 +541,7 @@ def try_convert_windows_id_to_iana_id(
             "NotSupportedException",
             "TimeZoneInfo.TryConvertWindowsIdToIanaId with a region is not supported yet",
         )
-    text = None if windows_id is None else _text(windows_id, "windowsId")
+    text = None if windows_id is None else exc.string_argument(windows_id, "windowsId")
     ianas = None if text is None else WINDOWS_ZONES.get(text)  # ICU's table: exact ids
     return ianas is not None, None if ianas is None else ianas[0]
 
@@ -621,7 +613,7 @@ def convert_time_by_system_time_zone_id(value: object, *ids: object) -> object:
     if len(ids) != 2:
         return convert_time(value, find_system_time_zone_by_id(ids[0] if ids else None))
     moment = _datetime(value, "dateTime")
-    source_id = _text(ids[0], "id")
+    source_id = exc.string_argument(ids[0], "id")
     target = find_system_time_zone_by_id(ids[1])
     if moment.Kind is LOCAL and source_id.lower() == "utc":
         return _convert(moment, LOCAL_ZONE, target)
@@ -643,7 +635,7 @@ def create_custom_time_zone(
             "NotSupportedException",
             "TimeZoneInfo.CreateCustomTimeZone with adjustment rules is not supported yet",
         )
-    text = _text(zone_id, "id")
+    text = exc.string_argument(zone_id, "id")
     if not isinstance(base_utc_offset, TimeSpan):
         raise exc.invalid_cast(base_utc_offset, "System.TimeSpan")
     ticks = base_utc_offset.Ticks
@@ -665,7 +657,7 @@ def create_custom_time_zone(
         )
     if standard_name is not None and type(standard_name) is not str:
         raise exc.invalid_cast(standard_name, "System.String")
-    display = "" if display_name is None else _text(display_name, "displayName")
+    display = "" if display_name is None else exc.string_argument(display_name, "displayName")
     has_iana_id = _windows_of_iana(text) is not None
     return TimeZoneInfo(text, None, ticks, has_iana_id=has_iana_id, display=display)
 
