@@ -57,9 +57,10 @@ class CsDictionary(_Versioned):
         return len(self._slots)
 
     def _check(self, key: object) -> object:
+        """A key as the dictionary holds it (`d[1]` finds the key 1.0 of a double-keyed one)."""
         if key is None:
             raise exc.argument_null("key")
-        return key
+        return self._own(key)
 
     def get_item(self, key: object) -> object:
         found, value = self._slots.get(self._check(key))
@@ -68,7 +69,7 @@ class CsDictionary(_Versioned):
         return value
 
     def set_item(self, key: object, value: object) -> None:
-        self._slots.put(self._check(key), value, replace=True)
+        self._slots.put(self._check(key), self._own(value, 1), replace=True)
         self._touch()
 
     @property
@@ -84,7 +85,7 @@ class CsDictionary(_Versioned):
         return ValueCollection(self)
 
     def Add(self, key: object, value: object) -> None:
-        if not self._slots.put(self._check(key), value, replace=False):
+        if not self._slots.put(self._check(key), self._own(value, 1), replace=False):
             raise exc.ExpressionRuntimeError(
                 "ArgumentException",
                 f"An item with the same key has already been added. Key: {to_string(key)}",
@@ -92,7 +93,7 @@ class CsDictionary(_Versioned):
         self._touch()
 
     def TryAdd(self, key: object, value: object) -> bool:
-        added = self._slots.put(self._check(key), value, replace=False)
+        added = self._slots.put(self._check(key), self._own(value, 1), replace=False)
         if added:
             self._touch()
         return added
@@ -106,6 +107,7 @@ class CsDictionary(_Versioned):
         return self._slots.get(self._check(key))[0]
 
     def ContainsValue(self, value: object) -> bool:
+        value = self._own(value, 1)
         return any(value_equals(v, value) for _, v in self._slots.items())
 
     def TryGetValue(self, key: object) -> tuple[bool, object]:

@@ -166,6 +166,9 @@ class EffectTranslator(LambdaTranslator):
             )
         raise self.member_error(name, table, table.cs_type, pos)
 
+    def array_item(self, item: Code, element: SType, node: s.Expr) -> Code:
+        return self.convert(item, element, node.pos, node)
+
     def convert(self, value: Code, target: SType, pos: int, node: s.Expr | None = None) -> Code:
         """Implicit conversion for an assignment; refuse what C# refuses when types are known."""
         if target is UNKNOWN or not value.type.known or value.type == target:

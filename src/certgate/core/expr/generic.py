@@ -16,6 +16,7 @@ from functools import cmp_to_key
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
 from .collections import iterate, value_equals
+from .implicit import element_converter
 from .keys import sort_key
 from .types import CsObject, CsTypeRef
 
@@ -55,6 +56,15 @@ class _Versioned(CsObject):
     def _touch(self) -> None:
         self._version += 1
 
+    def _own(self, value: object, arg: int = 0) -> object:
+        """`value` as type argument `arg` holds it (C#'s implicit numeric conversions)."""
+        convert = element_converter(self._args[arg])
+        return value if convert is None else convert(value)
+
+    def _own_all(self, values: list[object]) -> list[object]:
+        convert = element_converter(self._args[0])
+        return values if convert is None else [convert(value) for value in values]
+
     @property
     def type_args(self) -> tuple[CsTypeRef, ...]:
         """The type arguments it was created with (`is List<int>` compares them)."""
@@ -91,7 +101,7 @@ class CsList(_Versioned):
             if source < 0:
                 raise exc.argument_out_of_range("capacity")
             source = None
-        self._list: list[object] = [] if source is None else _items(source)
+        self._list: list[object] = [] if source is None else self._own_all(_items(source))
 
     @property
     def element_default(self) -> object:
@@ -113,7 +123,7 @@ class CsList(_Versioned):
         return self._list[self._index(index)]
 
     def set_item(self, index: object, value: object) -> None:
-        self._list[self._index(index)] = value
+        self._list[self._index(index)] = self._own(value)
         self._touch()
 
     @property
@@ -121,26 +131,28 @@ class CsList(_Versioned):
         return len(self._list)
 
     def Add(self, item: object) -> None:
-        self._list.append(item)
+        self._list.append(self._own(item))
         self._touch()
 
     def AddRange(self, collection: object) -> None:
-        self._list.extend(_items(collection))
+        self._list.extend(self._own_all(_items(collection)))
         self._touch()
 
     def Insert(self, index: object, item: object) -> None:
-        self._list.insert(self._index(index, allow_end=True), item)
+        self._list.insert(self._index(index, allow_end=True), self._own(item))
         self._touch()
 
     def InsertRange(self, index: object, collection: object) -> None:
         i = self._index(index, allow_end=True)
-        self._list[i:i] = _items(collection)
+        self._list[i:i] = self._own_all(_items(collection))
         self._touch()
 
     def IndexOf(self, item: object) -> int:
+        item = self._own(item)
         return next((i for i, x in enumerate(self._list) if value_equals(x, item)), -1)
 
     def LastIndexOf(self, item: object) -> int:
+        item = self._own(item)
         found = [i for i, x in enumerate(self._list) if value_equals(x, item)]
         return found[-1] if found else -1
 

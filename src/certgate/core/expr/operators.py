@@ -79,6 +79,26 @@ def _cs(stype: SType) -> str:
     }.get(stype.name, stype.name)
 
 
+_NUMERIC_RANK = ("System.Double", "System.Single", "System.Int64", "System.Int32")
+
+
+def _best_type(kinds: set[SType]) -> SType:
+    """`new[] { ... }`'s element: the one type, or the widest of numbers (`new[] { 1, 2.5 }` is
+    a double[], `{ 1, 2m }` a decimal[]); UNKNOWN where C# finds no best type or we cannot tell."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    if any(not k.known or k.nullable for k in kinds):
+        return UNKNOWN
+    if DECIMAL in kinds and all(k is DECIMAL or (k.py is int and k.numeric) for k in kinds):
+        return DECIMAL
+    if all(k.numeric or k is SINGLE for k in kinds) and DECIMAL not in kinds:
+        for name in _NUMERIC_RANK:
+            found = next((k for k in kinds if k.name == name), None)
+            if found is not None:
+                return found
+    return UNKNOWN
+
+
 class OperatorTranslator(ExprTranslator):
     def operand_error(self, op: str, left: SType, right: SType, pos: int) -> Exception:
         return self.error(
@@ -406,8 +426,15 @@ class OperatorTranslator(ExprTranslator):
         if node.element is not None:
             element = self.resolve_type(node.element).stype
         else:
-            kinds = {item.type for item in items if item.type is not NULL}
-            element = kinds.pop() if len(kinds) == 1 else UNKNOWN
             if not items:
                 raise self.error("No best type found for implicitly-typed array", node.pos)
-        return Code(f"_array({', '.join(item.text for item in items)})", array_of(element))
+            element = _best_type({item.type for item in items if item.type is not NULL})
+        converted = [
+            self.array_item(code, element, item)
+            for code, item in zip(items, node.items or (), strict=True)
+        ]
+        return Code(f"_array({', '.join(c.text for c in converted)})", array_of(element))
+
+    def array_item(self, item: Code, element: SType, node: s.Expr) -> Code:
+        """An array initializer's item as the element type (the effects layer converts)."""
+        return item

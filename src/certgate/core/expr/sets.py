@@ -39,7 +39,7 @@ class CsHashSet(_Versioned):
         self._slots = Slots(ignore_case)
         for arg in args:
             if not isinstance(arg, StringComparer) and type(arg) is not int:
-                for item in _items(arg):
+                for item in self._own_all(_items(arg)):
                     self._slots.put(item, None, replace=False)
 
     def __iter__(self) -> Iterator[object]:
@@ -49,20 +49,20 @@ class CsHashSet(_Versioned):
         return len(self._slots)
 
     def _has(self, item: object) -> bool:
-        return self._slots.get(item)[0]
+        return self._slots.get(self._own(item))[0]
 
     @property
     def Count(self) -> int:
         return len(self._slots)
 
     def Add(self, item: object) -> bool:
-        added = self._slots.put(item, None, replace=False)
+        added = self._slots.put(self._own(item), None, replace=False)
         if added:
             self._touch()
         return added
 
     def Remove(self, item: object) -> bool:
-        removed = self._slots.remove(item)
+        removed = self._slots.remove(self._own(item))
         if removed:
             self._touch()
         return removed
@@ -160,7 +160,7 @@ class _Sequence(_Versioned):
     def __init__(self, element: CsTypeRef, source: object = None) -> None:
         self._args = (element,)
         self._version = 0
-        items = [] if source is None or type(source) is int else _items(source)
+        items = [] if source is None or type(source) is int else self._own_all(_items(source))
         self._deque: deque[object] = deque(items)
 
     def __len__(self) -> int:
@@ -184,6 +184,7 @@ class _Sequence(_Versioned):
         return True, self._front()
 
     def Contains(self, item: object) -> bool:
+        item = self._own(item)
         return any(value_equals(x, item) for x in self._deque)
 
     def Clear(self) -> None:
@@ -211,7 +212,7 @@ class CsQueue(_Sequence):
         return self._deque[0]
 
     def Enqueue(self, item: object) -> None:
-        self._deque.append(item)
+        self._deque.append(self._own(item))
         self._touch()
 
     def Dequeue(self) -> object:
@@ -243,7 +244,7 @@ class CsStack(_Sequence):
         return self._deque[-1]
 
     def Push(self, item: object) -> None:
-        self._deque.append(item)
+        self._deque.append(self._own(item))
         self._touch()
 
     def Pop(self) -> object:
