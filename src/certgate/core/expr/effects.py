@@ -19,7 +19,7 @@ from .members import static_table
 from .numbers import SIZED_BITS, unsigned
 from .scope import Local
 from .singles import CsSingle
-from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType
+from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, non_nullable
 from .translate import Code
 from .types import CsChar, CsTypeRef
 
@@ -173,6 +173,16 @@ class EffectTranslator(LambdaTranslator):
         """Implicit conversion for an assignment; refuse what C# refuses when types are known."""
         if target is UNKNOWN or not value.type.known or value.type == target:
             return value
+        if target.nullable and value.type is not NULL and not value.type.nullable:
+            inner = self.convert(value, non_nullable(target), pos, node)  # `double? d = 1`
+            return Code(inner.text, target, inner.invariant)
+        if target.nullable and value.type.nullable:  # lifted: `double? d = (int?)x`
+            temp = self.names.temp()
+            held = Code(temp, non_nullable(value.type))
+            inner = self.convert(held, non_nullable(target), pos)
+            if inner.text == temp:
+                return Code(value.text, target, value.invariant)
+            return Code(f"(None if ({temp} := {value.text}) is None else {inner.text})", target)
         if value.type is NULL:
             if target.py in (int, float, bool, CsDecimal, CsSingle) and not target.nullable:
                 raise self.error(

@@ -69,7 +69,13 @@ REFS: dict[str, CsTypeRef] = {
     "System.Char": CsTypeRef("System.Char", (CsChar,), CsChar("\0"), is_value_type=True),
     "System.Object": CsTypeRef("System.Object", ()),
 }
-STYPES = {s.name: s for s in (STRING, BOOL, INT, LONG, DOUBLE, CHAR, UNKNOWN)}
+STYPES = {s.name: s for s in (STRING, BOOL, INT, LONG, DOUBLE, CHAR, DECIMAL, SINGLE, UNKNOWN)}
+
+
+def non_nullable(stype: SType) -> SType:
+    """`T` of a `T?` (the shared instance for the primitives, which the compiler tests by
+    identity)."""
+    return STYPES.get(stype.name) or SType(stype.name, stype.py, element=stype.element)
 
 
 def class_stype(cls: type) -> SType:

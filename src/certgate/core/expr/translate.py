@@ -43,8 +43,10 @@ from .static import (
     UNKNOWN,
     SType,
     array_of,
+    non_nullable,
 )
 from .typenames import (
+    IMPLEMENTED,
     OverloadRefused,
     TypeInfo,
     TypeLookupError,
@@ -53,7 +55,7 @@ from .typenames import (
     member_allowed,
     resolve,
 )
-from .types import CsTypeRef, CsValue, nullable_value
+from .types import CsChar, CsTypeRef, CsValue, nullable_value
 
 _PLAIN_NAME = re.compile(r"[a-z][A-Za-z0-9]*\Z")  # C# parameter names are camelCase
 _RESERVED_KEYWORDS = frozenset({"type_args", "self", *keyword.kwlist, *keyword.softkwlist})
@@ -79,6 +81,14 @@ class Code:
     # A pure property chain that does not depend on the enclosing lambda's parameters
     # (`context.Request.Certificate.Thumbprint` inside `c => ...`); see `hoist`.
     invariant: bool = False
+
+
+def _nullable_value_type(stype: SType) -> bool:
+    """A `T?` of a value type: a CsValue (DateTime, decimal, ...) or a nullable primitive."""
+    cls = stype.py
+    if isinstance(cls, type) and issubclass(cls, CsValue):
+        return True
+    return stype.nullable and cls in (int, float, bool, CsChar)
 
 
 class ExprTranslator:
@@ -294,18 +304,35 @@ class ExprTranslator:
         return Code(f"_get({target.text}, {node.name!r})", UNKNOWN, target.invariant)
 
     def nullable_member(self, target: Code, name: str, table: MemberTable | None) -> Code | None:
-        """`x.HasValue` / `x.Value` of a `Nullable<T>` whose T is a CsValue (`DateTime?`, ...):
-        the value is the T or null, so these are a null test and a checked unwrap."""
-        cls = target.type.py
-        value_type = isinstance(cls, type) and issubclass(cls, CsValue)
-        if name not in ("HasValue", "Value") or not value_type:
+        """`x.HasValue` / `x.Value` of a `Nullable<T>` (`int?`, `DateTime?`, ...): the value is
+        the T or null, so these are a null test and a checked unwrap."""
+        if name not in ("HasValue", "Value") or not _nullable_value_type(target.type):
             return None
         if table is not None and name in table.props:
             return None
         if name == "HasValue":
             return Code(f"({target.text} is not None)", BOOL)
         unwrap = self.names.constant(nullable_value)
-        return Code(f"{unwrap}({target.text})", SType(target.type.name, cls))
+        return Code(f"{unwrap}({target.text})", non_nullable(target.type))
+
+    def type_arg_stype(self, node: s.TypeName) -> SType:
+        """The static type a type argument names (`GetValueOrDefault<int?>` is a nullable int)."""
+        stype = self.resolve_type(node).stype
+        return stype.as_nullable() if node.nullable else stype
+
+    def value_or_default(self, receiver: Code, args: str, pos: int) -> Code:
+        """`Nullable<T>.GetValueOrDefault([fallback])`: the value, else the fallback or T's
+        default (`default(int)` is 0)."""
+        stype = non_nullable(receiver.type)
+        if args.count(", ") > 1:
+            raise self.error("No overload for method 'GetValueOrDefault' takes 2 arguments", pos)
+        fallback = args.removeprefix(", ")
+        if not fallback:
+            info = IMPLEMENTED.get(stype.name)
+            default = info.ref.default if info is not None and info.ref is not None else None
+            fallback = self.constant(default, stype).text
+        temp = self.names.temp()
+        return Code(f"({temp} if ({temp} := {receiver.text}) is not None else {fallback})", stype)
 
     def member_table(self, target: Code, name: str, pos: int) -> MemberTable | None:
         if target.type is NULL:
@@ -331,6 +358,8 @@ class ExprTranslator:
         table = self.member_table(receiver, target.name, target.pos)
         element = receiver.type.element if target.name in LAMBDA_OVER_ELEMENTS else None
         args, outs = self.call_args(node.args, element)
+        if target.name == "GetValueOrDefault" and _nullable_value_type(receiver.type):
+            return self.value_or_default(receiver, args, target.pos)
         name = repr(target.name)
         if table is not None:
             if target.name not in table.methods:
@@ -352,7 +381,7 @@ class ExprTranslator:
         result = UNKNOWN if table is None else table.result_type(target.name, receiver.type)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
-            result = self.resolve_type(target.type_args[0]).stype
+            result = self.type_arg_stype(target.type_args[0])
             call = f"_callg({receiver.text}, {name}, {self.names.constant(refs)}{args})"
         elif outs:
             call = f"_callout({receiver.text}, {name}, {len(outs)}{args})"
@@ -420,7 +449,7 @@ class ExprTranslator:
         if target.type_args is not None:  # `JsonConvert.DeserializeObject<T>(s)`
             refs = tuple(self.type_ref(t) for t in target.type_args)
             args += f", type_args={self.names.constant(refs)}"
-            result = self.resolve_type(target.type_args[0]).stype
+            result = self.type_arg_stype(target.type_args[0])
             if member.of_type_arg is not None:
                 result = member.of_type_arg(result)
         return Code(self.with_outs(f"{function}({args.removeprefix(', ')})", outs), result)
