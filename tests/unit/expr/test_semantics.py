@@ -25,9 +25,10 @@ from .conftest import T1, Certificate, evaluate, make_context
         ("@(7 / -2)", -3),
         ("@(-7 % 3)", -1),  # remainder has the dividend's sign
         ("@(7 % -3)", 1),
-        ("@(2147483647 + 1)", -2147483648),  # unchecked int overflow wraps
-        ("@(-2147483648 - 1)", 2147483647),
-        ("@(65536 * 65536)", 0),
+        ("@{ int x = 2147483647; return x + 1; }", -2147483648),  # unchecked overflow wraps
+        ("@{ int x = -2147483648; return x - 1; }", 2147483647),
+        ("@{ int x = 65536; return x * 65536; }", 0),
+        ("@(unchecked(2147483647 + 1))", -2147483648),  # constants only inside unchecked
         ("@(2147483647L + 1)", 2147483648),  # long does not wrap at 32 bits
         ("@(1 + 2 * 3 - 4)", 3),
         ("@(7.0 / 2)", 3.5),

@@ -20,11 +20,19 @@ from . import syntax as s
 from .codegen_more import BranchTranslator
 from .flow import completes, jumps
 from .lambdas import reassigned_names
+from .operators import cs_name
 from .scope import Scope
-from .static import CHAR, NULL, STRING, UNKNOWN, SType
+from .static import CHAR, NULL, STRING, UNKNOWN, VOID, SType
 from .translate import Code
+from .types import CsChar, CsValue
 
 _INDENT = "    "
+
+
+def _scalar(stype: SType) -> bool:
+    """A value that is never a sequence: a number, bool, char or another .NET value type."""
+    cls = stype.py
+    return cls in (int, float, bool, CsChar) or (isinstance(cls, type) and issubclass(cls, CsValue))
 
 
 class Translator(BranchTranslator):
@@ -36,7 +44,7 @@ class Translator(BranchTranslator):
             if completes(body):
                 raise self.error("Not all code paths return a value", body.pos)
         else:
-            value = self.expr(body).text
+            value = self.returned(body).text
             lines = [_INDENT + line for line in self.preludes] + [f"{_INDENT}return {value}"]
         return "def _expr(ctx):\n" + "\n".join(lines) + "\n"
 
@@ -96,7 +104,23 @@ class Translator(BranchTranslator):
                     "An object of a type convertible to 'object' is required", node.pos
                 )
             return [f"{pad}return"]
-        return [f"{pad}return {self.expr(node.value).text}"]
+        if self.frames:
+            return [f"{pad}return {self.expr(node.value).text}"]
+        return [f"{pad}return {self.returned(node.value).text}"]
+
+    def returned(self, node: s.Expr) -> Code:
+        """The policy expression's value: a call without one (`list.Add(1)`) is csc's CS0029,
+        a lambda (not a delegate type) its CS1660."""
+        if isinstance(node, s.Lambda):
+            raise self.error(
+                "Cannot convert lambda expression to type 'object' because it is not a delegate "
+                "type",
+                node.pos,
+            )
+        value = self.expr(node)
+        if value.type is VOID:
+            raise self.error("Cannot implicitly convert type 'void' to 'object'", node.pos)
+        return value
 
     def s_If(self, node: s.If, depth: int) -> list[str]:
         pad = _INDENT * depth
@@ -157,7 +181,7 @@ class Translator(BranchTranslator):
                     node.pos,
                 )
             return [f"{pad}raise {self.catching[-1]}"]
-        return [f"{pad}_throw({self.operand(node.value).text})"]
+        return [f"{pad}_throw({self.thrown(node.value).text})"]
 
     def s_CheckedBlock(self, node: s.CheckedBlock, depth: int) -> list[str]:
         outer, given = self.checked, self.checked_context_given
@@ -241,6 +265,14 @@ class Translator(BranchTranslator):
     def s_Foreach(self, node: s.Foreach, depth: int) -> list[str]:
         pad = _INDENT * depth
         source = self.operand(node.source)
+        kind = source.type
+        if _scalar(kind):
+            raise self.error(  # csc: CS1579
+                f"foreach statement cannot operate on variables of type '{cs_name(kind)}' because "
+                f"'{cs_name(kind)}' does not contain a public instance or extension definition "
+                "for 'GetEnumerator'",
+                node.source.pos,
+            )
         element: SType = CHAR if source.type is STRING else source.type.element or UNKNOWN
         walk = f"_each({source.text})"
         if node.type is not None:

@@ -14,16 +14,19 @@ from __future__ import annotations
 from . import syntax as s
 from .anon import anon_class, check_member_name
 from .arrays import CsArray
+from .generic import CsList
 from .gentypes import GENERICS, apim_type, generic_type
 from .langrt import RANGES
 from .members import static_table
 from .operators import OperatorTranslator
+from .sets import CsHashSet, CsQueue, CsStack
 from .static import SType, array_of
 from .translate import Code
 from .typenames import TypeInfo, TypeLookupError, full_name, resolve
 from .types import CsTypeRef
 
 _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
+_SEQUENCES = (CsList, CsHashSet, CsQueue, CsStack)  # collections whose Add takes one T
 _SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
 _CONVERTED = frozenset(RANGES) | {"System.Double"}  # explicit numeric conversions
 _FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", "System.Char"})
@@ -65,6 +68,9 @@ _ABSTRACT_CLASSES = frozenset(
 class CreationTranslator(OperatorTranslator):
     checked = False  # inside `checked(...)` / `checked { }`
     checked_context_given = False  # inside an explicit `checked`/`unchecked`
+
+    def unchecked_constant(self) -> bool:
+        return self.checked_context_given and not self.checked
 
     # --- types ----------------------------------------------------------------------------------
 
@@ -154,8 +160,12 @@ class CreationTranslator(OperatorTranslator):
                 "because it does not implement 'System.Collections.IEnumerable'",
                 node.pos,
             )
+        element = info.stype.element if info.stype.py in _SEQUENCES else None
         for add in node.adds:
-            items = "".join(", " + self.operand(item).text for item in add)
+            codes = [self.operand(item) for item in add]
+            if element is not None and len(add) == 1:  # `new List<int> { "a" }`: csc refuses
+                codes = [self.implicit_to(codes[0], element, add[0])]
+            items = "".join(", " + code.text for code in codes)
             steps.append(f"_call({temp}, 'Add'{items})")
         for member in node.members:
             value = self.operand(member.value).text

@@ -17,6 +17,7 @@ from .lambdas import LambdaTranslator
 from .langrt import RANGES
 from .members import static_table
 from .numbers import SIZED_BITS, unsigned
+from .operators import constant_value, cs_name
 from .scope import Local
 from .singles import CsSingle
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, non_nullable
@@ -166,8 +167,8 @@ class EffectTranslator(LambdaTranslator):
             )
         raise self.member_error(name, table, table.cs_type, pos)
 
-    def array_item(self, item: Code, element: SType, node: s.Expr) -> Code:
-        return self.convert(item, element, node.pos, node)
+    def implicit_to(self, item: Code, target: SType, node: s.Expr) -> Code:
+        return self.convert(item, target, node.pos, node)
 
     def convert(self, value: Code, target: SType, pos: int, node: s.Expr | None = None) -> Code:
         """Implicit conversion for an assignment; refuse what C# refuses when types are known."""
@@ -202,6 +203,13 @@ class EffectTranslator(LambdaTranslator):
             if widening or target.name == value.type.name:
                 return value
             if _is_constant(node) and target.name in RANGES:
+                constant = constant_value(node)
+                low, high = RANGES[target.name]
+                if constant is not None and not low <= constant <= high:  # csc: CS0031
+                    raise self.error(
+                        f"Constant value '{constant}' cannot be converted to a '{cs_name(target)}'",
+                        pos,
+                    )
                 return self.narrow(value, target)  # a constant: `byte b = 5`, `uint n = 60 * 20`
         if target.py is value.type.py and target.name == value.type.name:
             return value
@@ -267,6 +275,14 @@ class EffectTranslator(LambdaTranslator):
 
     def incdec(self, node: s.IncDec, statement: bool) -> Code:
         op = "+" if node.op == "++" else "-"
+        if isinstance(node.target, s.Name):
+            local = self.scope.lookup(node.target.name)
+            kind = None if local is None else local.type
+            if kind is not None and kind.known and kind.py in (str, bool):  # csc: CS0023
+                raise self.error(
+                    f"Operator '{node.op}' cannot be applied to operand of type '{cs_name(kind)}'",
+                    node.pos,
+                )
         one = s.Literal(node.pos, 1, "int")
         if isinstance(node.target, s.Name):
             local = self.assignable_local(node.target)
@@ -299,7 +315,16 @@ class EffectTranslator(LambdaTranslator):
 
     def x_Throw(self, node: s.Throw) -> Code:
         assert node.value is not None
-        return Code(f"_throw({self.operand(node.value).text})", UNKNOWN)
+        return Code(f"_throw({self.thrown(node.value).text})", UNKNOWN)
+
+    def thrown(self, node: s.Expr) -> Code:
+        """What `throw` throws: a primitive value is csc's CS0155."""
+        value = self.operand(node)
+        if value.type.known and value.type.py in (str, int, float, bool, CsChar):
+            raise self.error(
+                "The type caught or thrown must be derived from System.Exception", node.pos
+            )
+        return value
 
     def x_Checked(self, node: s.Checked) -> Code:
         outer, given = self.checked, self.checked_context_given

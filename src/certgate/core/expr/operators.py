@@ -65,8 +65,8 @@ def _single_operand(stype: SType) -> bool:
     return stype.numeric
 
 
-def _cs(stype: SType) -> str:
-    """C#-keyword spelling of a type for operator messages."""
+def cs_name(stype: SType) -> str:
+    """C#-keyword spelling of a type for csc's messages."""
     return {
         "System.String": "string",
         "System.Boolean": "bool",
@@ -76,9 +76,62 @@ def _cs(stype: SType) -> str:
         "System.Char": "char",
         "System.Decimal": "decimal",
         "System.Single": "float",
+        "System.Byte": "byte",
+        "System.SByte": "sbyte",
+        "System.Int16": "short",
+        "System.UInt16": "ushort",
+        "System.UInt32": "uint",
+        "System.UInt64": "ulong",
     }.get(stype.name, stype.name)
 
 
+_CONSTANT_MEMBERS = {
+    (owner, bound): value
+    for names, low, high in (
+        (("int", "Int32"), -(2**31), 2**31 - 1),
+        (("long", "Int64"), -(2**63), 2**63 - 1),
+    )
+    for owner in names
+    for bound, value in (("MinValue", low), ("MaxValue", high))
+}
+
+
+def constant_value(node: s.Expr | None) -> int | None:
+    """The value of an integer constant expression (`60 * 20`, `-1`, `int.MaxValue + 1`)."""
+    if isinstance(node, s.Literal):
+        return node.value if node.kind in ("int", "long") else None  # type: ignore[return-value]
+    if isinstance(node, s.Member) and isinstance(node.target, (s.Name, s.PredefinedType)):
+        return _CONSTANT_MEMBERS.get((node.target.name, node.name))
+    if isinstance(node, s.Paren):
+        return constant_value(node.inner)
+    if isinstance(node, s.Unary) and node.op in ("-", "+"):
+        inner = constant_value(node.operand)
+        return None if inner is None else (-inner if node.op == "-" else inner)
+    if isinstance(node, s.Binary) and node.op in ("+", "-", "*", "/", "%"):
+        a, b = constant_value(node.left), constant_value(node.right)
+        if a is None or b is None or (node.op in ("/", "%") and b == 0):
+            return None
+        if node.op == "/":
+            return abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)  # truncates, as C#
+        if node.op == "%":
+            return a - b * (abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1))
+        return a + b if node.op == "+" else a - b if node.op == "-" else a * b
+    return None
+
+
+def _kind(stype: SType) -> str | None:
+    """The family a known primitive type belongs to, for operators that need one type (`?:`,
+    `??`): values of different families never convert into each other implicitly."""
+    if stype.py is str:
+        return "string"
+    if stype.py is bool:
+        return "bool"
+    if stype.numeric or stype.py in (CsChar, CsDecimal, CsSingle):
+        return "number"
+    return None
+
+
+_WIDE = frozenset({"System.Int64", "System.UInt32", "System.UInt64"})  # int op these: long
 _NUMERIC_RANK = ("System.Double", "System.Single", "System.Int64", "System.Int32")
 
 
@@ -89,6 +142,14 @@ def _best_type(kinds: set[SType]) -> SType:
         return next(iter(kinds))
     if any(not k.known or k.nullable for k in kinds):
         return UNKNOWN
+    for kind in kinds:  # the base class of the others (`{ new JObject(), jtoken }`: JToken)
+        base = kind.py
+        if (
+            isinstance(base, type)
+            and base not in (int, float, bool, str)
+            and all(isinstance(k.py, type) and issubclass(k.py, base) for k in kinds)
+        ):
+            return kind
     if DECIMAL in kinds and all(k is DECIMAL or (k.py is int and k.numeric) for k in kinds):
         return DECIMAL
     if all(k.numeric or k is SINGLE for k in kinds) and DECIMAL not in kinds:
@@ -100,10 +161,15 @@ def _best_type(kinds: set[SType]) -> SType:
 
 
 class OperatorTranslator(ExprTranslator):
+    def unchecked_constant(self) -> bool:
+        """Inside `unchecked(...)`, where a constant may overflow (the translators that know
+        `checked` contexts override this)."""
+        return False
+
     def operand_error(self, op: str, left: SType, right: SType, pos: int) -> Exception:
         return self.error(
-            f"Operator '{op}' cannot be applied to operands of type '{_cs(left)}' and "
-            f"'{_cs(right)}'",
+            f"Operator '{op}' cannot be applied to operands of type '{cs_name(left)}' and "
+            f"'{cs_name(right)}'",
             pos,
         )
 
@@ -119,7 +185,9 @@ class OperatorTranslator(ExprTranslator):
                 lifted = f"(None if ({temp} := {operand.text}) is None else not {temp})"
                 return Code(lifted, BOOL.as_nullable())
             if operand.type.known and operand.type is not BOOL:
-                message = f"Operator '!' cannot be applied to operand of type '{_cs(operand.type)}'"
+                message = (
+                    f"Operator '!' cannot be applied to operand of type '{cs_name(operand.type)}'"
+                )
                 raise self.error(message, node.pos)
             test = operand.text if operand.type is BOOL else f"_truth({operand.text})"
             return Code(f"(not {test})", BOOL)
@@ -147,7 +215,7 @@ class OperatorTranslator(ExprTranslator):
             return Code(f"_w{'32' if stype is INT else '64'}(-{operand.text})", stype)
         if stype.known and not stype.numeric and stype.py is not CsChar:
             raise self.error(
-                f"Operator '{node.op}' cannot be applied to operand of type '{_cs(stype)}'",
+                f"Operator '{node.op}' cannot be applied to operand of type '{cs_name(stype)}'",
                 node.pos,
             )
         if node.op == "+":
@@ -170,6 +238,9 @@ class OperatorTranslator(ExprTranslator):
 
     def coalesce(self, left: Code, right: Code, pos: int) -> Code:
         if left.type.known and left.type.py in (int, float, bool) and not left.type.nullable:
+            raise self.operand_error("??", left.type, right.type, pos)
+        kinds = (_kind(left.type), _kind(right.type))
+        if None not in kinds and kinds[0] != kinds[1]:  # `"a" ?? 1`
             raise self.operand_error("??", left.type, right.type, pos)
         temp = self.names.temp()
         result = left.type if left.type.known and left.type is not NULL else right.type
@@ -269,7 +340,15 @@ class OperatorTranslator(ExprTranslator):
             if op == "%":
                 return Code(f"_fmod({left.text}, {right.text})", DOUBLE)
             return Code(f"({left.text} {op} {right.text})", DOUBLE)
-        kind = LONG if LONG in (a, b) else INT
+        kind = LONG if a.name in _WIDE or b.name in _WIDE else INT
+        folded = constant_value(node)
+        bits = 31 if kind is INT else 63
+        if (
+            folded is not None
+            and not -(2**bits) <= folded < 2**bits
+            and not self.unchecked_constant()
+        ):
+            raise self.error("The operation overflows at compile time in checked mode", node.pos)
         narrow = "True" if kind is INT else "False"
         if op == "/":
             return Code(f"_idiv({left.text}, {right.text}, {narrow})", kind)
@@ -338,6 +417,13 @@ class OperatorTranslator(ExprTranslator):
                 then = Code(f"_float({then.text})", DOUBLE) if a is not DOUBLE else then
                 other = Code(f"_float({other.text})", DOUBLE) if b is not DOUBLE else other
         else:
+            kinds = (_kind(a), _kind(b))
+            if None not in kinds and kinds[0] != kinds[1]:  # csc: CS0173
+                raise self.error(
+                    "Type of conditional expression cannot be determined because there is no "
+                    f"implicit conversion between '{cs_name(a)}' and '{cs_name(b)}'",
+                    node.pos,
+                )
             result = UNKNOWN
         return Code(f"({then.text} if {test} else {other.text})", result)
 
@@ -349,7 +435,7 @@ class OperatorTranslator(ExprTranslator):
             and not receiver.type.nullable
         ):
             raise self.error(
-                f"Operator '?' cannot be applied to operand of type '{_cs(receiver.type)}'",
+                f"Operator '?' cannot be applied to operand of type '{cs_name(receiver.type)}'",
                 node.pos,
             )
         temp = self.names.temp()
@@ -429,12 +515,14 @@ class OperatorTranslator(ExprTranslator):
             if not items:
                 raise self.error("No best type found for implicitly-typed array", node.pos)
             element = _best_type({item.type for item in items if item.type is not NULL})
+            if element is UNKNOWN and all(item.type.known for item in items):
+                raise self.error("No best type found for implicitly-typed array", node.pos)
         converted = [
-            self.array_item(code, element, item)
+            self.implicit_to(code, element, item)
             for code, item in zip(items, node.items or (), strict=True)
         ]
         return Code(f"_array({', '.join(c.text for c in converted)})", array_of(element))
 
-    def array_item(self, item: Code, element: SType, node: s.Expr) -> Code:
-        """An array initializer's item as the element type (the effects layer converts)."""
+    def implicit_to(self, item: Code, target: SType, node: s.Expr) -> Code:
+        """An initializer's item as the element type (the effects layer converts)."""
         return item

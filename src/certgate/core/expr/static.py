@@ -48,6 +48,11 @@ STRING = SType("System.String", str, element=CHAR)  # an IEnumerable<char>: `s.S
 BOOL = SType("System.Boolean", bool)
 INT = SType("System.Int32", int)
 LONG = SType("System.Int64", int)
+# the other integral types are Python ints too; their names keep `byte b = Convert.ToByte(s)`
+# valid and tell the operators that `uint + int` is a long
+SBYTE, BYTE = SType("System.SByte", int), SType("System.Byte", int)
+SHORT, USHORT = SType("System.Int16", int), SType("System.UInt16", int)
+UINT, ULONG = SType("System.UInt32", int), SType("System.UInt64", int)
 DOUBLE = SType("System.Double", float)
 DECIMAL = SType("System.Decimal", CsDecimal)  # a CsValue, not `numeric`: own operators
 SINGLE = SType("System.Single", CsSingle)  # likewise

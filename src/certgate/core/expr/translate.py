@@ -62,16 +62,8 @@ _RESERVED_KEYWORDS = frozenset({"type_args", "self", *keyword.kwlist, *keyword.s
 # Members no allowed type may expose: they lead to reflection (System.Type) or object identity.
 _DENIED_MEMBERS = frozenset({"GetType", "MemberwiseClone", "ReferenceEquals", "Finalize"})
 # Types APIM allows with "All" members: a member we lack is ours to add, not the user's error.
-_ALL_MEMBERS_ALLOWED = frozenset(
-    {
-        "System.String",
-        "System.Int32",
-        "System.Int64",
-        "System.Double",
-        "System.Boolean",
-        "System.Char",
-    }
-)
+# (string, int, long, double and bool: `typenames` lists their .NET members, so a typo is refused)
+_ALL_MEMBERS_ALLOWED = frozenset({"System.Char"})
 
 
 @dataclass(frozen=True, slots=True)
