@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import syntax as s
 from .anon import anon_class, check_member_name
+from .arity import refuses
 from .arrays import CsArray
 from .generic import CsList
 from .gentypes import GENERICS, apim_type, generic_type
@@ -147,6 +148,12 @@ class CreationTranslator(OperatorTranslator):
         info = self.resolve_type(node.type)
         if info.ctor is None:
             return self.no_constructor(info, node)
+        if refuses(info.full_name, ".ctor", len(node.args), info.ctor, bound=False):
+            raise self.error(  # csc: CS1729
+                f"'{info.full_name}' does not contain a constructor that takes "
+                f"{len(node.args)} arguments",
+                node.pos,
+            )
         args, _ = self.call_args(node.args, None)
         code = f"{self.names.constant(info.ctor)}({args.removeprefix(', ')})"
         if not (node.adds or node.members):

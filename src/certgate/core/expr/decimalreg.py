@@ -7,6 +7,7 @@ the decimal path, anything else the original one, and the static type follows th
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from . import bcl  # noqa: F401  (registers Math and Convert, whose members are wrapped here)
 from . import decimals as dec
@@ -110,6 +111,7 @@ def _overload(original: StaticMember, decimal_fn: Callable[..., object]) -> Stat
     fallback = original.value
     assert callable(fallback)
 
+    @wraps(fallback)  # its signature: the arguments .NET's overloads take (`arity`)
     def call(*args: object) -> object:
         return decimal_fn(*args) if _any_decimal(args) else fallback(*args)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import wraps
 
 from . import (
     decimalreg,  # noqa: F401  (registers the decimal overloads wrapped here)
@@ -83,6 +84,7 @@ def _overload(
     assert callable(fallback)
     chosen = float_fn or (lambda *args: fallback(*_widened(args)))
 
+    @wraps(fallback)  # its signature: the arguments .NET's overloads take (`arity`)
     def call(*args: object) -> object:
         return chosen(*args) if any(type(arg) is _FLOAT for arg in args) else fallback(*args)
 

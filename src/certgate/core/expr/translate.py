@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from . import syntax as s
+from .arity import refuses
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
@@ -312,6 +313,9 @@ class ExprTranslator:
         stype = self.resolve_type(node).stype
         return stype.as_nullable() if node.nullable else stype
 
+    def arity_error(self, name: str, count: int, pos: int) -> Exception:
+        return self.error(f"No overload for method '{name}' takes {count} arguments", pos)
+
     def value_or_default(self, receiver: Code, args: str, pos: int) -> Code:
         """`Nullable<T>.GetValueOrDefault([fallback])`: the value, else the fallback or T's
         default (`default(int)` is 0)."""
@@ -370,6 +374,9 @@ class ExprTranslator:
                 raise self.error(
                     f"No overload for method '{target.name}' takes out arguments here", target.pos
                 )
+            implementation = table.methods[target.name]
+            if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
+                raise self.arity_error(target.name, len(node.args), target.pos)
         result = UNKNOWN if table is None else table.result_type(target.name, receiver.type)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
@@ -425,6 +432,9 @@ class ExprTranslator:
                 f"type arguments on '{info.full_name}.{target.name}'", target.pos
             )
         args, outs = self.call_args(node.args, None)
+        key = "static " + target.name
+        if refuses(info.full_name, key, len(node.args), member.value, bound=False):
+            raise self.arity_error(target.name, len(node.args), target.pos)
         if len(outs) != member.outs:
             raise self.error(
                 f"No overload for method '{target.name}' takes {len(node.args)} arguments",
