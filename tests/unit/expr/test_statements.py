@@ -11,7 +11,7 @@ import pytest
 from certgate.core.expr import compile_expression
 from certgate.errors import ExpressionError, ExpressionRuntimeError, NotSupportedError
 
-from .conftest import evaluate, make_context
+from .conftest import evaluate, load_error, make_context
 
 
 @pytest.mark.parametrize(
@@ -252,3 +252,11 @@ def test_local_function_errors(text: str, message: str) -> None:
     with pytest.raises(ExpressionError) as info:
         compile_expression(text)
     assert message in info.value.message
+
+
+def test_a_local_function_may_read_a_local_assigned_before_it_runs() -> None:
+    """csc judges definite assignment at the call; certgate does not judge reads inside local
+    functions and lambdas at all, so it never refuses what csc accepts (mcs cannot run local
+    functions, so this is no vector)."""
+    assert evaluate("@{ int x; int F() => x * 2; x = 4; return F(); }") == 8
+    assert "Use of unassigned local variable 'x'" in load_error("@{ int x; return x + 1; }")

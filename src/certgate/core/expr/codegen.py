@@ -160,6 +160,7 @@ class Translator(BranchTranslator):
                 else Code("None", declared)  # bound, so nested defs can say `nonlocal`
             )
         local = self.declare(node.name, declared, node.pos)
+        local.unassigned = init is None
         return [f"{local.py_name} = {value.text}"]
 
     def s_ExprStmt(self, node: s.ExprStmt, depth: int) -> list[str]:

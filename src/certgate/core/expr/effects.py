@@ -67,6 +67,8 @@ class EffectTranslator(LambdaTranslator):
         target = node.target
         if isinstance(target, s.Name):
             local = self.assignable_local(target)
+            if node.op is not None:  # `x += 1` reads x first
+                self.check_assigned(local, target.name, target.pos)
             value = self.compound(node.op, Code(local.py_name, local.type), node.value, node.pos)
             value = self.convert(value, local.type, node.value.pos, node.value)
             self.note_assignment(local)
@@ -286,6 +288,7 @@ class EffectTranslator(LambdaTranslator):
         one = s.Literal(node.pos, 1, "int")
         if isinstance(node.target, s.Name):
             local = self.assignable_local(node.target)
+            self.check_assigned(local, node.target.name, node.target.pos)
             self.note_assignment(local)
             if statement or node.prefix:
                 value = self.compound(op, Code(local.py_name, local.type), one, node.pos)

@@ -81,6 +81,7 @@ class LambdaTranslator(TypeOpsTranslator):
         raise NotImplementedError
 
     def note_assignment(self, local: Local) -> None:
+        local.unassigned = False
         if self.frames and local.in_lambda < self.frames[-1].lambda_depth:
             self.frames[-1].nonlocals.add(local.py_name)
 

@@ -23,6 +23,7 @@ class Local:
     in_lambda: int  # lambda nesting depth where it was declared
     readonly: str | None = None  # why it cannot be assigned ("foreach iteration variable")
     mutable: bool = False  # assigned after its declaration somewhere (never hoisted then)
+    unassigned: bool = False  # declared without a value and not assigned yet (in source order)
     function: object = None  # a local function: its `syntax.LocalFunction`
 
 

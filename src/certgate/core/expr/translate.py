@@ -188,11 +188,18 @@ class ExprTranslator:
     def x_Name(self, node: s.Name) -> Code:
         local = self.scope.lookup(node.name)
         if local is not None:
+            self.check_assigned(local, node.name, node.pos)
             invariant = local.in_lambda < self.lambda_depth and not local.mutable
             return Code(local.py_name, local.type, invariant=invariant)
         if node.name == "context":
             return Code("ctx", self.context_type, invariant=True)
         raise self.name_error(node.name, node.pos)
+
+    def check_assigned(self, local: Local, name: str, pos: int) -> None:
+        """csc's CS0165 where certain: no assignment precedes this read in the source, so none
+        precedes it on any path (a lambda or a local function may run later: not judged)."""
+        if local.unassigned and local.in_lambda == self.lambda_depth:
+            raise self.error(f"Use of unassigned local variable '{name}'", pos)
 
     def name_error(self, name: str, pos: int) -> Exception:
         """A name that is not a value: a type or namespace used as one, or nothing at all."""
