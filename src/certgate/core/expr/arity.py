@@ -1,10 +1,12 @@
 """Argument counts against .NET's overloads (csc's CS1501/CS1729), checked when a policy loads.
 
-`netoverloads.OVERLOADS` gives, per allowed type and member, the argument counts its public
-overloads take (from Mono's class libraries). A call is refused only when no overload takes its
-count, the name is no extension method (LINQ, Json.NET's and LINQ to XML's extensions add
-overloads under the same names), and certgate's own implementation would not take it either
-(it may know a .NET 8 overload Mono's libraries lack).
+`netoverloads.OVERLOADS` gives, per allowed type and member, the argument counts and parameter
+kinds of its public overloads (from Mono's class libraries). A call is refused when no overload
+takes its count and certgate's own implementation would not take it either (it may know a .NET
+8 overload Mono's libraries lack), or when no overload of that count takes the string, bool,
+char, number or null it is given (CS1503: `"a".Contains(1)`); never when the name is also an
+extension method (LINQ, Json.NET's and LINQ to XML's extensions add overloads under the same
+names).
 """
 
 from __future__ import annotations
@@ -45,15 +47,57 @@ def refuses(
 ) -> bool:
     """True when no .NET overload of `type_name.member` (a `static ` prefix for statics,
     `.ctor`) takes `count` arguments and certgate's `implementation` does not either."""
-    ranges = OVERLOADS.get((net_type(type_name), member))
-    if ranges is None or member in _EXTENSIONS:  # `x.Max()` may be LINQ's; `Math.Max` not
+    overloads = OVERLOADS.get((net_type(type_name), member))
+    if overloads is None or member in _EXTENSIONS:  # `x.Max()` may be LINQ's; `Math.Max` not
         return False
-    if any(low <= count and (high < 0 or count <= high) for low, high in ranges):
+    if any(_takes(overload, count) for overload in overloads):
         return False
     if not callable(implementation):
         return True
     low, high = _python_range(implementation, bound)
     return not low <= count <= high
+
+
+def mismatch(type_name: str, member: str, args: list[str | None]) -> bool:
+    """True when every .NET overload that takes as many arguments has a parameter that cannot
+    take its argument. `args` gives each argument's kind as `netoverloads` spells parameters
+    (S, B, C, N; "null" for the literal) or None where certgate does not judge it (objects,
+    unknown types: an implicit conversion may exist)."""
+    overloads = OVERLOADS.get((net_type(type_name), member))
+    if overloads is None or member in _EXTENSIONS or all(a is None for a in args):
+        return False
+    fitting = [o for o in overloads if _takes(o, len(args))]
+    return bool(fitting) and not any(_accepts(o[2], args) for o in fitting)
+
+
+def _takes(overload: tuple[int, int, str], count: int) -> bool:
+    low, high, _ = overload
+    return low <= count and (high < 0 or count <= high)
+
+
+# what a parameter of each kind takes, of the argument kinds certgate judges
+_TAKES = {
+    "S": {"S", "null"},
+    "B": {"B"},
+    "C": {"C"},
+    "N": {"N", "C"},  # char widens to the numbers
+    "A": {"null"},
+    "O": {"S", "B", "C", "N", "null"},
+}
+
+
+def _accepts(kinds: str, args: list[str | None]) -> bool:
+    for i, arg in enumerate(args):
+        if arg is None:
+            continue
+        kind = kinds[min(i, len(kinds) - 1)] if kinds else "O"
+        if kind.islower():  # the elements of a `params` array (or the array itself)
+            element = kind.upper()
+            if arg not in _TAKES[element] and not (i == len(kinds) - 1 and arg == "null"):
+                return False
+        elif i >= len(kinds) or arg not in _TAKES[kind]:
+            return False
+    return True
 
 
 @cache

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from . import syntax as s
-from .arity import refuses
+from .arity import mismatch, refuses
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
@@ -74,6 +74,21 @@ class Code:
     # A pure property chain that does not depend on the enclosing lambda's parameters
     # (`context.Request.Certificate.Thumbprint` inside `c => ...`); see `hoist`.
     invariant: bool = False
+
+
+def _argument_kind(stype: SType) -> str | None:
+    """An argument's kind for `arity.mismatch`, or None where certgate does not judge it."""
+    if stype is NULL:
+        return "null"
+    if stype.nullable or not stype.known:
+        return None
+    if stype.py is str:
+        return "S"
+    if stype.py is bool:
+        return "B"
+    if stype.py is CsChar:
+        return "C"
+    return "N" if stype.numeric or stype in (DECIMAL, SINGLE) else None
 
 
 def _nullable_value_type(stype: SType) -> bool:
@@ -320,6 +335,23 @@ class ExprTranslator:
         stype = self.resolve_type(node).stype
         return stype.as_nullable() if node.nullable else stype
 
+    def check_argument_kinds(
+        self, type_name: str, member: str, node: s.Invoke | s.ObjectNew, pos: int
+    ) -> None:
+        """csc's CS1502/CS1503 when no overload takes the strings, bools, chars or numbers the
+        call passes (checked after `call_args`, on the in-arguments' static types)."""
+        if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
+            return  # out or named arguments: not judged
+        kinds = [_argument_kind(t) for t in self.last_arg_types]
+        if mismatch(type_name, member, kinds):
+            shown = type_name.rsplit(".", 1)[-1] if member == ".ctor" else member
+            shown = shown.removeprefix("static ")
+            raise self.error(
+                f"The best overloaded method match for '{type_name}.{shown}' has some invalid "
+                "arguments",
+                pos,
+            )
+
     def arity_error(self, name: str, count: int, pos: int) -> Exception:
         return self.error(f"No overload for method '{name}' takes {count} arguments", pos)
 
@@ -384,6 +416,7 @@ class ExprTranslator:
             implementation = table.methods[target.name]
             if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
                 raise self.arity_error(target.name, len(node.args), target.pos)
+            self.check_argument_kinds(receiver.type.name, target.name, node, target.pos)
         result = UNKNOWN if table is None else table.result_type(target.name, receiver.type)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
@@ -442,6 +475,7 @@ class ExprTranslator:
         key = "static " + target.name
         if refuses(info.full_name, key, len(node.args), member.value, bound=False):
             raise self.arity_error(target.name, len(node.args), target.pos)
+        self.check_argument_kinds(info.full_name, key, node, target.pos)
         if len(outs) != member.outs:
             raise self.error(
                 f"No overload for method '{target.name}' takes {len(node.args)} arguments",
