@@ -76,31 +76,15 @@ Each line is `Type|member|min:max:kinds,...`, one entry per overload (`=Name` fo
 method, `.ctor` for the constructors, max -1 for a `params` array; System.Object's own members
 left out). `kinds` has a letter per parameter: S string, B bool, C char, N a number, A an
 array, O anything else (lower case: the element of a `params` array). Mono's libraries lag .NET
-8 by a few overloads, so the compiler also accepts what certgate's own implementation takes.
+8 by a few overloads, so the compiler also accepts what certgate's own implementation takes
+(`arity` reads it).
 """
 
 from __future__ import annotations
 
-_DATA = """
+DATA = """
 '''
-_FOOTER = '''"""
-
-
-Overload = tuple[int, int, str]  # fewest and most arguments (-1: any), parameter kinds
-
-
-def _parse() -> dict[tuple[str, str], tuple[Overload, ...]]:
-    table: dict[tuple[str, str], tuple[Overload, ...]] = {}
-    for line in _DATA.split():
-        type_name, member, overloads = line.split("|")
-        key = "static " + member[1:] if member.startswith("=") else member
-        parsed = (entry.split(":") for entry in overloads.split(","))
-        table[(type_name, key)] = tuple((int(low), int(high), kinds) for low, high, kinds in parsed)
-    return table
-
-
-OVERLOADS = _parse()
-'''
+_FOOTER = '"""\n'
 
 
 def main() -> int:

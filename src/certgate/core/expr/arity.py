@@ -15,7 +15,23 @@ import inspect
 from collections.abc import Callable
 from functools import cache
 
-from .netoverloads import OVERLOADS
+from .netoverloads import DATA
+
+Overload = tuple[int, int, str]  # fewest and most arguments (-1: any), parameter kinds
+
+
+def _parse() -> dict[tuple[str, str], tuple[Overload, ...]]:
+    """`netoverloads.DATA` by (type, member): `static Name` for a static method, `.ctor`."""
+    table: dict[tuple[str, str], tuple[Overload, ...]] = {}
+    for line in DATA.split():
+        type_name, member, overloads = line.split("|")
+        key = "static " + member[1:] if member.startswith("=") else member
+        parsed = (entry.split(":") for entry in overloads.split(","))
+        table[(type_name, key)] = tuple((int(low), int(high), kinds) for low, high, kinds in parsed)
+    return table
+
+
+OVERLOADS = _parse()
 
 _EXTENSION_TYPES = (
     "System.Linq.Enumerable",
