@@ -355,12 +355,12 @@ class ExprTranslator:
     def arity_error(self, name: str, count: int, pos: int) -> Exception:
         return self.error(f"No overload for method '{name}' takes {count} arguments", pos)
 
-    def value_or_default(self, receiver: Code, args: str, pos: int) -> Code:
+    def value_or_default(self, receiver: Code, args: str, count: int, pos: int) -> Code:
         """`Nullable<T>.GetValueOrDefault([fallback])`: the value, else the fallback or T's
         default (`default(int)` is 0)."""
         stype = non_nullable(receiver.type)
-        if args.count(", ") > 1:
-            raise self.error("No overload for method 'GetValueOrDefault' takes 2 arguments", pos)
+        if count > 1:
+            raise self.arity_error("GetValueOrDefault", count, pos)
         fallback = args.removeprefix(", ")
         if not fallback:
             info = IMPLEMENTED.get(stype.name)
@@ -394,7 +394,7 @@ class ExprTranslator:
         element = receiver.type.element if target.name in LAMBDA_OVER_ELEMENTS else None
         args, outs = self.call_args(node.args, element)
         if target.name == "GetValueOrDefault" and _nullable_value_type(receiver.type):
-            return self.value_or_default(receiver, args, target.pos)
+            return self.value_or_default(receiver, args, len(node.args), target.pos)
         name = repr(target.name)
         if table is not None:
             if target.name not in table.methods:
