@@ -125,7 +125,8 @@ def _python_range(function: Callable[..., object], bound: bool) -> tuple[int, in
         return (0, 1 << 30)  # cannot tell: accept any count
     if bound and parameters:
         parameters = parameters[1:]  # the receiver
-    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
-        return (0, 1 << 30)  # a dispatcher over several overloads: any count may be one
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return sum(p.default is p.empty for p in positional), len(positional)
+    fewest = sum(p.default is p.empty for p in positional)
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return fewest, 1 << 30  # a dispatcher over several overloads: any more may be one
+    return fewest, len(positional)

@@ -117,6 +117,7 @@ class Translator(BranchTranslator):
                 "type",
                 node.pos,
             )
+        self.value_node = node
         value = self.expr(node)
         if value.type is VOID:
             raise self.error("Cannot implicitly convert type 'void' to 'object'", node.pos)

@@ -100,6 +100,8 @@ def _nullable_value_type(stype: SType) -> bool:
 
 
 class ExprTranslator:
+    value_node: s.Expr | None = None  # the expression whose value the policy gets (`returned`)
+
     def __init__(self, smap: SourceMap, context_type: SType, names: Names) -> None:
         self.smap = smap
         self.names = names
@@ -307,6 +309,12 @@ class ExprTranslator:
             return nullable
         if table is not None:
             if node.name in table.methods and node.name not in table.props:
+                if node is self.value_node:  # csc: CS0428 (an argument may be a delegate)
+                    raise self.error(
+                        f"Cannot convert method group '{node.name}' to non-delegate type "
+                        "'object'. Did you intend to invoke the method?",
+                        node.pos,
+                    )
                 raise self.unsupported(f"method group '{node.name}' used as a value", node.pos)
             if node.name not in table.props:
                 raise self.member_error(node.name, table, table.cs_type, node.pos)
