@@ -1,10 +1,10 @@
-"""Argument counts against .NET's overloads (csc's CS1501/CS1729), checked when a policy loads.
+"""Arguments against .NET's overloads (csc's CS1501/CS1729/CS1503), checked when a policy loads.
 
 `netoverloads.OVERLOADS` gives, per allowed type and member, the argument counts and parameter
 kinds of its public overloads (from Mono's class libraries). A call is refused when no overload
 takes its count and certgate's own implementation would not take it either (it may know a .NET
 8 overload Mono's libraries lack), or when no overload of that count takes the string, bool,
-char, number or null it is given (CS1503: `"a".Contains(1)`); never when the name is also an
+char, number or null it is given (CS1503: `"abc".IndexOf(1)`); never when the name is also an
 extension method (LINQ, Json.NET's and LINQ to XML's extensions add overloads under the same
 names).
 """
