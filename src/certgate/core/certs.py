@@ -27,7 +27,7 @@ from certgate.core.expr.oids import Oid
 from certgate.core.expr.pubkey import PublicKey, tbs_spki
 from certgate.core.expr.rsa import RSA
 from certgate.core.expr.static import SType, class_stype
-from certgate.core.expr.strings import CsEnum, enum_members
+from certgate.core.expr.strings import CsEnum, enum_members, enum_values
 from certgate.core.expr.typenames import StaticMember, TypeInfo, register
 from certgate.core.expr.types import CsObject, CsTypeRef
 from certgate.errors import CertificateLoadError, ExpressionRuntimeError
@@ -89,13 +89,13 @@ class X509ContentType(CsEnum):
     CS_TYPE = "System.Security.Cryptography.X509Certificates.X509ContentType"
 
 
-X509_CONTENT_TYPES = {
-    name: X509ContentType(name, value)
-    for name, value in (
+X509_CONTENT_TYPES = enum_values(
+    X509ContentType,
+    (
         ("Unknown", 0), ("Cert", 1), ("SerializedCert", 2), ("Pfx", 3), ("Pkcs12", 3),
         ("SerializedStore", 4), ("Pkcs7", 5), ("Authenticode", 6),
-    )
-}  # fmt: skip
+    ),
+)  # fmt: skip
 
 
 class X500DistinguishedName(CsObject):

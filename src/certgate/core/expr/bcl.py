@@ -199,8 +199,15 @@ _DOUBLE_STATICS = {
     "IsNegativeInfinity": _method(_double_predicate(lambda x: x == -math.inf), BOOL),
     "IsFinite": _method(_double_predicate(math.isfinite), BOOL),
 }
+
+
+class MidpointRounding(CsEnum):
+    __slots__ = ()
+    CS_TYPE = "System.MidpointRounding"
+
+
 _MIDPOINT = enum_members(
-    type("MidpointRounding", (CsEnum,), {"__slots__": (), "CS_TYPE": "System.MidpointRounding"}),
+    MidpointRounding,
     "ToEven",
     "AwayFromZero",
     "ToZero",

@@ -8,6 +8,7 @@ changing a container while a `foreach` walks it throws InvalidOperationException
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from . import exceptions as exc
 from .collections import LinqSeq
@@ -20,6 +21,7 @@ _MODIFIED = "Collection was modified; enumeration operation may not execute."
 
 class JContainer(JToken):
     __slots__ = ("_items", "_version")
+    KEY_EXPECTED: ClassVar[str] = "Int32 array index"  # what `this[key]` wants (JArray)
     CS_TYPE = "Newtonsoft.Json.Linq.JContainer"
     CS_MEMBERS = JToken.CS_MEMBERS | {
         "Count", "Add", "AddFirst", "RemoveAll", "ReplaceAll", "Descendants",
@@ -62,6 +64,23 @@ class JContainer(JToken):
     @property
     def Count(self) -> int:
         return len(self._items)
+
+    def _position(self, key: object, allow_end: bool = False) -> int:
+        """An index into the items (JArray's and JConstructor's `this[object key]`)."""
+        if type(key) is not int:
+            shown = f'"{key}"' if type(key) is str else to_string(key)
+            raise json_error(
+                f"Accessed {self.CS_TYPE.rsplit('.', 1)[-1]} values with invalid key value: "
+                f"{shown}. {self.KEY_EXPECTED} expected.",
+                "ArgumentException",
+            )
+        if not 0 <= key < len(self._items) + allow_end:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentOutOfRangeException",
+                "Index was out of range. Must be non-negative and less than the size of the "
+                "collection. (Parameter 'index')",
+            )
+        return key
 
     def adopt(self, value: object) -> JToken:
         """The token to store: a copy when it already has a parent (or is an ancestor)."""

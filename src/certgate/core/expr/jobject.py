@@ -158,22 +158,6 @@ class JArray(JContainer):
         for item in content:
             self.Add(item)
 
-    def _position(self, key: object, allow_end: bool = False) -> int:
-        if type(key) is not int:
-            shown = f'"{key}"' if type(key) is str else to_string(key)
-            raise json_error(
-                f"Accessed JArray values with invalid key value: {shown}. Int32 array index "
-                "expected.",
-                "ArgumentException",
-            )
-        if not 0 <= key < len(self._items) + allow_end:
-            raise exc.ExpressionRuntimeError(
-                "ArgumentOutOfRangeException",
-                "Index was out of range. Must be non-negative and less than the size of the "
-                "collection. (Parameter 'index')",
-            )
-        return key
-
     def get_item(self, key: object) -> JToken | None:
         return self._items[self._position(key)]
 

@@ -37,6 +37,7 @@ class JConstructor(JContainer):
     CS_INDEXER = "get_item"
     CS_INDEX_SETTER = "set_item"
     KIND_NAME = "Constructor"
+    KEY_EXPECTED = "Argument position index"
 
     def __init__(self, *args: object) -> None:
         super().__init__()
@@ -67,18 +68,6 @@ class JConstructor(JContainer):
     @Name.setter
     def Name(self, value: object) -> None:
         self._name = None if value is None else to_string(value)
-
-    def _position(self, key: object) -> int:
-        if type(key) is not int:
-            shown = f'"{key}"' if type(key) is str else to_string(key)
-            raise json_error(
-                f"Accessed JConstructor values with invalid key value: {shown}. Argument position "
-                "index expected.",
-                "ArgumentException",
-            )
-        if not 0 <= key < len(self._items):
-            raise exc.argument_out_of_range("index")
-        return key
 
     def get_item(self, key: object) -> JToken | None:
         return self._items[self._position(key)]

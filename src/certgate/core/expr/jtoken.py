@@ -74,7 +74,7 @@ class JToken(CsObject):
 
     @property
     def Type(self) -> JTokenType:
-        return KIND_NAMES[self.KIND_NAME]  # type: ignore[return-value]
+        return KIND_NAMES[self.KIND_NAME]
 
     @property
     def Parent(self) -> JToken | None:
@@ -281,7 +281,7 @@ class JValue(JToken):
 
     @property
     def Type(self) -> JTokenType:
-        return KIND_NAMES[self._kind]  # type: ignore[return-value]
+        return KIND_NAMES[self._kind]
 
     @property
     def raw(self) -> object:

@@ -34,7 +34,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
@@ -102,6 +102,9 @@ class CsEnum(CsValue):
         return member
 
 
+E = TypeVar("E", bound=CsEnum)
+
+
 class StringComparison(CsEnum):
     __slots__ = ()
     CS_TYPE = "System.StringComparison"
@@ -113,8 +116,14 @@ class StringSplitOptions(CsEnum):
     CS_TYPE = "System.StringSplitOptions"
 
 
-def enum_members(cls: type[CsEnum], *names: str) -> dict[str, CsEnum]:
-    return {name: cls(name, value) for value, name in enumerate(names)}
+def enum_members(cls: type[E], *names: str, start: int = 0) -> dict[str, E]:
+    """An enum's members numbered in order (from `start`)."""
+    return {name: cls(name, value) for value, name in enumerate(names, start)}
+
+
+def enum_values(cls: type[E], pairs: tuple[tuple[str, int], ...]) -> dict[str, E]:
+    """An enum's members with their numbers (several names may share one: Pfx, Pkcs12)."""
+    return {name: cls(name, value) for name, value in pairs}
 
 
 STRING_COMPARISON = enum_members(

@@ -17,7 +17,7 @@ from cryptography.hazmat.decrepit.ciphers.modes import CFB8
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
 
 from . import exceptions as exc
-from .strings import CsEnum
+from .strings import CsEnum, enum_members
 
 _NS = "System.Security.Cryptography."
 
@@ -32,11 +32,8 @@ class PaddingMode(CsEnum):
     CS_TYPE = _NS + "PaddingMode"
 
 
-CIPHER_MODES = {n: CipherMode(n, v) for v, n in enumerate(("CBC", "ECB", "OFB", "CFB", "CTS"), 1)}
-PADDING_MODES = {
-    n: PaddingMode(n, v)
-    for v, n in enumerate(("None", "PKCS7", "Zeros", "ANSIX923", "ISO10126"), 1)
-}
+CIPHER_MODES = enum_members(CipherMode, "CBC", "ECB", "OFB", "CFB", "CTS", start=1)
+PADDING_MODES = enum_members(PaddingMode, "None", "PKCS7", "Zeros", "ANSIX923", "ISO10126", start=1)
 CBC, ECB, CFB = CIPHER_MODES["CBC"], CIPHER_MODES["ECB"], CIPHER_MODES["CFB"]
 NO_PADDING, PKCS7, ZEROS = PADDING_MODES["None"], PADDING_MODES["PKCS7"], PADDING_MODES["Zeros"]
 ANSIX923, ISO10126 = PADDING_MODES["ANSIX923"], PADDING_MODES["ISO10126"]

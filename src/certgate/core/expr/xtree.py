@@ -22,7 +22,7 @@ from typing import ClassVar, TypeVar
 from . import exceptions as exc
 from .arrays import is_enumerable
 from .collections import LinqSeq
-from .strings import CsEnum, format_double, to_string
+from .strings import CsEnum, enum_members, format_double, to_string
 from .types import CsChar, CsObject, CsTypeRef
 from .xconvert import duration_text, explicit
 from .xnames import (
@@ -42,16 +42,12 @@ class XmlNodeType(CsEnum):
     CS_TYPE = "System.Xml.XmlNodeType"
 
 
-XML_NODE_TYPE = {
-    name: XmlNodeType(name, value)
-    for name, value in (
-        ("None", 0), ("Element", 1), ("Attribute", 2), ("Text", 3), ("CDATA", 4),
-        ("EntityReference", 5), ("Entity", 6), ("ProcessingInstruction", 7), ("Comment", 8),
-        ("Document", 9), ("DocumentType", 10), ("DocumentFragment", 11), ("Notation", 12),
-        ("Whitespace", 13), ("SignificantWhitespace", 14), ("EndElement", 15),
-        ("EndEntity", 16), ("XmlDeclaration", 17),
-    )
-}  # fmt: skip
+XML_NODE_TYPE = enum_members(
+    XmlNodeType, "None", "Element", "Attribute", "Text", "CDATA", "EntityReference", "Entity",
+    "ProcessingInstruction", "Comment", "Document", "DocumentType", "DocumentFragment",
+    "Notation", "Whitespace", "SignificantWhitespace", "EndElement", "EndEntity",
+    "XmlDeclaration",
+)  # fmt: skip
 
 _ALL: object = object()  # an axis called without a name (`Elements()`, not `Elements(null)`)
 
@@ -390,6 +386,18 @@ class XProcessingInstruction(XNode):
         return XProcessingInstruction(self.Target, self.Data)
 
 
+def _id_property(index: int) -> property:
+    """One of XDocumentType's settable texts (PublicId, SystemId, InternalSubset)."""
+
+    def get(self: XDocumentType) -> str | None:
+        return self._ids[index]
+
+    def set_(self: XDocumentType, value: object) -> None:
+        self._ids[index] = None if value is None else to_string(value)
+
+    return property(get, set_)
+
+
 class XDocumentType(XNode):
     """`<!DOCTYPE name PUBLIC "publicId" "systemId" [internalSubset]>`, written as given: nothing
     reads its internal subset, so no entity it declares is ever expanded."""
@@ -425,32 +433,9 @@ class XDocumentType(XNode):
             raise exc.argument_null("name")
         self._name = check_name(to_string(value))  # XmlConvert.VerifyName
 
-    def _set(self, index: int, value: object) -> None:
-        self._ids[index] = None if value is None else to_string(value)
-
-    @property
-    def PublicId(self) -> str | None:
-        return self._ids[0]
-
-    @PublicId.setter
-    def PublicId(self, value: object) -> None:
-        self._set(0, value)
-
-    @property
-    def SystemId(self) -> str | None:
-        return self._ids[1]
-
-    @SystemId.setter
-    def SystemId(self, value: object) -> None:
-        self._set(1, value)
-
-    @property
-    def InternalSubset(self) -> str | None:
-        return self._ids[2]
-
-    @InternalSubset.setter
-    def InternalSubset(self, value: object) -> None:
-        self._set(2, value)
+    PublicId = _id_property(0)
+    SystemId = _id_property(1)
+    InternalSubset = _id_property(2)
 
     def fields(self) -> tuple[str | None, ...]:
         return (self._name, *self._ids)
