@@ -97,8 +97,8 @@ def test_figures() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="the corpus set holds more documents that are invalid by APIM's documented rules than "
-    "3% (deployment templates with unsubstituted placeholders, decompiler test data with invented "
-    "names, documentation bugs); see corpus_failures.yaml and docs/compatibility.md",
+    "3% (documentation bugs, decompiler test data with invented names, templates with "
+    "placeholders in C# code); see corpus_failures.yaml and docs/compatibility.md",
 )
 def test_pass_rate_meets_the_acceptance_target() -> None:
     report = _report()

@@ -513,6 +513,21 @@ def test_parse_many_reads_snippets() -> None:
     assert parse_many(" \n<!-- nothing -->") == []
 
 
+@pytest.mark.parametrize("marker", ["[...]", "...", "\u2026", "[\u2026]"])
+def test_parse_many_skips_elision_markers_only_when_asked(marker: str) -> None:
+    snippet = f"{marker}\n<base/>\n  {marker}"
+    elisions: list[Pos] = []
+    assert [e.tag for e in parse_many(snippet, elisions=elisions)] == ["base"]
+    assert elisions == [Pos(1, 1), Pos(3, 3)]
+    assert_fails(snippet, "Data at the root level is invalid.", 1, 1, None, many=True)
+
+
+@pytest.mark.parametrize("text", ["[..]\n<base/>", "...x <base/>", "[...] etc <base/>"])
+def test_parse_many_refuses_other_root_text_even_in_an_excerpt(text: str) -> None:
+    with pytest.raises(PolicyError, match=r"Data at the root level is invalid\."):
+        parse_many(text, elisions=[])
+
+
 def test_text_at_the_root_level_is_refused() -> None:
     assert_fails("<a/>\n[...]\n<b/>", "Data at the root level is invalid.", 2, 1, None, many=True)
     assert_fails("<![CDATA[x]]><a/>", "Data at the root level is invalid.", 1, 1, None)

@@ -392,6 +392,99 @@ def test_backend_and_fragment_references_are_warnings() -> None:
     ]
 
 
+# --- deployment templates and documentation excerpts ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    ["{calls}", "{retry_count}", "${calls}", "$(calls)", "#{calls}#", "#calls#", "__calls__"],
+)
+def test_a_template_placeholder_as_a_typed_value_is_a_warning(placeholder: str) -> None:
+    report = run(policies(inbound=f'<rate-limit calls="{placeholder}" renewal-period="60" />'))
+    assert report.passed, report.failures
+    [warning] = report.warnings
+    assert warning.message == (
+        f"'{placeholder}' is a deployment-template placeholder; fill it before upload "
+        "(the value it stands for is not checked here)."
+    )
+    assert (warning.element, warning.line, warning.column) == ("rate-limit", 1, 47)
+
+
+@pytest.mark.parametrize(
+    "value", ["{retry count}", "{0}", "{calls", "calls}", "3x", "#{calls#", "{}"]
+)
+def test_anything_else_where_an_integer_is_required_still_fails(value: str) -> None:
+    report = run(policies(inbound=f'<rate-limit calls="{value}" renewal-period="60" />'))
+    assert messages(report) == ["The attribute 'calls' must be an integer or an expression."]
+    assert warnings(report) == []
+
+
+def test_placeholders_in_boolean_values_but_not_in_string_values() -> None:
+    report = run(
+        policies(inbound='<rewrite-uri template="/v2/{id}" copy-unmatched-params="{copy}" />')
+    )
+    assert report.passed
+    assert [w.split("'")[1] for w in warnings(report)] == ["{copy}"]
+    report = run(
+        policies(inbound='<rewrite-uri template="/v2/{id}" copy-unmatched-params="copy" />')
+    )
+    assert messages(report) == [
+        ("The attribute 'copy-unmatched-params' must be 'true' or 'false' or an expression.")
+    ]
+
+
+def test_a_template_placeholder_may_stand_for_an_elements_content() -> None:
+    report = run(policies(inbound="<choose>\n  {product-limits}\n</choose>"))
+    assert report.passed, report.failures
+    assert warnings(report) == [
+        "'{product-limits}' is a deployment-template placeholder; fill it before upload "
+        "(the value it stands for is not checked here)."
+    ]
+    assert messages(run(policies(inbound="<choose>product-limits</choose>"))) == [
+        "The element 'choose' cannot contain text.",
+        "The element 'choose' needs a 'when' child element.",
+    ]
+    mixed = '<choose>{more}<when condition="@(true)"><base-not /></when></choose>'
+    assert "The element 'choose' cannot contain text." in messages(run(policies(inbound=mixed)))
+
+
+@pytest.mark.parametrize("marker", ["...", "\u2026", "[...]", "[\u2026]"])
+def test_elision_markers_of_an_excerpt_are_warnings(marker: str) -> None:
+    text = f"{marker}\n<policies><inbound>{marker}</inbound><outbound><base/> {marker}</outbound></policies>"
+    report = run(text)
+    assert report.passed, report.failures
+    elided = "an elision marker: this excerpt leaves content out here."
+    assert [(w.element, w.line, w.column, w.message) for w in report.warnings] == [
+        (None, 1, 1, elided),
+        ("inbound", 2, 20, elided),
+        ("outbound", 2, 47 + len(marker), elided),  # where the text starts
+    ]
+
+
+@pytest.mark.parametrize("text", ["etc", "...etc", ". . .", "[..]"])
+def test_other_text_in_a_section_still_fails(text: str) -> None:
+    report = run(f"<policies><inbound>{text}</inbound></policies>")
+    assert messages(report) == ["The element 'inbound' cannot contain text."]
+
+
+def test_an_element_of_a_policy_alone_is_checked_as_part_of_that_policy() -> None:
+    part = (
+        "<query-request>\n<sql-statement>SELECT * FROM c</sql-statement>\n"
+        '<parameters><parameter name="@id">@(context.Request.Url.Path)</parameter></parameters>\n'
+        "</query-request>"
+    )
+    report = run(part)
+    assert report.passed, report.failures
+    assert warnings(report) == [
+        "an excerpt: checked as an element of policy 'cosmosdb-data-source'."
+    ]
+    assert report.expressions_compiled == 1
+    bad = run(part.replace("<query-request>", '<query-request bogus="1">'))
+    assert messages(bad) == ["The 'bogus' attribute is not declared."]
+    bad = run(part.replace("context.Request.Url.Path", "context.Nope"))
+    assert len(bad.failures) == 1
+
+
 # --- certgate's builders ------------------------------------------------------------------------
 
 

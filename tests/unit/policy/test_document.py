@@ -90,6 +90,30 @@ def test_seed_policy_loads_into_typed_nodes() -> None:
             1,
             51,
         ),
+        # character data where APIM's schema allows none (check says the same)
+        ("<policies>x<inbound/></policies>", "The element 'policies' cannot contain text.", 1, 11),
+        ("<policies><inbound>\u2026</inbound></policies>", "'inbound' cannot contain text", 1, 20),
+        ("<policies><inbound><base>x</base></inbound></policies>", "'base' cannot", 1, 26),
+        (
+            "<policies><inbound><choose>{limits}</choose></inbound></policies>",
+            "The element 'choose' cannot contain text.",
+            1,
+            28,
+        ),
+        (
+            "<policies><inbound><choose><when condition='@(true)'>x<set-variable name='a' value='b'/></when></choose>"
+            "</inbound></policies>",
+            "The element 'when' cannot contain text.",
+            1,
+            54,
+        ),
+        (
+            "<policies><inbound><return-response><set-status code='401'>x</set-status>"
+            "</return-response></inbound></policies>",
+            "The element 'set-status' cannot contain text.",
+            1,
+            60,
+        ),
     ],
 )
 def test_invalid_documents_name_the_place(text: str, message: str, line: int, column: int) -> None:
@@ -99,6 +123,14 @@ def test_invalid_documents_name_the_place(text: str, message: str, line: int, co
     assert message in err.message
     assert (err.source, err.line, err.column) == ("p.xml", line, column)
     assert not isinstance(err, NotSupportedError)
+
+
+def test_whitespace_comments_and_payload_text_are_not_stray_text() -> None:
+    doc = load(
+        "<policies>\n <inbound> <!-- c --> <base /> \n<return-response><set-body>x</set-body>"
+        "</return-response></inbound></policies>"
+    )
+    assert list(doc.sections) == ["inbound"]
 
 
 def test_known_apim_policy_is_not_supported_yet_by_name() -> None:

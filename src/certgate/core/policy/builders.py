@@ -24,7 +24,7 @@ from certgate.core.policy.nodes import (
     SetStatus,
     When,
 )
-from certgate.core.policy.schema import POLICIES
+from certgate.core.policy.schema import POLICIES, Element, Text
 from certgate.core.policy.xmltree import Pos, XmlAttr, XmlElement
 from certgate.errors import NotSupportedError, PolicyError
 
@@ -76,6 +76,7 @@ class Registry:
                 f"Policy '{el.tag}' is not allowed in the '{where.section}' section.",
                 **at(el, where),
             )
+        no_stray_text(el, POLICIES[el.tag], where)
         return builder(el, where)
 
 
@@ -99,6 +100,27 @@ class Location(TypedDict):
 def at(el: XmlElement, where: Where, pos: Pos | None = None) -> Location:
     p = pos or el.pos
     return {"source": where.source, "element": el.tag, "line": p.line, "column": p.column}
+
+
+def no_text(el: XmlElement, where: Where) -> None:
+    """Character data where APIM's schema allows none (whitespace and comments are fine)."""
+    if el.text is not None and el.text.strip():
+        message = f"The element '{el.tag}' cannot contain text."
+        raise PolicyError(message, **at(el, where, el.text_pos))
+
+
+def no_stray_text(el: XmlElement, schema: Element, where: Where) -> None:
+    """`no_text` over a policy and its child elements, down to nested policy statements."""
+    if schema.opaque or schema.text is Text.PAYLOAD:
+        return
+    if schema.text is Text.NONE or schema.statements:
+        no_text(el, where)
+    if schema.statements:
+        return  # nested statements are built, and checked, by their own builders
+    for child in el.children:
+        entry = schema.child(child.tag)
+        if entry is not None:
+            no_stray_text(child, entry[1].element, where)
 
 
 def check_attributes(el: XmlElement, where: Where, allowed: frozenset[str]) -> None:

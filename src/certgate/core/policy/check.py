@@ -77,6 +77,14 @@ __all__ = [
 ]
 
 NAMED_VALUE: Final = re.compile(r"\{\{([A-Za-z0-9._-]+)\}\}")
+# A whole value that a deployment template fills before upload: format strings `{name}`,
+# Terraform/Bicep `${name}`, Azure Pipelines `$(name)`, replace-tokens `#{name}#`, `#name#`,
+# `__name__`. Only consulted where a literal of another kind (integer, Boolean, enumeration,
+# policy elements) is required, so an APIM URI template such as `{id}` is never mistaken for one.
+_NAME = r"[A-Za-z_][\w.-]*"
+TEMPLATE_PLACEHOLDER: Final = re.compile(
+    rf"\{{{_NAME}\}}|\$\{{{_NAME}\}}|\$\({_NAME}\)|#\{{{_NAME}\}}#|#{_NAME}#|__{_NAME}__"
+)
 _MEMBER_ERROR: Final = re.compile(
     r"Usage of member '([^']+)' of type '([^']+)' is not supported within expressions"
 )
@@ -86,6 +94,31 @@ _POLICIES_ROOT: Final = Element(
     "policies", children=tuple(Child(_SECTION_ELEMENTS[name]) for name in SECTIONS)
 )
 _FRAGMENT_ROOT: Final = Element("fragment", statements=True)
+
+
+def _policy_parts() -> dict[str, tuple[str, Element]]:
+    """Child elements of policies by name, with their policy, where the name has one meaning.
+
+    An excerpt may show an element of a policy without the policy (a `query-request` of
+    `cosmosdb-data-source`); it is checked against its schema there.
+    """
+    found: dict[str, list[tuple[str, Element]]] = {}
+
+    def walk(policy: str, element: Element) -> None:
+        for child in element.children:
+            found.setdefault(child.element.name, []).append((policy, child.element))
+            walk(policy, child.element)
+
+    for name, policy in POLICIES.items():
+        walk(name, policy)
+    return {
+        name: uses[0]
+        for name, uses in found.items()
+        if name not in POLICIES and all(use[1] == uses[0][1] for use in uses)
+    }
+
+
+_POLICY_PARTS: Final = _policy_parts()
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -205,11 +238,14 @@ def check_paths(paths: Iterable[Path]) -> CheckReport:
 def check_document(text: str, path: str) -> DocumentReport:
     """Check one document (any of the three shapes); never raises for a bad document."""
     checker = _Checker(path)
+    elisions: list[Pos] = []
     try:
-        roots = rawxml.parse_many(text, path)
+        roots = rawxml.parse_many(text, path, elisions=elisions)
     except PolicyError as exc:
         checker.fail_error(exc)
         return checker.report
+    for pos in elisions:
+        checker.elision(None, pos)
     if not roots:
         checker.fail(None, None, "The document holds no policy element.")
     for root in roots:
@@ -512,6 +548,10 @@ class _Checker:
             self.element(el, _SECTION_ELEMENTS[el.tag], _Place(el.tag))
         elif el.tag == "base":
             self.base(el, allowed=True)
+        elif el.tag in _POLICY_PARTS:
+            policy, schema = _POLICY_PARTS[el.tag]
+            self.warn(el.tag, el.pos, f"an excerpt: checked as an element of policy '{policy}'.")
+            self.element(el, schema, _Place(None))
         else:
             self.statement(el, _Place(None), top=True)
 
@@ -523,6 +563,8 @@ class _Checker:
             self.fail("base", el.pos, message)
         elif el.attrs or el.children:
             self.fail("base", el.pos, "The 'base' element takes no attributes or children.")
+        elif el.text is not None and el.text.strip():
+            self.fail("base", el.text_pos or el.pos, "The element 'base' cannot contain text.")
 
     # statements
 
@@ -597,7 +639,8 @@ class _Checker:
             return
         liquid = _is_liquid(el)
         self.attributes(el, schema)
-        self.text(el, schema, liquid=liquid)
+        if self.text(el, schema, liquid=liquid):
+            return  # a template placeholder stands for the element's content
         if schema.statements:
             self.statements(el, schema, place)
         elif schema.text is Text.PAYLOAD:
@@ -641,19 +684,28 @@ class _Checker:
             message = f"{ref} '{value}' is resolved by the gateway; it is not checked here."
         self.warn(el.tag, attr.pos, message)
 
-    def text(self, el: XmlElement, schema: Element, *, liquid: bool) -> None:
+    def text(self, el: XmlElement, schema: Element, *, liquid: bool) -> bool:
+        """Check the element's text; True when a template placeholder is its whole content."""
         text = el.text or ""
         pos = el.text_pos or el.pos
         if not text.strip():
-            return
+            return False
         if schema.text is Text.NONE or schema.statements:
-            self.fail(el.tag, pos, f"The element '{el.tag}' cannot contain text.")
+            content = text.strip()
+            if all(rawxml.ELISION.fullmatch(part) for part in content.split()):
+                self.elision(el.tag, pos)
+            elif TEMPLATE_PLACEHOLDER.fullmatch(content) and not el.children:
+                self.template_placeholder(el, content, pos)
+                return True
+            else:
+                self.fail(el.tag, pos, f"The element '{el.tag}' cannot contain text.")
         elif schema.text is Text.PAYLOAD:
             if not liquid and not el.children:
                 self.value(el, text, pos, Attr("", expr=True), "text", liquid=liquid)
         else:
             spec = Attr("", expr=schema.text is Text.EXPR)
             self.value(el, text, pos, spec, "text")
+        return False
 
     def statements(self, el: XmlElement, schema: Element, place: _Place) -> None:
         is_section = _SECTION_ELEMENTS.get(el.tag) is schema
@@ -730,7 +782,9 @@ class _Checker:
         if refs:
             return  # the named value's content decides the value's kind
         literal = text.strip()
-        if spec.kind is Kind.BOOL and literal.lower() not in ("true", "false"):
+        if spec.kind is not Kind.STRING and TEMPLATE_PLACEHOLDER.fullmatch(literal):
+            self.template_placeholder(el, literal, pos)
+        elif spec.kind is Kind.BOOL and literal.lower() not in ("true", "false"):
             tail = " or an expression" if spec.expr else ""
             self.fail(el.tag, pos, f"The {what} must be 'true' or 'false'{tail}.")
         elif spec.kind is Kind.INT and not re.fullmatch(r"[+-]?\d+", literal):
@@ -745,14 +799,15 @@ class _Checker:
     def for_builder(self, el: XmlElement, literal_refs: set[tuple[int, int]]) -> XmlElement:
         """A copy for the builder, with named values in expressions replaced by placeholders.
 
-        Positions of literal values holding a named value go to `literal_refs`: the builder cannot
-        judge those (the named value may hold anything); the schema walk has warned about them.
+        Positions of literal values holding a named value or a template placeholder go to
+        `literal_refs`: the builder cannot judge those (they may hold anything); the schema walk
+        has warned about them.
         """
 
         def value(text: str, pos: Pos) -> str:
             if is_expression(text):
                 return self.compiled(text, el.tag, pos)[0]
-            if NAMED_VALUE.search(text):
+            if NAMED_VALUE.search(text) or TEMPLATE_PLACEHOLDER.fullmatch(text.strip()):
                 literal_refs.add((pos.line, pos.column))
             return text
 
@@ -760,6 +815,8 @@ class _Checker:
         text = el.text
         if text is not None and not _is_liquid(el):
             text = value(text, el.text_pos or el.pos)
+            if not el.children and TEMPLATE_PLACEHOLDER.fullmatch(text.strip()):
+                literal_refs.add((el.pos.line, el.pos.column))  # it stands for the content
         children = [self.for_builder(child, literal_refs) for child in el.children]
         return XmlElement(el.tag, el.pos, attrs, children, text, el.text_pos)
 
@@ -773,6 +830,16 @@ class _Checker:
     def named_value(self, el: XmlElement, name: str, pos: Pos) -> None:
         message = f"named value '{name}' is resolved by the gateway; it is not checked here."
         self.warn(el.tag, pos, message)
+
+    def template_placeholder(self, el: XmlElement, placeholder: str, pos: Pos) -> None:
+        message = (
+            f"'{placeholder}' is a deployment-template placeholder; fill it before upload "
+            "(the value it stands for is not checked here)."
+        )
+        self.warn(el.tag, pos, message)
+
+    def elision(self, element: str | None, pos: Pos) -> None:
+        self.warn(element, pos, "an elision marker: this excerpt leaves content out here.")
 
     def expression(self, el: XmlElement, text: str, pos: Pos) -> None:
         sites = _named_value_sites(text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from certgate.core.expr import Expression
 from certgate.core.policy import access, rawxml, transform
-from certgate.core.policy.builders import REGISTRY, Where, child_path
+from certgate.core.policy.builders import REGISTRY, Where, child_path, no_text
 from certgate.core.policy.nodes import Node, ReturnResponse
 from certgate.core.policy.xmltree import XmlElement
 from certgate.core.validation import policy as client_certificate
@@ -51,6 +51,7 @@ def load_document(text: str, *, source: str, scope: str) -> PolicyDocument:
             line=root.pos.line,
             column=root.pos.column,
         )
+    no_text(root, Where(source, scope, "", ""))
     sections: dict[str, tuple[Item, ...]] = {}
     for el in root.children:
         if el.tag not in SECTIONS or el.tag in sections:
@@ -76,9 +77,11 @@ def _section(el: XmlElement, source: str, scope: str) -> tuple[Item, ...]:
             line=attr.pos.line,
             column=attr.pos.column,
         )
+    no_text(el, Where(source, scope, el.tag, ""))
     items: list[Item] = []
     for i, child in enumerate(el.children):
         if child.tag == "base":
+            no_text(child, Where(source, scope, el.tag, ""))
             if child.attrs or child.children:
                 raise PolicyError(
                     "The 'base' element takes no attributes or children.",

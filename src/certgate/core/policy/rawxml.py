@@ -59,7 +59,7 @@ from certgate.core.policy._csharp_scan import (
 from certgate.core.policy.xmltree import Pos, XmlAttr, XmlElement
 from certgate.errors import PolicyError
 
-__all__ = ["MAX_DEPTH", "parse", "parse_many"]
+__all__ = ["ELISION", "MAX_DEPTH", "parse", "parse_many"]
 
 MAX_DEPTH: Final = 200
 
@@ -78,6 +78,8 @@ _VALUE_END_FOLLOWERS: Final = frozenset(" \t\n/>?")
 _TEXT_SPECIAL: Final = re.compile(r"[<&@]")
 _VALUE_SPECIAL: Final = {q: re.compile(f"[{q}<&@\t\n]") for q in "\"'"}
 _INVALID_CHAR: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# An excerpt's "content left out here" marker, followed by whitespace, markup or the end.
+ELISION: Final = re.compile(r"(?:\[(?:\.\.\.|\u2026)\]|\.\.\.|\u2026)(?=\s|<|\Z)")
 _DTD_KEYWORDS: Final = ("<!DOCTYPE", "<!ENTITY", "<!ELEMENT", "<!ATTLIST", "<!NOTATION")
 
 
@@ -86,9 +88,17 @@ def parse(text: str, source: str | None = None) -> XmlElement:
     return _Reader(text, source).read_one()
 
 
-def parse_many(text: str, source: str | None = None) -> list[XmlElement]:
-    """Read zero or more top-level elements (a bare snippet of policy statements)."""
-    return _Reader(text, source).read()
+def parse_many(
+    text: str, source: str | None = None, *, elisions: list[Pos] | None = None
+) -> list[XmlElement]:
+    """Read zero or more top-level elements (a bare snippet of policy statements).
+
+    With `elisions`, an excerpt's elision marker between top-level elements (`[...]`, `...`,
+    `…`) is skipped and its position appended there, instead of failing the read.
+    """
+    reader = _Reader(text, source)
+    reader.elisions = elisions
+    return reader.read()
 
 
 @dataclass(slots=True)
@@ -109,6 +119,7 @@ class _Reader:
         self._open: list[_Open] = []
         self._roots: list[XmlElement] = []
         self._in_tag: str | None = None  # name of the start tag being read, for error context
+        self.elisions: list[Pos] | None = None  # where skipped elision markers were, if skipped
 
     def read(self) -> list[XmlElement]:
         try:
@@ -183,7 +194,11 @@ class _Reader:
     def _root_level_data(self, i: int) -> int:
         end = self._skip_space(i)
         if end < len(self._text) and self._text[end] != "<":
-            raise self._error("Data at the root level is invalid.", end)
+            marker = ELISION.match(self._text, end)
+            if self.elisions is None or marker is None:
+                raise self._error("Data at the root level is invalid.", end)
+            self.elisions.append(self._pos(end))
+            return marker.end()
         return end
 
     def _markup(self, i: int) -> int:
