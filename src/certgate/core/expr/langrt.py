@@ -99,8 +99,12 @@ def _integral(value: object) -> int:
     raise exc.invalid_cast(value, "System.Int32")
 
 
-def bitwise(op: str, a: object, b: object, wide: bool = False) -> object:
-    """`& | ^` on ints (wrapped) or bools (no short circuit), `<< >>` with C#'s count masking."""
+def bitwise(op: str, a: object, b: object, width: int = 0) -> object:
+    """`& | ^` on ints (wrapped) or bools (no short circuit), `<< >>` with C#'s count masking.
+
+    `width`: the result type's bits when known statically (64: long, -32/-64: uint/ulong);
+    0 where the types are only known at run time, which widens to long by value.
+    """
     if a is None or b is None:
         return None
     if type(a) is bool and type(b) is bool:
@@ -112,18 +116,22 @@ def bitwise(op: str, a: object, b: object, wide: bool = False) -> object:
             return a != b
         raise exc.invalid_cast(a, "System.Int32")
     x, y = _integral(a), _integral(b)
-    long = wide or not ops._is_int32(x) or (op not in ("<<", ">>") and not ops._is_int32(y))
+    if width == 0 and (not ops._is_int32(x) or (op not in ("<<", ">>") and not ops._is_int32(y))):
+        width = 64
+    bits = abs(width) or 32
     if op == "<<":
-        result = x << (y & (63 if long else 31))
+        result = x << (y & (bits - 1))
     elif op == ">>":
-        result = x >> (y & (63 if long else 31))
+        result = x >> (y & (bits - 1))
     elif op == "&":
         result = x & y
     elif op == "|":
         result = x | y
     else:
         result = x ^ y
-    return ops.wrap64(result) if long else ops.wrap32(result)
+    if width < 0:
+        return result & ((1 << bits) - 1)
+    return ops.wrap64(result) if bits == 64 else ops.wrap32(result)
 
 
 # --- type tests -------------------------------------------------------------------------------

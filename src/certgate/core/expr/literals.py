@@ -26,9 +26,8 @@ _SIMPLE_ESCAPES = {
     "v": "\v",
 }
 _HEX = re.compile(r"[0-9a-fA-F]+")
-_INT32_MAX = 2**31 - 1
-_UINT32_MAX = 2**32 - 1
-_INT64_MAX = 2**63 - 1
+INTEGER_KINDS = ("int", "uint", "long", "ulong")  # in the order C# tries them for a literal
+_KIND_MAX = {"int": 2**31 - 1, "uint": 2**32 - 1, "long": 2**63 - 1, "ulong": 2**64 - 1}
 
 
 class LiteralError(Exception):
@@ -88,7 +87,8 @@ def char_value(body: str) -> str:
 
 
 def integer(token: str) -> tuple[int, str]:
-    """Value and C# type ("int" or "long") of an integer literal token."""
+    """Value and C# type (one of `INTEGER_KINDS`) of an integer literal token: the first of the
+    types its suffix allows that holds the value."""
     text = token.replace("_", "").lower()
     suffix = ""
     while text[-1:] in ("u", "l"):  # neither is a hex digit
@@ -99,16 +99,11 @@ def integer(token: str) -> tuple[int, str]:
         value = int(text[2:] if base != 10 else text, base)
     except ValueError:
         raise LiteralError("Invalid number") from None
-    if value > 2**64 - 1:
+    if value > _KIND_MAX["ulong"]:
         raise LiteralError("Integral constant is too large")
-    if value > _INT64_MAX:
-        raise LiteralError("not supported yet: ulong constants")
-    if "l" in suffix or value > _UINT32_MAX:
-        return value, "long"
-    if value > _INT32_MAX:
-        # uint (or long): both are held as Python ints; arithmetic on them is 64-bit.
-        return value, "long"
-    return value, "int"
+    kinds = [k for k in INTEGER_KINDS if ("u" in k) >= ("u" in suffix)]
+    kinds = [k for k in kinds if ("l" in k) >= ("l" in suffix)]
+    return value, next(k for k in kinds if value <= _KIND_MAX[k])
 
 
 def real(token: str) -> float:

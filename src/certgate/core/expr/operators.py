@@ -20,6 +20,7 @@ import typing
 from . import decimals, singles
 from . import syntax as s
 from .decimals import CsDecimal
+from .literals import INTEGER_KINDS
 from .singles import CsSingle
 from .static import (
     BOOL,
@@ -31,6 +32,8 @@ from .static import (
     NULL,
     SINGLE,
     STRING,
+    UINT,
+    ULONG,
     UNKNOWN,
     SType,
     array_of,
@@ -90,6 +93,8 @@ _CONSTANT_MEMBERS = {
     for names, low, high in (
         (("int", "Int32"), -(2**31), 2**31 - 1),
         (("long", "Int64"), -(2**63), 2**63 - 1),
+        (("uint", "UInt32"), 0, 2**32 - 1),
+        (("ulong", "UInt64"), 0, 2**64 - 1),
     )
     for owner in names
     for bound, value in (("MinValue", low), ("MaxValue", high))
@@ -99,7 +104,7 @@ _CONSTANT_MEMBERS = {
 def constant_value(node: s.Expr | None) -> int | None:
     """The value of an integer constant expression (`60 * 20`, `-1`, `int.MaxValue + 1`)."""
     if isinstance(node, s.Literal):
-        return node.value if node.kind in ("int", "long") else None  # type: ignore[return-value]
+        return node.value if node.kind in INTEGER_KINDS else None  # type: ignore[return-value]
     if isinstance(node, s.Member) and isinstance(node.target, (s.Name, s.PredefinedType)):
         return _CONSTANT_MEMBERS.get((node.target.name, node.name))
     if isinstance(node, s.Paren):
@@ -131,7 +136,40 @@ def _kind(stype: SType) -> str | None:
     return None
 
 
-_WIDE = frozenset({"System.Int64", "System.UInt32", "System.UInt64"})  # int op these: long
+_UNSIGNED = frozenset(
+    {"System.Byte", "System.UInt16", "System.Char", "System.UInt32", "System.UInt64"}
+)
+# an integral result type: its range and the helper that wraps a result into it (unchecked)
+INTEGRAL_RANGES = {
+    INT: (-(2**31), 2**31 - 1, "_w32"),
+    LONG: (-(2**63), 2**63 - 1, "_w64"),
+    UINT: (0, 2**32 - 1, "_wu32"),
+    ULONG: (0, 2**64 - 1, "_wu64"),
+}
+
+
+def promoted(stype: SType) -> SType:
+    """C#'s unary numeric promotion of an integral type (`~b`, `-s`, `x << n`): int or wider."""
+    return next((t for t in (LONG, UINT, ULONG) if t.name == stype.name), INT)
+
+
+def integral_result(a: SType, b: SType, left: s.Expr, right: s.Expr) -> SType | None:
+    """C#'s binary numeric promotion of two integral operands, with the implicit conversion of
+    a non-negative constant (`u + 1` is a uint, `u + i` a long); None where C# finds the
+    operator ambiguous (`ulong + int`, CS0034)."""
+    for wide in (ULONG, LONG, UINT):
+        if wide.name not in (a.name, b.name):
+            continue
+        other, node = (b, right) if a.name == wide.name else (a, left)
+        if wide is LONG or other.name in _UNSIGNED:
+            return wide
+        constant = constant_value(node)
+        if constant is not None and 0 <= constant <= INTEGRAL_RANGES[wide][1]:
+            return wide
+        return LONG if wide is UINT else None
+    return INT
+
+
 _NUMERIC_RANK = ("System.Double", "System.Single", "System.Int64", "System.Int32")
 
 
@@ -191,15 +229,13 @@ class OperatorTranslator(ExprTranslator):
                 raise self.error(message, node.pos)
             test = operand.text if operand.type is BOOL else f"_truth({operand.text})"
             return Code(f"(not {test})", BOOL)
-        if (
-            node.op == "-"
-            and isinstance(node.operand, s.Literal)
-            and node.operand.kind in ("int", "long")
-        ):
-            value = -int(node.operand.value)  # type: ignore[call-overload]
-            suffixed = node.operand.kind == "long" and -value < 2**31  # `-1L` stays a long
-            kind = "int" if value >= -(2**31) and not suffixed else "long"
-            return self.expr(s.Literal(node.pos, value, kind))
+        literal = node.operand
+        if node.op == "-" and isinstance(literal, s.Literal) and literal.kind in INTEGER_KINDS:
+            value, kind = -int(literal.value), literal.kind  # type: ignore[call-overload]
+            if value in (-(2**31), -(2**63)) and kind.startswith("u"):
+                kind = kind[1:]  # `-2147483648` is int.MinValue, not -(uint)2147483648
+            if kind in ("int", "long"):  # `-1L` stays a long; -uint and -ulong: below
+                return self.expr(s.Literal(node.pos, value, kind))
         operand = self.operand(node.operand)
         stype = operand.type
         if stype.py in (CsDecimal, CsSingle):
@@ -208,11 +244,16 @@ class OperatorTranslator(ExprTranslator):
             negate = decimals.negate if stype.py is CsDecimal else singles.negate
             return Code(f"{self.names.constant(negate)}({operand.text})", stype)
         if stype.numeric and not stype.nullable:
-            if node.op == "+":
-                return operand
             if stype is DOUBLE:
-                return Code(f"(-{operand.text})", DOUBLE)
-            return Code(f"_w{'32' if stype is INT else '64'}(-{operand.text})", stype)
+                return operand if node.op == "+" else Code(f"(-{operand.text})", DOUBLE)
+            result = promoted(stype)
+            if node.op == "+":
+                return Code(operand.text, result, operand.invariant)
+            if result is ULONG:
+                message = "Operator '-' cannot be applied to operand of type 'ulong'"
+                raise self.error(message, node.pos)
+            result = LONG if result is UINT else result  # -uint is a long
+            return Code(f"{INTEGRAL_RANGES[result][2]}(-{operand.text})", result)
         if stype.known and not stype.numeric and stype.py is not CsChar:
             raise self.error(
                 f"Operator '{node.op}' cannot be applied to operand of type '{cs_name(stype)}'",
@@ -312,7 +353,7 @@ class OperatorTranslator(ExprTranslator):
             return Code(f"_concat({left.text}, {right.text})", STRING)
         if CsDecimal in (a.py, b.py):
             divisor = node.right
-            zero = isinstance(divisor, s.Literal) and divisor.kind in ("int", "long", "decimal")
+            zero = isinstance(divisor, s.Literal) and divisor.kind in (*INTEGER_KINDS, "decimal")
             if op in ("/", "%") and zero and decimals.coerce(divisor.value).coef == 0:  # type: ignore[union-attr]
                 raise self.error("Division by constant zero", node.pos)  # csc: CS0020
             return self.decimal_operation(op, left, right, node.pos)
@@ -340,22 +381,29 @@ class OperatorTranslator(ExprTranslator):
             if op == "%":
                 return Code(f"_fmod({left.text}, {right.text})", DOUBLE)
             return Code(f"({left.text} {op} {right.text})", DOUBLE)
-        kind = LONG if a.name in _WIDE or b.name in _WIDE else INT
+        kind = self.integral_kind(op, a, b, node)
+        low, high, wrap = INTEGRAL_RANGES[kind]
         folded = constant_value(node)
-        bits = 31 if kind is INT else 63
-        if (
-            folded is not None
-            and not -(2**bits) <= folded < 2**bits
-            and not self.unchecked_constant()
-        ):
+        if folded is not None and not low <= folded <= high and not self.unchecked_constant():
             raise self.error("The operation overflows at compile time in checked mode", node.pos)
+        if op in ("/", "%") and low == 0:  # unsigned: never negative, never overflows
+            return Code(f"_u{'div' if op == '/' else 'mod'}({left.text}, {right.text})", kind)
         narrow = "True" if kind is INT else "False"
         if op == "/":
             return Code(f"_idiv({left.text}, {right.text}, {narrow})", kind)
         if op == "%":
             return Code(f"_imod({left.text}, {right.text}, {narrow})", kind)
-        wrap = "_w32" if kind is INT else "_w64"
         return Code(f"{wrap}({left.text} {op} {right.text})", kind)
+
+    def integral_kind(self, op: str, a: SType, b: SType, node: s.Binary) -> SType:
+        kind = integral_result(a, b, node.left, node.right)
+        if kind is None:
+            raise self.error(
+                f"Operator '{op}' is ambiguous on operands of type '{cs_name(a)}' and "
+                f"'{cs_name(b)}'",
+                node.pos,
+            )
+        return kind
 
     def decimal_operation(self, op: str, left: Code, right: Code, pos: int) -> Code:
         """An operator with a decimal operand: the other converts implicitly (integral, char) or

@@ -31,6 +31,28 @@ def wrap64(value: int) -> int:
     return ((value + 0x8000000000000000) & 0xFFFFFFFFFFFFFFFF) - 0x8000000000000000
 
 
+def wrap_u32(value: int) -> int:
+    """Unchecked uint overflow: the low 32 bits."""
+    return value & 0xFFFFFFFF
+
+
+def wrap_u64(value: int) -> int:
+    return value & 0xFFFFFFFFFFFFFFFF
+
+
+def unsigned_div(a: int, b: int) -> int:
+    """uint/ulong `/`: operands are never negative, so nothing overflows."""
+    if b == 0:
+        raise exc.divide_by_zero()
+    return a // b
+
+
+def unsigned_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise exc.divide_by_zero()
+    return a % b
+
+
 def concat(a: object, b: object) -> str:
     return to_string(a) + to_string(b)
 

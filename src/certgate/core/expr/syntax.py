@@ -37,7 +37,7 @@ class TypeName:
 class Literal:
     pos: int
     value: object  # str, bool, int, float, CsChar or None
-    kind: str  # "string", "bool", "int", "long", "double", "char", "null"
+    kind: str  # "string", "bool", "int", "uint", "long", "ulong", "double", "char", "null", ...
 
 
 @dataclass(frozen=True, slots=True)

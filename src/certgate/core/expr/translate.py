@@ -41,6 +41,8 @@ from .static import (
     NULL,
     SINGLE,
     STRING,
+    UINT,
+    ULONG,
     UNKNOWN,
     SType,
     array_of,
@@ -58,6 +60,7 @@ from .typenames import (
 )
 from .types import CsChar, CsTypeRef, CsValue, nullable_value
 
+_INTEGRAL_LITERALS = {"int": INT, "uint": UINT, "long": LONG, "ulong": ULONG}
 _PLAIN_NAME = re.compile(r"[a-z][A-Za-z0-9]*\Z")  # C# parameter names are camelCase
 _RESERVED_KEYWORDS = frozenset({"type_args", "self", *keyword.kwlist, *keyword.softkwlist})
 # Members no allowed type may expose: they lead to reflection (System.Type) or object identity.
@@ -184,7 +187,7 @@ class ExprTranslator:
     # --- literals and names ---------------------------------------------------------------------
 
     def x_Literal(self, node: s.Literal) -> Code:
-        kinds = {"string": STRING, "bool": BOOL, "int": INT, "long": LONG, "double": DOUBLE}
+        kinds = {"string": STRING, "bool": BOOL, "double": DOUBLE, **_INTEGRAL_LITERALS}
         if node.kind == "null":
             return Code("None", NULL)
         if node.kind == "char":

@@ -19,9 +19,11 @@ from .gentypes import apim_type
 from .jtoken import JToken
 from .langrt import RANGES
 from .linq import LINQ_METHODS, TYPED_GENERICS
+from .literals import INTEGER_KINDS
+from .operators import promoted
 from .regexp import enum_bitwise, is_enum
 from .singles import CsSingle
-from .static import BOOL, CHAR, INT, LONG, NULL, UNKNOWN, SType, array_of
+from .static import BOOL, CHAR, LONG, NULL, UINT, ULONG, UNKNOWN, SType, array_of
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
 from .types import CsChar
@@ -163,7 +165,7 @@ class TypeOpsTranslator(CreationTranslator):
             operand = operand.inner
         negative = isinstance(operand, s.Unary) and operand.op == "-"
         literal = operand.operand if isinstance(operand, s.Unary) else operand
-        if not isinstance(literal, s.Literal) or literal.kind not in ("int", "long"):
+        if not isinstance(literal, s.Literal) or literal.kind not in INTEGER_KINDS:
             return
         value = -int(literal.value) if negative else int(literal.value)  # type: ignore[call-overload]
         low, high = RANGES[target]
@@ -194,9 +196,13 @@ class TypeOpsTranslator(CreationTranslator):
             if side.known and side is not NULL and not integral and side is not BOOL:
                 raise self.operand_error(node.op, a, b, node.pos)
         shift = node.op in ("<<", ">>")
-        wide = a is LONG or (not shift and b is LONG)
-        result = (LONG if wide else INT) if a.known and (shift or b.known) else UNKNOWN
-        return Code(f"_bit({node.op!r}, {left.text}, {right.text}, {wide})", result)
+        if not (_integral(a) and (shift or _integral(b))):
+            return Code(f"_bit({node.op!r}, {left.text}, {right.text})", UNKNOWN)
+        # a shift has the type of its promoted left operand
+        kind = promoted(a) if shift else self.integral_kind(node.op, a, b, node)
+        code = f"_bit({node.op!r}, {left.text}, {right.text}, {_width(kind)})"
+        lifted = a.nullable or (b.nullable and not shift)
+        return Code(code, kind.as_nullable() if lifted else kind)
 
     def x_Unary(self, node: s.Unary) -> Code:
         if node.op != "~":
@@ -207,6 +213,18 @@ class TypeOpsTranslator(CreationTranslator):
             raise self.error(
                 f"Operator '~' cannot be applied to operand of type '{kind.name}'", node.pos
             )
-        wide = kind is LONG
-        result = (LONG if wide else INT) if kind.known else UNKNOWN
-        return Code(f"_bit('^', {operand.text}, -1, {wide})", result)
+        if not _integral(kind):
+            return Code(f"_bit('^', {operand.text}, -1)", UNKNOWN)
+        result = promoted(kind)
+        code = f"_bit('^', {operand.text}, -1, {_width(result)})"
+        return Code(code, result.as_nullable() if kind.nullable else result)
+
+
+def _integral(stype: SType) -> bool:
+    return stype.known and (stype.py is int or stype.py is CsChar)
+
+
+def _width(kind: SType) -> int:
+    """`_bit`'s width argument: 32 or 64 bits, negative for the unsigned types."""
+    bits = 64 if kind in (LONG, ULONG) else 32
+    return -bits if kind in (UINT, ULONG) else bits
