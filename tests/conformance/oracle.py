@@ -78,6 +78,7 @@ from certgate.core.expr import (
     compile_expression,
     to_dotnet_string,
 )
+from certgate.core.expr.variables import VariableDictionary
 from certgate.errors import CertgateError, ExpressionRuntimeError, NotSupportedError
 
 VECTORS = Path(__file__).with_name("vectors")
@@ -221,7 +222,7 @@ class PyContext(CsObject):
     CS_TYPE = "IProxyRequestContext"
     CS_MEMBERS = frozenset({"Request", "Variables"})
     Request: PyRequest
-    Variables: ReadOnlyDictionary
+    Variables: VariableDictionary
     TYPES: ClassVar[tuple[type, ...]] = ()
 
 
@@ -245,8 +246,18 @@ def py_context(spec: dict[str, Any], workdir: Path) -> PyContext:
         request.Certificate = X509Certificate2(der)
     context = PyContext()
     context.Request = request
-    context.Variables = ReadOnlyDictionary(dict(spec["variables"]))
+    variables = dict(spec["variables"])
+    context.Variables = VariableDictionary(variables, _integral_types(variables))
     return context
+
+
+def _integral_types(variables: dict[str, Any]) -> dict[str, str]:
+    """The .NET types `_cs_value` gives integers on the C# side (int, or long beyond it)."""
+    return {
+        key: "System.Int32" if -(2**31) <= value < 2**31 else "System.Int64"
+        for key, value in variables.items()
+        if type(value) is int
+    }
 
 
 def certificate_der(name: str, workdir: Path) -> bytes:

@@ -19,6 +19,7 @@ from certgate.core.expr import DateTime, ReadOnlyDictionary
 from certgate.core.expr.budget import DEFAULT_BUDGET_MS, ExpressionBudget
 from certgate.core.expr.datetime import TimeSpan
 from certgate.core.expr.types import CsObject
+from certgate.core.expr.variables import INTEGRAL_TYPES, VariableDictionary
 from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
 from certgate.core.model import Response as HttpResponse
 from certgate.core.url import UrlInfo
@@ -188,6 +189,7 @@ class RequestContext(CsObject):
         "_response",
         "_response_view",
         "_timestamp",
+        "_variable_types",
         "_variables",
         "_variables_view",
         "backend",
@@ -257,7 +259,8 @@ class RequestContext(CsObject):
         self.backend: BackendEntity | None = None
         self.backend_identity: LoadedCertificate | None = None
         self._variables: dict[str, object] = {}
-        self._variables_view: ReadOnlyDictionary | None = None
+        self._variable_types: dict[str, str] = {}  # name -> .NET integral type, where known
+        self._variables_view: VariableDictionary | None = None
         self._response = None  # made on first use: most are replaced by the backend's
         self._response_view = None
 
@@ -310,13 +313,20 @@ class RequestContext(CsObject):
         return self._response_view
 
     @property
-    def Variables(self) -> ReadOnlyDictionary:
+    def Variables(self) -> VariableDictionary:
         if self._variables_view is None:
-            self._variables_view = ReadOnlyDictionary(self._variables)
+            types = dict(self._variable_types)  # a snapshot, like the values
+            self._variables_view = VariableDictionary(self._variables, types)
         return self._variables_view
 
-    def set_variable(self, name: str, value: object) -> None:
+    def set_variable(self, name: str, value: object, clr_type: str | None = None) -> None:
+        """Store a variable; `clr_type`: the .NET type of an integral value, when known (the
+        static type of the expression), so that unboxing it as another type throws."""
         self._variables[name] = value
+        if clr_type in INTEGRAL_TYPES and type(value) is int:
+            self._variable_types[name] = clr_type
+        else:
+            self._variable_types.pop(name, None)
         self._variables_view = None
 
     def Trace(self, message: object) -> None:

@@ -37,7 +37,9 @@ def _scalar(stype: SType) -> bool:
 
 class Translator(BranchTranslator):
     def function(self, body: s.Expr | s.Block) -> str:
-        """Python source of `def _expr(ctx)` for an expression or a block body."""
+        """Python source of `def _expr(ctx)` for an expression or a block body; the static
+        types of the values it returns are left in `result_types`."""
+        self.result_types: set[str] = set()
         self.reassigned = reassigned_names(body)
         if isinstance(body, s.Block):
             lines = self.block(body, 1)
@@ -121,6 +123,7 @@ class Translator(BranchTranslator):
         value = self.expr(node)
         if value.type is VOID:
             raise self.error("Cannot implicitly convert type 'void' to 'object'", node.pos)
+        self.result_types.add(value.type.name if value.type.known else "System.Object")
         return value
 
     def s_If(self, node: s.If, depth: int) -> list[str]:

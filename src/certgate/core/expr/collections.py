@@ -19,7 +19,7 @@ from .arrays import CsArray, is_enumerable
 from .strings import fold, to_string
 from .types import CsChar, CsObject, CsTypeRef
 
-_MISSING: Any = object()
+MISSING: Any = object()  # an argument not given
 
 
 class KeyValuePair(CsObject):
@@ -128,18 +128,18 @@ class ReadOnlyDictionary(CsObject):
         return (False, None) if pair is None else (True, pair.Value)
 
     def GetValueOrDefault(
-        self, key: object, default: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()
+        self, key: object, default: object = MISSING, *, type_args: tuple[CsTypeRef, ...] = ()
     ) -> object:
         pair = self._entries.get(self._key(key))
         if type_args:
             target = type_args[0]
             if pair is None:
-                return target.default if default is _MISSING else default
+                return target.default if default is MISSING else default
             if not target.accepts(pair.Value):
                 raise exc.invalid_cast(pair.Value, target.name)
             return pair.Value
         if pair is None:
-            return None if default is _MISSING else default
+            return None if default is MISSING else default
         if self._comma_join and isinstance(pair.Value, CsArray):
             return ",".join(to_string(item) for item in pair.Value)
         return pair.Value

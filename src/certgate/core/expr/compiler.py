@@ -20,6 +20,7 @@ from .parse import parse
 from .scope import Names
 from .static import UNKNOWN, class_stype
 from .syntax import Block, Expr, Paren
+from .variables import VariableDictionary
 
 HELPERS: MappingProxyType[str, object] = MappingProxyType(
     {
@@ -43,6 +44,8 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
         "_neg": ops.negate,
         "_w32": ops.wrap32,
         "_w64": ops.wrap64,
+        "_vunbox": VariableDictionary.unbox,  # `context.Variables` is statically known
+        "_vholds": VariableDictionary.holds,
         "_wu32": ops.wrap_u32,
         "_wu64": ops.wrap_u64,
         "_udiv": ops.unsigned_div,
@@ -65,11 +68,19 @@ from . import chars, decimalreg, ipaddress, singlereg, textio, timezones, tuples
 class Expression:
     """A compiled policy expression: immutable, reusable, safe to share between threads."""
 
-    __slots__ = ("_fn", "python_source", "text")
+    __slots__ = ("_fn", "clr_type", "python_source", "text")
 
-    def __init__(self, text: str, python_source: str, fn: Callable[[object], object]) -> None:
+    def __init__(
+        self,
+        text: str,
+        python_source: str,
+        fn: Callable[[object], object],
+        clr_type: str | None = None,
+    ) -> None:
         self.text = text
         self.python_source = python_source  # for `certgate expr` dumps and the sandbox tests
+        # the static type of the value, when every `return` has the same one ("System.Int64")
+        self.clr_type = clr_type
         self._fn = fn
 
     def evaluate(self, context: object) -> object:
@@ -112,7 +123,8 @@ def compile_expression(
             body = body.inner
         context = UNKNOWN if context_type is None else class_stype(context_type)
         names = Names()
-        python_source = Translator(smap, context, names).function(body)
+        translator = Translator(smap, context, names)
+        python_source = translator.function(body)
         namespace: dict[str, object] = {"__builtins__": {}, **HELPERS, **names.constants}
         if names.budgeted:
             namespace.update(_concat=ops.concat_capped, _cat=ops.concat_all_capped)
@@ -126,7 +138,9 @@ def compile_expression(
         ) from None
     fn = namespace["_expr"]
     assert callable(fn)
-    return Expression(text, python_source, _budgeted(fn) if names.budgeted else fn)
+    fn = _budgeted(fn) if names.budgeted else fn
+    types = translator.result_types
+    return Expression(text, python_source, fn, next(iter(types)) if len(types) == 1 else None)
 
 
 def _budgeted(fn: Callable[[object], object]) -> Callable[[object], object]:

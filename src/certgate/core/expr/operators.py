@@ -517,9 +517,12 @@ class OperatorTranslator(ExprTranslator):
             result = table.result_type("this[]", target.type)
         return Code(f"_idx({target.text}{args})", result)
 
+    def cast_operand(self, node: s.Cast) -> Code:
+        return self.operand(node.operand)
+
     def x_Cast(self, node: s.Cast) -> Code:
         info = self.resolve_type(node.type)
-        operand = self.operand(node.operand)
+        operand = self.cast_operand(node)
         target = info.stype.as_nullable() if node.type.nullable else info.stype
         if info.full_name == "System.Object":
             return Code(operand.text, UNKNOWN)

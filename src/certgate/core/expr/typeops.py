@@ -27,6 +27,7 @@ from .static import BOOL, CHAR, LONG, NULL, UINT, ULONG, UNKNOWN, SType, array_o
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
 from .types import CsChar
+from .variables import VariableDictionary
 
 _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
 _SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
@@ -37,7 +38,39 @@ _FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", 
 class TypeOpsTranslator(CreationTranslator):
     # --- type tests and casts -------------------------------------------------------------------
 
+    def variable_read(self, node: s.Expr) -> tuple[Code, Code] | None:
+        """`context.Variables[key]` (dictionary and key translated), which unboxing operators
+        check against the type the variable was stored with (`variables`); else None."""
+        while isinstance(node, s.Paren):
+            node = node.inner
+        if not (isinstance(node, s.Index) and len(node.args) == 1):
+            return None
+        owner = node.target
+        if not (
+            isinstance(owner, s.Member)
+            and owner.name == "Variables"
+            and isinstance(owner.target, s.Name)
+            and owner.target.name == "context"
+        ):
+            return None
+        variables = self.operand(owner)
+        if variables.type.py is not VariableDictionary:
+            return None
+        return variables, self.operand(node.args[0])
+
+    def cast_operand(self, node: s.Cast) -> Code:
+        read = self.variable_read(node.operand)
+        if read is None or self.resolve_type(node.type).ref is None:
+            return super().cast_operand(node)
+        ref = self.names.constant(self.type_ref(node.type))
+        return Code(f"_vunbox({read[0].text}, {read[1].text}, {ref})", UNKNOWN)
+
     def x_IsType(self, node: s.IsType) -> Code:
+        read = self.variable_read(node.value) if node.type and node.name is None else None
+        if read is not None and node.type is not None:
+            # `context.Variables[k] is long`: the type the value was stored with decides
+            ref = self.names.constant(self.type_ref(node.type))
+            return Code(f"_vholds({read[0].text}, {read[1].text}, {ref})", BOOL)
         value = self.operand(node.value)
         if node.type is None:
             assert node.constant is not None
@@ -93,7 +126,7 @@ class TypeOpsTranslator(CreationTranslator):
         target_name = info.full_name
         if target_name == "System.Object" or node.type.nullable or node.type.array_rank:
             return super().x_Cast(node)
-        operand = self.operand(node.operand)
+        operand = self.cast_operand(node)
         target = info.stype
         if target_name in RANGES and not self.checked_context_given:
             self.constant_fits(node.operand, target_name, node.pos)

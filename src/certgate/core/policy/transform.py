@@ -119,7 +119,8 @@ class SetVariable(Node):
 
     def apply(self, ctx: RequestContext) -> Response | None:
         # An expression keeps its .NET type; a literal is a System.String (spec §3.5).
-        ctx.set_variable(self.name, evaluate(self.value, ctx))
+        clr_type = None if isinstance(self.value, str) else self.value.clr_type
+        ctx.set_variable(self.name, evaluate(self.value, ctx), clr_type)
         return None
 
 
