@@ -8,35 +8,20 @@ test runs a real policy document through the engine.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from certgate.core.context import (
-    ApiInfo,
-    DeploymentInfo,
-    OperationInfo,
-    RequestContext,
-    RequestInfo,
-)
-from certgate.core.expr import ReadOnlyDictionary
+from certgate.core.context import RequestContext
 from certgate.core.expr.variables import VariableDictionary
 from certgate.core.policy.document import EffectivePolicy, load_document
 from certgate.core.policy.engine import execute
-from certgate.core.url import UrlInfo
+from certgate.expr_cli import build_context
 
 
 def context() -> RequestContext:
-    url = UrlInfo.parse("http://backend/x")
-    request = RequestInfo("GET", url, url, [], "127.0.0.1", lambda: None, ReadOnlyDictionary({}))
-    return RequestContext(
-        request,
-        DeploymentInfo({}, "svc", "local"),
-        ApiInfo("api", "api", "http://backend"),
-        OperationInfo("op", "GET", "/", "op"),
-        "rid",
-        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-    )
+    """The default request of `certgate expr eval` (GET https://api.contoso.com/)."""
+    ctx = build_context(None)
+    assert isinstance(ctx, RequestContext)
+    return ctx
 
 
 def run(stored: str, read: str) -> tuple[int, str]:
