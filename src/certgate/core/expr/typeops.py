@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import math
+
 from . import syntax as s
 from .collections import LinqSeq
 from .creation import CreationTranslator
@@ -198,11 +200,15 @@ class TypeOpsTranslator(CreationTranslator):
             operand = operand.inner
         negative = isinstance(operand, s.Unary) and operand.op == "-"
         literal = operand.operand if isinstance(operand, s.Unary) else operand
-        if not isinstance(literal, s.Literal) or literal.kind not in INTEGER_KINDS:
+        if not isinstance(literal, s.Literal) or literal.kind not in (*INTEGER_KINDS, "double"):
             return
-        value = -int(literal.value) if negative else int(literal.value)  # type: ignore[call-overload]
+        number = literal.value
+        assert isinstance(number, int | float)
+        if isinstance(number, float) and not math.isfinite(number):
+            return  # only literals reach here: they are finite
+        value = -math.trunc(number) if negative else math.trunc(number)  # `(int)2.9` is 2
         low, high = RANGES[target]
-        if not low <= value <= high:
+        if not low <= value <= high:  # `(long)1e19`: csc's CS0221, `(byte)300`: CS0031
             short = {v: k for k, v in KEYWORDS.items()}.get(target, target)
             raise self.error(
                 f"Constant value '{value}' cannot be converted to a '{short}' (use 'unchecked' "
