@@ -12,11 +12,20 @@ from .types import CsObject
 
 
 class CsArray(CsObject):
-    """A C# array (`string[]` for header values, `new[] {...}`, `Split` results)."""
+    """A C# array (`string[]` for header values, `new[] {...}`, `Split` results). Expressions
+    make one-dimensional arrays only: `GetLength(1)` is out of range, `GetValue(i, j)` refused
+    as for any such array. The element type is not kept at run time (see `arraystatics`)."""
 
     __slots__ = ("_items",)
     CS_TYPE = "System.Array"
-    CS_MEMBERS = frozenset({"Length", "ToString"})
+    CS_MEMBERS = frozenset(
+        {
+            "Length", "LongLength", "Rank", "IsFixedSize", "IsReadOnly", "IsSynchronized",
+            "Clone", "CopyTo", "GetLength", "GetLongLength", "GetLowerBound", "GetUpperBound",
+            "GetValue", "SetValue", "Initialize", "ToString",
+        }
+    )  # fmt: skip
+    CS_LONG = frozenset({"LongLength", "GetLongLength"})
     CS_INDEXER = "get_item"
     CS_INDEX_SETTER = "set_item"
 
@@ -26,6 +35,93 @@ class CsArray(CsObject):
     @property
     def Length(self) -> int:
         return len(self._items)
+
+    @property
+    def LongLength(self) -> int:
+        return len(self._items)
+
+    @property
+    def Rank(self) -> int:
+        return 1  # expressions make one-dimensional arrays only
+
+    @property
+    def IsFixedSize(self) -> bool:
+        return True
+
+    @property
+    def IsReadOnly(self) -> bool:
+        return False
+
+    @property
+    def IsSynchronized(self) -> bool:
+        return False
+
+    def Clone(self) -> object:
+        """A shallow copy (of the same class: a `byte[]` stays one); `object` to C#."""
+        return type(self)(list(self._items))
+
+    def CopyTo(self, array: object, index: object) -> None:
+        """Copy every element into `array` from `index` on (`Array.Copy`'s checks)."""
+        if array is None:
+            raise exc.argument_null("array")
+        if not isinstance(array, CsArray):
+            raise exc.invalid_cast(array, "System.Array")
+        start = _index(index)
+        if start < 0:
+            raise exc.argument_out_of_range("destinationIndex")
+        if start + len(self._items) > len(array):
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException",
+                "Destination array was not long enough. Check the destination index, length, "
+                "and the array's lower bounds. (Parameter 'destinationArray')",
+            )
+        for offset, item in enumerate(list(self._items)):
+            array.set_item(start + offset, item)
+
+    def _dimension(self, dimension: object) -> None:
+        if _index(dimension) != 0:
+            raise exc.index_out_of_range()
+
+    def GetLength(self, dimension: object) -> int:
+        self._dimension(dimension)
+        return len(self._items)
+
+    def GetLongLength(self, dimension: object) -> int:
+        return self.GetLength(dimension)
+
+    def GetLowerBound(self, dimension: object) -> int:
+        self._dimension(dimension)
+        return 0
+
+    def GetUpperBound(self, dimension: object) -> int:
+        self._dimension(dimension)
+        return len(self._items) - 1
+
+    def _position(self, indices: tuple[object, ...]) -> int:
+        """The one index of `GetValue(i)`/`SetValue(v, i)` (int or long, or a one-element
+        `int[]`); more than one is an ArgumentException, as for any one-dimensional array."""
+        if len(indices) == 1 and isinstance(indices[0], CsArray):
+            indices = tuple(indices[0])
+        if len(indices) != 1:
+            message = _RANK_MESSAGES.get(
+                len(indices), "Indices length does not match the array rank."
+            )
+            raise exc.ExpressionRuntimeError("ArgumentException", message)
+        position = _index(indices[0])
+        if not 0 <= position < len(self._items):
+            raise exc.index_out_of_range()
+        return position
+
+    def GetValue(self, *indices: object) -> object:
+        return self._items[self._position(indices)]
+
+    def SetValue(self, value: object, *indices: object) -> None:
+        """`SetValue(value, index)`: the value is stored as given (arrays do not know their
+        element type at run time, so no conversion or ArrayTypeMismatch check happens)."""
+        self.set_item(self._position(indices), value)
+
+    def Initialize(self) -> None:
+        """Runs value types' parameterless constructors: none of the element types has one."""
 
     def get_item(self, index: object) -> object:
         if type(index) is not int:
@@ -65,6 +161,19 @@ class CsArray(CsObject):
 
     def ToString(self) -> str:
         return "System.String[]" if all(type(i) is str for i in self._items) else "System.Object[]"
+
+
+_RANK_MESSAGES = {
+    2: "Array was not a two-dimensional array.",
+    3: "Array was not a three-dimensional array.",
+}
+
+
+def _index(value: object) -> int:
+    """An `int` (or `long`) index or dimension argument."""
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    return value
 
 
 def is_enumerable(value: object) -> bool:

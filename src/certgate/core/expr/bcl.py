@@ -23,7 +23,10 @@ from . import (
     guid,
     numbers,
     regexp,
+    scalars,
+    singles,
     strings,
+    strings_more,
     uri,
 )
 from . import datetime as dates
@@ -40,6 +43,7 @@ from .static import (
     REFS,
     SBYTE,
     SHORT,
+    SINGLE,
     STRING,
     UINT,
     ULONG,
@@ -179,7 +183,7 @@ _DATETIMEOFFSET = _type(
 
 def _double_predicate(test: Callable[[float], bool]) -> Callable[[object], bool]:
     def check(value: object) -> bool:
-        return test(numbers._float(value))
+        return test(singles.as_double(value))  # a float argument widens implicitly
 
     return check
 
@@ -198,6 +202,9 @@ _DOUBLE_STATICS = {
     "IsPositiveInfinity": _method(_double_predicate(lambda x: x == math.inf), BOOL),
     "IsNegativeInfinity": _method(_double_predicate(lambda x: x == -math.inf), BOOL),
     "IsFinite": _method(_double_predicate(math.isfinite), BOOL),
+    "IsNegative": _method(_double_predicate(lambda x: binary.bc_double_to_int64_bits(x) < 0), BOOL),
+    "IsNormal": _method(_double_predicate(numbers.is_normal), BOOL),
+    "IsSubnormal": _method(_double_predicate(numbers.is_subnormal), BOOL),
 }
 
 
@@ -234,6 +241,9 @@ _MATH_DOUBLE = {
     "Sinh",
     "Cosh",
     "Tanh",
+    "Asinh",
+    "Acosh",
+    "Atanh",
     "Cbrt",
     "Atan2",
     "IEEERemainder",
@@ -298,6 +308,12 @@ _BITCONVERTER = TypeInfo(
         "ToUInt64": _method(binary.bc_to_uint64, ULONG),
         "ToDouble": _method(binary.bc_to_double, DOUBLE),
         "ToBoolean": _method(binary.bc_to_boolean, BOOL),
+        "ToChar": _method(binary.bc_to_char, CHAR),
+        "ToSingle": _method(binary.bc_to_single, SINGLE),
+        "DoubleToInt64Bits": _method(binary.bc_double_to_int64_bits, LONG),
+        "Int64BitsToDouble": _method(binary.bc_int64_bits_to_double, DOUBLE),
+        "SingleToInt32Bits": _method(binary.bc_single_to_int32_bits, INT),
+        "Int32BitsToSingle": _method(binary.bc_int32_bits_to_single, SINGLE),
         "IsLittleEndian": _value(True, BOOL),
     },
 )
@@ -313,8 +329,9 @@ _ENCODING = TypeInfo(
         "BigEndianUnicode": _value(encoding.BIG_ENDIAN_UNICODE, ENCODING),
         "UTF32": _value(encoding.UTF32, ENCODING),
         "Latin1": _value(encoding.LATIN1, ENCODING),
-        "Default": _value(encoding.UTF8, ENCODING),
+        "Default": _value(encoding.DEFAULT, ENCODING),
         "GetEncoding": _method(encoding.get_encoding, ENCODING),
+        "Convert": _method(encoding.convert, BYTES),
     },
 )
 _WEBUTILITY = TypeInfo(
@@ -358,6 +375,7 @@ _GUID = _type(
         "Parse": _method(guid.parse, GUID),
         "ParseExact": _method(guid.parse_exact, GUID),
         "TryParse": _method(guid.try_parse, BOOL, outs=1),
+        "TryParseExact": _method(guid.try_parse_exact, BOOL, outs=1),
     },
     guid.new,
     value_type=True,
@@ -514,6 +532,17 @@ register(
     *_hash_types(),
     *_APIM,
     _replace_statics("System.Double", _DOUBLE_STATICS),
-    _replace_statics("System.String", {}, strings.new_string),
+    _replace_statics(
+        "System.String",
+        {name: _method(fn, STRING) for name, fn in strings_more.STRING_STATICS.items()},
+        strings.new_string,
+    ),
+    _replace_statics(
+        "System.Boolean",
+        {
+            "Parse": _method(scalars.parse_bool, BOOL),
+            "TryParse": _method(scalars.try_parse_bool, BOOL, outs=1),
+        },
+    ),
 )
 _ = (REFS, BYTES)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import cast
 
 from . import exceptions as exc
+from . import singles as sg
 from .arrays import CsArray
 from .static import INT, SType
 from .types import CsChar
@@ -109,9 +110,9 @@ def bc_get_bytes(value: object, arg_types: tuple[str, ...] = ()) -> CsBytes:
     if type(value) is bool:
         return CsBytes(b"\x01" if value else b"\x00")
     if type(value) is float:
-        return CsBytes(struct.pack("<d", value))
-    if getattr(value, "CS_TYPE", "") == "System.Single":  # GetBytes(float): 4 bytes
-        return CsBytes(struct.pack("<f", float(value)))  # type: ignore[arg-type]
+        return CsBytes(struct.pack("<q", bc_double_to_int64_bits(value)))
+    if type(value) is sg.CsSingle:  # GetBytes(float): 4 bytes
+        return CsBytes(struct.pack("<i", bc_single_to_int32_bits(value)))
     if type(value) is CsChar:
         return CsBytes(struct.pack("<H", ord(value.value) & 0xFFFF))
     if type(value) is int:
@@ -125,11 +126,17 @@ def bc_get_bytes(value: object, arg_types: tuple[str, ...] = ()) -> CsBytes:
     raise exc.invalid_cast(value, "System.Int32")
 
 
-def _reader(fmt: str) -> Callable[[object, object], object]:
+def _reader(fmt: str) -> Callable[..., object]:
+    """`ToX(byte[] value, int startIndex)`, and `ToX(ReadOnlySpan<byte>)` that a byte[] converts
+    to: the first bytes, ArgumentOutOfRange when there are too few."""
     size = struct.calcsize(fmt)
 
-    def read(value: object, start: object) -> object:
+    def read(value: object, start: object = None) -> object:
         data = to_bytes(value, "value")
+        if start is None:
+            if len(data) < size:
+                raise exc.argument_out_of_range("value")
+            start = 0
         if type(start) is not int:
             raise exc.invalid_cast(start, "System.Int32")
         if not 0 <= start < len(data):
@@ -153,6 +160,50 @@ bc_to_uint16 = _reader("<H")
 bc_to_uint32 = _reader("<I")
 bc_to_uint64 = _reader("<Q")
 bc_to_double = _reader("<d")
+
+
+def bc_to_char(value: object, start: object = None) -> CsChar:
+    return CsChar(chr(cast("int", bc_to_uint16(value, start))))
+
+
+def bc_to_single(value: object, start: object = None) -> sg.CsSingle:
+    return bc_int32_bits_to_single(bc_to_int32(value, start))
+
+
+# The NaN of .NET's arithmetic and `double.NaN` (x64's default NaN) has the sign bit set; that of
+# Python's `math.nan`, which certgate's helpers return, has it clear: written out as bits, the one
+# is taken for the other. (A NaN made from those very bits by Int64BitsToDouble is the one case
+# this gets wrong.)
+_PY_NAN64, _NET_NAN64 = 0x7FF8000000000000, -0x8000000000000
+_PY_NAN32, _NET_NAN32 = 0x7FC00000, -0x400000
+
+
+def _integer(value: object, bits: int) -> int:
+    """A signed integral argument of `bits` bits (char converts implicitly)."""
+    if type(value) is CsChar:
+        return ord(value.value) & 0xFFFF
+    if type(value) is not int or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise exc.invalid_cast(value, f"System.Int{bits}")
+    return value
+
+
+def bc_double_to_int64_bits(value: object) -> int:
+    bits: int = struct.unpack("<q", struct.pack("<d", sg.as_double(value)))[0]
+    return _NET_NAN64 if bits == _PY_NAN64 else bits
+
+
+def bc_int64_bits_to_double(value: object) -> float:
+    result: float = struct.unpack("<d", struct.pack("<q", _integer(value, 64)))[0]
+    return result
+
+
+def bc_single_to_int32_bits(value: object) -> int:
+    bits: int = struct.unpack("<i", struct.pack("<f", sg.coerce(value).value))[0]
+    return _NET_NAN32 if bits == _PY_NAN32 else bits
+
+
+def bc_int32_bits_to_single(value: object) -> sg.CsSingle:
+    return sg.CsSingle(struct.unpack("<f", struct.pack("<i", _integer(value, 32)))[0])
 
 
 def bc_to_boolean(value: object, start: object) -> bool:

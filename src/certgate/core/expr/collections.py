@@ -25,11 +25,28 @@ MISSING: Any = object()  # an argument not given
 class KeyValuePair(CsObject):
     __slots__ = ("Key", "Value")
     CS_TYPE = "KeyValuePair"
-    CS_MEMBERS = frozenset({"Key", "Value", "ToString"})
+    CS_MEMBERS = frozenset({"Key", "Value", "Equals", "Deconstruct", "ToString"})
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"Deconstruct": 2}
 
     def __init__(self, key: object, value: object) -> None:
         self.Key = key
         self.Value = value
+
+    def Equals(self, other: object) -> bool:
+        """A struct's `Equals`: the same type with equal fields."""
+        return (
+            isinstance(other, KeyValuePair)
+            and value_equals(self.Key, other.Key)
+            and value_equals(self.Value, other.Value)
+        )
+
+    def equality_key(self) -> tuple[object, ...]:
+        """For hashing (`keys.hash_key`): a struct is equal by its fields."""
+        return (self.Key, self.Value)
+
+    def Deconstruct(self) -> tuple[None, object, object]:
+        """`Deconstruct(out key, out value)`."""
+        return None, self.Key, self.Value
 
     def ToString(self) -> str:
         return f"[{to_string(self.Key)}, {to_string(self.Value)}]"

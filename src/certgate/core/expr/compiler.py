@@ -62,7 +62,16 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
 )
 # importing these registers the types the language work adds (generics, Newtonsoft.Json)
 assert gentypes.GENERICS and jsonconvert.OBJECT_REF and stringbuilder.StringBuilder.CS_TYPE
-from . import chars, decimalreg, ipaddress, singlereg, textio, timezones, tuples  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    chars,
+    decimalreg,
+    ipaddress,
+    morestatics,  # inherited statics, and more of TimeSpan, Uri, JSON and XML
+    singlereg,
+    textio,
+    timezones,
+    tuples,
+)
 
 
 class Expression:

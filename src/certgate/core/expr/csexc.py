@@ -114,7 +114,9 @@ def exception_short_name(name: str) -> str | None:
 class CsException(CsObject):
     __slots__ = ("error",)
     CS_TYPE = "System.Exception"
-    CS_MEMBERS = frozenset({"Message", "InnerException", "Source", "HResult", "ToString"})
+    CS_MEMBERS = frozenset(
+        {"Message", "InnerException", "Source", "HResult", "ToString", "GetBaseException"}
+    )
 
     def __init__(self, error: ExpressionRuntimeError) -> None:
         self.error = error
@@ -141,6 +143,13 @@ class CsException(CsObject):
     def InnerException(self) -> CsException | None:
         inner = getattr(self.error, "inner_exception", None)
         return inner if isinstance(inner, CsException) else None
+
+    def GetBaseException(self) -> CsException:
+        """The innermost exception of the InnerException chain (this one if it has none)."""
+        found, inner = self, self.InnerException
+        while inner is not None:
+            found, inner = inner, inner.InnerException
+        return found
 
     @property
     def Source(self) -> str | None:

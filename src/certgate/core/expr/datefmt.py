@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from . import exceptions as exc
+from .arrays import CsArray
 from .datetime import (
     LOCAL,
     TICKS_PER_DAY,
@@ -583,6 +584,24 @@ def parse_exact_datetimeoffset(
 ) -> DateTimeOffset:
     ticks, offset = parse_exact_moment(text, format)
     return DateTimeOffset(ticks, offset or 0)
+
+
+def try_parse_exact_datetimeoffset(
+    text: object, formats: object, provider: object, styles: object
+) -> tuple[bool, DateTimeOffset]:
+    """`DateTimeOffset.TryParseExact(s, format or formats, provider, 0, out r)`: the styles can
+    only be the literal 0 (DateTimeStyles.None), as an expression cannot name DateTimeStyles."""
+    if styles != 0 or type(styles) is not int:
+        raise exc.invalid_cast(styles, "System.Globalization.DateTimeStyles")
+    patterns = list(formats) if isinstance(formats, CsArray) else [formats]
+    for pattern in patterns if text is not None else ():
+        if pattern is None or pattern == "":  # a bad format ends the search
+            break
+        try:
+            return True, parse_exact_datetimeoffset(text, pattern, provider)
+        except exc.ExpressionRuntimeError:
+            continue
+    return False, DateTimeOffset(0, 0)
 
 
 def utc_ticks_of(value: DateTime) -> int:

@@ -25,6 +25,7 @@ TICKS_PER_HOUR = 36_000_000_000
 TICKS_PER_DAY = 864_000_000_000
 MAX_TICKS = 3_155_378_975_999_999_999  # 9999-12-31T23:59:59.9999999
 UNIX_EPOCH_TICKS = 621_355_968_000_000_000
+FILE_TIME_TICKS = 504_911_232_000_000_000  # 1601-01-01, where Windows file times start
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -367,11 +368,13 @@ class TimeSpan(CsValue):
             "Add",
             "CompareTo",
             "Days",
+            "Divide",
             "Duration",
             "Equals",
             "Hours",
             "Milliseconds",
             "Minutes",
+            "Multiply",
             "Negate",
             "Seconds",
             "Subtract",
@@ -484,29 +487,22 @@ class TimeSpan(CsValue):
             return self.Add(other)
         if op == "-":
             return self.Subtract(other)
-        if isinstance(other, TimeSpan):
-            return (
-                self._ticks / other._ticks
-                if other._ticks
-                else float("nan")
-                if not self._ticks
-                else float("inf")
-                if self._ticks > 0
-                else float("-inf")
-            )
-        factor = _number(other)
-        if op == "/" and factor == 0:
-            raise (
-                exc.ExpressionRuntimeError(
-                    "OverflowException", "TimeSpan overflowed because the duration is too long."
-                )
-                if self._ticks
-                else exc.ExpressionRuntimeError(
-                    "ArgumentException",
-                    "TimeSpan does not accept floating point Not-a-Number values.",
-                )
-            )
-        return from_double_ticks(self._ticks * factor if op == "*" else self._ticks / factor)
+        if op == "*":
+            return self.Multiply(other)
+        return self.Divide(other)
+
+    def Multiply(self, factor: object) -> TimeSpan:
+        """`t * factor`: rounded to the nearest tick (ties to even), as .NET Core 2.0+."""
+        return from_double_ticks(_round_even(self._ticks * _not_nan(factor, "factor")))
+
+    def Divide(self, divisor: object) -> object:
+        """`t / divisor` (a TimeSpan, rounded to the nearest tick) or `t / ts` (a double)."""
+        if isinstance(divisor, TimeSpan):
+            if divisor._ticks:
+                return self._ticks / divisor._ticks
+            return math.nan if not self._ticks else math.copysign(math.inf, self._ticks)
+        quotient = _divide(float(self._ticks), _not_nan(divisor, "divisor"))
+        return from_double_ticks(_round_even(quotient))
 
     def ToString(self, format: object = None, provider: object = None) -> str:
         from .datefmt import format_timespan  # noqa: PLC0415 (datefmt imports this module)
@@ -514,16 +510,46 @@ class TimeSpan(CsValue):
         return format_timespan(self._ticks, format)
 
 
+def _not_nan(value: object, param: str) -> float:
+    number = _number(value)
+    if math.isnan(number):
+        raise exc.ExpressionRuntimeError(
+            "ArgumentException",
+            f"TimeSpan does not accept floating point Not-a-Number values. (Parameter '{param}')",
+        )
+    return number
+
+
+def _round_even(value: float) -> float:
+    """Math.Round(double): to the nearest integer, ties to even; NaN and infinities stay."""
+    return float(round(value)) if math.isfinite(value) else value
+
+
+def _divide(a: float, b: float) -> float:
+    """IEEE division: x/0 is an infinity (NaN for 0/0), where Python raises."""
+    if b:
+        return a / b
+    return math.nan if a == 0 else math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def compare_timespans(a: object, b: object) -> int:
+    """`TimeSpan.Compare(t1, t2)`."""
+    x, y = _timespan(a)._ticks, _timespan(b)._ticks
+    return (x > y) - (x < y)
+
+
+def timespans_equal(a: object, b: object) -> bool:
+    """`TimeSpan.Equals(t1, t2)`."""
+    return _timespan(a)._ticks == _timespan(b)._ticks
+
+
 def from_double_ticks(ticks: float) -> TimeSpan:
     """.NET's `IntervalFromDoubleTicks`: truncates (no rounding to whole milliseconds since
     .NET Core 3)."""
-    if math.isnan(ticks):
-        raise exc.ExpressionRuntimeError(
-            "ArgumentException", "TimeSpan does not accept floating point Not-a-Number values."
-        )
-    if ticks > _INT64_MAX or ticks < _INT64_MIN:
+    limit = float(_INT64_MAX)  # 2**63 as a double: C# compares in doubles
+    if math.isnan(ticks) or ticks > limit or ticks < -limit:
         raise _overflow_timespan()
-    if ticks == float(_INT64_MAX):
+    if ticks == limit:
         return TimeSpan(_INT64_MAX)
     return TimeSpan(int(ticks))
 
@@ -590,7 +616,9 @@ class DateTimeOffset(_Calendar, CsValue):
 
     __slots__ = ("_clock_ticks", "_offset")
     CS_TYPE = "System.DateTimeOffset"
-    CS_LONG = frozenset({"Ticks", "UtcTicks", "ToUnixTimeSeconds", "ToUnixTimeMilliseconds"})
+    CS_LONG = frozenset(
+        {"Ticks", "UtcTicks", "ToUnixTimeSeconds", "ToUnixTimeMilliseconds", "ToFileTime"}
+    )
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
         {
             "Add",
@@ -609,6 +637,7 @@ class DateTimeOffset(_Calendar, CsValue):
             "DayOfWeek",
             "DayOfYear",
             "Equals",
+            "EqualsExact",
             "Hour",
             "LocalDateTime",
             "Millisecond",
@@ -619,6 +648,7 @@ class DateTimeOffset(_Calendar, CsValue):
             "Subtract",
             "Ticks",
             "TimeOfDay",
+            "ToFileTime",
             "ToLocalTime",
             "ToOffset",
             "ToString",
@@ -739,6 +769,20 @@ class DateTimeOffset(_Calendar, CsValue):
     def Equals(self, other: object) -> bool:
         return isinstance(other, DateTimeOffset) and other.UtcTicks == self.UtcTicks
 
+    def EqualsExact(self, other: object) -> bool:
+        """The same instant and the same offset."""
+        theirs = _datetimeoffset(other)
+        return theirs.UtcTicks == self.UtcTicks and theirs._offset == self._offset
+
+    def ToFileTime(self) -> int:
+        """100 ns intervals since 1601-01-01 UTC (a Windows file time)."""
+        ticks = self.UtcTicks - FILE_TIME_TICKS
+        if ticks < 0:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentOutOfRangeException", "Not a valid Win32 FileTime."
+            )
+        return ticks
+
     def ToOffset(self, offset: object) -> DateTimeOffset:
         ticks = _timespan(offset).Ticks
         if ticks % TICKS_PER_MINUTE:
@@ -798,6 +842,33 @@ def _offset_minutes(value: object) -> int:
             "ArgumentException", "Offset must be specified in whole minutes. (Parameter 'offset')"
         )
     return ticks // TICKS_PER_MINUTE
+
+
+def _datetimeoffset(value: object) -> DateTimeOffset:
+    if isinstance(value, DateTimeOffset):
+        return value
+    if value is None:
+        raise exc.no_value()
+    raise exc.invalid_cast(value, "System.DateTimeOffset")
+
+
+def compare_offsets(first: object, second: object) -> int:
+    """`DateTimeOffset.Compare(a, b)`: by the instant, whatever the offsets."""
+    a, b = _datetimeoffset(first).UtcTicks, _datetimeoffset(second).UtcTicks
+    return (a > b) - (a < b)
+
+
+def offsets_equal(first: object, second: object) -> bool:
+    """`DateTimeOffset.Equals(a, b)`: the same instant, whatever the offsets."""
+    return _datetimeoffset(first).UtcTicks == _datetimeoffset(second).UtcTicks
+
+
+def from_file_time(value: object) -> DateTimeOffset:
+    """`DateTimeOffset.FromFileTime(long)`: in the local zone, which is UTC here."""
+    file_time = _int(value, "fileTime")
+    if not 0 <= file_time <= MAX_TICKS - FILE_TIME_TICKS:
+        raise _out_of_range("fileTime", "Not a valid Win32 FileTime.")
+    return DateTimeOffset(file_time + FILE_TIME_TICKS, 0)
 
 
 def from_unix_seconds(value: object) -> DateTimeOffset:

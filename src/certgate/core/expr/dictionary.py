@@ -1,7 +1,7 @@
 """`Dictionary<TKey, TValue>` and `StringComparer` (see `generic` for the shared conventions):
-keys compare with .NET's default equality or a StringComparer; enumeration follows `hashed`.
-`Keys`/`Values` are live views; as in .NET Core 3.0+, `Remove` and `Clear` do not invalidate a
-running enumeration (adding does)."""
+keys compare with .NET's default equality or a StringComparer; enumeration follows `hashed`, the
+capacity `hashcap`. `Keys`/`Values` are live views; as in .NET Core 3.0+, `Remove` and `Clear` do
+not invalidate a running enumeration (adding does)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import ClassVar
 
 from . import exceptions as exc
 from .collections import KeyValuePair, value_equals
-from .generic import _items, _Versioned
-from .hashed import Slots
+from .generic import _items, _Versioned, collection_count
+from .hashcap import CountedSlots, capacity_arg
 from .keys import compare
 from .strings import fold, to_string
 from .types import CsObject, CsTypeRef
@@ -23,27 +23,33 @@ class CsDictionary(_Versioned):
     CS_MEMBERS = frozenset(
         {
             "Count", "Keys", "Values", "Add", "TryAdd", "Remove", "ContainsKey", "ContainsValue",
-            "TryGetValue", "GetValueOrDefault", "Clear", "ToString",
+            "TryGetValue", "GetValueOrDefault", "Clear", "EnsureCapacity", "TrimExcess",
+            "ToString",
         }
     )  # fmt: skip
     CS_INDEXER = "get_item"
     CS_INDEX_SETTER = "set_item"
-    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryGetValue": 1}
+    CS_OUT_METHODS: ClassVar[dict[str, int]] = {"TryGetValue": 1, "Remove": 1}
+    # `Remove(key, out value)`: the overload a call with an out argument means
+    CS_OUT_OVERLOADS: ClassVar[dict[str, str]] = {"Remove": "remove_out"}
+    ICOLLECTION = True
 
     def __init__(self, key: CsTypeRef, value: CsTypeRef, *args: object) -> None:
         self._args = (key, value)
         self._version = 0
         ignore_case = False
         source: object = None
+        capacity = 0
         for arg in args:
             if isinstance(arg, StringComparer):
                 ignore_case = arg.ignore_case
             elif type(arg) is int:
-                if arg < 0:
-                    raise exc.argument_out_of_range("capacity")
+                capacity = capacity_arg(arg)
             else:
                 source = arg
-        self._slots = Slots(ignore_case)
+        if source is not None:  # an ICollection is added to a table of its size
+            capacity = collection_count(source) or 0
+        self._slots = CountedSlots(ignore_case, capacity)
         if source is not None:
             for pair in _items(source, "dictionary"):
                 if not isinstance(pair, KeyValuePair):
@@ -103,6 +109,28 @@ class CsDictionary(_Versioned):
         # `foreach (var k in d.Keys) d.Remove(k);` works; .NET Framework threw
         return self._slots.remove(self._check(key))
 
+    def remove_out(self, key: object) -> tuple[bool, object]:
+        """`Remove(key, out value)`: the removed value, or default(TValue)."""
+        found, value = self._slots.get(self._check(key))
+        if not found:
+            return False, self._args[1].default
+        self._slots.remove(self._check(key))
+        return True, value
+
+    def EnsureCapacity(self, capacity: object) -> int:
+        wanted = capacity_arg(capacity)
+        if self._slots.capacity < wanted:
+            self._touch()
+        return self._slots.ensure(wanted)
+
+    def TrimExcess(self, capacity: object = None) -> None:
+        """Shrink to the prime size of `capacity` (default: Count), closing the holes."""
+        size = len(self._slots) if capacity is None else capacity_arg(capacity)
+        if size < len(self._slots):
+            raise exc.argument_out_of_range("capacity")
+        if self._slots.trim(size):
+            self._touch()
+
     def ContainsKey(self, key: object) -> bool:
         return self._slots.get(self._check(key))[0]
 
@@ -131,6 +159,7 @@ class KeyCollection(CsObject):
     __slots__ = ("_owner",)
     CS_TYPE = "System.Collections.Generic.Dictionary.KeyCollection"
     CS_MEMBERS = frozenset({"Count", "ToString"})
+    ICOLLECTION = True
     _NESTED = "KeyCollection"
 
     def __init__(self, owner: CsDictionary) -> None:

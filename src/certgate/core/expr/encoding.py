@@ -13,6 +13,7 @@ from typing import ClassVar
 from . import exceptions as exc
 from .arrays import CsArray
 from .binary import CsBytes, span, to_bytes
+from .static import CHAR, SType, array_of
 from .types import CsChar, CsObject
 
 
@@ -27,7 +28,7 @@ def _chars(value: object, param: str = "s") -> str:
 
 
 class Encoding(CsObject):
-    __slots__ = ("CodePage", "_codec", "_name", "_web_name")
+    __slots__ = ("CodePage", "_codec", "_name", "_preamble", "_web_name")
     CS_TYPE = "System.Text.Encoding"
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -43,14 +44,22 @@ class Encoding(CsObject):
             "GetMaxByteCount",
             "GetPreamble",
             "ToString",
+            "GetChars",
+            "GetMaxCharCount",
+            "Equals",
+            "IsAlwaysNormalized",
         }
     )
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"GetChars": array_of(CHAR)}
 
-    def __init__(self, codec: str, web_name: str, name: str, code_page: int) -> None:
+    def __init__(
+        self, codec: str, web_name: str, name: str, code_page: int, preamble: bool = True
+    ) -> None:
         self._codec = codec
         self._web_name = web_name
         self._name = name
         self.CodePage = code_page
+        self._preamble = preamble  # False: UTF-8 without a BOM (`Encoding.Default`)
 
     CodePage: int
 
@@ -117,13 +126,78 @@ class Encoding(CsObject):
         factor = {"utf-8": 3, "ascii": 1, "latin-1": 1, "utf-16-le": 2, "utf-16-be": 2}.get(
             self._codec, 4
         )
-        return (count + 1) * factor
+        return _int32_count((count + 1) * factor, "charCount")
+
+    def GetMaxCharCount(self, count: object) -> int:
+        """The most chars `count` bytes can decode to, with the replacement fallback."""
+        if type(count) is not int:
+            raise exc.invalid_cast(count, "System.Int32")
+        if count < 0:
+            raise exc.argument_out_of_range("byteCount")
+        if self._codec in ("ascii", "latin-1"):
+            chars = count
+        elif self._codec == "utf-8":
+            chars = count + 1
+        elif self._codec.startswith("utf-16"):
+            chars = (count >> 1) + (count & 1) + 1
+        else:  # UTF-32: a surrogate pair per 4 bytes, and a pending one
+            chars = count // 2 + 2
+        return _int32_count(chars, "byteCount")
+
+    def GetChars(
+        self, value: object, index: object = None, count: object = None, *more: object
+    ) -> CsArray:
+        """`GetChars(byte[][, index, count])`: a new char[], a char per character as in
+        `ToCharArray` (a code point beyond U+FFFF is one). The overload decoding into a given
+        char[] returns an int, which the one static type of the name cannot also say: not
+        supported yet."""
+        if more:
+            raise exc.ExpressionRuntimeError(
+                "NotSupportedException",
+                "not supported yet: member 'GetChars(byte[], int, int, char[], int)' of type "
+                "'System.Text.Encoding'",
+            )
+        data = to_bytes(value, "bytes")
+        if index is not None or count is not None:
+            data = _byte_range(data, index, count)
+        return CsArray([CsChar(c) for c in self.decode(data)])
+
+    def Equals(self, other: object) -> bool:
+        """The same encoding: code page and, for UTF-8, whether it writes a BOM."""
+        return (
+            isinstance(other, Encoding)
+            and other.CodePage == self.CodePage
+            and other._preamble == self._preamble
+        )
+
+    def IsAlwaysNormalized(self) -> bool:
+        """Form C holds for any Latin-1 text; .NET claims it for no other built-in encoding
+        (ASCII's unassigned half goes through a fallback)."""
+        return self._codec == "latin-1"
 
     def GetPreamble(self) -> CsBytes:
-        return CsBytes(_PREAMBLES.get(self._codec, b""))
+        return CsBytes(_PREAMBLES.get(self._codec, b"") if self._preamble else b"")
 
     def ToString(self) -> str:
         return _TYPE_NAMES.get(self._codec, "System.Text.Encoding")
+
+
+def _int32_count(count: int, param: str) -> int:
+    """A computed buffer size: ArgumentOutOfRange beyond Int32.MaxValue."""
+    if count > 2**31 - 1:
+        raise exc.argument_out_of_range(param)
+    return count
+
+
+def _byte_range(data: bytes, index: object, count: object) -> bytes:
+    """`bytes[index:index+count]` with the checks of Encoding.GetChars(byte[], int, int)."""
+    if type(index) is not int or type(count) is not int:
+        raise exc.invalid_cast(index if type(index) is not int else count, "System.Int32")
+    if index < 0 or count < 0:
+        raise exc.argument_out_of_range("byteIndex" if index < 0 else "byteCount")
+    if len(data) - index < count:
+        raise exc.argument_out_of_range("bytes")
+    return data[index : index + count]
 
 
 def _has_surrogates(text: str) -> bool:
@@ -153,6 +227,8 @@ _TYPE_NAMES = {
 }
 
 UTF8 = Encoding("utf-8", "utf-8", "Unicode (UTF-8)", 65001)
+# .NET Core's Encoding.Default: UTF-8 that writes no BOM (Encoding.cs, s_defaultEncoding)
+DEFAULT = Encoding("utf-8", "utf-8", "Unicode (UTF-8)", 65001, preamble=False)
 ASCII = Encoding("ascii", "us-ascii", "US-ASCII", 20127)
 UNICODE = Encoding("utf-16-le", "utf-16", "Unicode", 1200)
 BIG_ENDIAN_UNICODE = Encoding("utf-16-be", "utf-16BE", "Unicode (Big-Endian)", 1201)
@@ -188,6 +264,22 @@ def get_encoding(name: object) -> Encoding:
         "ArgumentException",
         f"'{name}' is not a supported encoding name. (Parameter 'name')",
     )
+
+
+def convert(
+    source: object, target: object, value: object, index: object = None, count: object = None
+) -> CsBytes:
+    """Encoding.Convert(srcEncoding, dstEncoding, bytes[, index, count]): decoded, re-encoded."""
+    if not isinstance(source, Encoding) or not isinstance(target, Encoding):
+        if source is None or target is None:
+            raise exc.argument_null("srcEncoding" if source is None else "dstEncoding")
+        raise exc.invalid_cast(
+            source if not isinstance(source, Encoding) else target, Encoding.CS_TYPE
+        )
+    data = to_bytes(value, "bytes")
+    if index is not None or count is not None:
+        data = _byte_range(data, index, count)
+    return CsBytes(target.encode(source.decode(data)))
 
 
 # --- WebUtility ---------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """`System.Linq.Enumerable`'s static generators: `Range`, `Repeat`, `Empty<T>()`.
 
-They are lazy, as in .NET (`Enumerable.Range(0, int.MaxValue).Take(3)` is cheap), and their
-length is not bounded by any input, so every element ticks the time budget (`budget`): a
-`Range(0, int.MaxValue).Count()` fails with the budget error instead of holding the worker.
+They are lazy, as in .NET (`Enumerable.Range(0, int.MaxValue).Take(3)` is cheap), and know their
+count (`linq_count`). Their length is not bounded by any input, so every element ticks the time
+budget (`budget`): a `Range(0, int.MaxValue).Count()` fails with the budget error instead of
+holding the worker.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from . import exceptions as exc
 from .budget import tick
 from .collections import LinqSeq
+from .linq_count import SizedSeq
 from .types import CsTypeRef
 
 _INT_MAX = 2**31 - 1
@@ -35,7 +37,7 @@ def range_(start: object, count: object) -> LinqSeq:
             tick()
             yield value
 
-    return LinqSeq(run)
+    return SizedSeq(run, lambda: n, partition=True)
 
 
 def repeat(element: object, count: object) -> LinqSeq:
@@ -48,11 +50,11 @@ def repeat(element: object, count: object) -> LinqSeq:
             tick()
             yield element
 
-    return LinqSeq(run)
+    return SizedSeq(run, lambda: n, partition=True)
 
 
 def empty(*, type_args: tuple[CsTypeRef, ...]) -> LinqSeq:
-    return LinqSeq(tuple)
+    return SizedSeq(tuple, lambda: 0, partition=True)
 
 
 __all__ = ["empty", "range_", "repeat"]

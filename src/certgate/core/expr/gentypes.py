@@ -21,6 +21,7 @@ from .generic import CsList, _Versioned
 from .langrt import RANGES
 from .sets import CsHashSet, CsQueue, CsStack
 from .static import BOOL, SType, class_stype
+from .strings_more import comparer_from_comparison
 from .tuples import generic_tuple
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, _parse_int, register
 from .types import CsObject, CsTypeRef
@@ -144,7 +145,13 @@ def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeIn
 def _pair(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
     stype = SType(_display(name, args), KeyValuePair)
     ref = CsTypeRef(stype.name, (KeyValuePair,), is_value_type=False)
-    return TypeInfo(stype.name, stype, ref, ctor=KeyValuePair)
+    key, value = (_object_ref(a).default for a in args)
+
+    def ctor(*values: object) -> KeyValuePair:
+        """`new KeyValuePair<K, V>(k, v)`; `new KeyValuePair<K, V>()` is the default struct."""
+        return KeyValuePair(*values) if values else KeyValuePair(key, value)
+
+    return TypeInfo(stype.name, stype, ref, ctor=ctor)
 
 
 def _nullable(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
@@ -267,7 +274,8 @@ def _register_builtins() -> None:
             "System.StringComparer",
             comparer,
             CsTypeRef("System.StringComparer", (StringComparer,)),
-            {k: StaticMember(v, comparer, is_method=False) for k, v in STRING_COMPARERS.items()},
+            {k: StaticMember(v, comparer, is_method=False) for k, v in STRING_COMPARERS.items()}
+            | {"FromComparison": StaticMember(comparer_from_comparison, comparer)},
         ),
     ]
     for name in ("System.SByte", "System.Byte", "System.Int16", "System.UInt16"):
@@ -277,3 +285,4 @@ def _register_builtins() -> None:
 
 
 _register_builtins()
+from . import arrayreg  # noqa: E402, F401  (System.Array's statics beyond bcl's)

@@ -16,6 +16,7 @@ from typing import ClassVar
 from . import exceptions as exc
 from .arrays import CsArray
 from .binary import CsBytes, to_bytes
+from .strings import WHITE_SPACE
 from .types import CsObject, CsValue
 
 _HEX32 = re.compile(r"[0-9A-Fa-f]{32}\Z")
@@ -118,15 +119,32 @@ def parse(value: object) -> Guid:
 
 
 def parse_exact(value: object, format: object) -> Guid:
-    guid = parse(value)
-    if format is None:
-        raise exc.argument_null("format")
-    if (
-        guid.ToString(format) != str(value).lower()
-        and guid.ToString(format).upper() != str(value).upper()
-    ):
-        raise _unrecognized(str(value))
+    """Guid.ParseExact: the input, trimmed, must be in the one form `format` names (hex digits
+    in either case; "X" also allows white space anywhere and shorter numbers)."""
+    text = exc.string_argument(value, "input")
+    form = exc.string_argument(format, "format")
+    if len(form) != 1 or form not in "DdNnBbPpXx":
+        raise exc.format_error(
+            'Format string can be only "D", "d", "N", "n", "P", "p", "B", "b", "X" or "x".'
+        )
+    text = text.strip(WHITE_SPACE)
+    if form in "Xx":
+        text = "".join(c for c in text if c not in WHITE_SPACE)
+        if not _HEX_FORM.match(text):
+            raise _unrecognized(text)
+        return parse(text)
+    guid = parse(text)
+    if guid.ToString(form).upper() != text.upper():
+        raise _unrecognized(text)
     return guid
+
+
+def try_parse_exact(value: object, format: object) -> tuple[bool, Guid]:
+    """Guid.TryParseExact: false (and Guid.Empty) where ParseExact throws, null included."""
+    try:
+        return True, parse_exact(value, format)
+    except exc.ExpressionRuntimeError:
+        return False, EMPTY
 
 
 def try_parse(value: object) -> tuple[bool, Guid]:

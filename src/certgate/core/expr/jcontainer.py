@@ -25,7 +25,7 @@ class JContainer(JToken):
     CS_TYPE = "Newtonsoft.Json.Linq.JContainer"
     CS_MEMBERS = JToken.CS_MEMBERS | {
         "Count", "Add", "AddFirst", "RemoveAll", "ReplaceAll", "Descendants",
-        "DescendantsAndSelf",
+        "DescendantsAndSelf", "Merge",
     }  # fmt: skip
 
     def __init__(self) -> None:
@@ -153,6 +153,31 @@ class JContainer(JToken):
     def DescendantsAndSelf(self) -> object:
         return LinqSeq(lambda: iter([self, *self.Descendants()]))  # type: ignore[misc]
 
+    def Merge(self, content: object, settings: object = None) -> None:
+        """Json.NET 13's Merge with the default JsonMergeSettings, the only ones an expression
+        can pass (null: JsonMergeSettings is not allowed): arrays concatenated, objects merged
+        property by property, null values ignored."""
+        if settings is not None:
+            raise exc.invalid_cast(settings, "Newtonsoft.Json.Linq.JsonMergeSettings")
+        if content is None:
+            return
+        if not isinstance(content, JToken) and not is_multi_content(content):
+            raise json_error(
+                f"Could not determine JSON object type for type {exc.clr_name(content)}. "
+                "(Parameter 'content')",
+                "ArgumentException",
+            )
+        self.merge_item(content)
+
+    def merge_item(self, content: object) -> None:
+        """What `Merge` does with content of this container's kind (nothing by default)."""
+
+    def merge_items(self, content: object) -> None:
+        """MergeEnumerableContent with MergeArrayHandling.Concat: enumerated as it is added to,
+        so merging a container into itself throws as Json.NET's enumerator does."""
+        for item in content:  # type: ignore[attr-defined]
+            self.Add(item if isinstance(item, JToken) else JValue(item))
+
     def DeepClone(self) -> JToken:
         copy = type(self).__new__(type(self))
         JContainer.__init__(copy)
@@ -214,6 +239,26 @@ class JProperty(JContainer):
 
     def get_item(self, key: object) -> JToken | None:
         raise self.no_children()
+
+    def merge_item(self, content: object) -> None:
+        value = content.property_value() if isinstance(content, JProperty) else None
+        if value is not None and value.KIND_NAME != "Null":
+            self._set_value(value)
+
+
+def is_multi_content(content: object) -> bool:
+    """IsMultiContent: an enumerable that is not a string, a token or a byte array."""
+    return (
+        isinstance(content, CsObject)
+        and not isinstance(content, JToken)
+        and hasattr(type(content), "__iter__")
+        and getattr(content, "CS_TYPE", "") != "System.Byte[]"
+    )
+
+
+def is_null_token(token: JToken) -> bool:
+    """Json.NET's IsNull in merging: a Null token or a JValue holding null (Undefined)."""
+    return isinstance(token, JValue) and token.raw is None
 
 
 JProperty.CS_PROPERTIES = {"Value": property(JProperty._get_value, JProperty._set_value)}

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from . import exceptions as exc
 from .collections import KeyValuePair, LinqSeq
-from .jcontainer import JContainer, JProperty
+from .jcontainer import JContainer, JProperty, is_multi_content, is_null_token
 from .jtoken import JToken, json_error, to_token
 from .strings import StringComparison, fold, to_string
 from .types import CsObject
@@ -139,6 +139,21 @@ class JObject(JContainer):
     def ContainsKey(self, name: object) -> bool:
         return self._index.get(self._name(name)) is not None
 
+    def merge_item(self, content: object) -> None:
+        if not isinstance(content, JObject):
+            return
+        for prop in content.walk_properties():
+            mine = self._index.get(prop.Name)
+            value = prop.property_value()
+            if mine is None:
+                self.Add(prop.Name, value)
+                continue
+            current = mine.property_value()
+            if isinstance(current, JContainer) and current.KIND_NAME == value.KIND_NAME:
+                current.Merge(value)
+            elif not is_null_token(value):
+                mine._set_value(value)
+
     def copy_from(self, other: JContainer) -> None:
         self._index = {}
         super().copy_from(other)
@@ -200,6 +215,10 @@ class JArray(JContainer):
 
     def Clear(self) -> None:
         self.RemoveAll()
+
+    def merge_item(self, content: object) -> None:
+        if isinstance(content, JArray) or is_multi_content(content):
+            self.merge_items(content)
 
 
 JObject.CS_ELEMENT = KeyValuePair  # type: ignore[attr-defined]

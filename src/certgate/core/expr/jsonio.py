@@ -95,13 +95,19 @@ def write_token(token: JToken, indented: bool, level: int = 0) -> str:
     return "".join(parts)
 
 
+def _is_comment(token: JToken) -> bool:
+    return isinstance(token, JValue) and token.KIND_NAME == "Comment"
+
+
 def _write(token: JToken, indented: bool, level: int, out: list[str]) -> None:
     if isinstance(token, JValue):
-        out.append(write_scalar(token))
+        comment = token.KIND_NAME == "Comment"
+        out.append(f"/*{to_string(token.raw)}*/" if comment else write_scalar(token))
         return
     if isinstance(token, JProperty):
         out.append(escape(token.Name) + (": " if indented else ":"))
-        _write(token.property_value(), indented, level, out)
+        value = token.property_value()
+        out.append("null") if _is_comment(value) else _write(value, indented, level, out)
         return
     assert isinstance(token, JContainer)
     if isinstance(token, JConstructor):
@@ -113,13 +119,16 @@ def _write(token: JToken, indented: bool, level: int, out: list[str]) -> None:
         out.append(open_ + close)
         return
     out.append(open_)
-    for i, item in enumerate(items):
-        if i:
+    wrote_value = False  # a comment is no value: no comma after it, the state stays
+    for item in items:
+        comment = _is_comment(item)
+        if wrote_value and not comment:
             out.append(",")
         if indented:
             out.append(NEWLINE + "  " * (level + 1))
         _write(item, indented, level + 1, out)
-    if indented:
+        wrote_value = wrote_value or not comment
+    if indented and wrote_value:
         out.append(NEWLINE + "  " * level)
     out.append(close)
 

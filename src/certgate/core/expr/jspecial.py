@@ -78,3 +78,9 @@ class JConstructor(JContainer):
 
     def DeepClone(self) -> JConstructor:
         return JConstructor(self)
+
+    def merge_item(self, content: object) -> None:
+        if isinstance(content, JConstructor):
+            if content._name is not None:
+                self._name = content._name
+            self.merge_items(content)

@@ -59,7 +59,7 @@ class JToken(CsObject):
             "Type", "Parent", "Root", "HasValues", "First", "Last", "Next", "Previous", "Path",
             "ToString", "Value", "Values", "Children", "ToObject", "SelectToken", "SelectTokens",
             "DeepClone", "Remove", "Replace", "AddAfterSelf", "AddBeforeSelf", "Ancestors",
-            "Equals",
+            "Equals", "AfterSelf", "BeforeSelf", "AncestorsAndSelf",
         }
     )  # fmt: skip
     CS_INDEXER = "get_item"
@@ -126,6 +126,35 @@ class JToken(CsObject):
             while token is not None:
                 yield token
                 token = token._parent
+
+        return LinqSeq(run)
+
+    def AncestorsAndSelf(self) -> object:
+        def run() -> Iterator[JToken]:
+            token: JToken | None = self
+            while token is not None:
+                yield token
+                token = token._parent
+
+        return LinqSeq(run)
+
+    def AfterSelf(self) -> object:
+        """The later siblings, each found from the one before (as Json.NET walks `Next`)."""
+
+        def run() -> Iterator[JToken]:
+            token = self.Next if self._parent is not None else None
+            while token is not None:
+                yield token
+                token = token.Next
+
+        return LinqSeq(run)
+
+    def BeforeSelf(self) -> object:
+        def run() -> Iterator[JToken]:
+            token = self._parent.First if self._parent is not None else None
+            while token is not None and token is not self:
+                yield token
+                token = token.Next
 
         return LinqSeq(run)
 

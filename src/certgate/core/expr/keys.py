@@ -32,6 +32,11 @@ class _Identity:
         return id(self.obj)
 
 
+def ignores_case(comparer: object) -> bool:
+    """Whether an equality comparer argument (a StringComparer, or null) ignores case."""
+    return bool(getattr(comparer, "ignore_case", False))
+
+
 def hash_key(value: object, ignore_case: bool = False) -> object:
     kind = type(value)
     if kind is str:

@@ -11,7 +11,7 @@ from itertools import islice
 from typing import Any
 
 from . import exceptions as exc
-from . import linq_more, linq_sets
+from . import linq_by, linq_join, linq_more, linq_sets
 from .arrays import CsArray
 from .collections import (
     LinqSeq,
@@ -21,6 +21,7 @@ from .collections import (
     iterate,
     value_equals,
 )
+from .linq_count import SizedSeq, is_partition, sized, try_get_non_enumerated_count
 
 Func = Callable[..., object]
 _MISSING: Any = object()
@@ -107,6 +108,8 @@ def select(source: object, selector: object) -> LinqSeq:
     items, fn = iterate(source), _func(selector, "selector")
     if linq_more.arity(fn) == 2:  # Select((x, i) => ...)
         return LinqSeq(lambda: (fn(item, i) for i, item in enumerate(items)))
+    if is_partition(source):  # over a list or a partition .NET knows the count
+        return sized(source, lambda: (fn(item) for item in items), lambda n: n, partition=True)
     return LinqSeq(lambda: (fn(item) for item in items))
 
 
@@ -168,12 +171,20 @@ def _count_arg(value: object) -> int:
 
 def skip(source: object, n: object) -> LinqSeq:
     items, k = iterate(source), _count_arg(n)
-    return LinqSeq(lambda: islice(items, k, None), element_type(source))
+    run, element = (lambda: islice(items, k, None)), element_type(source)
+    if is_partition(source):
+        return sized(source, run, lambda size: max(0, size - k), element, partition=True)
+    return LinqSeq(run, element)
 
 
 def take(source: object, n: object) -> LinqSeq:
     items, k = iterate(source), _count_arg(n)
-    return LinqSeq(lambda: islice(items, k), element_type(source))
+    if k == 0:  # .NET returns Enumerable.Empty
+        return SizedSeq(tuple, lambda: 0, element_type(source), partition=True)
+    run, element = (lambda: islice(items, k)), element_type(source)
+    if is_partition(source):
+        return sized(source, run, lambda size: min(size, k), element, partition=True)
+    return LinqSeq(run, element)
 
 
 def distinct(source: object) -> LinqSeq:
@@ -240,12 +251,32 @@ _MORE_METHODS: dict[str, Func] = {
     "ToList": linq_sets.to_list,
     "ToHashSet": linq_sets.to_hash_set,
     "ToDictionary": linq_sets.to_dictionary,
+    "TakeLast": linq_join.take_last,
+    "SkipLast": linq_join.skip_last,
+    "AsEnumerable": linq_join.as_enumerable,
+    "ToLookup": linq_join.to_lookup,
+    "Join": linq_join.join,
+    "GroupJoin": linq_join.group_join,
+    # .NET 6 and 7
+    "Chunk": linq_by.chunk,
+    "MaxBy": linq_by.max_by,
+    "MinBy": linq_by.min_by,
+    "DistinctBy": linq_by.distinct_by,
+    "ExceptBy": linq_by.except_by,
+    "IntersectBy": linq_by.intersect_by,
+    "UnionBy": linq_by.union_by,
+    "Order": linq_by.order,
+    "OrderDescending": linq_by.order_descending,
+    "TryGetNonEnumeratedCount": try_get_non_enumerated_count,
 }
+#: LINQ methods with `out` parameters: name -> their count
+LINQ_OUT_METHODS = {"TryGetNonEnumeratedCount": 1}
 _MORE_LAMBDA_OVER_ELEMENTS = frozenset(
     {
         "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending", "GroupBy", "SelectMany",
         "Sum", "Max", "Min", "Average", "LongCount", "Single", "SingleOrDefault", "TakeWhile",
-        "SkipWhile", "ToDictionary",
+        "SkipWhile", "ToDictionary", "ToLookup", "MaxBy", "MinBy", "DistinctBy", "ExceptBy",
+        "IntersectBy", "UnionBy",
     }
 )  # fmt: skip
 #: generic forms whose type argument matters at run time (passed as the last argument)

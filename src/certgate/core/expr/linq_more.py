@@ -17,6 +17,7 @@ from . import exceptions as exc
 from .budget import tick
 from .collections import LinqSeq, element_type, iterate
 from .keys import compare, hash_key
+from .linq_count import cheap_count, sized
 from .types import CsObject, CsTypeRef
 
 Func = Callable[..., object]
@@ -62,6 +63,7 @@ class OrderedSeq(LinqSeq):
 
     __slots__ = ("_items", "_keys")
     CS_TYPE = "System.Linq.IOrderedEnumerable"
+    partition = True  # .NET's OrderedEnumerable: Skip/Take over it know their count
 
     def __init__(
         self,
@@ -86,6 +88,10 @@ class OrderedSeq(LinqSeq):
         rows = [(item, *(fn(item) for fn, _, _ in self._keys)) for item in self._items]
         rows.sort(key=functools.cmp_to_key(cmp))
         return [row[0] for row in rows]
+
+    def cheap_size(self) -> int | None:
+        """It knows its count when its source does (`TryGetNonEnumeratedCount`)."""
+        return cheap_count(self._items)
 
     def then(self, selector: object, descending: bool, comparer: object = None) -> OrderedSeq:
         key = (_func(selector, "keySelector"), descending, _comparer(comparer))
@@ -132,7 +138,10 @@ def then_by_descending(source: object, selector: object, comparer: object = None
 
 def reverse(source: object) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: reversed(list(items)), element_type(source))
+    run, element = (lambda: reversed(list(items))), element_type(source)
+    if cheap_count(source) is None:
+        return LinqSeq(run, element)
+    return sized(source, run, lambda n: n, element)
 
 
 # --- grouping and projection ----------------------------------------------------------------------
@@ -142,6 +151,7 @@ class Grouping(CsObject):
     __slots__ = ("Key", "_items")
     CS_TYPE = "System.Linq.IGrouping"
     CS_MEMBERS = frozenset({"Key", "ToString"})
+    ICOLLECTION = ILIST = True  # .NET's Grouping is an IList<TElement>
 
     def __init__(self, key: object, items: list[object]) -> None:
         self.Key = key
@@ -149,6 +159,15 @@ class Grouping(CsObject):
 
     def __iter__(self) -> Iterator[object]:
         return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def append(self, element: object) -> None:
+        self._items.append(element)
+
+    def cheap_size(self) -> int:
+        return len(self._items)  # an IList<TElement>
 
     def ToString(self) -> str:
         return "System.Linq.Grouping`2"
@@ -166,7 +185,7 @@ def group_by(source: object, key_selector: object, *more: object) -> LinqSeq:
             group = groups.get(hash_key(key))
             if group is None:
                 group = groups[hash_key(key)] = Grouping(key, [])
-            group._items.append(item if element is None else element(item))
+            group.append(item if element is None else element(item))
         if result is None:
             return list(groups.values())
         return [result(g.Key, g) for g in groups.values()]
@@ -189,8 +208,11 @@ def select_many(source: object, selector: object, result_selector: object = None
 
 def zip_(first: object, second: object, selector: object = None) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    if selector is None:
-        raise exc.unsupported_member("Zip", "tuples (C# 7.3)")
+    if selector is None or not callable(selector):  # Zip(second[, third]): value tuples
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException",
+            "not supported yet: 'Zip' without a result selector (its elements are value tuples)",
+        )
     fn = _func(selector, "resultSelector")
     return LinqSeq(lambda: (fn(x, y) for x, y in zip(a, b, strict=False)))
 

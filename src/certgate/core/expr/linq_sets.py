@@ -13,7 +13,8 @@ from .arrays import CsArray
 from .collections import LinqSeq, element_default, element_type, iterate, value_equals
 from .dictionary import CsDictionary, StringComparer
 from .generic import CsList
-from .keys import hash_key
+from .keys import hash_key, ignores_case
+from .linq_count import SizedSeq, cheap_count, provider_count, sized
 from .linq_more import Func, _bool, _func, _second, arity
 from .sets import CsHashSet
 from .types import CsTypeRef
@@ -71,7 +72,9 @@ def default_if_empty(source: object, default: object = _MISSING) -> LinqSeq:
         found = list(items)
         return found if found else [default]
 
-    return LinqSeq(run, element_type(source))
+    if cheap_count(source) is None:
+        return LinqSeq(run, element_type(source))
+    return sized(source, run, lambda n: n or 1, element_type(source))
 
 
 def sequence_equal(first: object, second: object) -> bool:
@@ -83,7 +86,7 @@ def sequence_equal(first: object, second: object) -> bool:
 
 
 def _unique(items: Iterable[object], comparer: object = None) -> Iterator[object]:
-    ignore_case = bool(getattr(comparer, "ignore_case", False))
+    ignore_case = ignores_case(comparer)
     seen: set[object] = set()
     for item in items:
         key = hash_key(item, ignore_case)
@@ -104,7 +107,7 @@ def union(first: object, second: object, comparer: object = None) -> LinqSeq:
 
 def intersect(first: object, second: object, comparer: object = None) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    ignore_case = bool(getattr(comparer, "ignore_case", False))
+    ignore_case = ignores_case(comparer)
 
     def run() -> Iterator[object]:
         keep = {hash_key(item, ignore_case) for item in b}
@@ -115,7 +118,7 @@ def intersect(first: object, second: object, comparer: object = None) -> LinqSeq
 
 def except_(first: object, second: object, comparer: object = None) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    ignore_case = bool(getattr(comparer, "ignore_case", False))
+    ignore_case = ignores_case(comparer)
 
     def run() -> Iterator[object]:
         drop = {hash_key(item, ignore_case) for item in b}
@@ -126,17 +129,37 @@ def except_(first: object, second: object, comparer: object = None) -> LinqSeq:
 
 def concat(first: object, second: object) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    return LinqSeq(lambda: [*a, *b], element_type(first))
+    run, element = (lambda: [*a, *b]), element_type(first)
+    if cheap_count(first) is None or cheap_count(second) is None:
+        return LinqSeq(run, element)
+
+    def size() -> int | None:
+        counts = (cheap_count(first), cheap_count(second))
+        return None if None in counts else sum(counts)  # type: ignore[arg-type]
+
+    return SizedSeq(run, size, element)
+
+
+def _added(source: object, run: Callable[[], Iterable[object]]) -> LinqSeq:
+    """`Append`/`Prepend`'s result: one longer than its source, when that knows its count."""
+    if provider_count(source) is None:
+        return LinqSeq(run, element_type(source))
+
+    def size() -> int | None:
+        count = provider_count(source)
+        return None if count is None else count + 1
+
+    return SizedSeq(run, size, element_type(source))
 
 
 def append(source: object, item: object) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: [*items, item], element_type(source))
+    return _added(source, lambda: [*items, item])
 
 
 def prepend(source: object, item: object) -> LinqSeq:
     items = iterate(source)
-    return LinqSeq(lambda: [item, *items], element_type(source))
+    return _added(source, lambda: [item, *items])
 
 
 def _indexed(fn: Func) -> Callable[[object, int], object]:
@@ -194,7 +217,12 @@ def of_type(source: object, target: object = _OBJECT) -> LinqSeq:
 
 
 def to_list(source: object) -> object:
-    return CsList(element_type(source) or _OBJECT, CsArray(iterate(source)))
+    """A collection is copied whole (its capacity: its count); a deferred query's elements are
+    added one by one (.NET sizes the list of some queries exactly, see `generic.CsList`)."""
+    element = element_type(source) or _OBJECT
+    if isinstance(source, LinqSeq) or type(source) is str:
+        return CsList.grown(element, iterate(source))
+    return CsList(element, source)
 
 
 def to_hash_set(source: object, comparer: object = None) -> object:

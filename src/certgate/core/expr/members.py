@@ -18,11 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import auth, linq, numbers, strings, symmetric, xlinq
+from . import auth, linq, numbers, scalars, strings, strings_more, symmetric, xlinq
 from . import exceptions as exc
 from .arrays import CsArray
 from .collections import LinqSeq
 from .generic import CsList
+from .linq_join import Lookup
 from .static import (
     BOOL,
     CHAR,
@@ -55,6 +56,9 @@ class MemberTable:
     # C#-assignable members: properties with a setter (`prop.fset`), and `this[...] = v`
     setters: dict[str, Callable[[Any, object], None]] = field(default_factory=dict)
     index_setter: Method | None = None
+    # a method named like an overload without out parameters, for calls with out arguments
+    # (`Dictionary.Remove(key, out value)`): class attribute `CS_OUT_OVERLOADS`
+    out_overloads: dict[str, Method] = field(default_factory=dict)
 
     def result_type(self, name: str, receiver: SType) -> SType:
         result = self.types.get(name, UNKNOWN)
@@ -130,6 +134,26 @@ _LINQ_TYPES: dict[str, SType] = {
     "GroupBy": SType("IEnumerable", LinqSeq, element=UNKNOWN),
     "SelectMany": SType("IEnumerable", LinqSeq, element=UNKNOWN),
     "Zip": SType("IEnumerable", LinqSeq, element=UNKNOWN),
+    # `linq_join`, `linq_by` (.NET 6/7)
+    **dict.fromkeys(
+        (
+            "TakeLast",
+            "SkipLast",
+            "AsEnumerable",
+            "DistinctBy",
+            "ExceptBy",
+            "IntersectBy",
+            "UnionBy",
+            "Order",
+            "OrderDescending",
+        ),
+        SEQUENCE,
+    ),
+    **dict.fromkeys(("MaxBy", "MinBy"), ELEMENT),
+    **dict.fromkeys(("Join", "GroupJoin"), SType("IEnumerable", LinqSeq, element=UNKNOWN)),
+    "Chunk": SType("IEnumerable", LinqSeq, element=SType("System.Array", CsArray, element=UNKNOWN)),
+    "ToLookup": class_stype(Lookup),
+    "TryGetNonEnumeratedCount": BOOL,
 }
 
 _STRING_TYPES = dict.fromkeys(strings.STRING_METHODS, STRING) | {
@@ -149,15 +173,22 @@ _TABLES: dict[type, MemberTable] = {
     str: MemberTable(
         "System.String",
         props=dict(strings.STRING_PROPERTIES),
-        methods=linq.LINQ_METHODS | strings.STRING_METHODS | auth.STRING_EXTENSIONS,
-        types=_LINQ_TYPES | _STRING_TYPES | auth.STRING_EXTENSION_TYPES,
+        methods=linq.LINQ_METHODS
+        | strings.STRING_METHODS
+        | strings_more.STRING_METHODS
+        | auth.STRING_EXTENSIONS,
+        types=_LINQ_TYPES | _STRING_TYPES | strings_more.STRING_TYPES | auth.STRING_EXTENSION_TYPES,
         indexer=strings.char_at,
-        out_methods=dict(auth.STRING_OUT_METHODS),
+        out_methods=dict(auth.STRING_OUT_METHODS) | linq.LINQ_OUT_METHODS,
     ),
     bool: MemberTable(
         "System.Boolean",
-        methods={"ToString": strings.to_string, "Equals": _equals},
-        types={"ToString": STRING, "Equals": BOOL},
+        methods={
+            "ToString": strings.to_string,
+            "Equals": _equals,
+            "CompareTo": scalars.bool_compare_to,
+        },
+        types={"ToString": STRING, "Equals": BOOL, "CompareTo": INT},
     ),
     int: MemberTable(
         "System.Int32",
@@ -171,8 +202,12 @@ _TABLES: dict[type, MemberTable] = {
     ),
     CsChar: MemberTable(
         "System.Char",
-        methods={"ToString": strings.to_string, "Equals": _equals},
-        types={"ToString": STRING, "Equals": BOOL},
+        methods={
+            "ToString": strings.to_string,
+            "Equals": _equals,
+            "CompareTo": scalars.char_compare_to,
+        },
+        types={"ToString": STRING, "Equals": BOOL, "CompareTo": INT},
     ),
 }
 _BUILD_LOCK = threading.Lock()
@@ -191,9 +226,12 @@ def table_for(cls: type) -> MemberTable | None:
 def _build(cls: type[CsObject]) -> MemberTable:
     table = MemberTable(cls.CS_TYPE, out_methods=dict(cls.CS_OUT_METHODS))
     table.generic = frozenset(cls.CS_GENERIC_METHODS)
+    for name, python_name in getattr(cls, "CS_OUT_OVERLOADS", {}).items():
+        table.out_overloads[name] = getattr(cls, python_name)
     if hasattr(cls, "__iter__"):
         table.methods.update(linq.LINQ_METHODS)
         table.types.update(_LINQ_TYPES)
+        table.out_methods = linq.LINQ_OUT_METHODS | table.out_methods
         table.methods.update(xlinq.EXTENSIONS)  # doc.Descendants("a").Elements("b")
         table.types.update(dict.fromkeys(xlinq.EXTENSIONS, _NODES))
     if issubclass(cls, CsArray):  # APIM's byte[] extensions (other arrays: InvalidCast at run time)
@@ -217,6 +255,8 @@ def _build(cls: type[CsObject]) -> MemberTable:
             table.types[name] = from_annotation(hints.get(name))
     for name in cls.CS_LONG:
         table.types[name] = LONG
+    # result types a hint cannot say (`char[]`): class attribute `CS_RESULT_TYPES`
+    table.types.update(getattr(cls, "CS_RESULT_TYPES", {}))
     if cls.CS_INDEXER is not None:
         table.indexer = getattr(cls, cls.CS_INDEXER)
         table.types["this[]"] = ELEMENT if cls.CS_INDEXER_ELEMENT else _return_type(table.indexer)

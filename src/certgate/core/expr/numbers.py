@@ -665,6 +665,26 @@ def math_cosh(value: object) -> float:
         return math.inf
 
 
+_MIN_NORMAL = 2.2250738585072014e-308
+
+
+def is_normal(x: float) -> bool:
+    """double.IsNormal: finite, not zero, not subnormal."""
+    return math.isfinite(x) and abs(x) >= _MIN_NORMAL
+
+
+def is_subnormal(x: float) -> bool:
+    return 0 < abs(x) < _MIN_NORMAL
+
+
+def math_atanh(value: object) -> float:
+    """Atanh: ±1 gives ±∞ (Python raises), beyond them NaN."""
+    x = _float(value)
+    if abs(x) == 1:
+        return math.copysign(math.inf, x)
+    return math.atanh(x) if abs(x) < 1 else math.nan
+
+
 def math_cbrt(value: object) -> float:
     """The correctly rounded cube root (glibc's `cbrt` can be ulps off: 27 -> 3.0000000000000004,
     375**3 -> 375.0000000000001); perfect cubes get their exact root."""
@@ -734,6 +754,9 @@ MATH_FUNCTIONS: dict[str, Callable[..., object]] = {
     "Sinh": math_sinh,
     "Cosh": math_cosh,
     "Tanh": _unary(math.tanh),
+    "Asinh": _unary(math.asinh),
+    "Acosh": _unary(math.acosh),
+    "Atanh": math_atanh,
     "Cbrt": math_cbrt,
     "Atan2": math_atan2,
     "BigMul": math_big_mul,

@@ -99,11 +99,13 @@ def call_generic(
 def call_out(obj: object, name: str, outs: int, *args: object) -> tuple[object, ...]:
     """`obj.Name(args, out a, ...)`; returns (result, out values...)."""
     if obj is None:
+        if name in LINQ_METHODS:  # `TryGetNonEnumeratedCount` checks its `source` argument
+            raise exc.argument_null("source")
         raise exc.null_reference()
     table = table_for(type(obj))
     if table is None or table.out_methods.get(name) != outs:
         raise exc.unsupported_member(name, _type_name(obj))
-    result = table.methods[name](obj, *args)
+    result = table.out_overloads.get(name, table.methods[name])(obj, *args)
     if not isinstance(result, tuple) or len(result) != outs + 1:
         raise exc.invalid_operation(f"'{name}' did not return its out values")
     return result

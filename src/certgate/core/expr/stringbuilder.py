@@ -13,7 +13,8 @@ from .arrays import CsArray, non_negative_int
 from .budget import check_length
 from .jsonio import NEWLINE
 from .static import SType
-from .strings import format_string, replace, to_string
+from .strings import format_string, join, replace, to_string
+from .strings_more import char_array, write_chars
 from .typenames import IMPLEMENTED, TypeInfo, register
 from .types import CsChar, CsObject, CsTypeRef
 
@@ -24,7 +25,7 @@ class StringBuilder(CsObject):
     CS_MEMBERS = frozenset(
         {
             "Append", "AppendLine", "AppendFormat", "Insert", "Remove", "Replace", "Clear",
-            "Length", "Capacity", "ToString", "Equals",
+            "Length", "Capacity", "ToString", "Equals", "AppendJoin", "EnsureCapacity", "CopyTo",
         }
     )  # fmt: skip
     CS_INDEXER = "get_item"
@@ -100,6 +101,46 @@ class StringBuilder(CsObject):
         self._text += format_string(template, *args)
         return self
 
+    def AppendJoin(self, separator: object, *values: object) -> StringBuilder:
+        """`AppendJoin(separator, params string[] | params object[] | IEnumerable<T>)`, with a
+        string or char separator: String.Join's text, appended."""
+        if len(values) == 1 and values[0] is None:
+            raise exc.argument_null("values")
+        self._text += join(separator, *values)
+        check_length(len(self._text))
+        return self
+
+    def EnsureCapacity(self, capacity: object) -> int:
+        needed = non_negative_int(capacity, "capacity")
+        if self.Capacity < needed:
+            self.capacity = needed
+        return self.Capacity
+
+    def CopyTo(
+        self, source_index: object, destination: object, index: object, count: object
+    ) -> None:
+        """`CopyTo(sourceIndex, char[] destination, destinationIndex, count)` (the overload with
+        a Span<char> needs a type APIM does not allow)."""
+        target = char_array(destination, "destination")
+        at = non_negative_int(index, "destinationIndex")
+        length, start = _int_arg(count), _int_arg(source_index)
+        if at > len(target) - length:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException",
+                "Either offset did not refer to a position in the string, or there is an "
+                "insufficient length of destination character array.",
+            )
+        if length < 0:
+            raise exc.argument_out_of_range("count")
+        if not 0 <= start <= len(self._text):
+            raise exc.argument_out_of_range("sourceIndex")
+        if start > len(self._text) - length:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentException",
+                "Source string was not long enough. Check sourceIndex and count.",
+            )
+        write_chars(target, at, self._text[start : start + length])
+
     def Insert(self, index: object, value: object) -> StringBuilder:
         i = non_negative_int(index, "index")
         if i > len(self._text):
@@ -139,6 +180,12 @@ class StringBuilder(CsObject):
         if i + n > len(self._text):
             raise exc.argument_out_of_range("length")
         return self._text[i : i + n]
+
+
+def _int_arg(value: object) -> int:
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    return value
 
 
 _INFO = TypeInfo(

@@ -539,8 +539,13 @@ def concat(*values: object) -> str:
 
 
 def join(separator: object, *values: object) -> str:
+    """String.Join: one argument that is an array or a sequence is joined element by element
+    (a string is one value: `params string[]` wins over `IEnumerable<char>`); a null array
+    throws."""
     sep = "" if separator is None else _needle(separator)
-    if len(values) == 1 and (isinstance(values[0], CsArray) or is_enumerable(values[0])):
+    if len(values) == 1 and values[0] is None:
+        raise exc.argument_null("value")
+    if len(values) == 1 and type(values[0]) is not str and is_enumerable(values[0]):
         items: Iterable[object] = values[0]  # type: ignore[assignment]
     else:
         items = values

@@ -30,6 +30,7 @@ from .linq import LAMBDA_OVER_ELEMENTS, any_value_equals
 from .members import MemberTable, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
+from .scalars import comparison
 from .scope import Local, Names, Scope
 from .static import (
     BOOL,
@@ -439,7 +440,20 @@ class ExprTranslator:
             call = f"_call({receiver.text}, {name}{args})"
             indexed = self.indexed_any(target.name, node.args, receiver, args)
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
+            call = self.typed_comparison(target.name, receiver, node.args, args) or call
         return Code(self.with_outs(call, outs), result)
+
+    def typed_comparison(
+        self, name: str, receiver: Code, args: tuple[s.Arg, ...], compiled: str
+    ) -> str | None:
+        """`n.CompareTo(x)` / `n.Equals(x)` on a number: the overload C# picks, and so the
+        result, depends on both static types (`scalars.comparison`)."""
+        if len(args) != 1 or len(self.last_arg_types) != 1 or args[0].name is not None:
+            return None
+        helper = comparison(name, receiver.type, self.last_arg_types[0], args[0].value)
+        if helper is None:
+            return None
+        return f"{self.names.constant(helper)}({receiver.text}{compiled})"
 
     def sized_to_string(self, name: str, receiver: Code, compiled: str) -> str | None:
         """`x.ToString("X")` on a long/short/sbyte: the hex of a negative value depends on the

@@ -88,6 +88,9 @@ System.Net.Http.HttpClient System.Net.Sockets.Socket System.Net.Sockets.TcpClien
 System.Reflection.Assembly System.Reflection.MethodInfo System.Reflection.BindingFlags
 System.Runtime.InteropServices.Marshal System.Threading.Thread System.Threading.Tasks.Task
 System.Globalization.CultureInfo System.Text.Json.JsonSerializer
+System.UriKind System.UriHostNameType System.UriComponents System.UriFormat
+System.Globalization.DateTimeStyles System.Globalization.TimeSpanStyles
+Newtonsoft.Json.Linq.JsonMergeSettings
 System.Security.Cryptography.X509Certificates.X509Chain
 System.Security.Cryptography.X509Certificates.X509Store System.Web.HttpUtility
 """
@@ -377,6 +380,42 @@ _NET_MEMBERS: dict[str, frozenset[str]] = {
         )
     ),
 }
+# LINQ's extension methods (.NET 8), which every sequence has, and the public members of the
+# generic collections APIM allows whole: one certgate lacks is "not supported yet".
+_LINQ_NAMES = """Aggregate All Any Append AsEnumerable Average Cast Chunk Concat Contains Count
+    DefaultIfEmpty Distinct DistinctBy ElementAt ElementAtOrDefault Except ExceptBy First
+    FirstOrDefault GroupBy GroupJoin Intersect IntersectBy Join Last LastOrDefault LongCount Max
+    MaxBy Min MinBy OfType Order OrderBy OrderByDescending OrderDescending Prepend Reverse Select
+    SelectMany SequenceEqual Single SingleOrDefault Skip SkipLast SkipWhile Sum Take TakeLast
+    TakeWhile ThenBy ThenByDescending ToArray ToDictionary ToHashSet ToList ToLookup
+    TryGetNonEnumeratedCount Union UnionBy Where Zip Equals GetHashCode ToString GetEnumerator"""
+_GENERIC = "System.Collections.Generic."
+_NET_MEMBERS.update(
+    {
+        _GENERIC + name: frozenset(_names(_LINQ_NAMES + " " + members))
+        for name, members in {
+            "IEnumerable": "",
+            "List": """Capacity Count Add AddRange AsReadOnly BinarySearch Clear Contains
+            ConvertAll CopyTo EnsureCapacity Exists Find FindAll FindIndex FindLast FindLastIndex
+            ForEach GetRange IndexOf Insert InsertRange LastIndexOf Remove RemoveAll RemoveAt
+            RemoveRange Reverse Slice Sort TrimExcess TrueForAll""",
+            "Dictionary": """Comparer Count Keys Values Add Clear ContainsKey ContainsValue
+            EnsureCapacity GetObjectData GetValueOrDefault OnDeserialization Remove TrimExcess
+            TryAdd TryGetValue""",
+            "HashSet": """Comparer Count Add Clear Contains CopyTo CreateSetComparer EnsureCapacity
+            ExceptWith GetObjectData IntersectWith IsProperSubsetOf IsProperSupersetOf IsSubsetOf
+            IsSupersetOf OnDeserialization Overlaps Remove RemoveWhere SetEquals
+            SymmetricExceptWith TrimExcess TryGetValue UnionWith""",
+            "Queue": """Count Clear Contains CopyTo Dequeue Enqueue EnsureCapacity Peek ToArray
+            TrimExcess TryDequeue TryPeek""",
+            "Stack": """Count Clear Contains CopyTo EnsureCapacity Peek Pop Push ToArray
+            TrimExcess TryPeek TryPop""",
+        }.items()
+    }
+)
+_NET_MEMBERS[_GENERIC + "KeyValuePair"] = frozenset(
+    _names("Key Value Deconstruct Equals GetHashCode ToString")
+)
 # Allowed types with "All except" members (spec §3.3).
 _EXCEPT_MEMBERS: dict[str, frozenset[str]] = {"System.Xml.Linq.XDocument": frozenset({"Load"})}
 

@@ -117,6 +117,10 @@ class Uri(CsObject):
             "ToString",
             "UserInfo",
             "Equals",
+            "IsBaseOf",
+            "IsWellFormedOriginalString",
+            "MakeRelative",
+            "MakeRelativeUri",
         }
     )
 
@@ -273,14 +277,186 @@ class Uri(CsObject):
                 other = Uri(other)
             except exc.ExpressionRuntimeError:
                 return False
-        return isinstance(other, Uri) and (
-            other.AbsoluteUri.split("#")[0] == self.AbsoluteUri.split("#")[0]
+        return (
+            isinstance(other, Uri)
+            and not isinstance(other, RelativeUri)
+            and (other.AbsoluteUri.split("#")[0] == self.AbsoluteUri.split("#")[0])
+        )
+
+    def IsBaseOf(self, uri: object) -> bool:
+        """Whether `uri` (resolved against this one when relative) lies under this URI's last
+        path segment, compared without the fragment (.NET's TestForSubPath)."""
+        other = _uri_argument(uri, "uri")
+        if isinstance(other, RelativeUri):
+            other = new_uri(self, other)
+        if other._scheme != self._scheme:
+            return False
+        return _sub_path(self.AbsoluteUri.split("#")[0], other.AbsoluteUri.split("#")[0])
+
+    def _relative_path(self, other: object, param: str) -> tuple[Uri, str | None]:
+        """(the other URI, the path from this one to it; None for another scheme/host/port)."""
+        target = _uri_argument(other, param)
+        if isinstance(target, RelativeUri):
+            raise _relative_not_supported()
+        same = (target._scheme, target._host, target._port) == (
+            self._scheme,
+            self._host,
+            self._port,
+        )
+        return target, _path_difference(self._path, target._path) if same else None
+
+    def MakeRelativeUri(self, uri: object) -> Uri:
+        """The relative URI from this one to `uri` (`uri` itself for another scheme, host or
+        port); a colon in the first segment gets a "./" prefix."""
+        target, path = self._relative_path(uri, "uri")
+        if path is None:
+            return target
+        if _colon_first(path):
+            path = "./" + path
+        return RelativeUri(path + target._query + target._fragment)
+
+    def MakeRelative(self, toUri: object) -> str:
+        """The obsolete form: the path difference only (no query), or the other URI's text."""
+        target, path = self._relative_path(toUri, "toUri")
+        return target.ToString() if path is None else path
+
+    def IsWellFormedOriginalString(self) -> bool:
+        """No character that needs escaping (non-ASCII is fine: IRI), no backslash and no
+        second '#'; dot segments, letter case and surrounding spaces are fine."""
+        text = self._original.strip()
+        match = _PARTS.match(text)
+        if match is None or "\\" in text or (match["fragment"] or "").count("#") > 1:
+            return False
+        host = match["authority"] or ""
+        rest = text[match.end("authority") :] if match["authority"] is not None else text
+        return _well_escaped(rest, ascii_only=False) and _well_escaped(
+            re.sub(r"\[[^\]]*\]", "", host), ascii_only=False
         )
 
     def ToString(self) -> str:
         """The unescaped canonical form (.NET keeps `%` escapes of reserved characters)."""
         text = self.AbsoluteUri
         return _unescape_safe(text)
+
+
+def _relative_not_supported() -> exc.ExpressionRuntimeError:
+    return exc.invalid_operation("This operation is not supported for a relative URI.")
+
+
+class RelativeUri(Uri):
+    """A relative `System.Uri` (what MakeRelativeUri returns): only its text; the parts of an
+    absolute URI throw InvalidOperationException."""
+
+    __slots__ = ()
+
+    def __init__(self, text: str) -> None:  # nothing of an absolute URI to parse
+        self._original = text
+
+    @property
+    def IsAbsoluteUri(self) -> bool:
+        return False
+
+    def Equals(self, other: object) -> bool:
+        return isinstance(other, RelativeUri) and other._original == self._original
+
+    def IsBaseOf(self, uri: object) -> bool:
+        _uri_argument(uri, "uri")
+        return False
+
+    def IsWellFormedOriginalString(self) -> bool:
+        """Escaped ASCII without a backslash or '#', and no colon in the first segment."""
+        text = self._original
+        return not _colon_first(text) and "#" not in text and _well_escaped(text, True)
+
+    def ToString(self) -> str:
+        return self._original
+
+
+def _fail_on_relative(self: Uri, *args: object) -> object:
+    raise _relative_not_supported()
+
+
+# every other member of an absolute URI: a property or method that throws on a relative one
+for _name in Uri.CS_MEMBERS - {
+    "IsAbsoluteUri",
+    "OriginalString",
+    "ToString",
+    "Equals",
+    "IsBaseOf",
+    "IsWellFormedOriginalString",
+}:
+    _is_property = isinstance(getattr(Uri, _name), property)
+    setattr(RelativeUri, _name, property(_fail_on_relative) if _is_property else _fail_on_relative)
+
+
+def _uri_argument(value: object, param: str) -> Uri:
+    if value is None:
+        raise exc.argument_null(param)
+    if not isinstance(value, Uri):
+        raise exc.invalid_cast(value, "System.Uri")
+    return value
+
+
+_NEEDS_ESCAPE = frozenset(' "<>[\\]^`{|}')
+_HEX = frozenset("0123456789ABCDEFabcdef")
+
+
+def _well_escaped(text: str, ascii_only: bool) -> bool:
+    """No character that must be escaped, and every '%' starts an escape."""
+    for i, c in enumerate(text):
+        if c < " " or c == "\x7f" or c in _NEEDS_ESCAPE or (ascii_only and c > "~"):
+            return False
+        if c == "%" and not (len(text) > i + 2 and text[i + 1] in _HEX and text[i + 2] in _HEX):
+            return False
+    return True
+
+
+def _colon_first(path: str) -> bool:
+    """A colon before anything that ends the first path segment (RFC 3986 §4.2)."""
+    end = re.search(r"[:\\/?#]", path)
+    return end is not None and end.group() == ":"
+
+
+def _path_difference(path1: str, path2: str) -> str:
+    """.NET's PathDifference (case-sensitive): "../" per remaining segment of `path1`, then
+    the rest of `path2` after the last common '/'."""
+    i, slash = 0, -1
+    while i < len(path1) and i < len(path2) and path1[i] == path2[i]:
+        if path1[i] == "/":
+            slash = i
+        i += 1
+    if i == 0:
+        return path2
+    if i == len(path1) and i == len(path2):
+        return ""
+    ups = "../" * path1[i:].count("/")
+    if not ups and len(path2) - 1 == slash:
+        return "./"
+    return ups + path2[slash + 1 :]
+
+
+def _sub_path(base: str, other: str) -> bool:
+    """.NET's UriHelper.TestForSubPath (case-sensitive)."""
+    same = True
+    i = 0
+    while i < len(base) and i < len(other):
+        mine, theirs = base[i], other[i]
+        if mine in "?#":
+            return True
+        if mine == "/":
+            if theirs != "/" or not same:
+                return False
+        elif theirs in "?#":
+            break
+        elif mine != theirs:
+            same = False
+        i += 1
+    for mine in base[i:]:
+        if mine in "?#":
+            return True
+        if mine == "/":
+            return False
+    return True
 
 
 def _unescape_safe(text: str) -> str:

@@ -271,10 +271,10 @@ class XNode(XObject):
         return order
 
     def IsAfter(self, node: object) -> bool:
-        return _compare_order(self, node) > 0
+        return compare_order(self, node) > 0
 
     def IsBefore(self, node: object) -> bool:
-        return _compare_order(self, node) < 0
+        return compare_order(self, node) < 0
 
     def ToString(self) -> str:
         from .xwrite import write_node  # noqa: PLC0415 (xwrite imports this module)
@@ -285,7 +285,7 @@ class XNode(XObject):
         raise NotImplementedError
 
 
-def _compare_order(a: XNode, b: object) -> int:
+def compare_order(a: XNode, b: object) -> int:
     if b is None:
         return 1
     if not isinstance(b, XNode):
