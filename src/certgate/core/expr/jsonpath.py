@@ -3,12 +3,16 @@
 Supported: `$`, `.name`, `['name']`/`["name"]`, `[n]` (negative counts from the end is not
 Json.NET; it refuses), `.*` (an object's property values), `[*]` (an array's items), `..name`
 (recursive descent), `..*` (the token itself and every value below it), `[n,m]` and
-`['a','b']`, slices `[start:end:step]`. Filter expressions (`[?(...)]`) are not supported yet.
+`['a','b']`, slices `[start:end:step]`, filters `[?(...)]` and `..[?(...)]` (parsed and matched
+in `jsonfilter`). Steps run lazily, one token through the whole path before the next, as
+Json.NET's chained enumerators do.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from . import exceptions as exc
 from .jcontainer import JContainer, JProperty
@@ -16,7 +20,11 @@ from .jobject import JArray, JObject
 from .jtoken import JToken, json_error
 from .strings import to_string
 
+if TYPE_CHECKING:
+    from .jsonfilter import Query
+
 _SIMPLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+Step = tuple[str, object]
 
 
 def path_of(token: JToken) -> str:
@@ -34,31 +42,56 @@ def path_of(token: JToken) -> str:
     return "".join(reversed(parts)).lstrip(".")
 
 
-def _steps(path: str) -> list[tuple[str, object]]:
+def _steps(path: str) -> list[Step]:
     """('name', str) | ('index', [ints]) | ('names', [str]) | ('fields', None) (`.*`)
-    | ('items', None) (`[*]`) | ('deep', str | None) | ('slice', (start, end, step))."""
-    steps: list[tuple[str, object]] = []
+    | ('items', None) (`[*]`) | ('deep', str | [str] | None) | ('slice', (start, end, step))
+    | ('query', Query) (`[?(...)]`) | ('scanquery', Query) (`..[?(...)]`)."""
+    steps: list[Step] = []
     i = 0
     if path.startswith("$"):
         i = 1
     while i < len(path):
         c = path[i]
         if path.startswith("..", i):
+            if _opens_filter(path, i + 2):
+                step, i = _filter(path, i + 2, scan=True)
+                steps.append(step)
+                continue
             name, i = _name(path, i + 2)
             steps.append(("deep", None if name == "*" else name))
         elif c == ".":
             name, i = _name(path, i + 1)
             steps.append(("fields", None) if name == "*" else ("name", name))
         elif c == "[":
+            if _opens_filter(path, i):
+                step, i = _filter(path, i, scan=False)
+                steps.append(step)
+                continue
             end = path.find("]", i)
             if end < 0:
                 raise json_error("Path ended with open indexer.", "JsonException")
-            steps.append(_bracket(path[i + 1 : end].strip()))
+            steps.append(bracket_step(path[i + 1 : end].strip()))
             i = end + 1
         else:
             name, i = _name(path, i)
             steps.append(("fields", None) if name == "*" else ("name", name))
     return steps
+
+
+def _opens_filter(path: str, i: int) -> bool:
+    """`[` then (after spaces) `?`: Json.NET's ParseIndexer hands it to ParseQuery."""
+    if not path.startswith("[", i):
+        return False
+    i += 1
+    while i < len(path) and path[i] == " ":
+        i += 1
+    return path.startswith("?", i)
+
+
+def _filter(path: str, i: int, scan: bool) -> tuple[Step, int]:
+    from .jsonfilter import parse_filter  # noqa: PLC0415 - import cycle
+
+    return parse_filter(path, i, scan)
 
 
 def _name(path: str, i: int) -> tuple[str, int]:
@@ -72,13 +105,10 @@ def _name(path: str, i: int) -> tuple[str, int]:
     return path[start:i], i
 
 
-def _bracket(body: str) -> tuple[str, object]:
+def bracket_step(body: str) -> Step:
+    """The step of an indexer's text (without the brackets): `*`, names, a slice or indexes."""
     if body == "*":
         return ("items", None)
-    if body.startswith("?"):
-        raise exc.ExpressionRuntimeError(
-            "NotSupportedException", "not supported yet: JSONPath filter expressions"
-        )
     parts = [part.strip() for part in body.split(",")]
     if all(p[:1] in "'\"" and p[-1:] == p[:1] and len(p) >= 2 for p in parts):
         return ("names", [p[1:-1] for p in parts])
@@ -96,13 +126,31 @@ def _bracket(body: str) -> tuple[str, object]:
 def select(root: JToken, path: object, error_when_no_match: bool) -> list[JToken]:
     if path is None:
         raise exc.argument_null("path")
-    current: list[JToken] = [root]
-    for kind, arg in _steps(to_string(path)):
-        following: list[JToken] = []
-        for token in current:
-            following += _apply(token, kind, arg, error_when_no_match)
-        current = following
-    return current
+    return list(evaluate(_steps(to_string(path)), root, root, error_when_no_match))
+
+
+def evaluate(steps: list[Step], root: JToken, token: JToken, strict: bool) -> Iterator[JToken]:
+    """JPath.Evaluate: `token` through every step; `root` is what `$` in a filter means (the
+    token SelectToken was called on)."""
+    current: Iterable[JToken] = (token,)
+    for kind, arg in steps:
+        current = _through(current, kind, arg, root, strict)
+    return iter(current)
+
+
+def _through(
+    tokens: Iterable[JToken], kind: str, arg: object, root: JToken, strict: bool
+) -> Iterator[JToken]:
+    for token in tokens:
+        if kind == "query":  # QueryFilter: the children (an object's are its properties)
+            query: Query = arg  # type: ignore[assignment]
+            yield from (child for child in token.child_tokens() if query.is_match(root, child))
+        elif kind == "scanquery":  # QueryScanFilter: the token and everything below it
+            query = arg  # type: ignore[assignment]
+            scope = [token, *_descendants(token)] if isinstance(token, JContainer) else [token]
+            yield from (item for item in scope if query.is_match(root, item))
+        else:
+            yield from _apply(token, kind, arg, strict)
 
 
 def _apply(token: JToken, kind: str, arg: object, strict: bool) -> list[JToken]:
@@ -130,14 +178,15 @@ def _apply(token: JToken, kind: str, arg: object, strict: bool) -> list[JToken]:
         if strict:
             raise json_error(f"Index * not valid on {type(token).__name__}.", "JsonException")
         return []
-    if kind == "deep":  # Json.NET's ScanFilter
+    if kind == "deep":  # Json.NET's ScanFilter (ScanMultipleFilter for a list of names)
         if arg is None:  # `..*`: the token itself, then every value below it
             return [token, *(t for t in _descendants(token) if not isinstance(t, JProperty))]
+        wanted = arg if isinstance(arg, list) else [arg]
         out: list[JToken] = []
         if isinstance(token, JContainer):
             for item in token.Descendants():  # type: ignore[attr-defined]
-                if isinstance(item, JProperty) and item.Name == arg:
-                    out.append(item.property_value())
+                if isinstance(item, JProperty):
+                    out += [item.property_value() for name in wanted if name == item.Name]
         return out
     if not isinstance(token, JArray):
         if strict:
