@@ -5,6 +5,7 @@ Separate from `collections` because `strings` needs arrays and `collections` nee
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from . import exceptions as exc
@@ -14,9 +15,11 @@ from .types import CsObject
 class CsArray(CsObject):
     """A C# array (`string[]` for header values, `new[] {...}`, `Split` results). Expressions
     make one-dimensional arrays only: `GetLength(1)` is out of range, `GetValue(i, j)` refused
-    as for any such array. The element type is not kept at run time (see `arraystatics`)."""
+    as for any such array. `element_name` is the element type's CLR name where the creation
+    knew it (`new int[3]` is an `System.Int32[]`), else None: only `ToString` and default(T)
+    use it, elements are not converted or checked (see `arraystatics`)."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "element_name")
     CS_TYPE = "System.Array"
     CS_MEMBERS = frozenset(
         {
@@ -29,8 +32,9 @@ class CsArray(CsObject):
     CS_INDEXER = "get_item"
     CS_INDEX_SETTER = "set_item"
 
-    def __init__(self, items: Iterable[object]) -> None:
+    def __init__(self, items: Iterable[object], element_name: str | None = None) -> None:
         self._items = list(items)
+        self.element_name = element_name
 
     @property
     def Length(self) -> int:
@@ -58,7 +62,9 @@ class CsArray(CsObject):
 
     def Clone(self) -> object:
         """A shallow copy (of the same class: a `byte[]` stays one); `object` to C#."""
-        return type(self)(list(self._items))
+        clone = type(self)(list(self._items))
+        clone.element_name = self.element_name
+        return clone
 
     def CopyTo(self, array: object, index: object) -> None:
         """Copy every element into `array` from `index` on (`Array.Copy`'s checks)."""
@@ -160,6 +166,10 @@ class CsArray(CsObject):
         return len(self._items)
 
     def ToString(self) -> str:
+        """`System.Int32[]` by the element type; an array made without one (LINQ's `ToArray`,
+        `Split`) is a string[] when it holds only strings, else an object[]."""
+        if self.element_name is not None:
+            return self.element_name + "[]"
         return "System.String[]" if all(type(i) is str for i in self._items) else "System.Object[]"
 
 
@@ -167,6 +177,23 @@ _RANK_MESSAGES = {
     2: "Array was not a two-dimensional array.",
     3: "Array was not a three-dimensional array.",
 }
+
+
+_CLR_NAME = re.compile(r"[A-Za-z_][\w.]*(?:\[\])*\Z")
+
+
+def clr_element_name(name: str, nullable: bool = False) -> str | None:
+    """The CLR name arrays of `name` print (`System.Nullable`1[System.Int32]` for `int?`), or
+    None for a name that is not one (generic and anonymous types print otherwise)."""
+    if not _CLR_NAME.match(name):
+        return None
+    return f"System.Nullable`1[{name}]" if nullable else name
+
+
+def of_element(array: CsArray, element_name: str) -> CsArray:
+    """`array` tagged with its element type (`new T[n]`, `new[] {...}` know it statically)."""
+    array.element_name = element_name
+    return array
 
 
 def _index(value: object) -> int:

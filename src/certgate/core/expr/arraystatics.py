@@ -1,11 +1,11 @@
 """`System.Array`'s static members (`arrayreg` registers them): copying, searching, sorting
 (`sorting`), `Fill`/`Clear`, `ConvertAll`, `ForEach`, `AsReadOnly`, `Empty<T>()`.
 
-Arrays do not carry an element type at run time, so `Copy` between arrays of different element
-types copies where .NET throws ArrayTypeMismatchException. Where T's default matters (`Find`
-finding nothing, `Clear`), it comes from the array argument's static type (`arg_types`): 0 for an
-`int[]`, null when the compiler does not know the type. Writes go through the array's own indexer
-setter, as `a[i] = v` does.
+Arrays do not check their element type at run time, so `Copy` between arrays of different
+element types copies where .NET throws ArrayTypeMismatchException. Where T's default matters
+(`Find` finding nothing, `Clear`), it comes from the array's element type (`element_name`), else
+from the argument's static type (`arg_types`): 0 for an `int[]`, null when neither is known.
+Writes go through the array's own indexer setter, as `a[i] = v` does.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .argchecks import (
     out_of_range,
     span,
 )
-from .arrays import CsArray, non_negative_int
+from .arrays import CsArray, clr_element_name, non_negative_int
 from .collections import value_equals
 from .readonly import CsReadOnlyCollection
 from .sorting import binary_search as search_sorted
@@ -96,21 +96,24 @@ def true_for_all(array: object, match: object) -> bool:
     return all(_test(test, item) for item in items)
 
 
-def _element_name(arg_types: tuple[str, ...], index: int = 0) -> str:
-    """T of the `T[]` argument at `index`, from its static type ("System.Object": unknown)."""
-    name = arg_types[index] if index < len(arg_types) else ""
+def _element_name(array: CsArray, arg_types: tuple[str, ...]) -> str:
+    """T of the `T[]` first argument: the array's own (an `int?[]` is statically an `int[]`),
+    else its static type's ("System.Object": unknown)."""
+    if array.element_name is not None:
+        return array.element_name
+    name = arg_types[0] if arg_types else ""
     return name[:-2] if name.endswith("[]") else "System.Object"
 
 
-def _element_default(arg_types: tuple[str, ...], index: int = 0) -> object:
-    info = IMPLEMENTED.get(_element_name(arg_types, index))
+def _element_default(array: CsArray, arg_types: tuple[str, ...]) -> object:
+    info = IMPLEMENTED.get(_element_name(array, arg_types))
     return None if info is None or info.ref is None else info.ref.default
 
 
 def find(array: object, match: object, *, arg_types: tuple[str, ...] = ()) -> object:
     """The first match, or default(T)."""
     items, test = _array(array, "array"), _predicate(match)
-    return next((item for item in items if _test(test, item)), _element_default(arg_types))
+    return next((item for item in items if _test(test, item)), _element_default(items, arg_types))
 
 
 def find_last(array: object, match: object, *, arg_types: tuple[str, ...] = ()) -> object:
@@ -118,12 +121,12 @@ def find_last(array: object, match: object, *, arg_types: tuple[str, ...] = ()) 
     items, test = _array(array, "array"), _predicate(match)
     values = list(items)
     found = (item for item in reversed(values) if _test(test, item))
-    return next(found, _element_default(arg_types))
+    return next(found, _element_default(items, arg_types))
 
 
 def find_all(array: object, match: object) -> CsArray:
     items, test = _array(array, "array"), _predicate(match)
-    return CsArray([item for item in list(items) if _test(test, item)])
+    return CsArray([item for item in list(items) if _test(test, item)], items.element_name)
 
 
 def convert_all(array: object, converter: object) -> CsArray:
@@ -301,7 +304,7 @@ def clear(array: object, *args: object, arg_types: tuple[str, ...] = ()) -> None
         start, count = int_arg(args[0]), int_arg(args[1])
         if start < 0 or count < 0 or start + count > len(items):
             raise exc.index_out_of_range()
-    _write(items, start, [_element_default(arg_types)] * count)
+    _write(items, start, [_element_default(items, arg_types)] * count)
 
 
 def constrained_copy(
@@ -317,7 +320,8 @@ def constrained_copy(
 
 
 def as_read_only(array: object, *, arg_types: tuple[str, ...] = ()) -> CsReadOnlyCollection:
-    return CsReadOnlyCollection(_array(array, "array"), _element_name(arg_types))
+    items = _array(array, "array")
+    return CsReadOnlyCollection(items, _element_name(items, arg_types))
 
 
 _EMPTY: dict[str, CsArray] = {}
@@ -325,11 +329,20 @@ _EMPTY: dict[str, CsArray] = {}
 
 def empty(*, type_args: tuple[CsTypeRef, ...]) -> CsArray:
     """`Array.Empty<T>()`: one shared empty array per T, as .NET caches it."""
-    name = type_args[0].name if type_args else ""
+    element = _type_arg_name(type_args[0]) if type_args else None
+    name = element or (type_args[0].name if type_args else "")
     array = _EMPTY.get(name)
     if array is None:
-        array = _EMPTY.setdefault(name, CsArray(()))
+        array = _EMPTY.setdefault(name, CsArray((), element))
     return array
+
+
+def _type_arg_name(ref: CsTypeRef) -> str | None:
+    """The CLR name of a type argument (None: not a plain name); an `int?` is the value type's
+    reference made nullable (`gentypes`)."""
+    own = IMPLEMENTED.get(ref.name)
+    value_type = own is not None and own.ref is not None and own.ref.is_value_type
+    return clr_element_name(ref.name, value_type and not ref.is_value_type)
 
 
 __all__ = [

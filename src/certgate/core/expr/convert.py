@@ -15,6 +15,7 @@ from . import exceptions as exc
 from .binary import CsBytes, span, to_bytes
 from .numbers import format_number, parse_double, parse_integer
 from .strings import to_string
+from .strings_more import char_array, write_chars
 from .types import CsChar, CsObject
 
 _RANGES = {
@@ -65,6 +66,72 @@ def _bad_base64() -> exc.ExpressionRuntimeError:
         "The input is not a valid Base-64 string as it contains a non-base 64 character, more "
         "than two padding characters, or an illegal character among the padding characters."
     )
+
+
+def _int_arg(value: object, param: str) -> int:
+    """A non-negative `int` argument (.NET 8's `ThrowIfNegative` message)."""
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    if value < 0:
+        raise exc.ExpressionRuntimeError(
+            "ArgumentOutOfRangeException",
+            f"{param} ('{value}') must be a non-negative value. (Parameter '{param}')\n"
+            f"Actual value was {value}.",
+        )
+    return value
+
+
+def _at_most(value: int, limit: int, param: str) -> None:
+    """.NET 8's `ThrowIfGreaterThan(value, limit)`."""
+    if value > limit:
+        raise exc.ExpressionRuntimeError(
+            "ArgumentOutOfRangeException",
+            f"{param} ('{value}') must be less than or equal to '{limit}'. (Parameter '{param}')"
+            f"\nActual value was {value}.",
+        )
+
+
+def to_base64_char_array(
+    in_array: object,
+    offset_in: object,
+    length: object,
+    out_array: object,
+    offset_out: object,
+    options: object = None,
+) -> int:
+    """Convert.ToBase64CharArray: the Base64 of `length` bytes from `offsetIn`, written into the
+    char[] from `offsetOut`; returns the number of chars written. The checks run in .NET 8's
+    order, down to its quirks: nothing is written for an empty input array, and a zero-length
+    part of a non-empty one still takes the address of `outArray[offsetOut]`."""
+    if options is not None:
+        raise exc.ExpressionRuntimeError(
+            "NotSupportedException", "not supported yet: Base64FormattingOptions"
+        )
+    data = to_bytes(in_array, "inArray")
+    target = char_array(out_array, "outArray")
+    count = _int_arg(length, "length")
+    start = _int_arg(offset_in, "offsetIn")
+    at = _int_arg(offset_out, "offsetOut")
+    _at_most(start, len(data) - count, "offsetIn")
+    if not data:
+        return 0
+    text = base64.b64encode(data[start : start + count]).decode("ascii")
+    _at_most(at, len(target) - len(text), "offsetOut")
+    if at == len(target):  # `fixed (char* p = &outArray[offsetOut])` with nothing to write
+        raise exc.index_out_of_range()
+    write_chars(target, at, text)
+    return len(text)
+
+
+def from_base64_char_array(in_array: object, offset: object, length: object) -> CsBytes:
+    """Convert.FromBase64CharArray: `length` chars from `offset` decoded as FromBase64String
+    decodes a string."""
+    chars = char_array(in_array, "inArray")
+    count = _int_arg(length, "length")
+    start = _int_arg(offset, "offset")
+    _at_most(start, len(chars) - count, "offset")
+    text = "".join(to_string(c) for c in list(chars)[start : start + count])
+    return from_base64_string(text)
 
 
 def to_hex_string(value: object, offset: object = None, length: object = None) -> str:

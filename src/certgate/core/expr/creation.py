@@ -14,7 +14,7 @@ from __future__ import annotations
 from . import syntax as s
 from .anon import anon_class, check_member_name
 from .arity import refuses
-from .arrays import CsArray
+from .arrays import CsArray, clr_element_name, of_element
 from .generic import CsList
 from .gentypes import GENERICS, apim_type, generic_type
 from .langrt import RANGES
@@ -23,7 +23,7 @@ from .operators import OperatorTranslator
 from .sets import CsHashSet, CsQueue, CsStack
 from .static import SType, array_of
 from .translate import Code
-from .typenames import TypeInfo, TypeLookupError, full_name, resolve
+from .typenames import IMPLEMENTED, TypeInfo, TypeLookupError, full_name, resolve
 from .types import CsTypeRef
 
 _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
@@ -216,7 +216,8 @@ class CreationTranslator(OperatorTranslator):
                 raise self.error(
                     f"Cannot implicitly convert type '{size.type.name}' to 'int'", node.size.pos
                 )
-            return Code(f"_newarr({self.names.constant(ref)}, {size.text})", array_of(info.stype))
+            code = Code(f"_newarr({self.names.constant(ref)}, {size.text})", array_of(info.stype))
+            return self.with_element_name(code, node)
         size_node = node.size
         if size_node is not None:
             if not isinstance(size_node, s.Literal):
@@ -225,7 +226,23 @@ class CreationTranslator(OperatorTranslator):
                 raise self.error(
                     f"An array initializer of length '{size_node.value}' is expected", node.pos
                 )
-        return super().x_ArrayNew(node)
+        return self.with_element_name(super().x_ArrayNew(node), node)
+
+    def with_element_name(self, code: Code, node: s.ArrayNew) -> Code:
+        """The new array tagged with its element type's CLR name, which only the static type
+        knows (an `int[]` holds Python ints like a `long[]`): `ToString` prints it."""
+        if node.element is not None:
+            full, nullable = self.resolve_type(node.element).full_name, node.element.nullable
+        elif code.type.element is not None and code.type.element.known:
+            full, nullable = code.type.element.name, code.type.element.nullable
+        else:
+            return code
+        info = IMPLEMENTED.get(full)
+        value_type = info is not None and info.ref is not None and info.ref.is_value_type
+        name = clr_element_name(full, nullable and value_type)
+        if name is None:
+            return code
+        return Code(f"{self.names.constant(of_element)}({code.text}, {name!r})", code.type)
 
 
 __all__ = ["CreationTranslator"]

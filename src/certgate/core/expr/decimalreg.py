@@ -61,6 +61,34 @@ def _negate(value: object) -> dec.CsDecimal:
     return result
 
 
+_CURRENCY_DECIMALS = 4  # an OLE Automation Currency is a long of ten-thousandths
+_CURRENCY_UNITS: tuple[int, ...] = (10_000, 1_000, 100, 10, 1)  # per decimal of the value
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+
+def _from_oa_currency(cy: object) -> dec.CsDecimal:
+    """decimal.FromOACurrency: .NET Core drops the trailing zero decimals (12.95 prints
+    "12.95", not "12.9500"), except for zero ("0.0000")."""
+    if type(cy) is not int:
+        raise exc.invalid_cast(cy, "System.Int64")
+    coef, scale = cy, _CURRENCY_DECIMALS
+    while coef and scale and coef % 10 == 0:
+        coef, scale = coef // 10, scale - 1
+    return dec.CsDecimal(coef, scale)
+
+
+def _to_oa_currency(value: object) -> int:
+    """decimal.ToOACurrency: rounded half to even to four decimals, in ten-thousandths;
+    OverflowException beyond a long."""
+    rounded = dec.round_to(dec.coerce(value), _CURRENCY_DECIMALS, "ToEven")
+    cy = rounded.coef * _CURRENCY_UNITS[rounded.scale]
+    if not _LONG_MIN <= cy <= _LONG_MAX:
+        raise exc.ExpressionRuntimeError(
+            "OverflowException", "Value was either too large or too small for a Currency."
+        )
+    return cy
+
+
 def _method(fn: Callable[..., object], result: SType, outs: int = 0) -> StaticMember:
     return StaticMember(fn, result, outs=outs)
 
@@ -90,6 +118,8 @@ _STATICS: dict[str, StaticMember] = {
     "Compare": _method(_compare, INT),
     "Equals": _method(_equals, BOOL),
     "GetBits": _method(dec.get_bits, array_of(INT)),
+    "FromOACurrency": _method(_from_oa_currency, DECIMAL),
+    "ToOACurrency": _method(_to_oa_currency, LONG),
     "ToDouble": _method(_to_double, DOUBLE),
     **{
         f"To{kind}": _method(_to_integral(kind), _INTEGRAL_STYPE.get(kind, INT))

@@ -5,7 +5,7 @@ not invalidate a running enumeration (adding does)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import ClassVar
 
 from . import exceptions as exc
@@ -210,6 +210,9 @@ class ValueCollection(KeyCollection):
         return self._owner.ContainsValue(item)
 
 
+_ONE_ARGUMENT = object()  # `comparer.Equals(other)`, not `Equals(x, null)`
+
+
 class StringComparer(CsObject):
     """`StringComparer.Ordinal`, `.OrdinalIgnoreCase`, ... (culture ones compare ordinally)."""
 
@@ -221,7 +224,19 @@ class StringComparer(CsObject):
         self.name = name
         self.ignore_case = ignore_case
 
-    def Equals(self, a: object, b: object = None) -> bool:
+    @property
+    def ordinal(self) -> bool:
+        return self.name.startswith("Ordinal")
+
+    def Equals(self, a: object, b: object = _ONE_ARGUMENT) -> bool:
+        if b is _ONE_ARGUMENT:
+            # the comparers' own Equals: the same kind and case option (the current culture is
+            # the invariant one, so CurrentCulture equals InvariantCulture)
+            return (
+                isinstance(a, StringComparer)
+                and a.ordinal == self.ordinal
+                and a.ignore_case == self.ignore_case
+            )
         if type(a) is str and type(b) is str:
             return fold(a) == fold(b) if self.ignore_case else a == b
         return a is b
@@ -229,22 +244,58 @@ class StringComparer(CsObject):
     def Compare(self, a: object, b: object) -> int:
         if self.ignore_case and type(a) is str and type(b) is str:
             a, b = fold(a), fold(b)
-        if self.name.startswith("Ordinal") and type(a) is str and type(b) is str:
+        if self.ordinal and type(a) is str and type(b) is str:
             return (a > b) - (a < b)
         return compare(a, b)
 
     def ToString(self) -> str:
-        return "System.OrdinalComparer"
+        """The name of .NET's (internal) class."""
+        if not self.ordinal:
+            return "System.CultureAwareComparer"
+        if self.ignore_case:
+            return "System.OrdinalIgnoreCaseComparer"
+        return "System.OrdinalCaseSensitiveComparer"
 
 
-STRING_COMPARERS = {
-    name: StringComparer(name, name.endswith("IgnoreCase"))
-    for name in (
-        "Ordinal",
-        "OrdinalIgnoreCase",
-        "InvariantCulture",
-        "InvariantCultureIgnoreCase",
-        "CurrentCulture",
-        "CurrentCultureIgnoreCase",
-    )
-}
+_NAMES = (
+    "Ordinal",
+    "OrdinalIgnoreCase",
+    "InvariantCulture",
+    "InvariantCultureIgnoreCase",
+    "CurrentCulture",
+    "CurrentCultureIgnoreCase",
+)
+
+
+class _Comparers(Mapping[str, StringComparer]):
+    """`StringComparer.<name>` by name. The ordinal and invariant ones are singletons, as in
+    .NET; each read of a CurrentCulture one makes a new comparer (.NET 8: `CurrentCulture =>
+    new CultureAwareComparer(CultureInfo.CurrentCulture, ...)`), so two reads are not `==`."""
+
+    def __init__(self) -> None:
+        self._shared = {
+            name: StringComparer(name, name.endswith("IgnoreCase"))
+            for name in _NAMES
+            if not name.startswith("CurrentCulture")
+        }
+
+    def __getitem__(self, name: str) -> StringComparer:
+        shared = self._shared.get(name)
+        if shared is not None:
+            return shared
+        if name not in _NAMES:
+            raise KeyError(name)
+        return StringComparer(name, name.endswith("IgnoreCase"))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_NAMES)
+
+    def __len__(self) -> int:
+        return len(_NAMES)
+
+    def reader(self, name: str) -> Callable[[], StringComparer]:
+        """What reading `StringComparer.<name>` calls (a static read per evaluation)."""
+        return lambda: self[name]
+
+
+STRING_COMPARERS = _Comparers()

@@ -274,7 +274,10 @@ def _register_builtins() -> None:
             "System.StringComparer",
             comparer,
             CsTypeRef("System.StringComparer", (StringComparer,)),
-            {k: StaticMember(v, comparer, is_method=False) for k, v in STRING_COMPARERS.items()}
+            {
+                k: StaticMember(STRING_COMPARERS.reader(k), comparer, is_method=False, dynamic=True)
+                for k in STRING_COMPARERS
+            }
             | {"FromComparison": StaticMember(comparer_from_comparison, comparer)},
         ),
     ]

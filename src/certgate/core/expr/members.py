@@ -76,10 +76,15 @@ def _to_string_number(value: float, format: object = None, provider: object = No
 
 
 def _compare_to(a: object, b: object) -> int:
+    """CompareTo where the translator could not pick the overload (`scalars.comparison`): a
+    boxed argument of another type is .NET's ArgumentException naming the receiver's type, taken
+    as int or double (a long receiver says Int32 here). A double receiver accepts an int, which
+    C# converts when the argument is statically a number; no double converts to an integer."""
     if b is None:
         return 1
-    if type(b) not in (int, float):
-        raise exc.ExpressionRuntimeError("ArgumentException", "Object must be of the same type.")
+    if type(b) is not type(a) and not (type(a) is float and type(b) is int):
+        kind = "Double" if type(a) is float else "Int32"
+        raise exc.ExpressionRuntimeError("ArgumentException", f"Object must be of type {kind}.")
     x, y = float(a), float(b)  # type: ignore[arg-type]
     if math.isnan(x) or math.isnan(y):  # NaN sorts first
         return (not math.isnan(x)) - (not math.isnan(y))

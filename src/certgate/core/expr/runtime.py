@@ -56,6 +56,8 @@ def call(obj: object, name: str, *args: object, **named: object) -> object:
         method = _METHODS[type(obj)][name]
     except KeyError:
         if obj is None:
+            if name == "AsEnumerable" and not args and not named:
+                return None  # the one that does not: `return source;`
             if name in LINQ_METHODS:  # extension methods check their `source` argument
                 raise exc.argument_null("source") from None
             raise exc.null_reference() from None
