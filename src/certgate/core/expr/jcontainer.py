@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from . import exceptions as exc
 from .collections import LinqSeq
-from .jtoken import JToken, JValue, json_error, to_token
+from .jtoken import JToken, JValue, is_byte_array, json_error, to_token
 from .strings import to_string
 from .types import CsObject
 
@@ -94,10 +94,9 @@ class JContainer(JToken):
         self._version += 1
 
     def contents(self, content: object) -> list[object]:
-        """`Add(content)` accepts one value or an enumerable of values (not a token's children)."""
-        if isinstance(content, JToken) or not isinstance(content, CsObject):
-            return [content]
-        if hasattr(type(content), "__iter__"):
+        """`Add(content)` accepts one value or an enumerable of values (not a token's children;
+        a byte[] is one Bytes value)."""
+        if is_multi_content(content):
             return list(content)  # type: ignore[call-overload,no-any-return]
         return [content]
 
@@ -252,7 +251,7 @@ def is_multi_content(content: object) -> bool:
         isinstance(content, CsObject)
         and not isinstance(content, JToken)
         and hasattr(type(content), "__iter__")
-        and getattr(content, "CS_TYPE", "") != "System.Byte[]"
+        and not is_byte_array(content)
     )
 
 

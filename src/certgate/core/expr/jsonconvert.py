@@ -1,7 +1,8 @@
 """Newtonsoft.Json, part 3: objects <-> tokens (`JToken.FromObject`, `ToObject<T>`,
 `JsonConvert.SerializeObject/DeserializeObject`) and the type registrations of the family.
 
-Serialization knows the values expressions make: primitives, dates, arrays and collections,
+Serialization knows the values expressions make: primitives, dates (DateTime, DateTimeOffset),
+byte arrays (a Bytes value, written as Base64), other arrays and collections,
 dictionaries, `KeyValuePair`, anonymous types (members in declaration order), enums (as their
 number, Json.NET's default), tokens. Anything else is "not supported yet" rather than a guess.
 """
@@ -30,6 +31,7 @@ from .jtoken import (
     JTokenType,
     JValue,
     deep_equals,
+    is_byte_array,
     json_error,
     to_token,
 )
@@ -59,13 +61,13 @@ def from_object(value: object) -> JToken:
         pairs = [p for p in value if isinstance(p, KeyValuePair)]
         return JObject(*(JProperty(to_string(p.Key), from_object(p.Value)) for p in pairs))
     name = getattr(value, "CS_TYPE", "")
-    if name in (
+    if is_byte_array(value) or name in (
         "System.DateTime",
+        "System.DateTimeOffset",
         "System.Decimal",
         "System.Guid",
         "System.TimeSpan",
         "System.Uri",
-        "System.Byte[]",
     ):
         return JValue(value)
     if is_enumerable(value):
@@ -118,6 +120,8 @@ def to_object(token: JToken, target: CsTypeRef) -> object:
             )
         return token.DeepClone()
     args = target.args if isinstance(target, GenericRef) else ()
+    if target.name == "System.Byte[]" and isinstance(token, JValue):  # Base64 text or bytes
+        return explicit(token, target)
     if issubclass(cls, (CsArray, CsList, CsHashSet)):
         if not isinstance(token, JArray):
             raise _shape(token, target, "array (e.g. [1,2,3])")

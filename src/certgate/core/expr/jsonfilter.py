@@ -18,7 +18,7 @@ from itertools import chain
 
 from . import exceptions as exc
 from .jsoncompare import match_values
-from .jsonpath import Step, bracket_step, evaluate
+from .jsonpath import Step, array_indexer, evaluate
 from .jtoken import JToken, JValue, json_error
 
 _OPERATORS = ("===", "==", "=~", "!==", "!=", "<>", "<=", "<", ">=", ">")
@@ -79,10 +79,11 @@ def _results(side: Side | None, root: JToken, token: JToken) -> Iterator[JToken]
     return evaluate(side.steps, root, root if side.from_root else token, False)
 
 
-def parse_filter(text: str, i: int, scan: bool) -> tuple[Step, int]:
-    """The filter whose `[` is at `i`: its step and the index after its `]`."""
+def parse_filter(text: str, i: int, scan: bool, opening: str = "[") -> tuple[Step, int]:
+    """The indexer (a filter, quoted names or indexes) whose `opening` is at `i`: its step and
+    the index after its closing character."""
     parser = _Parser(text, i)
-    step = parser.indexer("[", scan)
+    step = parser.indexer(opening, scan)
     return step, parser.pos + 1
 
 
@@ -172,13 +173,7 @@ class _Parser:
             return self.quoted_field(closing, scan)
         if self.char() == "?":
             return self.query(closing, scan)
-        if self.char() == '"':  # ParseArrayIndexer refuses it (so does all of Json.NET 13)
-            raise _error('Unexpected character while parsing path indexer: "')
-        end = self.text.find(closing, self.pos)
-        if end < 0:
-            raise _error("Path ended with open indexer.")
-        step = bracket_step(self.text[self.pos : end].strip())
-        self.pos = end
+        step, self.pos = array_indexer(self.text, self.pos, closing)
         return step
 
     def quoted_field(self, closing: str, scan: bool) -> Step:

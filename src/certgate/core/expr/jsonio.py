@@ -9,7 +9,8 @@ deeper than 64 is refused (Json.NET 13's MaxDepth).
 
 Writing: `Formatting.Indented` indents by two spaces and breaks lines with `NEWLINE`; doubles are
 written round-trip with a ".0" added to integral values; strings escape control characters,
-quotes, backslashes and U+0085/U+2028/U+2029.
+quotes, backslashes and U+0085/U+2028/U+2029; dates (DateTime and DateTimeOffset) are ISO 8601,
+byte arrays Base64.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 import base64
 import math
 
-from .datetime import DateTime
+from .binary import to_bytes
+from .datetime import DateTime, DateTimeOffset
 from .jcontainer import JContainer, JProperty
 from .jobject import JObject
 from .jsonread import MAX_DEPTH, parse
@@ -73,20 +75,29 @@ def write_scalar(token: JValue) -> str:
     if kind == "Date":
         return '"' + iso_date(value) + '"'
     if kind == "Bytes":
-        return '"' + base64.b64encode(getattr(value, "data", b"")).decode() + '"'
+        return '"' + base64.b64encode(to_bytes(value)).decode() + '"'
     if kind == "Raw":
         return str(value)
     return escape(to_string(value))
 
 
 def iso_date(value: object) -> str:
-    """Json.NET's IsoDateFormat: seconds, then up to 7 fraction digits without trailing zeros,
-    then 'Z' (Utc), the local offset (Local; the machine is UTC) or nothing."""
+    """Json.NET's IsoDateFormat (DateTimeUtils.WriteDateTimeString): seconds, then up to 7
+    fraction digits without trailing zeros, then for a DateTime 'Z' (Utc), the local offset
+    (Local; the machine is UTC) or nothing, for a DateTimeOffset its clock time and offset."""
+    if isinstance(value, DateTimeOffset):
+        minutes = value.offset_minutes
+        sign = "-" if minutes < 0 else "+"
+        offset = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        return _iso_clock(value.DateTime) + offset
     if not isinstance(value, DateTime):
         return to_string(value)
-    text = value.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF")
     kind = value.Kind.name
-    return text + ("Z" if kind == "Utc" else "+00:00" if kind == "Local" else "")
+    return _iso_clock(value) + ("Z" if kind == "Utc" else "+00:00" if kind == "Local" else "")
+
+
+def _iso_clock(value: DateTime) -> str:
+    return value.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF")
 
 
 def write_token(token: JToken, indented: bool, level: int = 0) -> str:

@@ -1,132 +1,234 @@
-"""`JToken.Path` and the JSONPath subset of `SelectToken`/`SelectTokens`.
+"""`JToken.Path` and the JSONPath of `SelectToken`/`SelectTokens`, as Json.NET 13 builds, parses
+and runs them (JsonPosition.BuildPath, JPath, the PathFilter classes).
 
-Supported: `$`, `.name`, `['name']`/`["name"]`, `[n]` (negative counts from the end is not
-Json.NET; it refuses), `.*` (an object's property values), `[*]` (an array's items), `..name`
-(recursive descent), `..*` (the token itself and every value below it), `[n,m]` and
-`['a','b']`, slices `[start:end:step]`, filters `[?(...)]` and `..[?(...)]` (parsed and matched
-in `jsonfilter`). Steps run lazily, one token through the whole path before the next, as
-Json.NET's chained enumerators do.
+Parsing is JPath's, character by character, messages included: `$` is skipped only before `.`
+or `[`; a path part ends at `.`, `[`, `(`, a space, `]` or `)`; `[...]` and `(...)` are
+indexers (quoted names, indexes, slices, `*`, filters: `jsonfilter` parses those, and
+`array_indexer` here the indexes); a space ends the path, and anything but spaces after it is
+refused; `..` before an indexer scans for quoted names and filters, not for indexes. The
+exceptions JPath lets escape stay too: IndexOutOfRangeException for ` $` or an indexer cut
+short after spaces, FormatException/OverflowException for an index Convert.ToInt32 refuses.
+
+Steps run lazily, one token through the whole path before the next, as Json.NET's chained
+iterators do, so SelectToken stops at the second match and errors come when the token that
+causes them is reached.
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import Any
 
+from . import convert as cv
 from . import exceptions as exc
 from .jcontainer import JContainer, JProperty
 from .jobject import JArray, JObject
+from .jspecial import JConstructor
 from .jtoken import JToken, json_error
-from .strings import to_string
+from .strings import WHITE_SPACE, to_string
 
-if TYPE_CHECKING:
-    from .jsonfilter import Query
-
-_SIMPLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 Step = tuple[str, object]
+Tokens = Iterable[JToken]
+
+# --- JToken.Path ---------------------------------------------------------------------------------
+
+#: JsonPosition.SpecialCharacters: a property name holding one is written as `['name']`.
+_SPECIAL = frozenset(".' /\"[]()\t\n\r\f\b\\\u0085\u2028\u2029")
+_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f", "\b": "\\b", "\\": "\\\\"}
+_ESCAPES |= {"'": "\\'", "\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def path_of(token: JToken) -> str:
-    parts: list[str] = []
-    current: JToken | None = token
-    while current is not None and current.Parent is not None:
-        parent = current.Parent
+    """JToken.Path: property names and the indexes of array and constructor items, root first."""
+    parts: list[str | int] = []
+    previous: JToken | None = None
+    current: JToken | None = token if token.Parent is not None else None
+    while current is not None:
         if isinstance(current, JProperty):
-            name = current.Name
-            parts.append(f".{name}" if _SIMPLE_NAME.match(name) else f"['{name}']")
-        elif isinstance(parent, JArray):
-            index = next(i for i, t in enumerate(parent.child_tokens()) if t is current)
-            parts.append(f"[{index}]")
-        current = parent
-    return "".join(reversed(parts)).lstrip(".")
-
-
-def _steps(path: str) -> list[Step]:
-    """('name', str) | ('index', [ints]) | ('names', [str]) | ('fields', None) (`.*`)
-    | ('items', None) (`[*]`) | ('deep', str | [str] | None) | ('slice', (start, end, step))
-    | ('query', Query) (`[?(...)]`) | ('scanquery', Query) (`..[?(...)]`)."""
-    steps: list[Step] = []
-    i = 0
-    if path.startswith("$"):
-        i = 1
-    while i < len(path):
-        c = path[i]
-        if path.startswith("..", i):
-            if _opens_filter(path, i + 2):
-                step, i = _filter(path, i + 2, scan=True)
-                steps.append(step)
-                continue
-            name, i = _name(path, i + 2)
-            steps.append(("deep", None if name == "*" else name))
-        elif c == ".":
-            name, i = _name(path, i + 1)
-            steps.append(("fields", None) if name == "*" else ("name", name))
-        elif c == "[":
-            if _opens_filter(path, i):
-                step, i = _filter(path, i, scan=False)
-                steps.append(step)
-                continue
-            end = path.find("]", i)
-            if end < 0:
-                raise json_error("Path ended with open indexer.", "JsonException")
-            steps.append(bracket_step(path[i + 1 : end].strip()))
-            i = end + 1
+            parts.append(current.Name)
+        elif isinstance(current, (JArray, JConstructor)) and previous is not None:
+            parts.append(next(i for i, t in enumerate(current.child_tokens()) if t is previous))
+        previous, current = current, current.Parent
+    text = ""
+    for part in reversed(parts):
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif _SPECIAL.intersection(part):
+            text += "['" + _quoted(part) + "']"
         else:
-            name, i = _name(path, i)
-            steps.append(("fields", None) if name == "*" else ("name", name))
-    return steps
+            text += ("." if text else "") + part
+    return text
 
 
-def _opens_filter(path: str, i: int) -> bool:
-    """`[` then (after spaces) `?`: Json.NET's ParseIndexer hands it to ParseQuery."""
-    if not path.startswith("[", i):
-        return False
-    i += 1
-    while i < len(path) and path[i] == " ":
-        i += 1
-    return path.startswith("?", i)
+def _quoted(name: str) -> str:
+    """JavaScriptUtils.WriteEscapedJavaScriptString with `'` as the quote (a `"` stays)."""
+    return "".join(_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in name)
 
 
-def _filter(path: str, i: int, scan: bool) -> tuple[Step, int]:
-    from .jsonfilter import parse_filter  # noqa: PLC0415 - import cycle
-
-    return parse_filter(path, i, scan)
+# --- parsing (JPath) -----------------------------------------------------------------------------
 
 
-def _name(path: str, i: int) -> tuple[str, int]:
-    start = i
-    while i < len(path) and path[i] not in ".[":
-        i += 1
-    if i == start:
-        raise json_error(
-            f"Unexpected character while parsing path: {path[i : i + 1]}", "JsonException"
-        )
-    return path[start:i], i
+def _error(message: str) -> exc.ExpressionRuntimeError:
+    return json_error(message, "JsonException")
 
 
-def bracket_step(body: str) -> Step:
-    """The step of an indexer's text (without the brackets): `*`, names, a slice or indexes."""
-    if body == "*":
-        return ("items", None)
-    parts = [part.strip() for part in body.split(",")]
-    if all(p[:1] in "'\"" and p[-1:] == p[:1] and len(p) >= 2 for p in parts):
-        return ("names", [p[1:-1] for p in parts])
-    if ":" in body and len(parts) == 1:
-        bounds = [int(x) if x.strip() else None for x in body.split(":")]
-        return ("slice", [*bounds, None, None][:3])
-    try:
-        return ("index", [int(p) for p in parts])
-    except ValueError:
-        raise json_error(
-            f"Unexpected character while parsing path indexer: {body[:1]}", "JsonException"
-        ) from None
+def parse_path(path: object) -> list[Step]:
+    """`new JPath(path)`: the steps, or Json.NET's exception for a malformed path.
 
-
-def select(root: JToken, path: object, error_when_no_match: bool) -> list[JToken]:
+    Steps: ('name', str) | ('names', [str]) | ('fields', None) (`.*`) | ('index', [int])
+    | ('items', None) (`[*]`) | ('slice', [start, end, step]) | ('deep', str | [str] | None)
+    (`..name`, `..['a','b']`, `..*`) | ('query', Query) | ('scanquery', Query) (`..[?(...)]`)."""
     if path is None:
-        raise exc.argument_null("path")
-    return list(evaluate(_steps(to_string(path)), root, root, error_when_no_match))
+        raise exc.argument_null("expression")
+    return _PathParser(to_string(path)).parse_main()
+
+
+class _PathParser:
+    """JPath.ParseMain and ParsePath outside a query; `pos` is its `_currentIndex`."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.steps: list[Step] = []
+
+    def eat_whitespace(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] == " ":
+            self.pos += 1
+
+    def parse_main(self) -> list[Step]:
+        text = self.text
+        start = self.pos
+        self.eat_whitespace()
+        if self.pos == len(text):
+            return self.steps
+        if text[self.pos] == "$":
+            if len(text) == 1:
+                return self.steps
+            if self.pos + 1 >= len(text):  # " $": JPath reads past the end
+                raise exc.index_out_of_range()
+            if text[self.pos + 1] in ".[":  # otherwise `$` starts a property name
+                self.pos += 1
+                start = self.pos
+        if not self.parse_path(start):
+            last = self.pos
+            self.eat_whitespace()
+            if self.pos < len(text):
+                raise _error(f"Unexpected character while parsing path: {text[last]}")
+        return self.steps
+
+    def parse_path(self, start: int) -> bool:
+        """The parts from `pos` on; True when they run to the end of the text."""
+        text = self.text
+        scan = following_indexer = following_dot = False
+        while self.pos < len(text):
+            c = text[self.pos]
+            if c in "[(":
+                if self.pos > start:
+                    self.steps.append(member_step(text[start : self.pos], scan))
+                self.steps.append(self.indexer(scan))
+                scan, following_indexer, following_dot = False, True, False
+                start = self.pos
+            elif c in "]) ":
+                break
+            elif c == ".":
+                if self.pos > start:
+                    self.steps.append(member_step(text[start : self.pos], scan))
+                    scan = False
+                if text.startswith("..", self.pos):
+                    scan = True
+                    self.pos += 1
+                self.pos += 1
+                start, following_indexer, following_dot = self.pos, False, True
+            elif following_indexer:
+                raise _error(f"Unexpected character following indexer: {c}")
+            else:
+                self.pos += 1
+        at_end = self.pos == len(text)
+        if self.pos > start:
+            self.steps.append(member_step(text[start : self.pos].rstrip(WHITE_SPACE), scan))
+        elif following_dot and at_end:
+            raise _error("Unexpected end while parsing path.")
+        return at_end
+
+    def indexer(self, scan: bool) -> Step:
+        """ParseIndexer at `pos`; `pos` moves past the closing character."""
+        from .jsonfilter import parse_filter  # noqa: PLC0415 - import cycle
+
+        step, self.pos = parse_filter(self.text, self.pos, scan, self.text[self.pos])
+        return step
+
+
+def member_step(name: str, scan: bool) -> Step:
+    """CreatePathFilter: a FieldFilter or ScanFilter; `*` is every property value."""
+    if scan:
+        return ("deep", None if name == "*" else name)
+    return ("fields", None) if name == "*" else ("name", name)
+
+
+def array_indexer(text: str, pos: int, closing: str) -> tuple[Step, int]:
+    """ParseArrayIndexer from `pos` (after the opening character and its spaces): `[n]`,
+    `[n,m]`, `[start:end:step]` or `[*]`; the step and the index of the closing character.
+    Indexes are Convert.ToInt32's, so "-" or "1-" is a FormatException."""
+    start, end = pos, None
+    indexes: list[int] | None = None
+    colons = 0
+    bounds: list[int | None] = [None, None, None]
+    while pos < len(text):
+        c = text[pos]
+        if c == " ":
+            end = pos
+            pos = _skip_spaces(text, pos)
+            continue
+        number = text[start : pos if end is None else end]
+        if c == closing:
+            if indexes is not None or colons == 0:
+                if not number:
+                    raise _error("Array index expected.")
+                return ("index", [*(indexes or []), cv.to_int32(number)]), pos
+            if number:
+                bounds[1 if colons == 1 else 2] = cv.to_int32(number)
+            return ("slice", bounds), pos
+        if c == ",":
+            if not number:
+                raise _error("Array index expected.")
+            indexes = [*(indexes or []), cv.to_int32(number)]
+            pos = _skip_spaces(text, pos + 1)
+            start, end = pos, None
+        elif c == "*":
+            if pos + 1 >= len(text):
+                raise _error("Path ended with open indexer.")
+            pos = _skip_spaces(text, pos + 1)
+            if pos >= len(text):  # JPath reads past the end
+                raise exc.index_out_of_range()
+            if text[pos] != closing:
+                raise _error(f"Unexpected character while parsing path indexer: {c}")
+            return ("items", None), pos
+        elif c == ":":
+            if number:
+                bounds[min(colons, 2)] = cv.to_int32(number)
+            colons += 1
+            pos = _skip_spaces(text, pos + 1)
+            start, end = pos, None
+        elif (unicodedata.category(c) != "Nd" and c != "-") or end is not None:
+            raise _error(f"Unexpected character while parsing path indexer: {c}")
+        else:
+            pos += 1
+    raise _error("Path ended with open indexer.")
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] == " ":
+        pos += 1
+    return pos
+
+
+# --- evaluation (the PathFilter classes) ---------------------------------------------------------
+
+
+def select(root: JToken, path: object, strict: bool) -> list[JToken]:
+    """Every token `path` selects from `root` (what enumerating SelectTokens yields)."""
+    return list(evaluate(parse_path(path), root, root, strict))
 
 
 def evaluate(steps: list[Step], root: JToken, token: JToken, strict: bool) -> Iterator[JToken]:
@@ -134,81 +236,161 @@ def evaluate(steps: list[Step], root: JToken, token: JToken, strict: bool) -> It
     token SelectToken was called on)."""
     current: Iterable[JToken] = (token,)
     for kind, arg in steps:
-        current = _through(current, kind, arg, root, strict)
+        current = _FILTERS[kind](current, arg, root, strict)
     return iter(current)
 
 
-def _through(
-    tokens: Iterable[JToken], kind: str, arg: object, root: JToken, strict: bool
-) -> Iterator[JToken]:
+def _field(tokens: Tokens, name: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """FieldFilter: a property's value (`name` None: every property value) of each object."""
     for token in tokens:
-        if kind == "query":  # QueryFilter: the children (an object's are its properties)
-            query: Query = arg  # type: ignore[assignment]
-            yield from (child for child in token.child_tokens() if query.is_match(root, child))
-        elif kind == "scanquery":  # QueryScanFilter: the token and everything below it
-            query = arg  # type: ignore[assignment]
-            scope = [token, *_descendants(token)] if isinstance(token, JContainer) else [token]
-            yield from (item for item in scope if query.is_match(root, item))
-        else:
-            yield from _apply(token, kind, arg, strict)
-
-
-def _apply(token: JToken, kind: str, arg: object, strict: bool) -> list[JToken]:
-    if kind in ("name", "names"):
-        names = [arg] if kind == "name" else list(arg)  # type: ignore[call-overload]
-        if not isinstance(token, JObject):
-            if strict:
-                raise json_error(
-                    f"Property '{names[0]}' not valid on {type(token).__name__}.", "JsonException"
-                )
-            return []
-        found = [token.get_item(name) for name in names]
-        if strict and any(item is None for item in found):
-            raise json_error(f"Property '{names[0]}' does not exist on JObject.", "JsonException")
-        return [item for item in found if item is not None]
-    if kind == "fields":  # `.*`: property values; nothing on an array
         if isinstance(token, JObject):
-            return [p.property_value() for p in token.properties()]
-        if strict:
-            raise json_error(f"Property '*' not valid on {type(token).__name__}.", "JsonException")
-        return []
-    if kind == "items":  # `[*]`: array items; nothing on an object
-        if isinstance(token, JArray):
-            return token.child_tokens()
-        if strict:
-            raise json_error(f"Index * not valid on {type(token).__name__}.", "JsonException")
-        return []
-    if kind == "deep":  # Json.NET's ScanFilter (ScanMultipleFilter for a list of names)
-        if arg is None:  # `..*`: the token itself, then every value below it
-            return [token, *(t for t in _descendants(token) if not isinstance(t, JProperty))]
-        wanted = arg if isinstance(arg, list) else [arg]
-        out: list[JToken] = []
-        if isinstance(token, JContainer):
-            for item in token.Descendants():  # type: ignore[attr-defined]
-                if isinstance(item, JProperty):
-                    out += [item.property_value() for name in wanted if name == item.Name]
-        return out
-    if not isinstance(token, JArray):
-        if strict:
-            raise json_error(f"Index {arg} not valid on {type(token).__name__}.", "JsonException")
-        return []
-    items = token.child_tokens()
-    if kind == "slice":
-        bounds: list[int | None] = list(arg)  # type: ignore[call-overload]
-        return items[slice(*bounds)]
-    out = []
-    for index in arg:  # type: ignore[attr-defined]
-        if 0 <= index < len(items):
-            out.append(items[index])
+            if name is None:
+                yield from [prop.property_value() for prop in token.properties()]
+                continue
+            value = token.get_item(name)
+            if value is not None:
+                yield value
+            elif strict:
+                raise _error(f"Property '{name}' does not exist on JObject.")
         elif strict:
-            raise json_error(f"Index {index} outside the bounds of JArray.", "JsonException")
-    return out
+            shown = "*" if name is None else name
+            raise _error(f"Property '{shown}' not valid on {type(token).__name__}.")
 
 
-def _descendants(token: JToken) -> list[JToken]:
-    """The tokens below `token` in document order (properties and their values)."""
-    found: list[JToken] = []
+def _fields(tokens: Tokens, names: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """FieldMultipleFilter. With ErrorWhenNoMatch Json.NET 13 throws after the first name even
+    when it exists (the check is not in an else): kept, it is what APIM does."""
+    for token in tokens:
+        if isinstance(token, JObject):
+            for name in names:
+                value = token.get_item(name)
+                if value is not None:
+                    yield value
+                if strict:
+                    raise _error(f"Property '{name}' does not exist on JObject.")
+        elif strict:
+            shown = ", ".join(f"'{name}'" for name in names)
+            raise _error(f"Properties {shown} not valid on {type(token).__name__}.")
+
+
+def _indexes(tokens: Tokens, indexes: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """ArrayIndexFilter / ArrayMultipleIndexFilter: items of arrays and constructors."""
+    for token in tokens:
+        for index in indexes:
+            value = _token_index(token, strict, index)
+            if value is not None:
+                yield value
+
+
+def _token_index(token: JToken, strict: bool, index: int) -> JToken | None:
+    """PathFilter.GetTokenIndex. A negative index reaches List<T>'s indexer, which throws."""
+    if isinstance(token, (JArray, JConstructor)):
+        items = token.child_tokens()
+        if len(items) <= index:
+            if strict:
+                kind = type(token).__name__
+                raise _error(f"Index {index} outside the bounds of {kind}.")
+            return None
+        if index < 0:
+            raise exc.ExpressionRuntimeError(
+                "ArgumentOutOfRangeException",
+                "Index was out of range. Must be non-negative and less than the size of the "
+                "collection. (Parameter 'index')",
+            )
+        return items[index]
+    if strict:
+        raise _error(f"Index {index} not valid on {type(token).__name__}.")
+    return None
+
+
+def _items(tokens: Tokens, _: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """ArrayIndexFilter without an index (`[*]`): every item of arrays and constructors."""
+    for token in tokens:
+        if isinstance(token, (JArray, JConstructor)):
+            yield from token.child_tokens()
+        elif strict:
+            raise _error(f"Index * not valid on {type(token).__name__}.")
+
+
+def _slice(tokens: Tokens, bounds: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """ArraySliceFilter (arrays only); a zero step fails once the first token is asked for."""
+    start, end, step = bounds
+    if step == 0:
+        raise _error("Step cannot be zero.")
+    for token in tokens:
+        if not isinstance(token, JArray):
+            if strict:
+                raise _error(f"Array slice is not valid on {type(token).__name__}.")
+            continue
+        items = token.child_tokens()
+        found = _slice_indexes(len(items), start, end, step)
+        if found:
+            yield from (items[i] for i in found)
+        elif strict:
+            shown = ["*" if bound is None else str(bound) for bound in (start, end)]
+            raise _error(f"Array slice of {shown[0]} to {shown[1]} returned no results.")
+
+
+def _slice_indexes(count: int, start: int | None, end: int | None, step: int | None) -> range:
+    step = 1 if step is None else step
+    first = (0 if step > 0 else count - 1) if start is None else start
+    stop = (count if step > 0 else -1) if end is None else end
+    if start is not None and start < 0:
+        first += count
+    if end is not None and end < 0:
+        stop += count
+    first = min(max(first, 0), count) if step > 0 else min(first, count - 1)
+    stop = min(max(stop, -1), count)
+    return range(first, stop, step)
+
+
+def _scan(tokens: Tokens, name: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """ScanFilter / ScanMultipleFilter: the values of the properties named so anywhere below
+    each token; `name` None (`..*`): the token itself and every value below it."""
+    for token in tokens:
+        if name is None:
+            yield token
+        for item in _descendants(token):
+            if isinstance(item, JProperty):
+                if isinstance(name, list):
+                    yield from (item.property_value() for wanted in name if wanted == item.Name)
+                elif item.Name == name:
+                    yield item.property_value()
+            elif name is None:
+                yield item
+
+
+def _query(tokens: Tokens, query: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """QueryFilter: the children (an object's are its properties) that match."""
+    for token in tokens:
+        yield from (child for child in token.child_tokens() if query.is_match(root, child))
+
+
+def _scan_query(tokens: Tokens, query: Any, root: JToken, strict: bool) -> Iterator[JToken]:
+    """QueryScanFilter: the token and everything below it that matches."""
+    for token in tokens:
+        if query.is_match(root, token):
+            yield token
+        if isinstance(token, JContainer):
+            yield from (d for d in _descendants(token) if query.is_match(root, d))
+
+
+def _descendants(token: JToken) -> Iterator[JToken]:
+    """The tokens below `token` in document order (properties and their values), found as
+    they are asked for."""
     for child in token.child_tokens():
-        found.append(child)
-        found += _descendants(child)
-    return found
+        yield child
+        yield from _descendants(child)
+
+
+_FILTERS = {
+    "name": _field,
+    "fields": _field,
+    "names": _fields,
+    "index": _indexes,
+    "items": _items,
+    "slice": _slice,
+    "deep": _scan,
+    "query": _query,
+    "scanquery": _scan_query,
+}

@@ -1,9 +1,9 @@
 """Newtonsoft.Json.Linq, part 1: `JToken`, `JValue`, `JTokenType`, `Formatting`.
 
 A JValue holds a Python value: str, int (Int64 or BigInteger), float, bool, None (Null or
-Undefined), a `DateTime` (Date) or a Guid/TimeSpan/Uri object. Json.NET's conversions
-(`(int)token`, `Value<T>()`) are in `jvalues`, containers in `jcontainer`/`jobject`, reading and
-writing JSON text in `jsonread`/`jsonio`.
+Undefined), a `DateTime` or `DateTimeOffset` (Date), a `byte[]` (Bytes, written as Base64) or a
+Guid/TimeSpan/Uri object. Json.NET's conversions (`(int)token`, `Value<T>()`) are in `jvalues`,
+containers in `jcontainer`/`jobject`, reading and writing JSON text in `jsonread`/`jsonio`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import exceptions as exc
+from .arrays import CsArray
+from .binary import to_bytes
 from .collections import LinqSeq, value_equals
 from .keys import compare
 from .runtime import call
@@ -211,18 +213,23 @@ class JToken(CsObject):
         return to_object(self, type_args[0])
 
     def SelectToken(self, path: object, error_when_no_match: object = False) -> JToken | None:
-        from .jsonpath import select  # noqa: PLC0415 - import cycle
+        """The one token `path` selects: Json.NET stops at a second one ("Path returned
+        multiple tokens."), before anything later in the document can fail."""
+        from .jsonpath import evaluate, parse_path  # noqa: PLC0415 - import cycle
 
-        found = select(self, path, bool(error_when_no_match))
-        if len(found) > 1:
-            raise json_error("Path returned multiple tokens.", "JsonException")
-        return found[0] if found else None
+        found: JToken | None = None
+        for token in evaluate(parse_path(path), self, self, bool(error_when_no_match)):
+            if found is not None:
+                raise json_error("Path returned multiple tokens.", "JsonException")
+            found = token
+        return found
 
     def SelectTokens(self, path: object, error_when_no_match: object = False) -> object:
-        from .jsonpath import select  # noqa: PLC0415 - import cycle
+        """Parsed now (a bad path throws here), evaluated anew each time it is enumerated."""
+        from .jsonpath import evaluate, parse_path  # noqa: PLC0415 - import cycle
 
-        found = select(self, path, bool(error_when_no_match))
-        return LinqSeq(lambda: iter(found))
+        steps, strict = parse_path(path), bool(error_when_no_match)
+        return LinqSeq(lambda: evaluate(steps, self, self, strict))
 
     # --- editing --------------------------------------------------------------------------------
 
@@ -263,6 +270,15 @@ class JToken(CsObject):
 
     def Equals(self, other: object) -> bool:
         return other is self
+
+    def cs_explicit(self, target: CsTypeRef) -> object:
+        """`(T)token` for the casts the translator leaves to a type check (`(byte[])token`,
+        `(int?)token`): Json.NET's explicit operators; any other type is an invalid cast."""
+        from .jvalues import OPERATOR_TARGETS, explicit  # noqa: PLC0415 - import cycle
+
+        if target.name in OPERATOR_TARGETS:
+            return explicit(self, target)
+        raise exc.invalid_cast(self, target.name)
 
     # --- text -----------------------------------------------------------------------------------
 
@@ -337,6 +353,8 @@ class JValue(JToken):
 
     def CompareTo(self, other: object) -> int:
         theirs = other._value if isinstance(other, JValue) else other
+        if self._kind == "Bytes" and self._value is not None and theirs is not None:
+            return _compare_bytes(self._value, theirs)
         return compare(self._value, theirs)
 
     def ToString(self, formatting: object = _MISSING, *rest: object) -> str:
@@ -347,6 +365,8 @@ class JValue(JToken):
         # IFormattable.ToString(format, provider) of the value (interpolation `{v:N2}`)
         if self._value is None:
             return ""
+        if self._kind in ("Bytes", "Uri"):  # not IFormattable: their plain ToString()
+            return plain_text(self)
         if type(self._value) in (int, float) or isinstance(self._value, CsObject):
             return str(call(self._value, "ToString", formatting))
         return plain_text(self)
@@ -374,6 +394,8 @@ def value_kind(value: object) -> str:
         return "Integer"
     if kind is float:
         return "Float"
+    if is_byte_array(value):
+        return "Bytes"
     name = getattr(value, "CS_TYPE", "")
     special = {
         "System.DateTime": "Date",
@@ -383,7 +405,6 @@ def value_kind(value: object) -> str:
         "System.Single": "Float",
         "System.TimeSpan": "TimeSpan",
         "System.Uri": "Uri",
-        "System.Byte[]": "Bytes",
     }.get(name)
     if special is None:
         raise json_error(
@@ -391,6 +412,24 @@ def value_kind(value: object) -> str:
             "ArgumentException",
         )
     return special
+
+
+def is_byte_array(value: object) -> bool:
+    """A `byte[]`: one a BCL call made (`CsBytes`) or `new byte[...]` (an array whose creation
+    recorded its element type); an `int[]` holding small numbers is not one."""
+    if getattr(value, "CS_TYPE", "") == "System.Byte[]":
+        return True
+    return isinstance(value, CsArray) and getattr(value, "element_name", None) == "System.Byte"
+
+
+def _compare_bytes(mine: object, theirs: object) -> int:
+    """MiscellaneousUtils.ByteArrayCompare: the shorter array first, then byte by byte."""
+    if not is_byte_array(theirs):
+        raise json_error("Object must be of type byte[].", "ArgumentException")
+    a, b = to_bytes(mine), to_bytes(theirs)
+    if len(a) != len(b):
+        return -1 if len(a) < len(b) else 1
+    return (a > b) - (a < b)
 
 
 def values_equal(a: JValue, b: JValue) -> bool:
@@ -411,7 +450,7 @@ def values_equal(a: JValue, b: JValue) -> bool:
     if a.kind == "Uri":
         return to_string(x) == to_string(y)
     if a.kind == "Bytes":
-        return bytes(getattr(x, "data", b"")) == bytes(getattr(y, "data", b""))
+        return _compare_bytes(x, y) == 0
     key_x, key_y = getattr(x, "value_key", None), getattr(y, "value_key", None)
     if key_x is not None and key_y is not None:
         return bool(key_x() == key_y())
