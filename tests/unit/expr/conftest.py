@@ -17,6 +17,8 @@ from certgate.core.expr import (
     compile_expression,
     to_dotnet_string,
 )
+from certgate.core.expr.jsonio import parse
+from certgate.core.expr.jsonpath import select
 from certgate.errors import ExpressionError, ExpressionRuntimeError, NotSupportedError
 
 T1 = "0F5E4A4C8B1D2E3F405162738495A6B7C8D9E0F1"  # uploaded client certificate (C1)
@@ -110,6 +112,13 @@ def value_of(text: str) -> object:
 def text_of(text: str) -> str:
     """A context-free expression's result as .NET's ToString() prints it."""
     return to_dotnet_string(value_of(text))
+
+
+def path_failure(json: str, path: str) -> ExpressionRuntimeError:
+    """The error `SelectTokens(path)` on `json` raises (JSONPath tests)."""
+    with pytest.raises(ExpressionRuntimeError) as info:
+        select(parse(json), path, False)
+    return info.value
 
 
 def load_error(text: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from certgate.core.expr import compile_expression, to_dotnet_string
 from certgate.core.expr.binary import CsBytes
 from certgate.core.expr.datetime import LOCAL, UNSPECIFIED, UTC, DateTime, DateTimeOffset
 from certgate.core.expr.jcontainer import JProperty
@@ -19,22 +18,14 @@ from certgate.core.expr.jsonpath import parse_path, path_of, select
 from certgate.core.expr.jtoken import FORMATTING, JToken, JValue
 from certgate.errors import ExpressionRuntimeError
 
+from .conftest import path_failure, text_of
+
 TICKS_2020 = 637135310450000000  # 2020-01-02T03:04:05
 NONE = FORMATTING["None"]
 
 
 def texts(json: str, path: str) -> list[str]:
     return [token.ToString(NONE) for token in select(parse(json), path, False)]
-
-
-def failure(json: str, path: str) -> ExpressionRuntimeError:
-    with pytest.raises(ExpressionRuntimeError) as info:
-        select(parse(json), path, False)
-    return info.value
-
-
-def run(text: str) -> str:
-    return to_dotnet_string(compile_expression(text).evaluate(None))
 
 
 # --- what JPath parses differently from 6.0.8 ----------------------------------------------------
@@ -85,16 +76,18 @@ def test_json_escapes_in_quoted_names(name: str, path: str) -> None:
 
 
 def test_unknown_escape_message_is_spelled_right() -> None:
-    assert failure("{}", "['a\\q']").message == "Unknown escape character: \\q"  # 6.0.8: chracter
+    assert (
+        path_failure("{}", "['a\\q']").message == "Unknown escape character: \\q"
+    )  # 6.0.8: chracter
 
 
 def test_indexes_inside_a_filter_path_use_the_same_parser() -> None:
     doc = '[{"a":[1,2]},{"a":[3]}]'
     assert texts(doc, "$[?(@.a[1] == 2)].a[0]") == ["1"]
     assert texts(doc, "$[?(@.a[ 0 ] == 3)].a[0]") == ["3"]
-    error = failure(doc, "$[?(@.a[1 2] == 2)]")
+    error = path_failure(doc, "$[?(@.a[1 2] == 2)]")
     assert error.message == "Unexpected character while parsing path indexer: 2"
-    assert failure(doc, '$[?(@["a"])]').message == (
+    assert path_failure(doc, '$[?(@["a"])]').message == (
         'Unexpected character while parsing path indexer: "'
     )
 
@@ -103,20 +96,20 @@ def test_indexes_inside_a_filter_path_use_the_same_parser() -> None:
 
 
 def test_dotnet8_messages_of_escaping_exceptions() -> None:
-    error = failure('{"a":[1,2]}', "a[-1]")
+    error = path_failure('{"a":[1,2]}', "a[-1]")
     assert error.exception_type == "ArgumentOutOfRangeException"
     assert error.message == (
         "Index was out of range. Must be non-negative and less than the size of the collection. "
         "(Parameter 'index')"
     )
-    error = failure('{"a":[1,2]}', "a[1-]")
+    error = path_failure('{"a":[1,2]}', "a[1-]")
     assert (error.exception_type, error.message) == (
         "FormatException",
         "The input string '1-' was not in a correct format.",
     )
-    error = failure("[1]", "[\u0663]")  # char.IsDigit, but not an ASCII digit for Int32.Parse
+    error = path_failure("[1]", "[\u0663]")  # char.IsDigit, but not an ASCII digit for Int32.Parse
     assert error.exception_type == "FormatException"
-    assert failure("[1]", " $").exception_type == "IndexOutOfRangeException"
+    assert path_failure("[1]", " $").exception_type == "IndexOutOfRangeException"
     with pytest.raises(ExpressionRuntimeError) as info:
         parse("{}").SelectToken(None)
     assert info.value.message == "Value cannot be null. (Parameter 'expression')"
@@ -174,14 +167,14 @@ def test_path_quotes_names_with_special_characters(names: list[str], path: str) 
 
 
 def test_big_integer_to_byte_array() -> None:
-    assert run(
+    assert text_of(
         '@(BitConverter.ToString((byte[])JToken.Parse("123456789012345678901234567890")))'
     ) == ("D2-0A-3F-4E-EE-E0-73-C3-F6-0F-E9-8E-01")
-    assert run('@(BitConverter.ToString((byte[])JToken.Parse("-12345678901234567890")))') == (
+    assert text_of('@(BitConverter.ToString((byte[])JToken.Parse("-12345678901234567890")))') == (
         "2E-F5-E0-14-73-56-AB-54-FF"
     )
     with pytest.raises(ExpressionRuntimeError) as info:  # an Int64 is no BigInteger
-        run('@((byte[])JToken.Parse("5"))')
+        text_of('@((byte[])JToken.Parse("5"))')
     assert info.value.message == "Can not convert Integer to byte array."
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from certgate.core.expr import compile_expression, to_dotnet_string
 from certgate.core.expr.binary import CsBytes
 from certgate.core.expr.datetime import DateTimeOffset, TimeSpan
 from certgate.core.expr.guid import Guid
@@ -21,6 +20,8 @@ from certgate.core.expr.jsonpath import select
 from certgate.core.expr.jtoken import JToken, JValue
 from certgate.errors import ExpressionRuntimeError
 
+from .conftest import path_failure, text_of
+
 ITEMS = '[{"n":1,"s":"abc"},{"n":2,"s":"ABD"},{"n":2.0,"s":"x/y"},{"n":"2","s":5},{"m":null}]'
 
 
@@ -30,16 +31,6 @@ def paths(json: str, path: str) -> list[str]:
 
 def texts(root: JToken, path: str) -> list[str]:
     return [token.ToString() for token in select(root, path, False)]
-
-
-def failure(json: str, path: str) -> ExpressionRuntimeError:
-    with pytest.raises(ExpressionRuntimeError) as info:
-        select(parse(json), path, False)
-    return info.value
-
-
-def run(text: str) -> str:
-    return to_dotnet_string(compile_expression(text).evaluate(None))
 
 
 # --- =~ (RegexEquals) ----------------------------------------------------------------------------
@@ -68,26 +59,26 @@ def test_regex_flags_multiline_singleline_and_explicit_capture() -> None:
     assert paths(doc, "$[?(@ =~ /a.b/)]") == []
     assert paths(doc, "$[?(@ =~ /a.b/s)]") == ["[0]"]
     assert paths('["a\\na"]', "$[?(@ =~ /(a)\\n\\1/)]") == ["[0]"]
-    error = failure('["a\\na"]', "$[?(@ =~ /(a)\\n\\1/x)]")  # ExplicitCapture: no group 1
+    error = path_failure('["a\\na"]', "$[?(@ =~ /(a)\\n\\1/x)]")  # ExplicitCapture: no group 1
     assert error.exception_type in ("RegexParseException", "ArgumentException")
 
 
 def test_regex_pattern_from_a_path_and_without_slashes() -> None:
     doc = '{"p":"/^a/","items":["ab","ba"],"bad":"abc"}'
     assert paths(doc, "$.items[?(@ =~ $.p)]") == ["items[0]"]
-    error = failure(doc, "$.items[?(@ =~ $.bad)]")  # "abc".Substring(1, LastIndexOf('/') - 1)
+    error = path_failure(doc, "$.items[?(@ =~ $.bad)]")  # "abc".Substring(1, LastIndexOf('/') - 1)
     assert error.exception_type == "ArgumentOutOfRangeException"
 
 
 def test_regex_in_a_policy_expression_and_a_bad_pattern() -> None:
     text = '@(string.Join(",", JArray.Parse("[\\"abc\\",\\"xbc\\"]").SelectTokens("$[?(@ =~ /^[a-b]\\\\w+$/)]")))'
-    assert run(text) == "abc"
-    error = failure('["a"]', "$[?(@ =~ /(/)]")
+    assert text_of(text) == "abc"
+    error = path_failure('["a"]', "$[?(@ =~ /(/)]")
     assert error.exception_type in ("RegexParseException", "ArgumentException")
 
 
 def test_regex_that_never_closes() -> None:
-    error = failure('["a"]', "$[?(@ =~ /abc)]")
+    error = path_failure('["a"]', "$[?(@ =~ /abc)]")
     assert (error.exception_type, error.message) == (
         "JsonException",
         "Path ended with an open regex.",
@@ -146,9 +137,9 @@ def test_equality_with_string_coercion_of_typed_values() -> None:
 
 
 def test_ordering_converts_or_refuses_the_other_value() -> None:
-    error = failure('[1, "x"]', "$[?(@ > 'a')]")
+    error = path_failure('[1, "x"]', "$[?(@ > 'a')]")
     assert error.exception_type == "FormatException"
-    error = failure('["2020-01-02T00:00:00Z"]', "$[?(@ > 5)]")
+    error = path_failure('["2020-01-02T00:00:00Z"]', "$[?(@ > 5)]")
     assert error.exception_type == "InvalidCastException"
     root = JArray()
     root.Add(JValue(TimeSpan(0)))
@@ -163,7 +154,7 @@ def test_ordering_converts_or_refuses_the_other_value() -> None:
 def test_string_on_the_left_compares_as_the_right_values_type() -> None:
     assert paths('["2", "10"]', "$[?(@ > 5)]") == ["[1]"]
     assert paths('["2", "10", "1e1"]', "$[?(@ > 5.0)]") == ["[1]", "[2]"]
-    assert failure('["1e1"]', "$[?(@ > 5)]").exception_type == "FormatException"  # ToInt64
+    assert path_failure('["1e1"]', "$[?(@ > 5)]").exception_type == "FormatException"  # ToInt64
     assert paths('["b", "B", "a"]', "$[?(@ >= 'b')]") == ["[0]"]  # ordinal: "B" < "a"
     assert paths("[true, false]", "$[?(@ > 'false')]") == ["[0]"]  # Convert.ToBoolean
 
@@ -219,7 +210,7 @@ def test_big_integers_and_floats_compare_exactly() -> None:
     ],
 )
 def test_malformed_filters_fail_as_in_json_net_13(path: str, exception: str, message: str) -> None:
-    error = failure("[1]", path)
+    error = path_failure("[1]", path)
     assert (error.exception_type, error.message) == (exception, message)
 
 
@@ -232,10 +223,12 @@ def test_literals() -> None:
     assert paths('["a\\\\b", "a/b"]', "$[?(@ == 'a\\\\b' || @ == 'a\\/b')]") == ["[0]", "[1]"]
     assert paths('["\\b\\f\\n\\r\\t\\""]', "$[?(@ == '\\b\\f\\n\\r\\t\\\"')]") == ["[0]"]
     assert (
-        failure(doc, "$[?(@ == 1e)]").message == "Unexpected character while parsing path query: )"
+        path_failure(doc, "$[?(@ == 1e)]").message
+        == "Unexpected character while parsing path query: )"
     )
     assert (
-        failure(doc, "$[?(@ == +1)]").message == "Unexpected character while parsing path query: +"
+        path_failure(doc, "$[?(@ == +1)]").message
+        == "Unexpected character while parsing path query: +"
     )
 
 
@@ -302,7 +295,7 @@ def test_scan_filter_tests_every_token_below() -> None:
 
 def test_select_token_and_error_when_no_match() -> None:
     text = '@(JObject.Parse("{\\"a\\":[{\\"b\\":1},{\\"b\\":2}]}").SelectToken("a[?(@.b > 1)].b", true).ToString())'
-    assert run(text) == "2"
+    assert text_of(text) == "2"
     root = parse('{"a":[{"b":1},{"b":2}]}')
     assert select(root, "a[?(@.c)]", True) == []  # the filter itself never fails
     with pytest.raises(ExpressionRuntimeError) as info:
@@ -322,6 +315,8 @@ def test_existing_subset_is_unchanged() -> None:
     doc = '{"a":{"b":[10,20,30]},"c d":1}'
     assert paths(doc, "$.a.b[1:]") == ["a.b[1]", "a.b[2]"]
     assert paths(doc, "['c d']") == ["['c d']"]
-    assert failure(doc, '["c d"]').message == 'Unexpected character while parsing path indexer: "'
+    assert (
+        path_failure(doc, '["c d"]').message == 'Unexpected character while parsing path indexer: "'
+    )
     assert paths(doc, "$..b[0,2]") == ["a.b[0]", "a.b[2]"]
     assert paths(doc, "a.*[*]") == ["a.b[0]", "a.b[1]", "a.b[2]"]
