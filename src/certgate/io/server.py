@@ -102,7 +102,10 @@ class Gateway:
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> int:
         """Stop accepting, close idle keep-alive connections, let requests in flight finish (up
-        to `timeout` seconds); returns how many connections were still busy at the deadline."""
+        to `timeout` seconds); returns how many connections were still busy at the deadline.
+
+        A connection whose response is written but still in the transport's buffer counts as
+        busy: the process exits after the drain, and those bytes would be lost."""
         for server in self.servers:
             server.close()
         loop = asyncio.get_running_loop()
@@ -113,7 +116,8 @@ class Gateway:
                 transport = connection.transport
                 if transport is None:
                     continue
-                if not connection.busy and not connection.queue:
+                unsent = transport.get_write_buffer_size()
+                if not connection.busy and not connection.queue and not unsent:
                     transport.close()  # idle between requests
                 else:
                     busy += 1
