@@ -14,9 +14,9 @@ from certgate.core.expr.datetime import DateTimeOffset, TimeSpan
 from certgate.core.expr.guid import Guid
 from certgate.core.expr.jcontainer import JProperty
 from certgate.core.expr.jobject import JArray
-from certgate.core.expr.jsonfilter import Comparison, Composite, parse_filter
+from certgate.core.expr.jsonfilter import Comparison, Composite
 from certgate.core.expr.jsonio import parse
-from certgate.core.expr.jsonpath import select
+from certgate.core.expr.jsonpath import parse_path, select
 from certgate.core.expr.jtoken import JToken, JValue
 from certgate.errors import ExpressionRuntimeError
 
@@ -233,8 +233,8 @@ def test_literals() -> None:
 
 
 def test_and_or_nest_to_the_right_as_json_net_builds_them() -> None:
-    step, end = parse_filter("[?(@.a && @.b || @.c && @.d)]", 0, scan=False)
-    assert end == 29 and step[0] == "query"
+    [step] = parse_path("[?(@.a && @.b || @.c && @.d)]")  # one indexer, to the end
+    assert step[0] == "query"
     query = step[1]
     assert isinstance(query, Composite) and query.op == "&&"
     assert isinstance(query.parts[0], Comparison)

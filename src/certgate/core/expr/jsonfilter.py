@@ -18,8 +18,9 @@ from itertools import chain
 
 from . import exceptions as exc
 from .jsoncompare import match_values
-from .jsonpath import Step, array_indexer, evaluate
+from .jsonpath import Step, array_indexer, evaluate, member_step
 from .jtoken import JToken, JValue, json_error
+from .strings import WHITE_SPACE
 
 _OPERATORS = ("===", "==", "=~", "!==", "!=", "<>", "<=", "<", ">=", ">")
 _ESCAPES = dict(zip("btnfr\\\"'/", "\b\t\n\f\r\\\"'/", strict=True))  # ReadQuotedString's
@@ -79,12 +80,9 @@ def _results(side: Side | None, root: JToken, token: JToken) -> Iterator[JToken]
     return evaluate(side.steps, root, root if side.from_root else token, False)
 
 
-def parse_filter(text: str, i: int, scan: bool, opening: str = "[") -> tuple[Step, int]:
-    """The indexer (a filter, quoted names or indexes) whose `opening` is at `i`: its step and
-    the index after its closing character."""
-    parser = _Parser(text, i)
-    step = parser.indexer(opening, scan)
-    return step, parser.pos + 1
+def parse_steps(text: str) -> list[Step]:
+    """JPath.ParseMain: the steps of a whole path (`jsonpath.parse_path`)."""
+    return _Parser(text, 0).main()
 
 
 def _error(message: str) -> exc.ExpressionRuntimeError:
@@ -123,27 +121,50 @@ class _Parser:
     def unexpected(self) -> exc.ExpressionRuntimeError:
         return _error(f"Unexpected character while parsing path query: {self.char()}")
 
-    # --- paths inside a filter ------------------------------------------------------------------
+    # --- paths ---------------------------------------------------------------------------------
 
-    def path(self) -> list[Step]:
-        """ParsePath(query: true): the path after `@` or `$`, ended by a space, `)`, `]` or an
-        operator's first character."""
-        text, steps = self.text, []
-        start, scan, after_indexer, after_dot = self.pos, False, False, False
+    def main(self) -> list[Step]:
+        """ParseMain: an optional `$` (only before `.` or `[`), then the path to the end."""
+        text, start = self.text, self.pos
+        self.eat_whitespace()
+        if self.pos == len(text):
+            return []
+        if text[self.pos] == "$":
+            if len(text) == 1:
+                return []
+            if self.pos + 1 >= len(text):  # " $": JPath reads past the end
+                raise exc.index_out_of_range()
+            if text[self.pos + 1] in ".[":  # otherwise `$` starts a property name
+                self.pos += 1
+                start = self.pos
+        steps, at_end = self.path(start, query=False)
+        if not at_end:
+            last = self.pos
+            self.eat_whitespace()
+            if self.pos < len(text):
+                raise _error(f"Unexpected character while parsing path: {text[last]}")
+        return steps
+
+    def path(self, start: int, *, query: bool) -> tuple[list[Step], bool]:
+        """ParsePath: the parts from `start` on, ended by a space, `)` or `]` (in a query, after
+        `@` or `$`, also by an operator's first character); and whether they ran to the end."""
+        text, steps = self.text, list[Step]()
+        stops = "]) =<!>|&" if query else "]) "
+        scan, after_indexer, after_dot = False, False, False
         while self.pos < len(text):
             c = text[self.pos]
             if c in "[(":
                 if self.pos > start:
-                    steps.append(_member(text[start : self.pos], scan))
+                    steps.append(member_step(text[start : self.pos], scan))
                 steps.append(self.indexer(c, scan))
                 scan, after_indexer, after_dot = False, True, False
                 self.pos += 1
                 start = self.pos
-            elif c in "]) =<!>|&":
+            elif c in stops:
                 break
             elif c == ".":
                 if self.pos > start:
-                    steps.append(_member(text[start : self.pos], scan))
+                    steps.append(member_step(text[start : self.pos], scan))
                     scan = False
                 if text.startswith("..", self.pos):
                     scan = True
@@ -156,12 +177,10 @@ class _Parser:
                 self.pos += 1
         at_end = self.pos == len(text)
         if self.pos > start:
-            steps.append(_member(text[start : self.pos].rstrip(), scan))
-        elif after_dot:
+            steps.append(member_step(text[start : self.pos].rstrip(WHITE_SPACE), scan))
+        elif after_dot and (at_end or query):
             raise _error("Unexpected end while parsing path.")
-        if at_end:
-            raise _error("Path ended with open query.")
-        return steps
+        return steps, at_end
 
     def indexer(self, opening: str, scan: bool) -> Step:
         """ParseIndexer: the indexer opened at `pos`; `pos` ends on its closing character."""
@@ -245,7 +264,10 @@ class _Parser:
         c = self.char()
         if c in "$@":
             self.pos += 1
-            side: Side = PathSide(c == "$", self.path())
+            steps, at_end = self.path(self.pos, query=True)
+            if at_end:
+                raise _error("Path ended with open query.")
+            side: Side = PathSide(c == "$", steps)
         else:
             found, value = self.value()
             if not found:
@@ -320,13 +342,6 @@ class _Parser:
             else:
                 self.pos += 1
         raise _error("Path ended with an open regex.")
-
-
-def _member(name: str, scan: bool) -> Step:
-    """CreatePathFilter: a FieldFilter or ScanFilter; `*` is every property value."""
-    if scan:
-        return ("deep", None if name == "*" else name)
-    return ("fields", None) if name == "*" else ("name", name)
 
 
 def _number(text: str) -> tuple[bool, object]:

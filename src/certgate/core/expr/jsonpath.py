@@ -26,7 +26,7 @@ from .jcontainer import JContainer, JProperty
 from .jobject import JArray, JObject
 from .jspecial import JConstructor
 from .jtoken import JToken, json_error
-from .strings import WHITE_SPACE, to_string
+from .strings import to_string
 
 Step = tuple[str, object]
 Tokens = Iterable[JToken]
@@ -81,82 +81,9 @@ def parse_path(path: object) -> list[Step]:
     (`..name`, `..['a','b']`, `..*`) | ('query', Query) | ('scanquery', Query) (`..[?(...)]`)."""
     if path is None:
         raise exc.argument_null("expression")
-    return _PathParser(to_string(path)).parse_main()
+    from .jsonfilter import parse_steps  # noqa: PLC0415 - import cycle
 
-
-class _PathParser:
-    """JPath.ParseMain and ParsePath outside a query; `pos` is its `_currentIndex`."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.steps: list[Step] = []
-
-    def eat_whitespace(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] == " ":
-            self.pos += 1
-
-    def parse_main(self) -> list[Step]:
-        text = self.text
-        start = self.pos
-        self.eat_whitespace()
-        if self.pos == len(text):
-            return self.steps
-        if text[self.pos] == "$":
-            if len(text) == 1:
-                return self.steps
-            if self.pos + 1 >= len(text):  # " $": JPath reads past the end
-                raise exc.index_out_of_range()
-            if text[self.pos + 1] in ".[":  # otherwise `$` starts a property name
-                self.pos += 1
-                start = self.pos
-        if not self.parse_path(start):
-            last = self.pos
-            self.eat_whitespace()
-            if self.pos < len(text):
-                raise _error(f"Unexpected character while parsing path: {text[last]}")
-        return self.steps
-
-    def parse_path(self, start: int) -> bool:
-        """The parts from `pos` on; True when they run to the end of the text."""
-        text = self.text
-        scan = following_indexer = following_dot = False
-        while self.pos < len(text):
-            c = text[self.pos]
-            if c in "[(":
-                if self.pos > start:
-                    self.steps.append(member_step(text[start : self.pos], scan))
-                self.steps.append(self.indexer(scan))
-                scan, following_indexer, following_dot = False, True, False
-                start = self.pos
-            elif c in "]) ":
-                break
-            elif c == ".":
-                if self.pos > start:
-                    self.steps.append(member_step(text[start : self.pos], scan))
-                    scan = False
-                if text.startswith("..", self.pos):
-                    scan = True
-                    self.pos += 1
-                self.pos += 1
-                start, following_indexer, following_dot = self.pos, False, True
-            elif following_indexer:
-                raise _error(f"Unexpected character following indexer: {c}")
-            else:
-                self.pos += 1
-        at_end = self.pos == len(text)
-        if self.pos > start:
-            self.steps.append(member_step(text[start : self.pos].rstrip(WHITE_SPACE), scan))
-        elif following_dot and at_end:
-            raise _error("Unexpected end while parsing path.")
-        return at_end
-
-    def indexer(self, scan: bool) -> Step:
-        """ParseIndexer at `pos`; `pos` moves past the closing character."""
-        from .jsonfilter import parse_filter  # noqa: PLC0415 - import cycle
-
-        step, self.pos = parse_filter(self.text, self.pos, scan, self.text[self.pos])
-        return step
+    return parse_steps(to_string(path))
 
 
 def member_step(name: str, scan: bool) -> Step:
