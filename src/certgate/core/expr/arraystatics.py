@@ -37,11 +37,7 @@ _NOT_LONG_ENOUGH = (
 
 
 def _array(value: object, param: str) -> CsArray:
-    if value is None:
-        raise exc.argument_null(param)
-    if not isinstance(value, CsArray):
-        raise exc.invalid_cast(value, "System.Array")
-    return value
+    return exc.typed_argument(value, param, CsArray, "System.Array")
 
 
 def _predicate(value: object) -> Callable[[object], object]:

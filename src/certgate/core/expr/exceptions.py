@@ -7,10 +7,15 @@ that nothing else ever escapes `Expression.evaluate`.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ...errors import ExpressionRuntimeError
 from .types import CsChar, CsObject
 
 __all__ = ["ExpressionRuntimeError", "clr_name", "map_python_error"]
+
+
+_T = TypeVar("_T")
 
 
 def clr_name(value: object) -> str:
@@ -59,6 +64,16 @@ def string_argument(value: object, param: str) -> str:
     if type(value) is not str:
         raise invalid_cast(value, "System.String")
     return value
+
+
+def typed_argument(value: object, param: str, cls: type[_T], clr: str) -> _T:
+    """A parameter of a reference type `clr`: ArgumentNullException for null,
+    InvalidCastException for a value of another type."""
+    if isinstance(value, cls):
+        return value
+    if value is None:
+        raise argument_null(param)
+    raise invalid_cast(value, clr)
 
 
 def argument_out_of_range(param: str) -> ExpressionRuntimeError:

@@ -381,19 +381,11 @@ def _clamp(ticks: int) -> int:
 
 
 def _datetime(value: object, param: str) -> DateTime:
-    if isinstance(value, DateTime):
-        return value
-    if value is None:
-        raise exc.argument_null(param)
-    raise exc.invalid_cast(value, "System.DateTime")
+    return exc.typed_argument(value, param, DateTime, "System.DateTime")
 
 
 def _zone(value: object, param: str) -> TimeZoneInfo:
-    if isinstance(value, TimeZoneInfo):
-        return value
-    if value is None:
-        raise exc.argument_null(param)
-    raise exc.invalid_cast(value, TimeZoneInfo.CS_TYPE)
+    return exc.typed_argument(value, param, TimeZoneInfo, TimeZoneInfo.CS_TYPE)
 
 
 UTC_ZONE = TimeZoneInfo(_UTC_ID, None, 0, has_iana_id=True, display=_UTC_DISPLAY)

@@ -390,11 +390,7 @@ for _name in Uri.CS_MEMBERS - {
 
 
 def _uri_argument(value: object, param: str) -> Uri:
-    if value is None:
-        raise exc.argument_null(param)
-    if not isinstance(value, Uri):
-        raise exc.invalid_cast(value, "System.Uri")
-    return value
+    return exc.typed_argument(value, param, Uri, "System.Uri")
 
 
 _NEEDS_ESCAPE = frozenset(' "<>[\\]^`{|}')
