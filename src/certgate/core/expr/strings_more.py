@@ -57,19 +57,26 @@ def last_index_of(s: str, value: object, *rest: object) -> int:
     return _last_string(s, _needle(value), rest, mode)
 
 
-def _last_char(s: str, char: str, rest: tuple[object, ...]) -> int:
-    """String.LastIndexOf(char, int, int): an empty string finds nothing whatever the range."""
-    if not rest:
-        return s.rfind(char)
+def _backward(s: str, rest: tuple[object, ...]) -> tuple[int, int] | None:
+    """The slice a backward search `(startIndex[, count])` covers, checked as .NET does; None
+    on an empty string, which finds nothing whatever the range."""
     start = _int(rest[0])
     count = _int(rest[1]) if len(rest) > 1 else start + 1
     if not s:
-        return -1
+        return None
     if not 0 <= start < len(s):
         raise exc.argument_out_of_range("startIndex")
     if not 0 <= count <= start + 1:
         raise exc.argument_out_of_range("count")
-    return s.rfind(char, start + 1 - count, start + 1)
+    return start + 1 - count, start + 1
+
+
+def _last_char(s: str, char: str, rest: tuple[object, ...]) -> int:
+    """String.LastIndexOf(char[, int[, int]])."""
+    if not rest:
+        return s.rfind(char)
+    bounds = _backward(s, rest)
+    return -1 if bounds is None else s.rfind(char, *bounds)
 
 
 def _last_string(s: str, needle: str, rest: tuple[object, ...], comparison: str) -> int:
@@ -127,22 +134,11 @@ def index_of_any(s: str, any_of: object, *rest: object) -> int:
 def last_index_of_any(s: str, any_of: object, *rest: object) -> int:
     """`LastIndexOfAny(anyOf[, startIndex[, count]])`: backwards from `startIndex`."""
     pattern = _any_of(any_of)
-    if not rest:
-        start, count = len(s) - 1, len(s)
-    else:
-        start = _int(rest[0])
-        count = _int(rest[1]) if len(rest) > 1 else start + 1
-        if not s:
-            return -1
-        if not 0 <= start < len(s):
-            raise exc.argument_out_of_range("startIndex")
-        if count < 0 or count - 1 > start:
-            raise exc.argument_out_of_range("count")
-    begin = start + 1 - count
-    if pattern is None:
+    bounds = _backward(s, rest) if rest else (0, len(s))
+    if bounds is None or pattern is None:
         return -1
     last = -1
-    for found in pattern.finditer(s, begin, start + 1):
+    for found in pattern.finditer(s, *bounds):
         last = found.start()
     return last
 
