@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from certgate.core.url import UrlInfo
 from certgate.errors import ConfigError
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -108,6 +109,7 @@ class OperationConfig(_Model):
 def _absolute_http_url(value: str) -> str:
     if not re.match(r"^https?://[^/\s]+", value):
         raise ValueError("must be an absolute http:// or https:// URL")
+    UrlInfo.parse(value)  # ValueError: a bad host or port
     return value
 
 

@@ -28,7 +28,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from certgate.errors import CertgateError, ExpressionRuntimeError, LoadError
 
@@ -70,10 +70,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         value = expression.evaluate(context)
     except ExpressionRuntimeError as exc:
-        print(f"{exc.exception_type}: {exc.message}", file=sys.stderr)
+        _write(sys.stderr, f"{exc.exception_type}: {exc.message}\n")
         return 1
-    sys.stdout.write(to_dotnet_string(value) + "\n")
+    _write(sys.stdout, to_dotnet_string(value) + "\n")
     return 0
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """.NET text may hold a lone surrogate; it is written as U+FFFD, as .NET's UTF-8 does."""
+    from certgate.core.expr.encoding import utf8  # noqa: PLC0415 (keeps --help fast)
+
+    stream.flush()
+    stream.buffer.write(utf8(text))
+    stream.buffer.flush()
 
 
 def _expression_text(argument: str) -> tuple[str, int]:
@@ -167,19 +176,26 @@ def _context(spec: dict[str, Any], base: Path) -> object:
 
 
 def _headers(raw: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    from certgate.core.model import field_text_problem, header_name_problem  # noqa: PLC0415
+
     headers: list[tuple[bytes, bytes]] = []
-    for name, value in raw.items():
-        for item in value if isinstance(value, list) else [value]:
-            headers.append((str(name).encode("latin-1"), str(item).encode("latin-1")))
+    for key, value in raw.items():
+        name = str(key)
+        for text in map(str, value if isinstance(value, list) else [value]):
+            if problem := header_name_problem(name) or field_text_problem(text):
+                raise ContextFileError(f"header {name!r}: {problem}")
+            headers.append((name.encode("latin-1"), text.encode("latin-1")))
     return headers
 
 
 def _body(value: object) -> bytes | None:
+    from certgate.core.expr.encoding import utf8  # noqa: PLC0415 (keeps --help fast)
+
     if value is None:
         return None
     if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return utf8(value)
+    return utf8(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 def _certificate(value: object, base: Path) -> Any:

@@ -8,8 +8,11 @@ actually reads.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
+
+from certgate.errors import PolicyRuntimeError
 
 Header = tuple[bytes, bytes]
 
@@ -105,8 +108,40 @@ _REPEATED = frozenset(
 EXISTS_ACTIONS = ("override", "skip", "append", "delete")
 
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# What a header value or reason phrase may hold (RFC 9110 §5.5): HTAB, SP, VCHAR and obs-text.
+# Anything else would split the message (CR, LF) or cannot be sent as a byte (beyond Latin-1).
+_NOT_FIELD_TEXT = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+
+
+def field_text_problem(text: str) -> str | None:
+    """Why `text` cannot be a header value or reason phrase, or None when it can."""
+    bad = _NOT_FIELD_TEXT.search(text)
+    if bad is None:
+        return None
+    code = ord(bad.group())
+    if code > 0xFF:
+        return f"the character U+{code:04X} is outside Latin-1"
+    return f"it holds the control character 0x{code:02X}"
+
+
+def header_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a header name (an RFC 9110 token), or None when it can."""
+    if _TOKEN.fullmatch(name):
+        return None
+    return "a header name is a token: letters, digits and !#$%&'*+-.^_`|~"
+
+
 def set_header(headers: list[Header], name: str, values: list[str], action: str) -> None:
-    """APIM's `set-header` on a header list, in place (spec §5.6)."""
+    """APIM's `set-header` on a header list, in place (spec §5.6). A name or value that HTTP
+    cannot carry fails the policy: written as is, CR LF would inject headers or a request."""
+    if problem := header_name_problem(name):
+        raise PolicyRuntimeError(f"Invalid header name {name!r}: {problem}.", source="set-header")
+    for value in values:
+        if problem := field_text_problem(value):
+            raise PolicyRuntimeError(
+                f"Invalid value for header '{name}': {problem}.", source="set-header"
+            )
     key = name.lower().encode("latin-1")
     existing = [v for n, v in headers if n.lower() == key]
     if action == "skip" and existing:

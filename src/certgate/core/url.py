@@ -7,10 +7,21 @@ query (spec §2.10); `set-backend-service` replaces the service-URL part, `rewri
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from certgate.core.expr import CsArray, ReadOnlyDictionary
 from certgate.core.expr.types import CsObject
+
+# What a path may hold as is (RFC 3986 pchar, '/' and existing %-escapes); the rest is escaped as
+# UTF-8, as .NET's Uri does ("/a b" is "/a%20b"), so no policy can put CR LF in a request line.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/%:@!$&'()*+,;=\-._~]*")
+_HOST = re.compile(r"[A-Za-z0-9\-._~%]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+
+
+def escape_path(path: str) -> str:
+    return path if _PLAIN_PATH.fullmatch(path) else quote(path, safe=_PATH_SAFE)
 
 
 class UrlInfo(CsObject):
@@ -38,11 +49,17 @@ class UrlInfo(CsObject):
 
     @classmethod
     def parse(cls, url: str) -> UrlInfo:
+        """An absolute URL; ValueError names what is wrong with a bad host or port."""
         parts = urlsplit(url)
         scheme = parts.scheme or "http"
-        port = parts.port or (443 if scheme == "https" else 80)
-        path = parts.path or "/"
-        return cls(scheme, parts.hostname or "", port, path, parts.query, path.rstrip("/"))
+        port = parts.port or (443 if scheme == "https" else 80)  # ValueError: a bad port
+        host = parts.hostname or ""
+        if not host.isascii():
+            host = host.encode("idna").decode("ascii")  # as .NET's Uri.IdnHost
+        if host and not _HOST.fullmatch(host):
+            raise ValueError(f"'{host}' is not a host name")
+        path = escape_path(parts.path or "/")
+        return cls(scheme, host, port, path, parts.query, path.rstrip("/"))
 
     # --- C# members ---
     @property
@@ -80,7 +97,8 @@ class UrlInfo(CsObject):
 
     def authority(self) -> str:
         default = 443 if self.Scheme == "https" else 80
-        return self.Host if self.Port == default else f"{self.Host}:{self.Port}"
+        host = f"[{self.Host}]" if ":" in self.Host else self.Host  # an IPv6 literal
+        return host if self.Port == default else f"{host}:{self.Port}"
 
     def target(self) -> str:
         """Request target for the backend: path plus query (QueryString, inlined: every
@@ -98,7 +116,8 @@ class UrlInfo(CsObject):
         return self.Path[len(self._base) :]
 
     def set_base(self, base_url: str) -> None:
-        """`set-backend-service base-url`: a new scheme, host, port and base path."""
+        """`set-backend-service base-url`: a new scheme, host, port and base path (ValueError:
+        a bad host or port)."""
         new = UrlInfo.parse(base_url)
         rest = self.rest
         self.Scheme, self.Host, self.Port = new.Scheme, new.Host, new.Port
@@ -108,7 +127,7 @@ class UrlInfo(CsObject):
     def set_rest(self, path: str) -> None:
         """`rewrite-uri`: the path after the service URL becomes `path`."""
         rest = path if path.startswith("/") else "/" + path
-        self.Path = self._base + rest
+        self.Path = self._base + escape_path(rest)
 
     def set_query(self, pairs: list[tuple[str, str]]) -> None:
         self._pairs = pairs

@@ -2,11 +2,12 @@
 
 Every response is `200 OK` with body `backend-ok` and, for each request header `H`, a response
 header `Echo-H` (the fixture of spec §10.1); `X-Backend-Request-Count` counts requests per
-connection, which tests use to see connection reuse. `.../status/NNN` answers that status
-code, `.../sleep/SECONDS` waits first, `.../body` echoes the request body, `.../hop` adds
-hop-by-hop response headers, `.../bytes/N` generates an N-byte body (repeating bytes 0..255)
-as fast as the reader takes it, with back-pressure; each such response is recorded in
-`TRANSFERS` (bytes written, times the transport asked us to pause).
+connection, which tests use to see connection reuse; `X-Backend-Path` and `X-Backend-Method`
+show the request line. `.../status/NNN` answers that status code, `.../sleep/SECONDS` waits
+first, `.../body` echoes the request body, `.../hop` adds hop-by-hop response headers,
+`.../bytes/N` generates an N-byte body (repeating bytes 0..255) as fast as the reader takes it,
+with back-pressure; each such response is recorded in `TRANSFERS` (bytes written, times the
+transport asked us to pause).
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class EchoProtocol(asyncio.Protocol):
         head += [b"Echo-" + n + b": " + v + b"\r\n" for n, v in headers]
         head.append(b"X-Backend-Request-Count: %d\r\n" % self.count)
         head.append(b"X-Backend-Path: " + url + b"\r\n")
+        head.append(b"X-Backend-Method: " + method + b"\r\n")
         head.append(b"Content-Length: %d\r\n\r\n" % len(payload))
         if self.transport is not None:
             self.transport.write(b"".join(head) + (b"" if method == b"HEAD" else payload))

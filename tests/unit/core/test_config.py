@@ -48,3 +48,26 @@ def test_bad_certificate_sources_name_the_key(
         snapshot(tmp_path, source)
     assert info.value.element == key
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://a b/", "'a b' is not a host name"),
+        ("http://h:99999/", "Port out of range"),
+        ("http://h:x/", "Port could not be cast"),
+    ],
+)
+def test_service_url_with_a_bad_host_or_port_is_a_config_error(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    leaf = issue("localhost", dns_names=("localhost",))
+    (tmp_path / "tls.pem").write_bytes(leaf.cert_pem() + leaf.key_pem())
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        BASE.format(source="{file: tls.pem}") + f"apis:\n  a: {{path: a, serviceUrl: '{url}'}}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_snapshot(path)
+    assert info.value.element == "apis.a.serviceUrl"
+    assert message in str(info.value)

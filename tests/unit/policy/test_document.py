@@ -29,6 +29,45 @@ def test_seed_policy_loads_into_typed_nodes() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        (
+            '<policies><inbound><set-header name="X-A" exists-action="override">'
+            "<value>a&#13;&#10;X-B: 1</value></set-header></inbound></policies>",
+            "Invalid header value: it holds the control character 0x0D.",
+            68,
+        ),
+        (
+            '<policies><inbound><set-header name="X A" exists-action="override">'
+            "<value>a</value></set-header></inbound></policies>",
+            "Invalid header name 'X A': a header name is a token",
+            38,
+        ),
+        (
+            '<policies><inbound><return-response><set-status code="200" reason="OK&#10;X: 1"/>'
+            "</return-response></inbound></policies>",
+            "Invalid reason phrase: it holds the control character 0x0A.",
+            68,
+        ),
+    ],
+)
+def test_literals_http_cannot_carry_are_refused_at_load(
+    text: str, message: str, column: int
+) -> None:
+    with pytest.raises(PolicyError) as info:
+        load(text)
+    assert message in info.value.message and info.value.column == column
+
+
+def test_literal_header_values_in_latin_1_load() -> None:
+    doc = load(
+        '<policies><inbound><set-header name="X-A" exists-action="override">'
+        "<value>caf\u00e9\tx</value></set-header></inbound></policies>"
+    )
+    assert doc.sections["inbound"][0].values == ("caf\u00e9\tx",)
+
+
+@pytest.mark.parametrize(
     ("text", "message", "line", "column"),
     [
         (

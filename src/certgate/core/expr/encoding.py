@@ -200,6 +200,15 @@ def _byte_range(data: bytes, index: object, count: object) -> bytes:
     return data[index : index + count]
 
 
+def utf8(text: str) -> bytes:
+    """Text as .NET's UTF-8 encoder writes it: a surrogate pair held as two code points is
+    one character, a lone surrogate is U+FFFD (EF BF BD)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _fix_surrogates(text).encode("utf-8")
+
+
 def _has_surrogates(text: str) -> bool:
     return any(0xD800 <= ord(c) <= 0xDFFF for c in text)
 

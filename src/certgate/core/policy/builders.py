@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from certgate.core.context import RequestContext
 from certgate.core.expr import Expression, compile_expression, is_expression
+from certgate.core.model import field_text_problem
 from certgate.core.policy.nodes import (
     Choose,
     ForwardRequest,
@@ -277,7 +278,13 @@ def _set_status(el: XmlElement, where: Where) -> SetStatus:
             f"Status code {code} is out of range 100-999.", **at(el, where, el.attrs["code"].pos)
         )
     reason_attr = el.attrs.get("reason")
-    reason = expression_or_literal(reason_attr, el, where) if reason_attr else None
+    reason = None
+    if reason_attr:
+        reason = expression_or_literal(reason_attr, el, where)
+        if isinstance(reason, str) and (problem := field_text_problem(reason)):
+            raise PolicyError(
+                f"Invalid reason phrase: {problem}.", **at(el, where, reason_attr.pos)
+            )
     return SetStatus(origin(el, where), code, reason)
 
 

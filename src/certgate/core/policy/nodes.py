@@ -15,7 +15,8 @@ from typing import ClassVar, Protocol
 
 from certgate.core.context import RequestContext, ResponseView
 from certgate.core.expr import Expression
-from certgate.core.model import Response
+from certgate.core.expr.encoding import utf8
+from certgate.core.model import Response, field_text_problem
 from certgate.core.policy.values import to_bool, to_int, to_text
 from certgate.errors import PolicyRuntimeError
 
@@ -136,7 +137,13 @@ class SetStatus(Node):
 
     def set_on(self, response: Response, ctx: RequestContext) -> None:
         response.status = to_int(self.code, ctx)
-        response.reason = None if self.reason is None else to_text(self.reason, ctx)
+        if self.reason is None:
+            response.reason = None
+            return
+        reason = to_text(self.reason, ctx)
+        if problem := field_text_problem(reason):
+            raise PolicyRuntimeError(f"Invalid reason phrase: {problem}.", source="set-status")
+        response.reason = reason
 
     def apply(self, ctx: RequestContext) -> Response | None:
         self.set_on(ctx.response, ctx)
@@ -151,7 +158,7 @@ class SetBody(Node):
         self.value = value
 
     def set_on(self, response: Response, ctx: RequestContext) -> None:
-        response.body = to_text(self.value, ctx).encode()
+        response.body = utf8(to_text(self.value, ctx))
 
 
 class ResponsePart(Protocol):

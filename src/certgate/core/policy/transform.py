@@ -10,7 +10,14 @@ from certgate.core.context import RequestContext
 from certgate.core.expr import CsArray, Expression, to_dotnet_string
 from certgate.core.expr.binary import to_bytes
 from certgate.core.expr.convert import from_base64_string
-from certgate.core.model import EXISTS_ACTIONS, Response, set_header
+from certgate.core.expr.encoding import utf8
+from certgate.core.model import (
+    EXISTS_ACTIONS,
+    Response,
+    field_text_problem,
+    header_name_problem,
+    set_header,
+)
 from certgate.core.policy.builders import (
     REGISTRY,
     Location,
@@ -97,11 +104,18 @@ class SetHeader(Node):
 
 def build_set_header(el: XmlElement, where: Where, *, response: bool | None = None) -> SetHeader:
     check_attributes(el, where, frozenset({"name", "exists-action"}))
-    name = expression_or_literal(require(el, where, "name"), el, where)
+    name_attr = require(el, where, "name")
+    name = expression_or_literal(name_attr, el, where)
+    if isinstance(name, str) and (problem := header_name_problem(name)):
+        raise PolicyError(
+            f"Invalid header name {name!r}: {problem}.", **at(el, where, name_attr.pos)
+        )
     on_response = where.section in ("outbound", "on-error") if response is None else response
-    return SetHeader(
-        origin(el, where), name, _exists_action(el, where), _values(el, where), on_response
-    )
+    values = _values(el, where)
+    for child, value in zip(el.children, values, strict=True):
+        if isinstance(value, str) and (problem := field_text_problem(value)):
+            raise PolicyError(f"Invalid header value: {problem}.", **at(child, where))
+    return SetHeader(origin(el, where), name, _exists_action(el, where), values, on_response)
 
 
 REGISTRY.register("set-header")(build_set_header)
@@ -235,7 +249,12 @@ class SetBackendService(Node):
             raise PolicyRuntimeError(
                 f"base-url '{url}' is not an absolute http(s) URL.", source="set-backend-service"
             )
-        ctx.Request.Url.set_base(url)
+        try:
+            ctx.Request.Url.set_base(url)
+        except ValueError as err:
+            raise PolicyRuntimeError(
+                f"base-url '{url}' is not a valid URL: {err}.", source="set-backend-service"
+            ) from None
         ctx.backend = None  # an entity whose URL this equals still applies when forwarding
         return None
 
@@ -361,8 +380,8 @@ class SetMethod(Node):
 
     def apply(self, ctx: RequestContext) -> Response | None:
         method = to_text(self.method, ctx).strip()
-        if not method.isalpha():
-            raise PolicyRuntimeError(f"'{method}' is not an HTTP method.", source="set-method")
+        if not (method.isascii() and method.isalpha()):
+            raise PolicyRuntimeError(f"{method!r} is not an HTTP method.", source="set-method")
         ctx.Request.Method = method.upper()
         return None
 
@@ -383,7 +402,7 @@ def body_bytes(value: object) -> bytes:
         return bytes(value)
     if isinstance(value, CsArray) and all(isinstance(b, int) for b in value):
         return bytes(value)  # type: ignore[arg-type]
-    return to_dotnet_string(value).encode("utf-8")
+    return utf8(to_dotnet_string(value))
 
 
 class SetBodyPolicy(Node):
