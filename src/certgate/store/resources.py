@@ -25,6 +25,7 @@ from pydantic.alias_generators import to_camel
 
 from certgate.config import parse_listen
 from certgate.core.certs import LoadedCertificate, load_certificate
+from certgate.core.url import UrlInfo
 from certgate.core.validation.revocation import CrlIndex
 from certgate.errors import CertificateLoadError, ValidationFailed
 from certgate.store import policytext
@@ -212,6 +213,7 @@ def _not_supported(what: str) -> Callable[[Any], Any]:
 def _http_url(value: str) -> str:
     if not _HTTP_URL.match(value):
         raise ValueError("must be an absolute http:// or https:// URL")
+    UrlInfo.parse(value)  # ValueError: a bad host or port
     return value
 
 

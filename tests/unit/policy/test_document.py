@@ -49,6 +49,12 @@ def test_seed_policy_loads_into_typed_nodes() -> None:
             "Invalid reason phrase: it holds the control character 0x0A.",
             68,
         ),
+        (
+            '<policies><inbound><mock-response status-code="200" content-type="a&#13;&#10;X: 1"/>'
+            "</inbound></policies>",
+            "Invalid content-type: it holds the control character 0x0D.",
+            67,
+        ),
     ],
 )
 def test_literals_http_cannot_carry_are_refused_at_load(

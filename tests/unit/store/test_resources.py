@@ -236,6 +236,8 @@ def test_api_requiring_a_subscription_is_refused_by_default() -> None:
         ({"subscriptionRequired": "false"}, "subscriptionRequired"),  # strictly a Boolean
         ({"serviceUrl": None}, "serviceUrl"),
         ({"serviceUrl": "ftp://x"}, "serviceUrl"),
+        ({"serviceUrl": "http://b:99999"}, "serviceUrl"),
+        ({"serviceUrl": "http://b<x>/"}, "serviceUrl"),
         ({"path": "a b"}, "path"),
         ({"type": "soap"}, "type"),
         ({"isCurrent": False}, "isCurrent"),

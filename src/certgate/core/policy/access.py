@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from certgate.core.context import RequestContext
 from certgate.core.expr import Expression
-from certgate.core.model import Response, reason_phrase
+from certgate.core.model import Response, field_text_problem, reason_phrase
 from certgate.core.policy.builders import (
     REGISTRY,
     Where,
@@ -211,7 +211,9 @@ class MockResponse(Node):
         self.status, self.content_type = status, content_type
 
     def apply(self, ctx: RequestContext) -> Response | None:
-        headers = [(b"Content-Type", self.content_type.encode())] if self.content_type else []
+        headers = (
+            [(b"Content-Type", self.content_type.encode("latin-1"))] if self.content_type else []
+        )
         return Response(status=self.status, headers=headers)
 
 
@@ -227,4 +229,7 @@ def _mock_response(el: XmlElement, where: Where) -> Node:
         assert isinstance(value, int)
         status = value
     content_type = el.attrs["content-type"].value if "content-type" in el.attrs else None
+    if content_type is not None and (problem := field_text_problem(content_type)):
+        pos = el.attrs["content-type"].pos
+        raise PolicyError(f"Invalid content-type: {problem}.", **at(el, where, pos))
     return MockResponse(origin(el, where), status, content_type)
