@@ -166,6 +166,15 @@ def _yaml_text(value: object) -> str:
     return str(value)
 
 
+def console_text(text: str) -> str:
+    """Text as Mono's console writes it in UTF-8: a lone surrogate (in canonical form every
+    surrogate is one) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
 
@@ -279,7 +288,7 @@ def certgate_result(vector: Vector, workdir: Path) -> str:
         return REFUSED if refused else f"!load: {error}"
     try:
         value = expression.evaluate(py_context(vector.merged_context, workdir))
-        return escape(to_dotnet_string(value))
+        return escape(console_text(to_dotnet_string(value)))
     except ExpressionRuntimeError as error:
         return f"!{error.exception_type}"
 

@@ -5,11 +5,10 @@ them since .NET Core 3.0; Python 3.11 carries Unicode 14.0 where .NET 8 has 15.0
 new in 15.0 is unassigned here. Casing is `strings.to_upper`/`to_lower` (invariant, simple
 one-to-one: 'ß' and dotless i stay).
 
-A `CsChar` holds one code point, and `"😀"[0]` gives the whole of it: where a char stands alone,
-a code point beyond U+FFFF counts as its high surrogate (what .NET's `"😀"[0]` is). The
-`(string s, int index)` overloads look at the string's UTF-16 units, as .NET does, and those
-that take a category read a surrogate pair at `index` as its code point (U+1D400, a bold
-capital A, is a letter at index 0 of its string).
+A `CsChar` is one UTF-16 unit: `"😀"[0]` is the high surrogate U+D83D, as in .NET. The
+`(string s, int index)` overloads take a unit index (`utf16.units`), and those that take a
+category read a surrogate pair at `index` as its code point (U+1D400, a bold capital A, is a
+letter at index 0 of its string and its low surrogate at index 1 is not).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 
 from . import exceptions as exc
+from . import utf16
 from .static import BOOL, CHAR, DOUBLE, INT, STRING, class_stype
 from .strings import WHITE_SPACE, CsEnum, enum_members, to_lower, to_upper
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
@@ -112,7 +112,8 @@ def _high(code: int) -> str:
 
 
 def _char(value: object) -> str:
-    """The UTF-16 unit a char argument stands for (an astral code point: its high surrogate)."""
+    """The UTF-16 unit a char argument stands for (a CsChar holding a code point beyond U+FFFF,
+    which a member still counting code points could make, as its high surrogate)."""
     if type(value) is not CsChar:
         raise exc.invalid_cast(value, "System.Char")
     code = ord(value.value)
@@ -125,12 +126,7 @@ def _units(value: object) -> str:
         raise exc.argument_null("s")
     if type(value) is not str:
         raise exc.invalid_cast(value, "System.String")
-    if all(ord(c) <= 0xFFFF for c in value):
-        return value
-    return "".join(
-        c if ord(c) <= 0xFFFF else _high(ord(c)) + chr(0xDC00 + ((ord(c) - 0x10000) & 0x3FF))
-        for c in value
-    )
+    return utf16.units(value)
 
 
 def _index(units: str, index: object) -> int:
@@ -228,8 +224,7 @@ def _case(convert: Callable[[str], str]) -> Callable[[object], CsChar]:
     def call(c: object) -> CsChar:
         unit = _char(c)
         if _is_high(unit) or _is_low(unit):
-            assert isinstance(c, CsChar)
-            return c  # a surrogate has no case (an astral CsChar is kept whole)
+            return CsChar(unit)  # a surrogate has no case
         return CsChar(convert(unit))
 
     return call
@@ -252,12 +247,11 @@ def try_parse(s: object) -> tuple[bool, CsChar]:
 
 
 def to_string(c: object) -> str:
-    _char(c)
-    assert isinstance(c, CsChar)
-    return c.value  # an astral CsChar whole, as its ToString() gives it
+    return _char(c)
 
 
 def convert_from_utf32(utf32: object) -> str:
+    """The character as a string (canonical: one code point, `Length` 2 beyond U+FFFF)."""
     if type(utf32) is not int:
         raise exc.invalid_cast(utf32, "System.Int32")
     if not 0 <= utf32 <= 0x10FFFF or 0xD800 <= utf32 <= 0xDFFF:

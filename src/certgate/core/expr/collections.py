@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from . import exceptions as exc
+from . import utf16
 from .arrays import CsArray, is_enumerable
 from .strings import fold, to_string
 from .types import CsChar, CsObject, CsTypeRef
@@ -205,9 +206,9 @@ def element_default(source: object) -> object:
 
 
 def iterate(value: object) -> Iterable[object]:
-    """Elements of an enumerable runtime value (a string yields CsChar)."""
+    """Elements of an enumerable runtime value (a string yields a CsChar per UTF-16 unit)."""
     if type(value) is str:
-        return tuple(CsChar(c) for c in value)
+        return tuple(CsChar(c) for c in utf16.units(value))
     if value is None:
         raise exc.argument_null("source")
     if not is_enumerable(value):

@@ -12,6 +12,7 @@ import math
 import re
 
 from . import exceptions as exc
+from . import utf16
 from .binary import CsBytes, span, to_bytes
 from .numbers import format_number, parse_double, parse_integer
 from .strings import to_string
@@ -284,7 +285,7 @@ def to_char(value: object) -> CsChar:
             )
         return CsChar(chr(value))
     if type(value) is str:
-        if len(value) != 1:
+        if utf16.length(value) != 1:
             raise exc.format_error("String must be exactly one character long.")
         return CsChar(value)
     if value is None:

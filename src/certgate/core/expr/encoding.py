@@ -11,6 +11,7 @@ import re
 from typing import ClassVar
 
 from . import exceptions as exc
+from . import utf16
 from .arrays import CsArray
 from .binary import CsBytes, span, to_bytes
 from .static import CHAR, SType, array_of
@@ -23,7 +24,7 @@ def _chars(value: object, param: str = "s") -> str:
     if type(value) is str:
         return value
     if isinstance(value, CsArray) and all(type(c) is CsChar for c in value):
-        return "".join(c.value for c in value)  # type: ignore[attr-defined]
+        return utf16.text("".join(c.value for c in value))  # type: ignore[attr-defined]
     raise exc.invalid_cast(value, "System.String")
 
 
@@ -103,9 +104,10 @@ class Encoding(CsObject):
         if index is not None:
             if type(index) is not int or type(count) is not int:
                 raise exc.invalid_cast(index, "System.Int32")
+            text = utf16.units(text)  # the range counts UTF-16 units
             if index < 0 or count < 0 or index + count > len(text):
                 raise exc.argument_out_of_range("index" if index < 0 else "count")
-            text = text[index : index + count]
+            text = utf16.text(text[index : index + count])
         return CsBytes(self.encode(text))
 
     def GetString(self, value: object, index: object = None, count: object = None) -> str:
@@ -148,9 +150,9 @@ class Encoding(CsObject):
         self, value: object, index: object = None, count: object = None, *more: object
     ) -> CsArray:
         """`GetChars(byte[][, index, count])`: a new char[], a char per character as in
-        `ToCharArray` (a code point beyond U+FFFF is one). The overload decoding into a given
-        char[] returns an int, which the one static type of the name cannot also say: not
-        supported yet."""
+        `ToCharArray` (a UTF-16 unit each: a code point beyond U+FFFF is two). The overload
+        decoding into a given char[] returns an int, which the one static type of the name
+        cannot also say: not supported yet."""
         if more:
             raise exc.ExpressionRuntimeError(
                 "NotSupportedException",
@@ -160,7 +162,7 @@ class Encoding(CsObject):
         data = to_bytes(value, "bytes")
         if index is not None or count is not None:
             data = _byte_range(data, index, count)
-        return CsArray([CsChar(c) for c in self.decode(data)])
+        return CsArray([CsChar(c) for c in utf16.units(self.decode(data))])
 
     def Equals(self, other: object) -> bool:
         """The same encoding: code page and, for UTF-8, whether it writes a BOM."""

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import csexc, decimals, ops, runtime, singles
+from . import csexc, decimals, ops, runtime, singles, utf16
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
 from .collections import value_equals
@@ -152,9 +152,10 @@ def is_constant(value: object, constant: object) -> bool:
 
 
 def each(source: object) -> Iterable[object]:
-    """The sequence `foreach` walks; C# throws NullReferenceException on a null collection."""
+    """The sequence `foreach` walks (a string's UTF-16 units); C# throws NullReferenceException
+    on a null collection."""
     if type(source) is str:
-        return [CsChar(c) for c in source]
+        return [CsChar(c) for c in utf16.units(source)]
     if source is None:
         raise exc.null_reference()
     if not is_enumerable(source):
@@ -288,7 +289,8 @@ def format_hole(value: object, align: object = None, fmt: object = None) -> str:
         text = to_string(text)
     if align is not None:
         width = _integral(align)
-        text = text.rjust(width) if width > 0 else text.ljust(-width)
+        pad = " " * (abs(width) - utf16.length(text))  # the width counts UTF-16 units
+        text = pad + text if width > 0 else text + pad
     return text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ...errors import ExpressionRuntimeError
+from . import utf16
 from .decimals import CsDecimal, fit
 from .singles import CsSingle, nearest_f32, single
 
@@ -63,14 +64,8 @@ def unescape(body: str) -> str:
             i = match.end()
         else:
             raise LiteralError("Unrecognized escape sequence", i)
-    return _join_surrogates("".join(out))
-
-
-def _join_surrogates(text: str) -> str:
-    """`\\uD83D\\uDE00` are two UTF-16 units in C#; one code point here. Lone halves -> U+FFFD."""
-    if not any("\ud800" <= c <= "\udfff" for c in text):
-        return text
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    # `\\uD83D\\uDE00` are two UTF-16 units, one character in canonical form; a lone half stays
+    return utf16.text("".join(out))
 
 
 def verbatim(body: str) -> str:
@@ -78,7 +73,8 @@ def verbatim(body: str) -> str:
 
 
 def char_value(body: str) -> str:
-    text = unescape(body)
+    """A char literal: one UTF-16 unit ('😀' is two, too many, as for csc)."""
+    text = utf16.units(unescape(body))
     if not text:
         raise LiteralError("Empty character literal")
     if len(text) != 1:

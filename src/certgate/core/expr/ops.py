@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from . import decimals, singles
+from . import decimals, singles, utf16
 from . import exceptions as exc
 from .budget import check_length
 from .collections import value_equals
@@ -54,7 +54,9 @@ def unsigned_mod(a: int, b: int) -> int:
 
 
 def concat(a: object, b: object) -> str:
-    return to_string(a) + to_string(b)
+    """`a + b` on strings; two halves of a pair meeting make the canonical character."""
+    result = to_string(a) + to_string(b)
+    return result if result.isascii() else utf16.text(result)  # inline: the common case
 
 
 def concat_capped(a: object, b: object) -> str:
@@ -62,7 +64,8 @@ def concat_capped(a: object, b: object) -> str:
     before the copy (elsewhere an expression's size bounds what its `+`s can build)."""
     left, right = to_string(a), to_string(b)
     check_length(len(left) + len(right))
-    return left + right
+    result = left + right
+    return result if result.isascii() else utf16.text(result)
 
 
 def int_div(a: int, b: int, wrap: bool = True) -> int:
@@ -232,13 +235,13 @@ def not_equals(a: object, b: object) -> bool:
 
 def concat_all(*parts: object) -> str:
     """Interpolated strings: each hole converted as `ToString()` would."""
-    return "".join(to_string(part) for part in parts)
+    return utf16.text("".join(to_string(part) for part in parts))
 
 
 def concat_all_capped(*parts: object) -> str:
     texts = [to_string(part) for part in parts]
     check_length(sum(map(len, texts)))
-    return "".join(texts)
+    return utf16.text("".join(texts))
 
 
 def to_double(value: object) -> float:

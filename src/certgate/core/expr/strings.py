@@ -5,6 +5,11 @@ do). .NET Core's culture-sensitive defaults for `StartsWith(string)`/`IndexOf(st
 ordinal only for unusual Unicode input; we use ordinal and document it. `*IgnoreCase` comparisons
 fold with simple upper-casing, as OrdinalIgnoreCase does.
 
+Lengths and indexes count UTF-16 units (`utf16`): a member that counts or indexes works on the
+unit form of wide text and returns canonical strings; narrow text (nearly all) takes the plain
+path unchanged. Whatever joins pieces (`Concat`, `Join`, `Format`, `new string(char[])`,
+`Replace`, padding) passes its result through `utf16.text`, as two halves may meet.
+
 `String.Compare`/`CompareOrdinal` follow .NET 8. Ordinal results are the difference of the first
 differing UTF-16 units (else of the lengths), bug for bug: the whole-string form reads the NUL
 terminator past a shorter string, so `CompareOrdinal("a", "ab")` is -98, not -1. The culture forms
@@ -37,6 +42,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
 from . import exceptions as exc
+from . import utf16
 from .arrays import CsArray, is_enumerable
 from .budget import check_length
 from .types import CsChar, CsObject, CsTypeRef, CsValue
@@ -264,26 +270,41 @@ def _int(value: object) -> int:
     return value
 
 
+def _unit_pair(s: str, needle: str) -> tuple[str, str]:
+    """`s` and `needle` in unit form when a half of a pair could match (a lone surrogate needle
+    in wide text: `"😀".StartsWith("\ud83d")`); else as they are."""
+    if utf16.narrow(s) or utf16.narrow(needle):
+        return s, needle
+    return utf16.units(s), utf16.units(needle)
+
+
 def starts_with(s: str, value: object, comparison: object = None) -> bool:
-    needle = _needle(value)
-    return (
-        fold(s).startswith(fold(needle)) if _comparison_folds(comparison) else s.startswith(needle)
-    )
+    s, needle = _unit_pair(s, _needle(value))
+    if _comparison_folds(comparison):
+        return _fold_units(s).startswith(_fold_units(needle))
+    return s.startswith(needle)
 
 
 def ends_with(s: str, value: object, comparison: object = None) -> bool:
-    needle = _needle(value)
-    return fold(s).endswith(fold(needle)) if _comparison_folds(comparison) else s.endswith(needle)
+    s, needle = _unit_pair(s, _needle(value))
+    if _comparison_folds(comparison):
+        return _fold_units(s).endswith(_fold_units(needle))
+    return s.endswith(needle)
 
 
 def contains(s: str, value: object, comparison: object = None) -> bool:
-    needle = _needle(value)
-    return fold(needle) in fold(s) if _comparison_folds(comparison) else needle in s
+    s, needle = _unit_pair(s, _needle(value))
+    if _comparison_folds(comparison):
+        return _fold_units(needle) in _fold_units(s)
+    return needle in s
 
 
 def index_of(s: str, value: object, *rest: object) -> int:
     """`IndexOf(value[, startIndex[, count]][, comparison])`; the culture comparisons search
-    ordinally, as the invariant culture does for text without ignorable characters."""
+    ordinally, as the invariant culture does for text without ignorable characters. Indexes
+    count UTF-16 units."""
+    if not utf16.narrow(s):
+        s = utf16.units(s)
     folds = False
     if rest and isinstance(rest[-1], StringComparison):
         folds, rest = _comparison_folds(rest[-1]), rest[:-1]
@@ -296,10 +317,16 @@ def index_of(s: str, value: object, *rest: object) -> int:
         if count < 0 or begin + count > len(s):
             raise exc.argument_out_of_range("count")
         end = begin + count
-    needle = _needle(value)
+    needle = utf16.units(_needle(value))
     if folds:
-        return fold(s).find(fold(needle), begin, end)
+        return _fold_units(s).find(_fold_units(needle), begin, end)
     return s.find(needle, begin, end)
+
+
+def _fold_units(u: str) -> str:
+    """`fold` of text in unit form, a surrogate pair folded as its character (Deseret has
+    case), so that indexes stay unit indexes."""
+    return fold(u) if utf16.narrow(u) else utf16.units(fold(utf16.text(u)))
 
 
 def equals(s: str, value: object, comparison: object = None) -> bool:
@@ -309,6 +336,12 @@ def equals(s: str, value: object, comparison: object = None) -> bool:
 
 
 def substring(s: str, start: object, length: object = None) -> str:
+    if not utf16.narrow(s):
+        return utf16.text(_substring(utf16.units(s), start, length))
+    return _substring(s, start, length)
+
+
+def _substring(s: str, start: object, length: object) -> str:
     begin = _int(start)
     if not 0 <= begin <= len(s):
         raise exc.argument_out_of_range("startIndex")
@@ -327,6 +360,13 @@ def replace(s: str, old: object, new: object) -> str:
             "ArgumentException", "String cannot be of zero length. (Parameter 'oldValue')"
         )
     value = "" if new is None else _needle(new)
+    if not (utf16.narrow(s) and utf16.narrow(value)):  # halves may meet (or be replaced)
+        s, needle, value = utf16.units(s), utf16.units(needle), utf16.units(value)
+        return utf16.text(_replace_all(s, needle, value))
+    return _replace_all(s, needle, value)
+
+
+def _replace_all(s: str, needle: str, value: str) -> str:
     if len(value) > len(needle):  # growth is a product of two inputs: check it first
         check_length(len(s) + s.count(needle) * (len(value) - len(needle)))
     return s.replace(needle, value)
@@ -346,16 +386,23 @@ def _trim_chars(args: tuple[object, ...]) -> str:
     return "".join(chars) or WHITE_SPACE
 
 
+def _trimmed(s: str, chars: tuple[object, ...], strip: Callable[[str, str], str]) -> str:
+    """`strip` with the trim chars; a surrogate trim char removes half of a pair."""
+    if utf16.narrow(s):
+        return strip(s, _trim_chars(chars))
+    return utf16.text(strip(utf16.units(s), utf16.units(_trim_chars(chars))))
+
+
 def trim(s: str, *chars: object) -> str:
-    return s.strip(_trim_chars(chars))
+    return _trimmed(s, chars, str.strip)
 
 
 def trim_start(s: str, *chars: object) -> str:
-    return s.lstrip(_trim_chars(chars))
+    return _trimmed(s, chars, str.lstrip)
 
 
 def trim_end(s: str, *chars: object) -> str:
-    return s.rstrip(_trim_chars(chars))
+    return _trimmed(s, chars, str.rstrip)
 
 
 def split(s: str, *args: object, options: object = None, count: object = None) -> object:
@@ -378,16 +425,24 @@ def split(s: str, *args: object, options: object = None, count: object = None) -
     if limit < 0:
         raise exc.argument_out_of_range("count")
     flags = options.value if isinstance(options, StringSplitOptions) else 0
+    if not utf16.narrow(s):  # a separator may be half of a pair: split the units
+        units = utf16.units(s)
+        found = _split_parts(units, [utf16.units(sep) for sep in separators], limit, flags)
+        return CsArray([utf16.text(piece) for piece in found])
+    return CsArray(_split_parts(s, separators, limit, flags))
+
+
+def _split_parts(s: str, separators: list[str], limit: int, flags: int) -> list[str]:
     pieces = _split_all(s, separators)
     if flags & 2:  # TrimEntries (.NET 5)
         pieces = [piece.strip(WHITE_SPACE) for piece in pieces]
     if flags & 1:  # RemoveEmptyEntries
         pieces = [piece for piece in pieces if piece]
     if limit == 0:
-        return CsArray([])
+        return []
     if len(pieces) > limit:
         pieces = _split_limited(s, separators, limit, flags)
-    return CsArray(pieces)
+    return pieces
 
 
 def _split_all(s: str, separators: list[str]) -> list[str]:
@@ -439,26 +494,40 @@ def _width(width: object) -> int:
     return check_length(total)
 
 
+def _padded(s: str, width: object, char: object, pad: Callable[[str, int, str], str]) -> str:
+    """PadLeft/PadRight: the width counts UTF-16 units; a surrogate pad char may complete a
+    pair with the text's lone half."""
+    fill = " " if char is None else _needle(char)
+    if utf16.narrow(s) and utf16.narrow(fill):
+        return pad(s, _width(width), fill)
+    return utf16.text(pad(utf16.units(s), _width(width), fill))
+
+
 def pad_left(s: str, width: object, char: object = None) -> str:
-    return s.rjust(_width(width), " " if char is None else _needle(char))
+    return _padded(s, width, char, str.rjust)
 
 
 def pad_right(s: str, width: object, char: object = None) -> str:
-    return s.ljust(_width(width), " " if char is None else _needle(char))
+    return _padded(s, width, char, str.ljust)
 
 
 def char_at(s: str, index: object) -> CsChar:
+    """`s[i]`: the i-th UTF-16 unit (half of a pair for astral text)."""
     i = _int(index)
+    if not utf16.narrow(s):
+        s = utf16.units(s)
     if not 0 <= i < len(s):
         raise exc.index_out_of_range()
     return CsChar(s[i])
 
 
-STRING_PROPERTIES: dict[str, Callable[[Any], object]] = {"Length": len}
+STRING_PROPERTIES: dict[str, Callable[[Any], object]] = {"Length": utf16.length}
 
 
 def to_char_array(s: str, start: object = None, length: object = None) -> CsArray:
-    """`ToCharArray()` / `ToCharArray(startIndex, length)`: a new, writable char[]."""
+    """`ToCharArray()` / `ToCharArray(startIndex, length)`: a new, writable char[] of UTF-16
+    units."""
+    s = utf16.units(s)
     begin, count = (0, len(s)) if start is None else (_int(start), _int(length))
     if begin < 0 or count < 0 or begin + count > len(s):
         raise exc.argument_out_of_range("startIndex" if begin < 0 else "length")
@@ -513,20 +582,20 @@ def new_string(value: object, *more: object) -> str:
         count = _int(more[0])
         if count < 0:
             raise exc.argument_out_of_range("count")
-        return value.value * check_length(count)
+        return utf16.text(value.value * check_length(count))
     if value is None and not more:
         return ""
     if not isinstance(value, CsArray) or not all(type(c) is CsChar for c in value):
         raise exc.invalid_cast(value, "System.Char[]")
     chars = "".join(str(c) for c in value)
     if not more:
-        return chars
+        return utf16.text(chars)
     if len(more) != 2:
         raise exc.invalid_cast(more[0], "System.Char")
     start, length = _int(more[0]), _int(more[1])
     if start < 0 or length < 0 or start + length > len(chars):
         raise exc.argument_out_of_range("startIndex" if start < 0 else "length")
-    return chars[start : start + length]
+    return utf16.text(chars[start : start + length])
 
 
 def concat(*values: object) -> str:
@@ -535,7 +604,7 @@ def concat(*values: object) -> str:
     if len(values) == 1 and type(values[0]) is not str and is_enumerable(values[0]):
         values = tuple(values[0])  # type: ignore[arg-type]
         check_length(len(values))
-    return "".join(to_string(value) for value in values)
+    return utf16.text("".join(to_string(value) for value in values))
 
 
 def join(separator: object, *values: object) -> str:
@@ -549,7 +618,7 @@ def join(separator: object, *values: object) -> str:
         items: Iterable[object] = values[0]  # type: ignore[assignment]
     else:
         items = values
-    return sep.join(to_string(item) for item in items)
+    return utf16.text(sep.join(to_string(item) for item in items))
 
 
 def format_string(template: object, *args: object) -> str:
@@ -587,7 +656,7 @@ def format_string(template: object, *args: object) -> str:
         else:
             out.append(c)
             i += 1
-    return "".join(out)
+    return utf16.text("".join(out))
 
 
 # --- String.Compare / CompareOrdinal (see the module docstring) ----------------------------------
@@ -844,7 +913,7 @@ def _no_overload(name: str, count: int) -> exc.ExpressionRuntimeError:
 def compare(*args: object) -> int:
     """`String.Compare(strA, strB[, ignoreCase | comparisonType])` and
     `String.Compare(strA, indexA, strB, indexB, length[, ignoreCase | comparisonType])`.
-    Indexes and lengths count characters as our strings hold them (code points)."""
+    Indexes and lengths count UTF-16 units."""
     if len(args) in (2, 3):
         a, b = _text(args[0]), _text(args[1])
         mode = _mode(args[2]) if len(args) == 3 else "CurrentCulture"
@@ -853,13 +922,24 @@ def compare(*args: object) -> int:
         return _by_mode(a, b, mode, whole=True)
     if len(args) not in (5, 6):
         raise _no_overload("Compare", len(args))
-    a, b = _text(args[0]), _text(args[2])
+    a, b = _unit_text(args[0]), _unit_text(args[2])
     index_a, index_b, length = _int(args[1]), _int(args[3]), _int(args[4])
     if len(args) == 6 and isinstance(args[5], StringComparison):
         return _compare_range(a, index_a, b, index_b, length, args[5].name)
     return _compare_range_culture(
         a, index_a, b, index_b, length, _mode(args[5]) if len(args) == 6 else "CurrentCulture"
     )
+
+
+def _unit_text(value: object) -> str | None:
+    """A string argument in unit form, for the overloads that index it."""
+    text = _text(value)
+    return text if text is None else utf16.units(text)
+
+
+def _span(u: str, start: int, count: int) -> str:
+    """A range of text in unit form, canonical again (a pair cut in two stays in halves)."""
+    return utf16.text(u[start : start + count])
 
 
 def _compare_range(a: str | None, ia: int, b: str | None, ib: int, length: int, mode: str) -> int:
@@ -874,8 +954,8 @@ def _compare_range(a: str | None, ia: int, b: str | None, ib: int, length: int, 
         raise exc.argument_out_of_range("indexA" if len(a) < ia else "indexB")
     if length == 0:
         return 0
-    span_a = a[ia : ia + min(length, len(a) - ia)]
-    return _by_mode(span_a, b[ib : ib + min(length, len(b) - ib)], mode, whole=False)
+    span_a = _span(a, ia, min(length, len(a) - ia))
+    return _by_mode(span_a, _span(b, ib, min(length, len(b) - ib)), mode, whole=False)
 
 
 def _compare_range_culture(
@@ -896,7 +976,7 @@ def _compare_range_culture(
             raise exc.argument_out_of_range("string1" if text is a else "string2")
     if a is None or b is None:
         return _nulls(a, b)
-    return compare_culture(a[ia : ia + la], b[ib : ib + lb], mode.endswith("IgnoreCase"))
+    return compare_culture(_span(a, ia, la), _span(b, ib, lb), mode.endswith("IgnoreCase"))
 
 
 def compare_ordinal_static(*args: object) -> int:
@@ -906,7 +986,7 @@ def compare_ordinal_static(*args: object) -> int:
         return _nulls(a, b) if a is None or b is None else compare_ordinal(a, b)
     if len(args) != 5:
         raise _no_overload("CompareOrdinal", len(args))
-    a, b = _text(args[0]), _text(args[2])
+    a, b = _unit_text(args[0]), _unit_text(args[2])
     ia, ib, length = _int(args[1]), _int(args[3]), _int(args[4])
     if a is None or b is None:
         return _nulls(a, b)
@@ -919,7 +999,7 @@ def compare_ordinal_static(*args: object) -> int:
         raise exc.argument_out_of_range("indexA" if la < 0 else "indexB")
     if length == 0:
         return 0
-    return _sequence_compare(a[ia : ia + la], b[ib : ib + lb])
+    return _sequence_compare(_span(a, ia, la), _span(b, ib, lb))
 
 
 def compare_to(s: str, value: object) -> int:

@@ -3,7 +3,8 @@
 add them to those of `strings`. Also `StringComparer.FromComparison` (registered by `gentypes`)
 and the `char[]` writing the `CopyTo` members share.
 
-Indexes and counts are in characters as our strings hold them (code points), as in `strings`.
+Indexes and counts are UTF-16 units, as in `strings` (`utf16` explains the two forms of a
+string).
 Searches with a culture comparison are ordinal (`strings.index_of` explains why). Normalization
 is Python's `unicodedata` (Unicode 14.0; .NET 8 on ICU has 15.0).
 
@@ -19,11 +20,12 @@ import unicodedata
 from collections.abc import Callable
 
 from . import exceptions as exc
+from . import utf16
 from .arrays import CsArray
 from .budget import check_length
 from .dictionary import STRING_COMPARERS, StringComparer
 from .static import BOOL, INT, STRING, UNKNOWN, VOID, SType
-from .strings import STRING_COMPARISON, StringComparison, _int, _needle, fold
+from .strings import STRING_COMPARISON, StringComparison, _fold_units, _int, _needle
 from .types import CsChar
 
 
@@ -49,12 +51,13 @@ def last_index_of(s: str, value: object, *rest: object) -> int:
     comparison: object = None
     if rest and isinstance(rest[-1], StringComparison):
         comparison, rest = rest[-1], rest[:-1]
+    s = utf16.units(s)
     if type(value) is CsChar and comparison is None:
         return _last_char(s, value.value, rest)
     if value is None:  # before the comparison's check, as .NET
         raise exc.argument_null("value")
     mode = "CurrentCulture" if comparison is None else _comparison(comparison)
-    return _last_string(s, _needle(value), rest, mode)
+    return _last_string(s, utf16.units(_needle(value)), rest, mode)
 
 
 def _backward(s: str, rest: tuple[object, ...]) -> tuple[int, int] | None:
@@ -99,7 +102,7 @@ def _last_string(s: str, needle: str, rest: tuple[object, ...], comparison: str)
     if not needle:
         return begin + count
     if comparison.endswith("IgnoreCase"):
-        return fold(s).rfind(fold(needle), begin, begin + count)
+        return _fold_units(s).rfind(_fold_units(needle), begin, begin + count)
     return s.rfind(needle, begin, begin + count)
 
 
@@ -121,6 +124,7 @@ def _any_of(value: object) -> re.Pattern[str] | None:
 def index_of_any(s: str, any_of: object, *rest: object) -> int:
     """`IndexOfAny(anyOf[, startIndex[, count]])`."""
     pattern = _any_of(any_of)
+    s = utf16.units(s)
     start = _int(rest[0]) if rest else 0
     if not 0 <= start <= len(s):
         raise exc.argument_out_of_range("startIndex")
@@ -134,6 +138,7 @@ def index_of_any(s: str, any_of: object, *rest: object) -> int:
 def last_index_of_any(s: str, any_of: object, *rest: object) -> int:
     """`LastIndexOfAny(anyOf[, startIndex[, count]])`: backwards from `startIndex`."""
     pattern = _any_of(any_of)
+    s = utf16.units(s)
     bounds = _backward(s, rest) if rest else (0, len(s))
     if bounds is None or pattern is None:
         return -1
@@ -147,17 +152,27 @@ def last_index_of_any(s: str, any_of: object, *rest: object) -> int:
 
 
 def insert(s: str, start_index: object, value: object) -> str:
+    """`Insert(startIndex, value)`: inserting between the halves of a pair, or a half next to
+    its other half, gives the canonical string."""
     index = _int(start_index)
     text = exc.string_argument(value, "value")
+    if not (utf16.narrow(s) and utf16.narrow(text)):
+        s, text = utf16.units(s), utf16.units(text)
     if not 0 <= index <= len(s):
         raise exc.argument_out_of_range("startIndex")
     check_length(len(s) + len(text))
-    return s[:index] + text + s[index:]
+    return utf16.text(s[:index] + text + s[index:])
 
 
 def remove(s: str, start_index: object, count: object = None) -> str:
     """`Remove(startIndex)` (startIndex may be the length: nothing removed, as .NET Core allows)
-    and `Remove(startIndex, count)`."""
+    and `Remove(startIndex, count)`; what is left of a pair's halves may join."""
+    if not utf16.narrow(s):
+        return utf16.text(_remove(utf16.units(s), start_index, count))
+    return _remove(s, start_index, count)
+
+
+def _remove(s: str, start_index: object, count: object) -> str:
     start = _int(start_index)
     if count is None:
         if not 0 <= start <= len(s):
@@ -172,8 +187,9 @@ def remove(s: str, start_index: object, count: object = None) -> str:
 
 
 def write_chars(destination: CsArray, index: int, text: str) -> None:
-    """Store `text` into a `char[]` from `index` (the caller checked that it fits)."""
-    for offset, char in enumerate(text):
+    """Store the UTF-16 units of `text` into a `char[]` from `index` (the caller checked that
+    they fit)."""
+    for offset, char in enumerate(utf16.units(text)):
         destination.set_item(index + offset, CsChar(char))
 
 
@@ -191,6 +207,7 @@ def copy_to(
 ) -> None:
     """`CopyTo(sourceIndex, char[] destination, destinationIndex, count)`."""
     target = char_array(destination, "destination")
+    s = utf16.units(s)
     start, at, length = _int(source_index), _int(index), _int(count)
     if length < 0:
         raise exc.argument_out_of_range("count")

@@ -12,6 +12,7 @@ ObjectDisposedException; a writer's text stays readable.
 from __future__ import annotations
 
 from . import exceptions as exc
+from . import utf16
 from .arrays import CsArray, non_negative_int
 from .budget import check_length
 from .jsonio import NEWLINE
@@ -55,7 +56,8 @@ class StringReader(CsObject):
     )
 
     def __init__(self, text: str) -> None:
-        self._text: str | None = text  # None once disposed
+        # In UTF-16 unit form, so positions and Read()'s codes are .NET's (see utf16).
+        self._text: str | None = utf16.units(text)  # None once disposed
         self._pos = 0
 
     def _open(self) -> str:
@@ -96,16 +98,16 @@ class StringReader(CsObject):
         ends = [i for i in (text.find("\r", start), text.find("\n", start)) if i >= 0]
         if not ends:
             self._pos = len(text)
-            return text[start:]
+            return utf16.text(text[start:])
         end = min(ends)
         self._pos = end + (2 if text.startswith("\r\n", end) else 1)
-        return text[start:end]
+        return utf16.text(text[start:end])
 
     def ReadToEnd(self) -> str:
         text = self._open()
         rest = text[self._pos :]
         self._pos = len(text)
-        return rest
+        return utf16.text(rest)
 
     def Close(self) -> None:
         self._text = None

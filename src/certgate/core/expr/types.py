@@ -95,7 +95,7 @@ def nullable_value(value: object) -> object:
 
 @dataclass(frozen=True, slots=True)
 class CsChar:
-    """A C# `char` (one UTF-16 unit; we hold one code point). Distinct from a 1-char `str`
+    """A C# `char`: one UTF-16 unit (half of a pair for astral text). Distinct from a 1-char `str`
     because C# treats them differently: `'a' + 1` is an int, `"a" + 1` is "a1"."""
 
     value: str
