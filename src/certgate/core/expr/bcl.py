@@ -399,7 +399,7 @@ _REGEX_TYPES = (
             "Match": _method(regexp.match, MATCH),
             "Matches": _method(regexp.matches, _stype(regexp.MatchCollection)),
             "Replace": _method(regexp.replace, STRING),
-            "Split": _method(regexp.split, SType("System.String[]", None)),
+            "Split": _method(regexp.split, array_of(STRING)),
             "Unescape": _method(regexp.unescape, STRING),
         },
         regexp.new_regex,

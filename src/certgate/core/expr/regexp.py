@@ -7,6 +7,12 @@ turns plain groups non-capturing. Every match runs under a time budget (`MATCH_T
 left of the request's expression budget when less, see `budget`), so a pathological pattern ends
 with RegexMatchTimeoutException instead of holding a worker.
 Replacement strings use .NET's `$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`.
+
+.NET matches UTF-16 units: `.` takes half a surrogate pair, `[😀]` is a class of two units, and
+positions count units. A pattern with astral characters or surrogates is compiled from its unit
+form (`utf16.units`: an astral character as its two surrogates), and an input that is not narrow
+is matched in its unit form; positions are then .NET's as they are, and texts taken from the
+input go back to the canonical form (`utf16.text`). Narrow text, nearly all, skips both.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import regex  # type: ignore[import-untyped]
 
 from . import exceptions as exc
+from . import utf16
 from .arrays import CsArray
 from .budget import tick, time_left
 from .strings import CsEnum, to_string
@@ -98,7 +105,10 @@ def options_value(options: object) -> int:
 
 
 def _argument(message: str, param: str = "pattern") -> exc.ExpressionRuntimeError:
-    return exc.ExpressionRuntimeError("ArgumentException", f"{message} (Parameter '{param}')")
+    """An invalid pattern; `message` may quote its unit form, shown canonical."""
+    return exc.ExpressionRuntimeError(
+        "ArgumentException", f"{utf16.text(message)} (Parameter '{param}')"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,15 +392,16 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
     if options & 1024 and options & (256 | 64):  # NonBacktracking: no ECMAScript, RightToLeft
         raise exc.argument_out_of_range("options")
     explicit, verbose = bool(options & 4), bool(options & 32)
+    source = pattern if utf16.narrow(pattern) else utf16.units(pattern)
     if options & 1024:
-        construct = _backtracking_construct(pattern, verbose)
+        construct = _backtracking_construct(source, verbose)
         if construct is not None:
             raise exc.ExpressionRuntimeError(
                 "NotSupportedException",
                 "RegexOptions.NonBacktracking is not supported in conjunction with expressions "
                 f"containing: '{construct}'.",
             )
-    groups = _scan_groups(pattern, explicit, verbose)
+    groups = _scan_groups(source, explicit, verbose)
     numbers, by_net_name = _net_numbering(groups)
     flags = regex.VERSION0
     if options & 1:
@@ -406,7 +417,7 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
     if options & 64:
         flags |= regex.REVERSE
     try:
-        compiled = regex.compile(_translate(pattern, groups, numbers, options), flags)
+        compiled = regex.compile(_translate(source, groups, numbers, options), flags)
     except regex.error as error:
         raise _argument(
             f"Invalid pattern '{pattern}' at offset {error.pos or 0}. {error.msg}."
@@ -446,10 +457,11 @@ class Capture(CsObject):
     Length: int
     Value: str
 
-    def __init__(self, index: int, value: str) -> None:
+    def __init__(self, index: int, value: str, wide: bool = False) -> None:
+        """`value` in unit form; `wide` when it may hold surrogates to join."""
         self.Index = index
         self.Length = len(value)
-        self.Value = value
+        self.Value = utf16.text(value) if wide else value
 
     def ToString(self) -> str:
         return self.Value
@@ -506,13 +518,20 @@ class Group(CsObject):
     Value: str
 
     def __init__(
-        self, name: str, success: bool, index: int, value: str, captures: list[Capture]
+        self,
+        name: str,
+        success: bool,
+        index: int,
+        value: str,
+        captures: list[Capture],
+        wide: bool = False,
     ) -> None:
+        """`value` in unit form, as for Capture."""
         self.Name = name
         self.Success = success
         self.Index = index
         self.Length = len(value)
-        self.Value = value
+        self.Value = utf16.text(value) if wide else value
         self._captures = captures
 
     @property
@@ -555,20 +574,36 @@ class GroupCollection(CsObject):
 
 
 class Match(Group):
-    __slots__ = ("_groups", "_m", "compiled")
+    """A match of `m` (on the unit form of the input). `Match(input, beginning, length)`
+    searches the slice of `text` (the whole input's unit form) from `offset`: positions add
+    `offset`, and the substitutions of the text before, after and around it take the whole
+    input."""
+
+    __slots__ = ("_groups", "_m", "_offset", "_text", "_wide", "compiled")
     CS_TYPE = "System.Text.RegularExpressions.Match"
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
         {"Groups", "Result", "Captures", "Success", "Index", "Length", "Value", "ToString"}
     )
 
-    def __init__(self, compiled: Compiled | None, m: Any) -> None:
+    def __init__(
+        self,
+        compiled: Compiled | None,
+        m: Any,
+        wide: bool = False,
+        text: str | None = None,
+        offset: int = 0,
+    ) -> None:
         self.compiled = compiled
         self._m = m
+        self._wide = wide
+        self._text = text
+        self._offset = offset
         self._groups: dict[int, Group] = {}
         if m is None:
             super().__init__("0", False, 0, "", [])
         else:
-            super().__init__("0", True, m.start(), m.group(0), [Capture(m.start(), m.group(0))])
+            start, value = m.start() + offset, m.group(0)
+            super().__init__("0", True, start, value, [Capture(start, value, wide)], wide)
 
     @property
     def Groups(self) -> GroupCollection:
@@ -618,9 +653,13 @@ class Match(Group):
         start = self._m.start(py)
         if start < 0:
             return Group(name, False, 0, "", [])
+        at, wide = self._offset, self._wide
         starts = self._m.starts(py)
-        captures = [Capture(s, text) for s, text in zip(starts, self._m.captures(py), strict=True)]
-        return Group(name, True, start, self._m.group(py), captures)
+        captures = [
+            Capture(s + at, text, wide)
+            for s, text in zip(starts, self._m.captures(py), strict=True)
+        ]
+        return Group(name, True, start + at, self._m.group(py), captures, wide)
 
     def Result(self, replacement: object) -> str:
         if replacement is None:
@@ -631,7 +670,8 @@ class Match(Group):
             raise exc.ExpressionRuntimeError(
                 "NotSupportedException", "Result cannot be called on a failed Match."
             )
-        return expand(_parse_replacement(replacement, self.compiled), self._m, self.compiled)
+        pieces = _parse_replacement(replacement, self.compiled)
+        return utf16.text(expand(pieces, self._m, self.compiled, self._text, self._offset))
 
     def ToString(self) -> str:
         return self.Value
@@ -733,7 +773,12 @@ def _group_text(m: Any, compiled: Compiled, number: int) -> str:
     return ""
 
 
-def expand(pieces: tuple[Piece, ...], m: Any, compiled: Compiled) -> str:
+def expand(
+    pieces: tuple[Piece, ...], m: Any, compiled: Compiled, text: str | None = None, offset: int = 0
+) -> str:
+    """The replacement for `m`, in unit form where the input is. `text` is the whole input
+    when `m` matched a slice of it from `offset`."""
+    whole = m.string if text is None else text
     out: list[str] = []
     for kind, value in pieces:
         if kind == "text":
@@ -743,11 +788,11 @@ def expand(pieces: tuple[Piece, ...], m: Any, compiled: Compiled) -> str:
         elif kind == "whole":
             out.append(m.group(0))
         elif kind == "before":
-            out.append(m.string[: m.start()])
+            out.append(whole[: m.start() + offset])
         elif kind == "after":
-            out.append(m.string[m.end() :])
+            out.append(whole[m.end() + offset :])
         elif kind == "input":
-            out.append(m.string)
+            out.append(whole)
         elif kind == "last":
             last = max(compiled.numbers) if len(compiled.numbers) > 1 else 0
             out.append(_group_text(m, compiled, last))
@@ -765,6 +810,12 @@ def _input(value: object, param: str = "input") -> str:
     return value
 
 
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise exc.invalid_cast(value, "System.Int32")
+    return value
+
+
 class Regex(CsObject):
     __slots__ = ("_compiled", "_options", "_pattern")
     CS_TYPE = "System.Text.RegularExpressions.Regex"
@@ -776,6 +827,14 @@ class Regex(CsObject):
         self._pattern = _input(pattern, "pattern")
         self._options = options_value(options)
         self._compiled = compile_pattern(self._pattern, self._options)
+
+    @staticmethod
+    def _units(value: object) -> tuple[str, bool]:
+        """The input in unit form, and whether that differs from its canonical form."""
+        text = _input(value)
+        if utf16.narrow(text):
+            return text, False
+        return utf16.units(text), True
 
     def _start(self, text: str, start: object) -> int:
         if start is None:
@@ -804,29 +863,50 @@ class Regex(CsObject):
             raise _timeout(self._pattern) from None
 
     def IsMatch(self, value: object, start: object = None) -> bool:
-        text = _input(value)
+        text, _ = self._units(value)
         return self._search(text, self._start(text, start)) is not None
 
-    def Match(self, value: object, start: object = None) -> Match:
-        text = _input(value)
+    def _match_range(self, text: str, wide: bool, beginning: object, length: object) -> Match:
+        """`Match(input, beginning, length)`: the engine sees only that slice (`^`, `$`,
+        lookbehind), as .NET's span-based scan does."""
+        begin, size = _int(beginning), _int(length)
+        start = begin + size if self._compiled.right_to_left else begin
+        if not 0 <= start <= len(text):
+            raise exc.argument_out_of_range("startat")
+        if not 0 <= size <= len(text):
+            raise exc.argument_out_of_range("length")
+        if begin < 0 or begin + size > len(text):  # input.AsSpan(beginning, length)
+            raise exc.ExpressionRuntimeError(
+                "ArgumentOutOfRangeException",
+                "Specified argument was out of the range of valid values.",
+            )
+        piece = text[begin : begin + size]
+        m = self._search(piece, size if self._compiled.right_to_left else 0)
+        return EMPTY_MATCH if m is None else Match(self._compiled, m, wide, text, begin)
+
+    def Match(self, value: object, start: object = None, length: object = None) -> Match:
+        text, wide = self._units(value)
+        if length is not None:
+            return self._match_range(text, wide, start, length)
         m = self._search(text, self._start(text, start))
-        return EMPTY_MATCH if m is None else Match(self._compiled, m)
+        return EMPTY_MATCH if m is None else Match(self._compiled, m, wide)
 
     def Matches(self, value: object, start: object = None) -> MatchCollection:
-        text = _input(value)
-        return MatchCollection(
-            [Match(self._compiled, m) for m in self._all(text, self._start(text, start))]
-        )
+        text, wide = self._units(value)
+        found = self._all(text, self._start(text, start))
+        return MatchCollection([Match(self._compiled, m, wide) for m in found])
 
-    def Replace(self, value: object, replacement: object, count: object = None) -> str:
-        text = _input(value)
+    def Replace(
+        self, value: object, replacement: object, count: object = None, start: object = None
+    ) -> str:
+        text, wide = self._units(value)
         if replacement is None:
             raise exc.argument_null("replacement")
         if callable(replacement):
             evaluator = replacement
 
             def substitute(m: Any) -> str:
-                return to_string(evaluator(Match(self._compiled, m)))
+                return to_string(evaluator(Match(self._compiled, m, wide)))
 
         else:
             if type(replacement) is not str:
@@ -839,37 +919,48 @@ class Regex(CsObject):
         limit = -1 if count is None else count
         if type(limit) is not int or limit < -1:
             raise exc.argument_out_of_range("count")
+        pos = self._start(text, start)
         if limit == 0:
-            return text
+            return value  # type: ignore[return-value]
+        span = {"endpos": pos} if self._compiled.right_to_left else {"pos": pos}
         try:
-            return str(
-                self._compiled.pattern.sub(
-                    substitute, text, count=max(limit, 0), timeout=time_left(MATCH_TIMEOUT)
-                )
+            result = self._compiled.pattern.sub(
+                substitute, text, count=max(limit, 0), timeout=time_left(MATCH_TIMEOUT), **span
             )
         except TimeoutError:
             raise _timeout(self._pattern) from None
+        return utf16.text(result)  # a replacement may end half a pair that the next one ends
 
-    def Split(self, value: object, count: object = None) -> object:
-        text = _input(value)
-        matches = self._all(text)
-        if count is not None:
-            if type(count) is not int or count < 0:
-                raise exc.argument_out_of_range("count")
-            if count == 1:
-                return CsArray([text])
-            if count > 0:
-                matches = matches[: count - 1]
+    def Split(self, value: object, count: object = None, start: object = None) -> object:
+        text, wide = self._units(value)
+        if count is not None and (type(count) is not int or count < 0):
+            raise exc.argument_out_of_range("count")
+        pos = self._start(text, start)
+        if count == 1:
+            return CsArray([value])
+        matches = self._all(text, pos)  # right to left: the last first
+        if count:
+            matches = matches[: count - 1]
+        if self._compiled.right_to_left:
+            matches.reverse()
         parts: list[str] = []
         last = 0
         for m in matches:
             parts.append(text[last : m.start()])
-            for py in range(1, len(self._compiled.numbers)):  # captures go into the result
-                if m.start(py) >= 0:
-                    parts.append(m.group(py))
+            parts.extend(self._captured(m))
             last = m.end()
         parts.append(text[last:])
-        return CsArray(parts)
+        return CsArray([utf16.text(part) for part in parts] if wide else parts)
+
+    def _captured(self, m: Any) -> list[str]:
+        """The groups of a Split separator that matched, in .NET's group-number order (reversed
+        right to left: .NET reverses the whole list it built backwards)."""
+        found = [
+            _group_text(m, self._compiled, number)
+            for number in sorted(set(self._compiled.numbers) - {0})
+            if any(n == number and m.start(py) >= 0 for py, n in enumerate(self._compiled.numbers))
+        ]
+        return found[::-1] if self._compiled.right_to_left else found
 
     def ToString(self) -> str:
         return self._pattern
