@@ -55,8 +55,8 @@ def unsigned_mod(a: int, b: int) -> int:
 
 def concat(a: object, b: object) -> str:
     """`a + b` on strings; two halves of a pair meeting make the canonical character."""
-    result = to_string(a) + to_string(b)
-    return result if result.isascii() else utf16.text(result)  # inline: the common case
+    left, right = to_string(a), to_string(b)
+    return utf16.text(left + right) if utf16.meet(left, right) else left + right
 
 
 def concat_capped(a: object, b: object) -> str:
@@ -64,8 +64,7 @@ def concat_capped(a: object, b: object) -> str:
     before the copy (elsewhere an expression's size bounds what its `+`s can build)."""
     left, right = to_string(a), to_string(b)
     check_length(len(left) + len(right))
-    result = left + right
-    return result if result.isascii() else utf16.text(result)
+    return utf16.text(left + right) if utf16.meet(left, right) else left + right
 
 
 def int_div(a: int, b: int, wrap: bool = True) -> int:

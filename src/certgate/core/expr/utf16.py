@@ -30,9 +30,18 @@ def narrow(s: str) -> bool:
 
 def length(s: str) -> int:
     """`String.Length`: the number of UTF-16 units."""
-    if s.isascii():
+    if s.isascii() or _ASTRAL.search(s) is None:
         return len(s)
-    return len(s) + sum(1 for _ in _ASTRAL.finditer(s))
+    return len(s) + len(_ASTRAL.findall(s))
+
+
+def meet(left: str, right: str) -> bool:
+    """True when `left + right` joins two halves of a pair (both canonical: only the seam can)."""
+    return (
+        bool(left and right)
+        and "\ud800" <= left[-1] <= "\udbff"
+        and "\udc00" <= right[0] <= "\udfff"
+    )
 
 
 def units(s: str) -> str:
