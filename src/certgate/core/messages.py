@@ -11,7 +11,14 @@ from typing import ClassVar
 from urllib.parse import quote_plus, unquote_to_bytes
 
 from certgate.core.certs import X509Certificate2
-from certgate.core.expr import CsArray, CsTypeRef, KeyValuePair, ReadOnlyDictionary, to_string
+from certgate.core.expr import (
+    CsArray,
+    CsTypeRef,
+    KeyValuePair,
+    ReadOnlyDictionary,
+    to_string,
+    utf16,
+)
 from certgate.core.expr import exceptions as exc
 from certgate.core.expr.collections import iterate
 from certgate.core.expr.dictionary import CsDictionary
@@ -61,9 +68,7 @@ def _form_decode(raw: bytes) -> str:
 def _form_encode(text: str) -> str:
     """.NET's FormUrlEncodedContent: `Uri.EscapeDataString` (all but A-Z a-z 0-9 - . _ ~, as
     UTF-8), then `+` for a space. A lone surrogate is written as U+FFFD, as .NET does."""
-    if not text.isascii():
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    return quote_plus(text, safe="")
+    return quote_plus(utf16.well_formed(text), safe="")
 
 
 class FormDictionary(CsDictionary):

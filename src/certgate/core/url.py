@@ -115,10 +115,10 @@ class UrlInfo(CsObject):
         """The part of Path after the service URL's path."""
         return self.Path[len(self._base) :]
 
-    def set_base(self, base_url: str) -> None:
-        """`set-backend-service base-url`: a new scheme, host, port and base path (ValueError:
-        a bad host or port)."""
-        new = UrlInfo.parse(base_url)
+    def set_base(self, base_url: str | UrlInfo) -> None:
+        """`set-backend-service base-url`: a new scheme, host, port and base path (a string:
+        ValueError for a bad host or port)."""
+        new = base_url if isinstance(base_url, UrlInfo) else UrlInfo.parse(base_url)
         rest = self.rest
         self.Scheme, self.Host, self.Port = new.Scheme, new.Host, new.Port
         self._base = new._base

@@ -50,6 +50,12 @@ def test_seed_policy_loads_into_typed_nodes() -> None:
             68,
         ),
         (
+            '<policies><inbound><set-backend-service base-url="http://h:99999/"/>'
+            "</inbound></policies>",
+            "'base-url' is not a valid URL: Port out of range 0-65535.",
+            51,
+        ),
+        (
             '<policies><inbound><mock-response status-code="200" content-type="a&#13;&#10;X: 1"/>'
             "</inbound></policies>",
             "Invalid content-type: it holds the control character 0x0D.",

@@ -41,11 +41,7 @@ def _array(value: object, param: str) -> CsArray:
 
 
 def _predicate(value: object) -> Callable[[object], object]:
-    if value is None:
-        raise exc.argument_null("match")
-    if not callable(value):
-        raise exc.invalid_cast(value, "System.Predicate")
-    return value
+    return exc.delegate(value, "match", "System.Predicate")
 
 
 def _test(match: Callable[[object], object], item: object) -> bool:
@@ -127,21 +123,15 @@ def find_all(array: object, match: object) -> CsArray:
 
 def convert_all(array: object, converter: object) -> CsArray:
     items = _array(array, "array")
-    if converter is None:
-        raise exc.argument_null("converter")
-    if not callable(converter):
-        raise exc.invalid_cast(converter, "System.Converter")
-    return CsArray([converter(item) for item in list(items)])
+    convert = exc.delegate(converter, "converter", "System.Converter")
+    return CsArray([convert(item) for item in list(items)])
 
 
 def for_each(array: object, action: object) -> None:
     items = _array(array, "array")
-    if action is None:
-        raise exc.argument_null("action")
-    if not callable(action):
-        raise exc.invalid_cast(action, "System.Action")
+    act = exc.delegate(action, "action", "System.Action")
     for item in list(items):
-        action(item)
+        act(item)
 
 
 def _range(items: CsArray, start: object, count: object) -> range:

@@ -81,8 +81,7 @@ class Encoding(CsObject):
         return self._name
 
     def encode(self, text: str) -> bytes:
-        if _has_surrogates(text):
-            text = _fix_surrogates(text)
+        text = utf16.well_formed(text)
         limit = {"ascii": 0x80, "latin-1": 0x100}.get(self._codec)
         if limit is None:
             return text.encode(self._codec)
@@ -208,16 +207,7 @@ def utf8(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return _fix_surrogates(text).encode("utf-8")
-
-
-def _has_surrogates(text: str) -> bool:
-    return any(0xD800 <= ord(c) <= 0xDFFF for c in text)
-
-
-def _fix_surrogates(text: str) -> str:
-    """Pair UTF-16 surrogates held as separate code points; lone ones become U+FFFD."""
-    return text.encode("utf-16-le", errors="surrogatepass").decode("utf-16-le", errors="replace")
+        return utf16.well_formed(text).encode("utf-8")
 
 
 _PREAMBLES = {
@@ -330,7 +320,7 @@ def html_encode(value: object) -> str | None:
         return None
     text = _chars(value, "value")
     out: list[str] = []
-    for c in _fix_surrogates(text) if _has_surrogates(text) else text:
+    for c in utf16.well_formed(text):
         code = ord(c)
         if c == "<":
             out.append("&lt;")

@@ -7,7 +7,8 @@ that nothing else ever escapes `Expression.evaluate`.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ...errors import ExpressionRuntimeError
 from .types import CsChar, CsObject
@@ -74,6 +75,16 @@ def typed_argument(value: object, param: str, cls: type[_T], clr: str) -> _T:
     if value is None:
         raise argument_null(param)
     raise invalid_cast(value, clr)
+
+
+def delegate(value: object, param: str, clr: str) -> Callable[..., Any]:
+    """A delegate parameter (`Func`, `Predicate`, `Converter`, `Action`, named by `clr`):
+    ArgumentNullException for null, InvalidCastException for a value that is not callable."""
+    if value is None:
+        raise argument_null(param)
+    if not callable(value):
+        raise invalid_cast(value, clr)
+    return value
 
 
 def argument_out_of_range(param: str) -> ExpressionRuntimeError:

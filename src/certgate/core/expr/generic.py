@@ -260,11 +260,8 @@ class CsList(_Versioned):
     def ConvertAll(self, converter: object) -> CsList:
         """A list of the converted elements; its T is System.Object (the converter's result
         type is the compiler's, not known here)."""
-        if converter is None:
-            raise exc.argument_null("converter")
-        if not callable(converter):
-            raise exc.invalid_cast(converter, "System.Converter")
-        return CsList(_OBJECT, CsArray([converter(x) for x in list(self._list)]))
+        convert = exc.delegate(converter, "converter", "System.Converter")
+        return CsList(_OBJECT, CsArray([convert(x) for x in list(self._list)]))
 
     def CopyTo(self, *args: object) -> None:
         """`CopyTo(array[, arrayIndex])`, `CopyTo(index, array, arrayIndex, count)`."""
@@ -453,13 +450,10 @@ class CsList(_Versioned):
 
 
 def _predicate(match: object) -> Callable[[object], bool]:
-    if match is None:
-        raise exc.argument_null("match")
-    if not callable(match):
-        raise exc.invalid_cast(match, "System.Predicate")
+    check = exc.delegate(match, "match", "System.Predicate")
 
     def test(item: object) -> bool:
-        result = match(item)
+        result = check(item)
         if type(result) is not bool:
             raise exc.invalid_cast(result, "System.Boolean")
         return result

@@ -22,6 +22,7 @@ from .collections import (
     value_equals,
 )
 from .linq_count import SizedSeq, is_partition, sized, try_get_non_enumerated_count
+from .linq_more import _func
 
 Func = Callable[..., object]
 _MISSING: Any = object()
@@ -34,14 +35,6 @@ def _test(predicate: Func, item: object) -> bool:
     if result is False:
         return False
     raise exc.invalid_cast(result, "System.Boolean")
-
-
-def _func(value: object, param: str) -> Func:
-    if value is None:
-        raise exc.argument_null(param)
-    if not callable(value):
-        raise exc.invalid_cast(value, "System.Func")
-    return value
 
 
 def any_(source: object, predicate: object = _MISSING) -> bool:

@@ -27,11 +27,7 @@ _NO_ELEMENTS = "Sequence contains no elements"
 
 
 def _func(value: object, param: str) -> Func:
-    if value is None:
-        raise exc.argument_null(param)
-    if not callable(value):
-        raise exc.invalid_cast(value, "System.Func")
-    return value
+    return exc.delegate(value, param, "System.Func")
 
 
 def _bool(value: object) -> bool:

@@ -59,6 +59,14 @@ def text(u: str) -> str:
     return _PAIR.sub(_join, u)
 
 
+def well_formed(s: str) -> str:
+    """`s` as .NET's encoders read it: a pair held as two code points is its character, a lone
+    surrogate is U+FFFD (UTF-8 writes EF BF BD for it)."""
+    if s.isascii() or _SURROGATE.search(s) is None:
+        return s
+    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _split(m: re.Match[str]) -> str:
     code = ord(m.group()) - 0x10000
     return chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF))

@@ -141,7 +141,7 @@ class SetStatus(Node):
             response.reason = None
             return
         reason = to_text(self.reason, ctx)
-        if problem := field_text_problem(reason):
+        if isinstance(self.reason, Expression) and (problem := field_text_problem(reason)):
             raise PolicyRuntimeError(f"Invalid reason phrase: {problem}.", source="set-status")
         response.reason = reason
 

@@ -36,6 +36,7 @@ from certgate.core.policy.builders import (
 from certgate.core.policy.nodes import Node, Origin
 from certgate.core.policy.values import evaluate, to_text
 from certgate.core.policy.xmltree import Pos, XmlElement
+from certgate.core.url import UrlInfo
 from certgate.errors import (
     ExpressionRuntimeError,
     NotSupportedError,
@@ -93,8 +94,21 @@ class SetHeader(Node):
         set_header(response.headers, *self._arguments(ctx))
 
     def _arguments(self, ctx: RequestContext) -> tuple[str, list[str], str]:
+        """Name, values and action; a computed name or value HTTP cannot carry fails the policy
+        (literals were checked at load): written as is, CR LF would inject headers or a
+        request."""
+        name = to_text(self.name, ctx)
+        if isinstance(self.name, Expression) and (problem := header_name_problem(name)):
+            raise PolicyRuntimeError(
+                f"Invalid header name {name!r}: {problem}.", source="set-header"
+            )
         values = [to_text(v, ctx) for v in self.values]
-        return to_text(self.name, ctx), values, _action(self.action, ctx)
+        for value, text in zip(self.values, values, strict=True):
+            if isinstance(value, Expression) and (problem := field_text_problem(text)):
+                raise PolicyRuntimeError(
+                    f"Invalid value for header '{name}': {problem}.", source="set-header"
+                )
+        return name, values, _action(self.action, ctx)
 
     def apply(self, ctx: RequestContext) -> Response | None:
         target = ctx.Response if self.on_response else ctx.Request
@@ -227,12 +241,12 @@ class SetBackendService(Node):
     def __init__(
         self,
         origin: Origin,
-        base_url: Value | None,
+        base_url: UrlInfo | Expression | None,
         backend_id: Value | None,
         references: tuple[Reference, ...] = (),
     ) -> None:
         super().__init__(origin)
-        self.base_url = base_url
+        self.base_url = base_url  # a literal parsed at load
         self.backend_id = backend_id
         self.references = references  # a literal backend id, checked when the snapshot loads
 
@@ -244,6 +258,10 @@ class SetBackendService(Node):
             ctx.backend = entity
             return None
         assert self.base_url is not None
+        if isinstance(self.base_url, UrlInfo):
+            ctx.Request.Url.set_base(self.base_url)
+            ctx.backend = None
+            return None
         url = to_text(self.base_url, ctx)
         if not url.startswith(("http://", "https://")):
             raise PolicyRuntimeError(
@@ -279,13 +297,19 @@ def _set_backend_service(el: XmlElement, where: Where) -> Node:
         backend_id = expression_or_literal(attr, el, where)
         refs = _reference("backend", backend_id, el, where, attr.pos)
         return SetBackendService(origin(el, where), None, backend_id, refs)
-    base = expression_or_literal(el.attrs["base-url"], el, where)
-    if isinstance(base, str) and not base.startswith(("http://", "https://")):
+    attr = el.attrs["base-url"]
+    base = expression_or_literal(attr, el, where)
+    if isinstance(base, Expression):
+        return SetBackendService(origin(el, where), base, None)
+    if not base.startswith(("http://", "https://")):
         raise PolicyError(
-            "'base-url' must be an absolute http:// or https:// URL.",
-            **at(el, where, el.attrs["base-url"].pos),
+            "'base-url' must be an absolute http:// or https:// URL.", **at(el, where, attr.pos)
         )
-    return SetBackendService(origin(el, where), base, None)
+    try:
+        return SetBackendService(origin(el, where), UrlInfo.parse(base), None)
+    except ValueError as err:
+        pos = attr.pos
+        raise PolicyError(f"'base-url' is not a valid URL: {err}.", **at(el, where, pos)) from None
 
 
 class AuthenticationCertificate(Node):
