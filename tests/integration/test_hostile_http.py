@@ -313,6 +313,9 @@ def test_accepted_request_reaches_the_backend_reframed(
 ) -> None:
     case = ACCEPTED[name]
     got = send(gateway, pki, case.wire, feed)
+    if feed == "bytewise" and b"Expect: 100-continue" in case.wire and got[0].status == 100:
+        # a byte at a time, the body may not be there yet when the head is read: 100 is then due
+        got = got[1:]
     assert [r.status for r in got] == list(case.statuses), got[-1].head[:300]
     assert got[-1].closes and got[-1].header(b"connection") == b"close"
     # The backend read exactly the requests the gateway answered, with the same bodies.

@@ -30,6 +30,15 @@ def _read_only(args: tuple[SType, ...]) -> SType:
     return SType(stype.name, stype.py, element=_element(args))
 
 
+def _converted(args: tuple[SType, ...]) -> SType:
+    """`Array.ConvertAll(array, x => ...)`: an array of what the lambda returns (its marker from
+    `lambdatypes.lambda_result`)."""
+    converter = args[1] if len(args) == 2 else UNKNOWN
+    return array_of(
+        converter.element if converter.name == "<lambda>" and converter.element else UNKNOWN
+    )
+
+
 def _typed(fn: Callable[..., object], typer: Callable[[tuple[SType, ...]], SType]) -> StaticMember:
     return StaticMember(fn, UNKNOWN, typer=typer, arg_types=True)
 
@@ -43,7 +52,7 @@ _MORE = {
     "BinarySearch": _plain(a.binary_search, INT),
     "Clear": StaticMember(a.clear, UNKNOWN, arg_types=True),
     "ConstrainedCopy": _plain(a.constrained_copy, UNKNOWN),
-    "ConvertAll": _plain(a.convert_all, array_of(UNKNOWN)),
+    "ConvertAll": StaticMember(a.convert_all, UNKNOWN, typer=_converted),
     "Exists": _plain(a.exists, BOOL),
     "Fill": _plain(a.fill, UNKNOWN),
     "Find": _typed(a.find, _element),

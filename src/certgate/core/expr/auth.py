@@ -184,9 +184,11 @@ STRING_EXTENSIONS = {
     "TryParseBasic": try_parse_basic,
 }
 STRING_OUT_METHODS = {"TryParseJwt": 1, "TryParseBasic": 1}
+_JWT, _BASIC = SType("Jwt", Jwt), SType("BasicAuthCredentials", BasicAuthCredentials)
 STRING_EXTENSION_TYPES = {
-    "AsJwt": SType("Jwt", Jwt),
-    "AsBasic": SType("BasicAuthCredentials", BasicAuthCredentials),
+    "AsJwt": _JWT,
+    "AsBasic": _BASIC,
     "TryParseJwt": BOOL,
     "TryParseBasic": BOOL,
 }
+STRING_OUT_TYPES = {"TryParseJwt": (_JWT,), "TryParseBasic": (_BASIC,)}

@@ -140,8 +140,8 @@ class EffectTranslator(LambdaTranslator):
             )
         return local
 
-    def out_target(self, arg: s.Arg) -> str:
-        name = super().out_target(arg)
+    def out_target(self, arg: s.Arg, known: SType = UNKNOWN) -> str:
+        name = super().out_target(arg, known)
         if not arg.declares and arg.out is not None:
             local = self.scope.lookup(arg.out)
             if local is not None:

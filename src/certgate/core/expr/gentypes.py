@@ -20,7 +20,7 @@ from .dictionary import STRING_COMPARERS, CsDictionary, StringComparer
 from .generic import CsList, _Versioned
 from .langrt import RANGES
 from .sets import CsHashSet, CsQueue, CsStack
-from .static import BOOL, SType, class_stype
+from .static import BOOL, SType, class_stype, pair_of
 from .strings_more import comparer_from_comparison
 from .tuples import generic_tuple
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, _parse_int, register
@@ -108,10 +108,9 @@ def _display(name: str, args: tuple[TypeInfo, ...]) -> str:
 def _concrete(cls: type, arity: int) -> Callable[[str, tuple[TypeInfo, ...]], TypeInfo]:
     def make(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
         refs = tuple(_object_ref(a) for a in args)
-        element = (
-            class_stype(KeyValuePair) if arity == 2 else args[0].stype
-        )  # dictionaries enumerate pairs
-        stype = SType(_display(name, args), cls, element=element)
+        types = tuple(a.stype for a in args)
+        element = pair_of(types) if arity == 2 else types[0]  # dictionaries enumerate pairs
+        stype = SType(_display(name, args), cls, element=element, args=types)
 
         def ctor(*values: object) -> object:
             return cls(*refs, *values)
@@ -123,8 +122,9 @@ def _concrete(cls: type, arity: int) -> Callable[[str, tuple[TypeInfo, ...]], Ty
 
 def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeInfo]:
     def make(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
-        element = class_stype(KeyValuePair) if dictionary else args[0].stype
-        stype = SType(_display(name, args), None, element=element)
+        types = tuple(a.stype for a in args)
+        element = pair_of(types) if dictionary else types[0]
+        stype = SType(_display(name, args), None, element=element, args=types)
         if dictionary:
 
             def test(value: object) -> bool:
@@ -143,7 +143,7 @@ def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeIn
 
 
 def _pair(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
-    stype = SType(_display(name, args), KeyValuePair)
+    stype = SType(_display(name, args), KeyValuePair, args=tuple(a.stype for a in args))
     ref = CsTypeRef(stype.name, (KeyValuePair,), is_value_type=False)
     key, value = (_object_ref(a).default for a in args)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from . import syntax as s
 from .flow import completes
+from .lambdatypes import lambda_result
 from .parse import SourceMap
 from .scope import Local, Names, Scope
 from .static import UNKNOWN, SType
@@ -102,9 +103,7 @@ class LambdaTranslator(TypeOpsTranslator):
         try:
             names = []
             for i, param in enumerate(node.params):
-                stype = (
-                    param_types[i] if i < len(param_types) and len(node.params) == 1 else UNKNOWN
-                )
+                stype = param_types[i] if i < len(param_types) else UNKNOWN
                 if param.type is not None:
                     stype = self.resolve_type(param.type).stype
                 names.append(self.declare(param.name, stype, param.pos).py_name)
@@ -122,7 +121,7 @@ class LambdaTranslator(TypeOpsTranslator):
         # defaults are evaluated when the lambda is created, in the enclosing scope
         names += bound + [f"{name}=_pre(lambda: {source})" for name, source in hoisted]
         text = f"{self.tick()} or ({body.text})" if tick else body.text  # `_tick()` is None
-        return Code(f"(lambda {', '.join(names)}: {text})", UNKNOWN)
+        return Code(f"(lambda {', '.join(names)}: {text})", lambda_result(body.type))
 
     def local_function(self, node: s.LocalFunction, local: Local) -> list[str]:
         """The `def` of a local function (emitted at the top of its block, so that calls before
@@ -175,11 +174,13 @@ class LambdaTranslator(TypeOpsTranslator):
         self.frames.append(frame)
         self.preludes, self.hoists, self.loops = [], [], []
         self.iteration_locals = []
+        result = UNKNOWN
         try:
             if isinstance(node.body, s.Block):
                 lines = self.block(node.body, 1)
             else:
                 value = self.operand(node.body)
+                result = value.type
                 lines = [_INDENT + line for line in self.preludes]
                 lines.append(f"{_INDENT}return {value.text}")
         finally:
@@ -190,4 +191,4 @@ class LambdaTranslator(TypeOpsTranslator):
         if frame.nonlocals:
             lines.insert(0, f"{_INDENT}nonlocal {', '.join(sorted(frame.nonlocals))}")
         self.preludes += [f"def {name}({', '.join(params)}):", *lines]
-        return Code(name, UNKNOWN)
+        return Code(name, lambda_result(result))

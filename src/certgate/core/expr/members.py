@@ -21,9 +21,12 @@ from typing import Any
 from . import auth, linq, numbers, scalars, strings, strings_more, symmetric, xlinq
 from . import exceptions as exc
 from .arrays import CsArray
-from .collections import LinqSeq
+from .collections import KeyValuePair, LinqSeq
+from .dictionary import CsDictionary, KeyCollection, ValueCollection
 from .generic import CsList
 from .linq_join import Lookup
+from .linq_more import Grouping
+from .sets import CsHashSet, CsQueue, CsStack
 from .static import (
     BOOL,
     CHAR,
@@ -42,6 +45,11 @@ Getter = Callable[[Any], object]
 Method = Callable[..., object]
 ELEMENT = SType("<element>", None)  # marker: the result is the receiver's element type
 SEQUENCE = SType("<sequence>", None)  # marker: an IEnumerable of the receiver's element type
+ARRAY = SType("<array>", None)  # marker: an array of the receiver's element type
+LIST = SType("<list>", None)  # marker: a List of the receiver's element type
+# markers for Dictionary<K, V> and KeyValuePair<K, V>: the K or V of the receiver's type
+# arguments (also as the element of a result type: `Keys` is a KeyCollection of K)
+KEY, VALUE = SType("<key>", None), SType("<value>", None)
 
 
 @dataclass(slots=True)
@@ -59,15 +67,32 @@ class MemberTable:
     # a method named like an overload without out parameters, for calls with out arguments
     # (`Dictionary.Remove(key, out value)`): class attribute `CS_OUT_OVERLOADS`
     out_overloads: dict[str, Method] = field(default_factory=dict)
+    # static types of the out arguments, where known (markers allowed): `_GENERIC_RESULTS`
+    out_types: dict[str, tuple[SType, ...]] = field(default_factory=dict)
 
     def result_type(self, name: str, receiver: SType) -> SType:
-        result = self.types.get(name, UNKNOWN)
-        element = receiver.element or UNKNOWN
-        if result is ELEMENT:
-            return element
-        if result is SEQUENCE:
-            return SType("IEnumerable", LinqSeq, element=element)
+        return _resolve(self.types.get(name, UNKNOWN), receiver)
+
+    def out_result_types(self, name: str, receiver: SType) -> tuple[SType, ...]:
+        return tuple(_resolve(t, receiver) for t in self.out_types.get(name, ()))
+
+
+def _resolve(result: SType, receiver: SType) -> SType:
+    """A member's result type, with a marker replaced by what the receiver's type gives."""
+    if result.element in (KEY, VALUE):
+        return SType(result.name, result.py, element=_resolve(result.element, receiver))
+    if result.py is not None or not result.name.startswith("<"):
         return result
+    element = receiver.element or UNKNOWN
+    if result in (KEY, VALUE):
+        return receiver.args[result is VALUE] if len(receiver.args) == 2 else UNKNOWN
+    if result is ELEMENT:
+        return element
+    if result is ARRAY:
+        return _ARRAY if element is UNKNOWN else array_of(element)
+    if result is LIST:
+        return SType(CsList.CS_TYPE, CsList, element=element)
+    return SType("IEnumerable", LinqSeq, element=element)  # SEQUENCE
 
 
 def _to_string_number(value: float, format: object = None, provider: object = None) -> str:
@@ -96,6 +121,7 @@ def _equals(a: object, b: object) -> bool:
 
 
 _NODES = SType("IEnumerable", LinqSeq, element=UNKNOWN)
+_ARRAY = SType("System.Array", CsArray, element=UNKNOWN)
 _LINQ_TYPES: dict[str, SType] = {
     "Any": BOOL,
     "All": BOOL,
@@ -110,7 +136,7 @@ _LINQ_TYPES: dict[str, SType] = {
     "FirstOrDefault": ELEMENT,
     "Last": ELEMENT,
     "LastOrDefault": ELEMENT,
-    "ToArray": SType("System.Array", CsArray, element=UNKNOWN),
+    "ToArray": ARRAY,
     # ordering, sets, grouping, aggregates (`linq_more`)
     **dict.fromkeys(
         (
@@ -135,7 +161,7 @@ _LINQ_TYPES: dict[str, SType] = {
     "SequenceEqual": BOOL,
     "LongCount": LONG,
     "Average": SType("System.Double", float),
-    "ToList": SType(CsList.CS_TYPE, CsList, element=UNKNOWN),
+    "ToList": LIST,
     "GroupBy": SType("IEnumerable", LinqSeq, element=UNKNOWN),
     "SelectMany": SType("IEnumerable", LinqSeq, element=UNKNOWN),
     "Zip": SType("IEnumerable", LinqSeq, element=UNKNOWN),
@@ -185,6 +211,7 @@ _TABLES: dict[type, MemberTable] = {
         types=_LINQ_TYPES | _STRING_TYPES | strings_more.STRING_TYPES | auth.STRING_EXTENSION_TYPES,
         indexer=strings.char_at,
         out_methods=dict(auth.STRING_OUT_METHODS) | linq.LINQ_OUT_METHODS,
+        out_types=dict(auth.STRING_OUT_TYPES),
     ),
     bool: MemberTable(
         "System.Boolean",
@@ -260,11 +287,13 @@ def _build(cls: type[CsObject]) -> MemberTable:
             table.types[name] = from_annotation(hints.get(name))
     for name in cls.CS_LONG:
         table.types[name] = LONG
-    # result types a hint cannot say (`char[]`): class attribute `CS_RESULT_TYPES`
-    table.types.update(getattr(cls, "CS_RESULT_TYPES", {}))
     if cls.CS_INDEXER is not None:
         table.indexer = getattr(cls, cls.CS_INDEXER)
         table.types["this[]"] = ELEMENT if cls.CS_INDEXER_ELEMENT else _return_type(table.indexer)
+    # result types a hint cannot say (`char[]`): class attribute `CS_RESULT_TYPES`
+    table.types.update(getattr(cls, "CS_RESULT_TYPES", {}))
+    table.types.update(_GENERIC_RESULTS.get(cls, {}))
+    table.out_types.update(_GENERIC_OUTS.get(cls, {}))
     if cls.CS_INDEX_SETTER is not None:
         table.index_setter = getattr(cls, cls.CS_INDEX_SETTER)
     for name, prop in cls.CS_PROPERTIES.items():  # a property named like a method (`Value`)
@@ -273,6 +302,32 @@ def _build(cls: type[CsObject]) -> MemberTable:
         if prop.fset is not None:
             table.setters[name] = prop.fset
     return table
+
+
+# results of generic collections that their type arguments give
+_SEQUENCE_RESULTS = dict.fromkeys(("Peek", "Pop", "Dequeue"), ELEMENT) | {"ToArray": ARRAY}
+_GENERIC_RESULTS: dict[type, dict[str, SType]] = {
+    CsDictionary: {
+        "Keys": SType(KeyCollection.CS_TYPE, KeyCollection, element=KEY),
+        "Values": SType(ValueCollection.CS_TYPE, ValueCollection, element=VALUE),
+        "this[]": VALUE,
+        "GetValueOrDefault": VALUE,
+    },
+    KeyValuePair: {"Key": KEY, "Value": VALUE},
+    Grouping: {"Key": KEY},
+    CsList: {"ToArray": ARRAY, "GetRange": LIST, "FindAll": LIST}
+    | dict.fromkeys(("Find", "FindLast"), ELEMENT),
+    CsQueue: _SEQUENCE_RESULTS,
+    CsStack: _SEQUENCE_RESULTS,
+}
+
+_GENERIC_OUTS: dict[type, dict[str, tuple[SType, ...]]] = {
+    CsDictionary: {"TryGetValue": (VALUE,), "Remove": (VALUE,)},
+    KeyValuePair: {"Deconstruct": (KEY, VALUE)},
+    CsHashSet: {"TryGetValue": (ELEMENT,)},
+    CsQueue: dict.fromkeys(("TryPeek", "TryDequeue"), (ELEMENT,)),
+    CsStack: dict.fromkeys(("TryPeek", "TryPop"), (ELEMENT,)),
+}
 
 
 def _hints(cls: type) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from .static import (
     array_of,
     class_stype,
     from_annotation,
+    non_nullable,
 )
 from .translate import Code, ExprTranslator
 from .types import CsChar, CsValue
@@ -487,9 +488,7 @@ class OperatorTranslator(ExprTranslator):
                 node.pos,
             )
         temp = self.names.temp()
-        self.holes.append(
-            Code(temp, SType(receiver.type.name, receiver.type.py, False, receiver.type.element))
-        )
+        self.holes.append(Code(temp, non_nullable(receiver.type)))
         try:
             body = self.operand(node.body)
         finally:

@@ -26,13 +26,14 @@ class SType:
     py: type | None  # runtime class; None when not known statically
     nullable: bool = False  # may be null although `py` is a value type (result of `?.`)
     element: SType | None = None  # element type of an enumerable, when known
+    args: tuple[SType, ...] = ()  # type arguments, where members need them (Dictionary<K, V>)
 
     @property
     def known(self) -> bool:
         return self.py is not None
 
     def as_nullable(self) -> SType:
-        return SType(self.name, self.py, True, self.element)
+        return SType(self.name, self.py, True, self.element, self.args)
 
     def is_(self, *classes: type) -> bool:
         return self.py in classes
@@ -80,7 +81,7 @@ STYPES = {s.name: s for s in (STRING, BOOL, INT, LONG, DOUBLE, CHAR, DECIMAL, SI
 def non_nullable(stype: SType) -> SType:
     """`T` of a `T?` (the shared instance for the primitives, which the compiler tests by
     identity)."""
-    return STYPES.get(stype.name) or SType(stype.name, stype.py, element=stype.element)
+    return STYPES.get(stype.name) or SType(stype.name, stype.py, False, stype.element, stype.args)
 
 
 def class_stype(cls: type) -> SType:
@@ -114,6 +115,11 @@ def from_annotation(annotation: Any) -> SType:
     if isinstance(annotation, type):
         return class_stype(annotation)
     return UNKNOWN
+
+
+def pair_of(types: tuple[SType, ...]) -> SType:
+    """`KeyValuePair<K, V>`, what a dictionary enumerates."""
+    return SType(KeyValuePair.CS_TYPE, KeyValuePair, args=types)
 
 
 def array_of(element: SType) -> SType:

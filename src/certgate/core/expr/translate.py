@@ -21,12 +21,14 @@ import math
 import re
 from dataclasses import dataclass
 
+from . import lambdatypes
 from . import syntax as s
 from .arity import mismatch, refuses
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
-from .linq import LAMBDA_OVER_ELEMENTS, any_value_equals
+from .lambdatypes import LambdaTyper
+from .linq import any_value_equals
 from .members import MemberTable, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
@@ -403,8 +405,9 @@ class ExprTranslator:
             return self.static_call(info, target, node)
         receiver = self.operand(target.target)
         table = self.member_table(receiver, target.name, target.pos)
-        element = receiver.type.element if target.name in LAMBDA_OVER_ELEMENTS else None
-        args, outs = self.call_args(node.args, element)
+        out_types = () if table is None else table.out_result_types(target.name, receiver.type)
+        lambdas = lambdatypes.instance(receiver.type, target.name)
+        args, outs = self.call_args(node.args, lambdas, out_types)
         if target.name == "GetValueOrDefault" and _nullable_value_type(receiver.type):
             return self.value_or_default(receiver, args, len(node.args), target.pos)
         name = repr(target.name)
@@ -430,6 +433,7 @@ class ExprTranslator:
                 raise self.arity_error(target.name, len(node.args), target.pos)
             self.check_argument_kinds(receiver.type.name, target.name, node, target.pos)
         result = UNKNOWN if table is None else table.result_type(target.name, receiver.type)
+        result = lambdatypes.refined(target.name, result, receiver.type, self.last_arg_types)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
             result = self.type_arg_stype(target.type_args[0])
@@ -496,7 +500,13 @@ class ExprTranslator:
             raise self.unsupported(
                 f"type arguments on '{info.full_name}.{target.name}'", target.pos
             )
-        args, outs = self.call_args(node.args, None)
+        # `T.TryParse(s, out var v)`: v is a T
+        parses = target.name.startswith("TryParse") or target.name == "TryCreate"
+        args, outs = self.call_args(
+            node.args,
+            lambdatypes.static(info.full_name, target.name),
+            (info.stype,) if parses and member.outs == 1 else (),
+        )
         key = "static " + target.name
         if refuses(info.full_name, key, len(node.args), member.value, bound=False):
             raise self.arity_error(target.name, len(node.args), target.pos)
@@ -522,20 +532,29 @@ class ExprTranslator:
                 result = member.of_type_arg(result)
         return Code(self.with_outs(f"{function}({args.removeprefix(', ')})", outs), result)
 
-    def call_args(self, args: tuple[s.Arg, ...], element: SType | None) -> tuple[str, list[str]]:
-        """(", a, b" for the in-arguments, [python names of out targets])."""
+    def call_args(
+        self,
+        args: tuple[s.Arg, ...],
+        lambdas: LambdaTyper | None,
+        out_types: tuple[SType, ...] = (),
+    ) -> tuple[str, list[str]]:
+        """(", a, b" for the in-arguments, [python names of out targets]); `lambdas` types the
+        parameters of lambda arguments, `out_types` the `out var` locals."""
         texts: list[str] = []
         outs: list[str] = []
         types: list[SType] = []  # of the in-arguments, for overloads (`StaticMember.typer`)
         named = False
         for arg in args:
             if arg.out is not None:
-                outs.append(self.out_target(arg))
+                known = out_types[len(outs)] if len(outs) < len(out_types) else UNKNOWN
+                outs.append(self.out_target(arg, known))
             elif outs:
                 raise self.unsupported("arguments after an out argument", arg.pos)
-            elif isinstance(arg.value, s.Lambda) and element is not None:
-                texts.append(self.lambda_(arg.value, (element,)).text)
-                types.append(UNKNOWN)
+            elif isinstance(arg.value, s.Lambda) and lambdas is not None:
+                params = lambdas(len(types), len(arg.value.params), tuple(types))
+                code = self.lambda_(arg.value, params)
+                texts.append(code.text)
+                types.append(code.type)  # a `lambda_result` marker
             elif arg.value is not None:
                 code = self.operand(arg.value)
                 texts.append(code.text)
@@ -550,10 +569,11 @@ class ExprTranslator:
         self.last_arg_types = tuple(types)
         return "".join(", " + t for t in texts), outs
 
-    def out_target(self, arg: s.Arg) -> str:
+    def out_target(self, arg: s.Arg, known: SType = UNKNOWN) -> str:
+        """The local an out argument assigns; `known`: the parameter's type, for `out var`."""
         assert arg.out is not None
         if arg.declares:
-            stype = UNKNOWN if arg.out_type is None else self.resolve_type(arg.out_type).stype
+            stype = known if arg.out_type is None else self.resolve_type(arg.out_type).stype
             return self.declare(arg.out, stype, arg.pos).py_name
         local = self.scope.lookup(arg.out)
         if local is None:
@@ -605,7 +625,7 @@ class ExprTranslator:
     # --- lambdas --------------------------------------------------------------------------------
 
     def x_Lambda(self, node: s.Lambda) -> Code:
-        return self.lambda_(node, ())
+        return Code(self.lambda_(node, ()).text, UNKNOWN)
 
     def lambda_(self, node: s.Lambda, param_types: tuple[SType, ...]) -> Code:
         """`x => ...` with the parameter types known from the call; see `effects`."""

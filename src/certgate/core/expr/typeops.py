@@ -25,7 +25,7 @@ from .literals import INTEGER_KINDS
 from .operators import promoted
 from .regexp import enum_bitwise, is_enum
 from .singles import CsSingle
-from .static import BOOL, CHAR, LONG, NULL, UINT, ULONG, UNKNOWN, SType, array_of
+from .static import BOOL, CHAR, LONG, NULL, UINT, ULONG, UNKNOWN, SType, array_of, non_nullable
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
 from .types import CsChar
@@ -88,7 +88,7 @@ class TypeOpsTranslator(CreationTranslator):
         if node.name is None:
             return Code(f"_is({value.text}, {ref})", BOOL)
         declared = self.resolve_type(node.type).stype
-        declared = SType(declared.name, declared.py, False, declared.element)
+        declared = non_nullable(declared)
         local = self.declare(node.name, declared, node.pos)
         temp = self.names.temp()
         bind = f"(({local.py_name} := {temp}) is {temp})"

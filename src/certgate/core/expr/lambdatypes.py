@@ -1,0 +1,155 @@
+"""The parameter types of a lambda passed to a method, as C# infers them from the delegate type
+the method's parameter declares (`Func<TSource, int, bool>`, `Comparison<T>`, `MatchEvaluator`).
+
+They matter where the static type changes what the code means: `(int)c` converts a `char` but
+unboxes an `object` (an InvalidCastException), so `Array.Find(chars, c => (int)c == 97)` needs
+`c` known as a char. A typer answers for one call: given the argument's position, the lambda's
+parameter count and the static types of the arguments before it, the parameter types, or `()`
+where certgate does not know them (then the values are judged at run time).
+
+Back the other way, a lambda's result type types the call: `Select(s => s.Length * 1.5)` is an
+`IEnumerable<double>`, `Max(x => x.Price)` the price's type (`refined`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .collections import LinqSeq
+from .dictionary import CsDictionary
+from .generic import CsList
+from .linq import LAMBDA_OVER_ELEMENTS
+from .linq_more import Grouping
+from .regexp import Match, Regex
+from .sets import CsHashSet
+from .static import INT, NULL, UNKNOWN, SType, class_stype, pair_of
+
+# (argument index, lambda parameter count, static types of the arguments before it)
+LambdaTyper = Callable[[int, int, tuple[SType, ...]], tuple[SType, ...]]
+
+_MATCH = class_stype(Match)
+# LINQ operators whose two-parameter lambda also receives the element's index
+_INDEXED = frozenset({"Select", "Where", "SelectMany", "TakeWhile", "SkipWhile"})
+# `List<T>` and `HashSet<T>` methods taking a `Predicate<T>`, `Action<T>` or `Converter<T, U>`
+_OVER_ELEMENTS = frozenset(
+    {
+        "Find", "FindAll", "FindIndex", "FindLast", "FindLastIndex", "Exists", "TrueForAll",
+        "RemoveAll", "ConvertAll", "ForEach", "RemoveWhere",
+    }
+)  # fmt: skip
+_ARRAY_STATICS = _OVER_ELEMENTS | {"Sort"}
+
+
+def instance(receiver: SType, name: str) -> LambdaTyper | None:
+    """The typer of `receiver.name(...)`, or None when none of its lambdas is typed."""
+    element = receiver.element
+    if receiver.py is Regex and name == "Replace":
+        return _evaluator
+    if element is None or element is UNKNOWN:
+        return None
+    if receiver.py in (CsList, CsHashSet) and (name in _OVER_ELEMENTS or name == "Sort"):
+        return _over(element)
+    if name in LAMBDA_OVER_ELEMENTS:
+        return _linq(element, name)
+    if name == "Aggregate":
+        return _aggregate(element)
+    if name == "Zip":
+        return lambda index, count, before: (
+            (element, before[0].element or UNKNOWN) if count == 2 and before else ()
+        )
+    return None
+
+
+def static(type_name: str, name: str) -> LambdaTyper | None:
+    """The typer of `Type.name(...)`."""
+    if type_name == "System.Text.RegularExpressions.Regex" and name == "Replace":
+        return _evaluator
+    if type_name == "System.Array" and name in _ARRAY_STATICS:
+        return _over_first_argument
+    return None
+
+
+def _evaluator(index: int, count: int, before: tuple[SType, ...]) -> tuple[SType, ...]:
+    return (_MATCH,) if count == 1 else ()
+
+
+def _over(element: SType) -> LambdaTyper:
+    """`Predicate<T>`/`Action<T>`/`Converter<T, U>` over the elements, `Comparison<T>` for Sort."""
+    return lambda index, count, before: (element,) * count if count <= 2 else ()
+
+
+def _over_first_argument(index: int, count: int, before: tuple[SType, ...]) -> tuple[SType, ...]:
+    """`Array.Find(array, x => ...)`, `Array.Sort(array, (x, y) => ...)`."""
+    element = before[0].element if before else None
+    if element is None or element is UNKNOWN or index == 0 or count > 2:
+        return ()
+    return (element,) * count
+
+
+def _linq(element: SType, name: str) -> LambdaTyper:
+    """A key, element or result selector or a predicate over the elements (and their index)."""
+
+    def typer(index: int, count: int, before: tuple[SType, ...]) -> tuple[SType, ...]:
+        if count == 1:  # each single-parameter lambda of these operators takes the element
+            return (element,)
+        if count == 2 and index == 0 and name in _INDEXED:
+            return (element, INT)
+        return ()
+
+    return typer
+
+
+def _aggregate(element: SType) -> LambdaTyper:
+    """`Aggregate((acc, x) => ...)` (both the element) or `Aggregate(seed, (acc, x) => ...)`
+    (the accumulator has the seed's type)."""
+
+    def typer(index: int, count: int, before: tuple[SType, ...]) -> tuple[SType, ...]:
+        if count == 2 and index == 0:
+            return (element, element)
+        if count == 2 and index == 1 and before and before[0] is not NULL:
+            return (before[0], element)
+        return ()
+
+    return typer
+
+
+def lambda_result(body: SType) -> SType:
+    """The static type a lambda argument gets in `last_arg_types`: a marker holding the type of
+    its body (unknown for a block body)."""
+    return SType("<lambda>", None, element=body)
+
+
+def _bodies(arg_types: tuple[SType, ...]) -> list[SType | None]:
+    """The result types of the call's lambdas (None: not known)."""
+    return [
+        t.element if t.element is not None and t.element.known else None
+        for t in arg_types
+        if t.name == "<lambda>"
+    ]
+
+
+def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, ...]) -> SType:
+    """The result type of `receiver.name(args)` that a lambda's result type gives; else `result`."""
+    bodies = _bodies(arg_types)
+    element = receiver.element or UNKNOWN
+    if name in ("Max", "Min", "Sum") and result is UNKNOWN and len(arg_types) <= 1:
+        if not arg_types:  # the elements' own type (Sum of int is int)
+            return element
+        return bodies[0] or result if bodies else result
+    if len(bodies) != len(arg_types) or None in bodies:
+        return result  # an argument that is not a lambda, or a lambda of unknown result
+    known = tuple(b for b in bodies if b is not None)
+    if name == "Select":
+        return SType("IEnumerable", LinqSeq, element=known[0])
+    if name == "SelectMany" and len(known) == 1:
+        return SType("IEnumerable", LinqSeq, element=known[0].element or UNKNOWN)
+    if name == "ConvertAll" and receiver.py is CsList:
+        return SType(CsList.CS_TYPE, CsList, element=known[0])
+    if name in ("GroupBy", "ToDictionary") and len(known) <= 2:
+        args = (known[0], known[1] if len(known) == 2 else element)
+        if name == "ToDictionary":
+            return SType(CsDictionary.CS_TYPE, CsDictionary, element=pair_of(args), args=args)
+        group = class_stype(Grouping)
+        grouping = SType(group.name, group.py, element=args[1], args=args)
+        return SType("IEnumerable", LinqSeq, element=grouping)
+    return result
