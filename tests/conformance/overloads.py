@@ -29,6 +29,11 @@ using System.Collections.Generic;
 class Dump {
     static char Kind(Type t) {
         if (t.IsByRef || t.IsGenericParameter) return 'O';
+        if (t.IsGenericType && (t.Name.Contains("Span`1") || t.Name.Contains("Memory`1"))) {
+            // an array converts to a (ReadOnly)Span/Memory; a string only to ReadOnlySpan<char>
+            bool text = t.Name.StartsWith("ReadOnly") && t.GetGenericArguments()[0] == typeof(char);
+            return text ? 'S' : 'A';
+        }
         if (t == typeof(string)) return 'S';
         if (t == typeof(bool)) return 'B';
         if (t == typeof(char)) return 'C';

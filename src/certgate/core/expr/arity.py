@@ -45,6 +45,14 @@ _EXTENSIONS = frozenset(
 )
 
 
+# extension methods whose generic parameter the receiver fixes: LINQ's `Contains<char>(char[,
+# comparer])` on a string, where C# infers TSource from the receiver (`"a".Contains(1)` is
+# refused: an int is no char)
+_BOUND_EXTENSIONS: dict[tuple[str, str], tuple[Overload, ...]] = {
+    ("System.String", "Contains"): ((1, 1, "C"), (2, 2, "CO")),
+}
+
+
 def net_type(name: str) -> str:
     """The reflection name of a static type's name (`List<System.Int32>` -> ``List`1``)."""
     if "<" not in name:
@@ -80,9 +88,12 @@ def mismatch(type_name: str, member: str, args: list[str | None]) -> bool:
     (S, B, C, N; "null" for the literal) or None where certgate does not judge it (objects,
     unknown types: an implicit conversion may exist)."""
     overloads = OVERLOADS.get((net_type(type_name), member))
-    if overloads is None or member in _EXTENSIONS or all(a is None for a in args):
+    bound = _BOUND_EXTENSIONS.get((type_name, member))
+    if overloads is None or all(a is None for a in args):
         return False
-    fitting = [o for o in overloads if _takes(o, len(args))]
+    if member in _EXTENSIONS and bound is None:
+        return False
+    fitting = [o for o in overloads + (bound or ()) if _takes(o, len(args))]
     return bool(fitting) and not any(_accepts(o[2], args) for o in fitting)
 
 
