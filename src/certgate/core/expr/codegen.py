@@ -107,7 +107,9 @@ class Translator(BranchTranslator):
                 )
             return [f"{pad}return"]
         if self.frames:
-            return [f"{pad}return {self.expr(node.value).text}"]
+            value = self.expr(node.value)
+            self.frames[-1].returns.append(value.type)
+            return [f"{pad}return {value.text}"]
         return [f"{pad}return {self.returned(node.value).text}"]
 
     def returned(self, node: s.Expr) -> Code:

@@ -32,6 +32,7 @@ class Frame:
 
     lambda_depth: int
     nonlocals: set[str] = field(default_factory=set)
+    returns: list[SType] = field(default_factory=list)  # static types of its `return`s
 
 
 def _needs_def(body: s.Expr | s.Block) -> bool:
@@ -178,6 +179,8 @@ class LambdaTranslator(TypeOpsTranslator):
         try:
             if isinstance(node.body, s.Block):
                 lines = self.block(node.body, 1)
+                if len({t.name for t in frame.returns}) == 1:  # C#'s inferred return type
+                    result = frame.returns[0]
             else:
                 value = self.operand(node.body)
                 result = value.type
