@@ -177,3 +177,47 @@ def test_all_paths_return_twin() -> None:
         '@{ if (context.Request.Certificate == null) { return "none"; } else { return "some"; } }'
     )
     assert evaluate(text) == "none"
+
+
+# The grammar misreads `new List<Guid> { g }` inside parentheses as `(new List) < Guid > { g }`;
+# the parser adds the `()` C# reads the same and maps positions back to the user's text.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("@((long)(new List<Guid> { Guid.Empty, Guid.Empty }.Count))", 2),
+        ("@(1 + (new List<Guid> { Guid.Empty }.Count))", 2),
+        ('@((new Dictionary<string, List<Guid>> { { "a", null } }.Count))', 1),
+        ("@((new List<Guid> { Guid.Empty }.Count) + (new HashSet<Guid> { Guid.Empty }.Count))", 2),
+        ("@{ if ((new List<JObject> { new JObject() }.Count) > 0) { return 1; } return 0; }", 1),
+    ],
+)
+def test_generic_creation_inside_parentheses(text: str, value: int) -> None:
+    assert evaluate(text, make_context()) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "message"),
+    [
+        (
+            "@((new List<Guid> { Guid.Empty }.Foo))",
+            "Foo",
+            "Usage of member 'Foo' of type 'System.Collections.Generic.List' is not supported "
+            "within expressions",
+        ),
+        (
+            "@((new List<Guid> { Guid.Empty }.Count) + (new HashSet<Guid> { x }.Count))",
+            "x",
+            "The name 'x' does not exist in the current context",
+        ),
+        (
+            "@((new List<Guid> { Guid.Empty }.Count) + y)",
+            "y",
+            "The name 'y' does not exist in the current context",
+        ),
+    ],
+)
+def test_generic_creation_inside_parentheses_errors_keep_columns(
+    text: str, name: str, message: str
+) -> None:
+    error = error_of(text)
+    assert (error.message, error.column) == (message, text.rindex(name) + 1)

@@ -9,6 +9,7 @@ byte offsets; `SourceMap` turns them into absolute document line/column (code po
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -45,10 +46,18 @@ class SourceMap:
     source: str | None
     element: str | None
     body_utf8: bytes = field(repr=False, default=b"")
+    # offsets in the parsed body where `()` was added that the user did not write
+    # (`_with_creation_arguments`)
+    inserted: tuple[int, ...] = ()
+
+    @property
+    def parsed_length(self) -> int:
+        return len(self.body_utf8) + 2 * len(self.inserted)
 
     def index_of(self, byte_offset: int) -> int:
         """Character index in `text` for a byte offset in the wrapped source."""
-        user = min(max(0, byte_offset - self.prefix_bytes), len(self.body_utf8))
+        user = min(max(0, byte_offset - self.prefix_bytes), self.parsed_length)
+        user -= sum(min(2, user - at) for at in self.inserted if user > at)
         return self.body_start + len(self.body_utf8[:user].decode("utf-8", errors="ignore"))
 
     def position(self, index: int) -> tuple[int, int]:
@@ -103,42 +112,72 @@ def parse(text: str, *, source: str | None, element: str | None, line: int, colu
     root = tree.root_node
     if root.has_error:
         raise _syntax_error(root, smap)
+    root, smap = _with_creation_arguments(prefix, body, suffix, root, smap)
     node = _body_node(root, smap)
     if node is None:  # cannot happen for balanced input; refuse rather than guess
         raise smap.error_at("Syntax error", start)
-    if node.type == "parenthesized_expression" and _bare_creation(node):
-        node = _without_parentheses(prefix, body, suffix, smap) or node
     return Parsed(node, smap, text[start + 1] == "{")
 
 
-def _bare_creation(node: Node) -> bool:
+def _bare_creations(root: Node) -> list[Node]:
     """`new T` with neither arguments nor initializer: never C#, but how the grammar misreads
-    `(new List<Guid> { g }.Count)` inside parentheses, as `(new List) < Guid > ...`."""
-    return any(
-        n.type == "object_creation_expression"
+    `new List<Guid> { g }` inside parentheses, as `(new List) < Guid > { g }`."""
+    return [
+        n
+        for n in _walk_named(root)
+        if n.type == "object_creation_expression"
         and n.child_by_field_name("arguments") is None
         and n.child_by_field_name("initializer") is None
-        for n in _walk_named(node)
-    )
+    ]
 
 
-def _without_parentheses(prefix: str, body: bytes, suffix: str, smap: SourceMap) -> Node | None:
-    """Parse `@(x)` again with its parentheses blanked out (the offsets stay the same)."""
+def _with_creation_arguments(
+    prefix: str, body: bytes, suffix: str, root: Node, smap: SourceMap
+) -> tuple[Node, SourceMap]:
+    """Parse again with `()` after the type arguments of each misread creation (C# reads
+    `new List<Guid>() { g }` the same); the source map keeps positions in the user's text. When
+    that does not parse either, the tree stays as it was (the compiler then reports it)."""
+    offsets = []
+    for creation in _bare_creations(root):
+        end = _type_arguments_end(body, creation.end_byte - smap.prefix_bytes)
+        if end is None:
+            return root, smap
+        offsets.append(end)
+    if not offsets:
+        return root, smap
+    offsets.sort()
+    fixed = b"".join(body[a:b] + b"()" for a, b in itertools.pairwise([0, *offsets]))
+    fixed += body[offsets[-1] :]
     with _PARSER_LOCK:
-        tree = _PARSER.parse(prefix.encode() + b" " + body[1:-1] + b" " + suffix.encode())
-    if tree.root_node.has_error:
+        tree = _PARSER.parse(prefix.encode() + fixed + suffix.encode())
+    if tree.root_node.has_error or _bare_creations(tree.root_node):
+        return root, smap
+    inserted = tuple(at + 2 * i for i, at in enumerate(offsets))
+    return tree.root_node, dataclasses.replace(smap, inserted=inserted)
+
+
+def _type_arguments_end(body: bytes, at: int) -> int | None:
+    """The offset after the `<...>` that starts at `at` (after blanks), or None."""
+    at += len(body[at:]) - len(body[at:].lstrip())
+    if body[at : at + 1] != b"<":
         return None
-    start, end = smap.prefix_bytes + 1, smap.prefix_bytes + len(body) - 1
-    inner = body[1:-1]
-    start += len(inner) - len(inner.lstrip())
-    end -= len(inner) - len(inner.rstrip())
-    found = [n for n in _walk_named(tree.root_node) if (n.start_byte, n.end_byte) == (start, end)]
-    return found[0] if found and not _bare_creation(found[0]) else None
+    depth = 0
+    for i in range(at, len(body)):
+        char = body[i : i + 1]
+        if char == b"<":
+            depth += 1
+        elif char == b">":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif char in b"(){};=\"'":
+            return None  # not a type argument list
+    return None
 
 
 def _body_node(root: Node, smap: SourceMap) -> Node | None:
     """The node holding exactly the user's body inside the wrapper, or None."""
-    end = smap.prefix_bytes + len(smap.body_utf8)
+    end = smap.prefix_bytes + smap.parsed_length
     for node in _walk_named(root):
         spans_body = node.start_byte == smap.prefix_bytes and node.end_byte == end
         if spans_body and node.type in ("parenthesized_expression", "block"):
@@ -206,7 +245,7 @@ def _next_leaf(node: Node, smap: SourceMap) -> str | None:
     root = node
     while root.parent is not None:
         root = root.parent
-    end = smap.prefix_bytes + len(smap.body_utf8)
+    end = smap.prefix_bytes + smap.parsed_length
     for leaf in _leaves(root):
         if leaf.start_byte >= node.end_byte and leaf.end_byte > leaf.start_byte:
             return (
