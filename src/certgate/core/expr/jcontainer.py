@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from . import exceptions as exc
 from .collections import LinqSeq
-from .jtoken import JToken, JValue, is_byte_array, json_error, to_token
+from .jtoken import TOKENS, JToken, JValue, is_byte_array, json_error, to_token
 from .strings import to_string
 from .types import CsObject
 
@@ -264,3 +264,6 @@ JProperty.CS_PROPERTIES = {"Value": property(JProperty._get_value, JProperty._se
 
 
 JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]
+JContainer.CS_RESULT_TYPES = JToken.CS_RESULT_TYPES | dict.fromkeys(  # type: ignore[attr-defined]
+    ("Descendants", "DescendantsAndSelf"), TOKENS
+)

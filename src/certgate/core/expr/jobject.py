@@ -9,7 +9,8 @@ from typing import ClassVar
 from . import exceptions as exc
 from .collections import KeyValuePair, LinqSeq
 from .jcontainer import JContainer, JProperty, is_multi_content, is_null_token
-from .jtoken import JToken, json_error, to_token
+from .jtoken import TOKENS, JToken, json_error, to_token
+from .static import STRING, SType, class_stype, pair_of
 from .strings import StringComparison, fold, to_string
 from .types import CsObject
 
@@ -221,4 +222,8 @@ class JArray(JContainer):
             self.merge_items(content)
 
 
-JObject.CS_ELEMENT = KeyValuePair  # type: ignore[attr-defined]
+JObject.CS_ELEMENT = pair_of((STRING, class_stype(JToken)))  # type: ignore[attr-defined]
+JObject.CS_RESULT_TYPES = JContainer.CS_RESULT_TYPES | {  # type: ignore[attr-defined]
+    "Properties": SType("IEnumerable", LinqSeq, element=class_stype(JProperty)),
+    "PropertyValues": TOKENS,
+}

@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .collections import LinqSeq
+from .datetime import TimeSpan
 from .dictionary import CsDictionary
 from .generic import CsList
 from .linq import LAMBDA_OVER_ELEMENTS
 from .linq_more import Grouping
 from .regexp import Match, Regex
 from .sets import CsHashSet
-from .static import INT, NULL, UNKNOWN, SType, class_stype, pair_of
+from .static import DOUBLE, INT, NULL, UNKNOWN, SType, class_stype, pair_of
 
 # (argument index, lambda parameter count, static types of the arguments before it)
 LambdaTyper = Callable[[int, int, tuple[SType, ...]], tuple[SType, ...]]
@@ -129,9 +130,14 @@ def _bodies(arg_types: tuple[SType, ...]) -> list[SType | None]:
 
 
 def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, ...]) -> SType:
-    """The result type of `receiver.name(args)` that a lambda's result type gives; else `result`."""
+    """The result type of `receiver.name(args)` that a lambda's result type gives (or, for an
+    overload, an argument's type); else `result`."""
+    if receiver.py is TimeSpan and name == "Divide" and len(arg_types) == 1 and arg_types[0].known:
+        return DOUBLE if arg_types[0].py is TimeSpan else receiver  # `t / ts` is a double
     bodies = _bodies(arg_types)
     element = receiver.element or UNKNOWN
+    if name == "Aggregate" and result is UNKNOWN:
+        return _aggregated(element, arg_types, bodies)
     if name in ("Max", "Min", "Sum") and result is UNKNOWN and len(arg_types) <= 1:
         if not arg_types:  # the elements' own type (Sum of int is int)
             return element
@@ -153,3 +159,15 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         grouping = SType(group.name, group.py, element=args[1], args=args)
         return SType("IEnumerable", LinqSeq, element=grouping)
     return result
+
+
+def _aggregated(element: SType, arg_types: tuple[SType, ...], bodies: list[SType | None]) -> SType:
+    """`Aggregate(func)` is the element type, `Aggregate(seed, func)` the seed's (TAccumulate),
+    `Aggregate(seed, func, resultSelector)` what the selector returns."""
+    if len(arg_types) == 1:
+        return element
+    if len(arg_types) == 2 and arg_types[0] is not NULL and arg_types[0].name != "<lambda>":
+        return arg_types[0]
+    if len(arg_types) == 3 and len(bodies) == 2 and bodies[1] is not None:
+        return bodies[1]
+    return UNKNOWN

@@ -39,6 +39,7 @@ from .static import (
     class_stype,
     from_annotation,
 )
+from .tuples import TUPLES
 from .types import CsChar, CsObject
 
 Getter = Callable[[Any], object]
@@ -47,9 +48,11 @@ ELEMENT = SType("<element>", None)  # marker: the result is the receiver's eleme
 SEQUENCE = SType("<sequence>", None)  # marker: an IEnumerable of the receiver's element type
 ARRAY = SType("<array>", None)  # marker: an array of the receiver's element type
 LIST = SType("<list>", None)  # marker: a List of the receiver's element type
-# markers for Dictionary<K, V> and KeyValuePair<K, V>: the K or V of the receiver's type
-# arguments (also as the element of a result type: `Keys` is a KeyCollection of K)
-KEY, VALUE = SType("<key>", None), SType("<value>", None)
+# markers for one of the receiver's type arguments: K or V of a Dictionary<K, V> or a
+# KeyValuePair<K, V> (also as the element of a result type: `Keys` is a KeyCollection of K),
+# a tuple's items
+_ARGS = tuple(SType(f"<arg{i}>", None) for i in range(8))
+KEY, VALUE = _ARGS[0], _ARGS[1]
 
 
 @dataclass(slots=True)
@@ -79,13 +82,14 @@ class MemberTable:
 
 def _resolve(result: SType, receiver: SType) -> SType:
     """A member's result type, with a marker replaced by what the receiver's type gives."""
-    if result.element in (KEY, VALUE):
+    if result.element in _ARGS:
         return SType(result.name, result.py, element=_resolve(result.element, receiver))
     if result.py is not None or not result.name.startswith("<"):
         return result
     element = receiver.element or UNKNOWN
-    if result in (KEY, VALUE):
-        return receiver.args[result is VALUE] if len(receiver.args) == 2 else UNKNOWN
+    if result in _ARGS:
+        index = _ARGS.index(result)
+        return receiver.args[index] if index < len(receiver.args) else UNKNOWN
     if result is ELEMENT:
         return element
     if result is ARRAY:
@@ -319,6 +323,9 @@ _GENERIC_RESULTS: dict[type, dict[str, SType]] = {
     | dict.fromkeys(("Find", "FindLast"), ELEMENT),
     CsQueue: _SEQUENCE_RESULTS,
     CsStack: _SEQUENCE_RESULTS,
+} | {  # Tuple<T1, ..., TRest>: Item1 ... Item7, Rest
+    cls: {f"Item{i + 1}": _ARGS[i] for i in range(min(arity, 7))} | {"Rest": _ARGS[7]}
+    for arity, cls in TUPLES.items()
 }
 
 _GENERIC_OUTS: dict[type, dict[str, tuple[SType, ...]]] = {

@@ -97,6 +97,8 @@ def class_stype(cls: type) -> SType:
         element = getattr(cls, "CS_ELEMENT", None)  # enumerables: the class of their elements
         if element is None:
             return SType(cls.CS_TYPE, cls)
+        if isinstance(element, SType):  # with type arguments (JObject: KeyValuePair<K, V>)
+            return SType(cls.CS_TYPE, cls, element=element)
         inner = SType(element.CS_TYPE, element) if element is cls else class_stype(element)
         return SType(cls.CS_TYPE, cls, element=inner)
     return UNKNOWN

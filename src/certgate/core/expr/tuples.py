@@ -4,8 +4,8 @@
 One class per arity (`Tuple<T1, T2>` is `System.Tuple`2`), so that `Tuple.Create(1, 2).Item3` is
 refused at load. The items' type arguments are not kept: two tuples are equal when their items
 are, where .NET also wants the same type arguments (`Tuple.Create((object)1).Equals(
-Tuple.Create(1))` is false there). Items are `object` to the compiler, so members of an item are
-checked when the expression runs.
+Tuple.Create(1))` is false there). The compiler knows the items' static types (the type
+arguments, or those of `Tuple.Create`'s arguments), so `(int)t.Item1` of a `double` item converts.
 
 `new Tuple<int, string>(1, "a")` and `Tuple<int, string>` as a declared type (`generic_tuple`,
 one of the compiler's generic types): the constructor checks its arguments against the type
@@ -164,7 +164,7 @@ class Tuple8(CsTuple):
 _BY_ARITY: dict[int, type[CsTuple]] = {
     cls.ARITY: cls for cls in (Tuple1, Tuple2, Tuple3, Tuple4, Tuple5, Tuple6, Tuple7, Tuple8)
 }
-_STYPES = {arity: SType(cls.CS_TYPE, cls) for arity, cls in _BY_ARITY.items()}
+TUPLES = _BY_ARITY
 
 
 def create(*items: object) -> CsTuple:
@@ -180,7 +180,13 @@ def create(*items: object) -> CsTuple:
 
 
 def _create_type(args: tuple[SType, ...]) -> SType:
-    return _STYPES.get(len(args), UNKNOWN)
+    """`Tuple.Create(a, b)` is a `Tuple<A, B>` of the arguments' static types."""
+    cls = _BY_ARITY.get(len(args))
+    if cls is None:
+        return UNKNOWN
+    if len(args) == 8:  # the eighth item is `Rest`'s only one
+        args = (*args[:7], SType(Tuple1.CS_TYPE, Tuple1, args=args[7:]))
+    return SType(cls.CS_TYPE, cls, args=args)
 
 
 def generic_tuple(display: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
@@ -188,7 +194,8 @@ def generic_tuple(display: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
     cls = _BY_ARITY[len(args)]
     refs = tuple(arg.ref or CsTypeRef("System.Object", ()) for arg in args)
     ctor = _constructor(display, cls, refs)
-    return TypeInfo(display, SType(display, cls), _TupleRef(display, (cls,), refs=refs), ctor=ctor)
+    stype = SType(display, cls, args=tuple(arg.stype for arg in args))
+    return TypeInfo(display, stype, _TupleRef(display, (cls,), refs=refs), ctor=ctor)
 
 
 @dataclass(frozen=True, slots=True)
