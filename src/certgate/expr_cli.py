@@ -172,6 +172,7 @@ def _context(spec: dict[str, Any], base: Path) -> object:
     )
     for name, value in (spec.get("variables") or {}).items():
         context.set_variable(str(name), _variable(value))
+    context.RequestId  # noqa: B018 - a requestId that is no GUID fails here, not in an expression
     return context
 
 

@@ -114,3 +114,14 @@ def test_elapsed_and_timestamp(harness: Harness) -> None:
     ok, year, late = evaluate(harness, expr).split("|")
     assert (ok, late) == ("True", "False")
     assert int(year) == dt.datetime.now(dt.UTC).year
+
+
+def test_request_id_is_a_guid(harness: Harness) -> None:
+    """APIM's `context.RequestId` is a `Guid`: `ToString("N")` and `ToString()` are its forms,
+    and each request has its own."""
+    first = evaluate(harness, 'context.RequestId.ToString("N") + "|" + context.RequestId')
+    plain, dashed = first.split("|")
+    assert re.fullmatch(r"[0-9a-f]{32}", plain) and dashed.replace("-", "") == plain
+    assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", dashed)
+    second = harness.client().request("/ctx/items/7").body.decode()
+    assert second.split("|")[0] != plain

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from certgate.core.backends import EMPTY_DIRECTORY, BackendDirectory, BackendEntity
 from certgate.core.certs import LoadedCertificate, X509Certificate2
-from certgate.core.expr import DateTime, ReadOnlyDictionary
+from certgate.core.expr import DateTime, ReadOnlyDictionary, guid
 from certgate.core.expr.budget import DEFAULT_BUDGET_MS, ExpressionBudget
 from certgate.core.expr.datetime import TimeSpan
+from certgate.core.expr.guid import Guid
 from certgate.core.expr.types import CsObject
 from certgate.core.expr.variables import INTEGRAL_TYPES, VariableDictionary
 from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
@@ -181,11 +182,11 @@ class RequestContext(CsObject):
         "LastError",
         "Operation",
         "Request",
-        "RequestId",
         "_budget",
         "_budget_ms",
         "_clock",
         "_now",
+        "_request_guid",
         "_response",
         "_response_view",
         "_timestamp",
@@ -194,6 +195,7 @@ class RequestContext(CsObject):
         "_variables_view",
         "backend",
         "backend_identity",
+        "request_id",
     )
     CS_TYPE = "IProxyRequestContext"
     CS_MEMBERS = frozenset(
@@ -220,7 +222,6 @@ class RequestContext(CsObject):
     LastError: LastError | None
     Operation: OperationInfo
     Request: RequestInfo
-    RequestId: str
     _response: HttpResponse | None
     _response_view: ResponseView | None
     # No subscriptions, users or products yet: APIM reports null when a request has none.
@@ -247,7 +248,9 @@ class RequestContext(CsObject):
         self.Deployment = deployment
         self.Api = api
         self.Operation = operation
-        self.RequestId = request_id
+        # Not C#: the id as text (logs, error bodies); `RequestId` is the Guid, made on first read
+        self.request_id = request_id
+        self._request_guid: Guid | None = None
         # `Timestamp` is built on first read: few policies look, and the DateTime costs a
         # conversion to ticks on every request otherwise. The data plane passes POSIX seconds.
         self._now = timestamp
@@ -329,8 +332,15 @@ class RequestContext(CsObject):
             self._variable_types.pop(name, None)
         self._variables_view = None
 
+    @property
+    def RequestId(self) -> Guid:
+        """A `Guid`, as in APIM: `context.RequestId.ToString("N")`."""
+        if self._request_guid is None:
+            self._request_guid = guid.parse(self.request_id)
+        return self._request_guid
+
     def Trace(self, message: object) -> None:
-        trace_log.debug("request %s: %s", self.RequestId, message)
+        trace_log.debug("request %s: %s", self.request_id, message)
 
     def final_response(self) -> HttpResponse:
         """The response to send: a body consumed without `preserveContent` is not sent."""

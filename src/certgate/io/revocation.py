@@ -365,7 +365,7 @@ class RevocationFetcher:
                 async with asyncio.timeout(PREPARE_TIMEOUTS * limits.timeout):
                     await self.prefetch(verdict.links, validator, limits, check.now)
         except TimeoutError:
-            log.warning("revocation data for request %s not ready in time", ctx.RequestId)
+            log.warning("revocation data for request %s not ready in time", ctx.request_id)
         except Exception:
             log.exception("revocation prefetch failed")
 

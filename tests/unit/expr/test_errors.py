@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from certgate.core.context import RequestContext
 from certgate.core.expr import compile_expression
 from certgate.errors import ExpressionError, ExpressionRuntimeError, NotSupportedError
 
@@ -221,3 +222,21 @@ def test_generic_creation_inside_parentheses_errors_keep_columns(
 ) -> None:
     error = error_of(text)
     assert (error.message, error.column) == (message, text.rindex(name) + 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '@(context.RequestId == "x")',
+            "Operator '==' cannot be applied to operands of type 'System.Guid' and 'string'",
+        ),
+        ("@(context.RequestId.Substring(1))", "member 'Substring' of type 'System.Guid'"),
+    ],
+)
+def test_request_id_is_a_guid_not_a_string(text: str, message: str) -> None:
+    with pytest.raises((ExpressionError, NotSupportedError)) as info:
+        compile_expression(text, context_type=RequestContext)
+    assert message in str(info.value)
+    accepted = '@(context.RequestId.ToString("N").Substring(1))'
+    assert compile_expression(accepted, context_type=RequestContext) is not None

@@ -118,7 +118,7 @@ def test_unboxing_a_variable_as_another_type_throws(stored: str, read: str, mess
 
 
 def test_a_block_returning_several_types_records_none_and_is_judged_by_range() -> None:
-    mixed = "@{ if (context.RequestId == &quot;x&quot;) { return 5L; } return 5; }"
+    mixed = "@{ if (context.Request.Method == &quot;x&quot;) { return 5L; } return 5; }"
     assert run(mixed, '@(((long)context.Variables["v"]).ToString())') == (200, "5")
     assert run(mixed, '@(((int)context.Variables["v"]).ToString())') == (200, "5")
 

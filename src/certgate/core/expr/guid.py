@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import struct
 from typing import ClassVar
 
 from . import exceptions as exc
@@ -38,7 +39,7 @@ class Guid(CsValue):
     __slots__ = ("_big",)
     CS_TYPE = "System.Guid"
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
-        {"ToString", "ToByteArray", "Equals", "CompareTo"}
+        {"ToString", "ToByteArray", "Equals", "CompareTo", "GetHashCode"}
     )
 
     def __init__(self, big_endian: bytes) -> None:
@@ -52,6 +53,13 @@ class Guid(CsValue):
 
     def Equals(self, other: object) -> bool:
         return isinstance(other, Guid) and other._big == self._big
+
+    def GetHashCode(self) -> int:
+        """.NET Core's: the XOR of the four Int32s of its in-memory (ToByteArray) layout, so
+        `new Random(context.RequestId.GetHashCode())` seeds as in APIM. (.NET Framework, and so
+        Mono, mixes the fields differently.)"""
+        a, b, c, d = struct.unpack("<4i", _swap(self._big))
+        return int(a ^ b ^ c ^ d)
 
     def CompareTo(self, other: object) -> int:
         if other is None:

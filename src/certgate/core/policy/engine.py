@@ -30,12 +30,12 @@ def execute(policy: EffectivePolicy, ctx: RequestContext) -> Execution:
 
 def _on_error(policy: EffectivePolicy, ctx: RequestContext, err: PolicyRuntimeError) -> Execution:
     ctx.LastError = LastError(_error_info(err))
-    ctx.response = error_response(err, ctx.RequestId)
+    ctx.response = error_response(err, ctx.request_id)
     try:
         done = yield from run_nodes(policy.on_error, ctx)
     except PolicyRuntimeError:
         # An error inside on-error is not documented; APIM users see the generic 500 (§4.4).
-        return gateway_error(500, "Internal server error", ctx.RequestId)
+        return gateway_error(500, "Internal server error", ctx.request_id)
     return done if done is not None else ctx.final_response()
 
 

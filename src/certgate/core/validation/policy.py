@@ -126,7 +126,7 @@ class ValidateClientCertificate(Node):
         observe.verdict(_VERDICTS.get(failure[0], observe.UNTRUSTED))
         (reason, message), body = failure
         if self.ignore_error:
-            log.debug("request %s: %s ignored (%s)", ctx.RequestId, reason, message)
+            log.debug("request %s: %s ignored (%s)", ctx.request_id, reason, message)
             return None
         raise PolicyRuntimeError(
             message,
@@ -158,7 +158,7 @@ class ValidateClientCertificate(Node):
         if self.validate_revocation and verdict is not None:
             status = validator.revocation(verdict, check.lookup, now)
             if not validator.revocation_passes(status, check.api_id):
-                log.info("request %s: revocation check failed: %s", ctx.RequestId, status.detail)
+                log.info("request %s: revocation check failed: %s", ctx.request_id, status.detail)
                 return (REVOKED if status.status is Status.REVOKED else REVOCATION_UNKNOWN), (
                     BODY_INVALID
                 )
