@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import decimals, singles
 from . import syntax as s
+from .datetime import DateTime, DateTimeOffset
 from .decimals import CsDecimal
 from .jtoken import JToken
 from .lambdas import LambdaTranslator
@@ -224,6 +225,8 @@ class EffectTranslator(LambdaTranslator):
             if source_py is str and hasattr(target_py, "cs_implicit"):  # XName, XNamespace
                 ref = self.names.constant(CsTypeRef(target.name, (target_py,)))
                 return Code(f"_ccast({value.text}, {ref})", target)
+            if source_py is DateTime and target_py is DateTimeOffset:
+                return self.to_offset(value)  # C#'s implicit conversion
             if target_py is JToken and source_py in (str, int, float, bool, CsChar):
                 ref = self.names.constant(CsTypeRef(target.name, (JToken,)))
                 return Code(f"_ccast({value.text}, {ref})", target)  # JToken's implicit operators

@@ -19,6 +19,7 @@ import typing
 
 from . import decimals, singles
 from . import syntax as s
+from .datetime import DateTime, DateTimeOffset, new_datetimeoffset
 from .decimals import CsDecimal
 from .literals import INTEGER_KINDS
 from .singles import CsSingle
@@ -171,6 +172,8 @@ def integral_result(a: SType, b: SType, left: s.Expr, right: s.Expr) -> SType | 
     return INT
 
 
+# the operators DateTimeOffset has for two DateTimeOffsets, which a DateTime operand converts to
+_OFFSET_OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "-"})
 _NUMERIC_RANK = ("System.Double", "System.Single", "System.Int64", "System.Int32")
 
 
@@ -270,6 +273,8 @@ class OperatorTranslator(ExprTranslator):
             word = "and" if op == "&&" else "or"
             return Code(f"({self.cond(node.left)} {word} {self.cond(node.right)})", BOOL)
         left, right = self.operand(node.left), self.operand(node.right)
+        if op in _OFFSET_OPERATORS:
+            left, right = self.offset_operands(left, right)
         if op == "??":
             return self.coalesce(left, right, node.pos)
         if op in ("==", "!="):
@@ -277,6 +282,25 @@ class OperatorTranslator(ExprTranslator):
         if op in _COMPARE:
             return self.comparison(op, left, right, node.pos)
         return self.arithmetic(op, left, right, node)
+
+    def offset_operands(self, left: Code, right: Code) -> tuple[Code, Code]:
+        """C#'s implicit DateTime -> DateTimeOffset conversion where the other operand is a
+        DateTimeOffset: `DateTimeOffset.UtcNow > jwt.ExpirationTime` compares the instants."""
+        if {left.type.py, right.type.py} != {DateTime, DateTimeOffset}:
+            return left, right
+        if left.type.py is DateTime:
+            return self.to_offset(left), right
+        return left, self.to_offset(right)
+
+    def to_offset(self, value: Code) -> Code:
+        """A DateTime (or DateTime?) as the DateTimeOffset C# converts it to implicitly."""
+        convert = self.names.constant(new_datetimeoffset)
+        target = class_stype(DateTimeOffset)
+        if not value.type.nullable:
+            return Code(f"{convert}({value.text})", target)
+        temp = self.names.temp()
+        text = f"(None if ({temp} := {value.text}) is None else {convert}({temp}))"
+        return Code(text, target.as_nullable())
 
     def coalesce(self, left: Code, right: Code, pos: int) -> Code:
         if left.type.known and left.type.py in (int, float, bool) and not left.type.nullable:

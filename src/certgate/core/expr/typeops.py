@@ -16,8 +16,10 @@ import math
 from . import syntax as s
 from .collections import LinqSeq
 from .creation import CreationTranslator
+from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .decimals import CsDecimal
 from .gentypes import apim_type
+from .guid import Guid
 from .jtoken import JToken
 from .langrt import RANGES
 from .linq import LINQ_METHODS, TYPED_GENERICS
@@ -34,6 +36,8 @@ from .variables import VariableDictionary
 _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
 _SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
 _CONVERTED = frozenset(RANGES) | {"System.Double"}  # explicit numeric conversions
+# structs with no conversion to or from a string, bool or number
+_STRUCTS = frozenset({Guid, TimeSpan, DateTime, DateTimeOffset})
 _FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", "System.Char"})
 
 
@@ -136,6 +140,8 @@ class TypeOpsTranslator(CreationTranslator):
         if token and not (target.py is not None and issubclass(target.py, JToken)):
             ref = self.names.constant(self.type_ref(node.type))  # Json.NET's explicit operators
             return Code(f"_jcast({operand.text}, {ref})", target)
+        if operand.type.py is DateTime and target.py is DateTimeOffset:
+            return self.to_offset(operand)  # the implicit conversion, written as a cast
         if {CsDecimal, CsSingle} & {target.py, operand.type.py} and operand.type.known:
             return self.decimal_cast(operand, target, node.pos)
         if target_name in _CONVERTED and (operand.type.numeric or operand.type is CHAR):
@@ -145,8 +151,11 @@ class TypeOpsTranslator(CreationTranslator):
             return Code(f"_nconv({operand.text}, {target_name!r}, {checked})", target)
         primitive = (str, bool, int, float)
         known = operand.type.known and operand.type.py in primitive
-        if known and target.py in primitive and operand.type.py is not target.py:
-            # (string)5, (bool)1: C# has no such conversion
+        structs = (operand.type.py in _STRUCTS and target.py in primitive) or (
+            known and target.py in _STRUCTS
+        )
+        if structs or (known and target.py in primitive and operand.type.py is not target.py):
+            # (string)5, (bool)1, (string)guid, (DateTime)"x": C# has no such conversion
             raise self.error(
                 f"Cannot convert type '{operand.type.name}' to '{target_name}'", node.pos
             )
