@@ -743,6 +743,8 @@ class DateTimeOffset(_Calendar, CsValue):
         return self._with(self.DateTime.Add(value))
 
     def Subtract(self, value: object) -> object:
+        if isinstance(value, DateTime):  # C#'s implicit conversion to DateTimeOffset
+            value = new_datetimeoffset(value)
         if isinstance(value, DateTimeOffset):
             return TimeSpan(self.UtcTicks - value.UtcTicks)
         return self._with(self.DateTime.AddTicks(-_timespan(value).Ticks))

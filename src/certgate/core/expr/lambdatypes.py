@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .collections import LinqSeq
-from .datetime import TimeSpan
+from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .dictionary import CsDictionary
 from .generic import CsList
 from .linq import LAMBDA_OVER_ELEMENTS
@@ -114,6 +114,23 @@ def _aggregate(element: SType) -> LambdaTyper:
     return typer
 
 
+def _divide(argument: SType, receiver: SType) -> SType:
+    return DOUBLE if argument.py is TimeSpan else receiver  # `t / ts` is a double
+
+
+def _subtract(argument: SType, receiver: SType) -> SType:
+    """`a.Subtract(b)`: a TimeSpan between two moments, a moment less a TimeSpan."""
+    return receiver if argument.py is TimeSpan else class_stype(TimeSpan)
+
+
+# overloads whose result type the argument's static type picks
+_BY_ARGUMENT: dict[tuple[type | None, str], Callable[[SType, SType], SType]] = {
+    (TimeSpan, "Divide"): _divide,
+    (DateTime, "Subtract"): _subtract,
+    (DateTimeOffset, "Subtract"): _subtract,
+}
+
+
 def lambda_result(body: SType) -> SType:
     """The static type a lambda argument gets in `last_arg_types`: a marker holding the type of
     its body (unknown for a block body)."""
@@ -132,8 +149,9 @@ def _bodies(arg_types: tuple[SType, ...]) -> list[SType | None]:
 def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, ...]) -> SType:
     """The result type of `receiver.name(args)` that a lambda's result type gives (or, for an
     overload, an argument's type); else `result`."""
-    if receiver.py is TimeSpan and name == "Divide" and len(arg_types) == 1 and arg_types[0].known:
-        return DOUBLE if arg_types[0].py is TimeSpan else receiver  # `t / ts` is a double
+    by_argument = _BY_ARGUMENT.get((receiver.py, name))
+    if by_argument is not None and len(arg_types) == 1 and arg_types[0].known:
+        return by_argument(arg_types[0], receiver)
     bodies = _bodies(arg_types)
     element = receiver.element or UNKNOWN
     if name == "Aggregate" and result is UNKNOWN:
