@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from certgate.core.backends import EMPTY_DIRECTORY, BackendDirectory, BackendEntity
 from certgate.core.certs import LoadedCertificate, X509Certificate2
@@ -19,6 +20,7 @@ from certgate.core.expr import DateTime, ReadOnlyDictionary, guid
 from certgate.core.expr.budget import DEFAULT_BUDGET_MS, ExpressionBudget
 from certgate.core.expr.datetime import TimeSpan
 from certgate.core.expr.guid import Guid
+from certgate.core.expr.static import BOOL, STRING, SType, class_stype, read_only_dictionary
 from certgate.core.expr.types import CsObject
 from certgate.core.expr.variables import INTEGRAL_TYPES, VariableDictionary
 from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
@@ -73,6 +75,9 @@ class DeploymentInfo(CsObject):
     CS_MEMBERS = frozenset(
         {"Certificates", "Gateway", "GatewayId", "Region", "ServiceId", "ServiceName"}
     )
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {
+        "Certificates": read_only_dictionary(STRING, class_stype(X509Certificate2))
+    }
     Certificates: ReadOnlyDictionary
     Gateway: GatewayInfo
     GatewayId: str
@@ -198,6 +203,7 @@ class RequestContext(CsObject):
         "request_id",
     )
     CS_TYPE = "IProxyRequestContext"
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"Tracing": BOOL}
     CS_MEMBERS = frozenset(
         {
             "Api",

@@ -24,7 +24,7 @@ from certgate.core.expr.collections import iterate
 from certgate.core.expr.dictionary import CsDictionary
 from certgate.core.expr.generic import CsList
 from certgate.core.expr.jsonconvert import BODY_CONVERTERS
-from certgate.core.expr.static import REFS
+from certgate.core.expr.static import HEADERS, REFS, STRING, SType, read_only_dictionary
 from certgate.core.expr.types import CsObject
 from certgate.core.expr.xlinq import BODY_CONVERTERS as XML_BODY_CONVERTERS
 from certgate.core.model import Header, Response, set_header
@@ -161,6 +161,10 @@ MessageBody.CONVERTERS.update(XML_BODY_CONVERTERS)  # As<XDocument>() / <XElemen
 
 
 class RequestInfo(CsObject):
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {
+        "Headers": HEADERS,
+        "MatchedParameters": read_only_dictionary(STRING, STRING),
+    }
     __slots__ = (
         "IpAddress",
         "Method",
@@ -262,6 +266,7 @@ class ResponseView(CsObject):
     __slots__ = ("_body", "_headers", "response")
     CS_TYPE = "IResponse"
     CS_MEMBERS = frozenset({"Body", "Headers", "StatusCode", "StatusReason"})
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"Headers": HEADERS}
 
     def __init__(self, response: Response) -> None:
         self.response = response

@@ -8,9 +8,11 @@ query (spec §2.10); `set-backend-service` replaces the service-URL part, `rewri
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from certgate.core.expr import CsArray, ReadOnlyDictionary
+from certgate.core.expr.static import HEADERS, SType
 from certgate.core.expr.types import CsObject
 
 # What a path may hold as is (RFC 3986 pchar, '/' and existing %-escapes); the rest is escaped as
@@ -30,6 +32,7 @@ class UrlInfo(CsObject):
     CS_MEMBERS = frozenset(
         {"Host", "Path", "Port", "Query", "QueryString", "Scheme", "ToString", "ToUri"}
     )
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"Query": HEADERS}
     Scheme: str
     Host: str
     Port: int

@@ -21,7 +21,7 @@ from typing import Any
 from . import auth, linq, numbers, scalars, strings, strings_more, symmetric, xlinq
 from . import exceptions as exc
 from .arrays import CsArray
-from .collections import KeyValuePair, LinqSeq
+from .collections import KeyValuePair, LinqSeq, ReadOnlyDictionary
 from .dictionary import CsDictionary, KeyCollection, ValueCollection
 from .generic import CsList
 from .linq_join import Lookup
@@ -53,6 +53,7 @@ LIST = SType("<list>", None)  # marker: a List of the receiver's element type
 # a tuple's items
 _ARGS = tuple(SType(f"<arg{i}>", None) for i in range(8))
 KEY, VALUE = _ARGS[0], _ARGS[1]
+_JOINED = SType("<joined>", None)  # V, but a string for a string[] V (Headers, Query)
 
 
 @dataclass(slots=True)
@@ -90,6 +91,9 @@ def _resolve(result: SType, receiver: SType) -> SType:
     if result in _ARGS:
         index = _ARGS.index(result)
         return receiver.args[index] if index < len(receiver.args) else UNKNOWN
+    if result is _JOINED:
+        value = receiver.args[1] if len(receiver.args) == 2 else UNKNOWN
+        return STRING if value.py is CsArray and value.element is STRING else value
     if result is ELEMENT:
         return element
     if result is ARRAY:
@@ -318,6 +322,8 @@ _GENERIC_RESULTS: dict[type, dict[str, SType]] = {
         "GetValueOrDefault": VALUE,
     },
     KeyValuePair: {"Key": KEY, "Value": VALUE},
+    # APIM's GetValueOrDefault(name, default) joins a string[] value with ","
+    ReadOnlyDictionary: {"this[]": VALUE, "GetValueOrDefault": _JOINED},
     Grouping: {"Key": KEY},
     CsList: {"ToArray": ARRAY, "GetRange": LIST, "FindAll": LIST}
     | dict.fromkeys(("Find", "FindLast"), ELEMENT),
@@ -329,6 +335,7 @@ _GENERIC_RESULTS: dict[type, dict[str, SType]] = {
 }
 
 _GENERIC_OUTS: dict[type, dict[str, tuple[SType, ...]]] = {
+    ReadOnlyDictionary: {"TryGetValue": (VALUE,)},
     CsDictionary: {"TryGetValue": (VALUE,), "Remove": (VALUE,)},
     KeyValuePair: {"Deconstruct": (KEY, VALUE)},
     CsHashSet: {"TryGetValue": (ELEMENT,)},

@@ -517,10 +517,10 @@ class OperatorTranslator(ExprTranslator):
             body = self.operand(node.body)
         finally:
             self.holes.pop()
-        return Code(
-            f"(None if ({temp} := {receiver.text}) is None else {body.text})",
-            body.type.as_nullable(),
-        )
+        # `a?.Length` is an int?; `a?.Trim()` stays a string (null is one of its values)
+        value_type = body.type.py in (int, float, bool, CsChar) or _is_value_type(body.type.py)
+        result = body.type.as_nullable() if value_type else body.type
+        return Code(f"(None if ({temp} := {receiver.text}) is None else {body.text})", result)
 
     def x_Index(self, node: s.Index) -> Code:
         target = self.operand(node.target)

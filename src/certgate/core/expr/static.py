@@ -124,5 +124,19 @@ def pair_of(types: tuple[SType, ...]) -> SType:
     return SType(KeyValuePair.CS_TYPE, KeyValuePair, args=types)
 
 
+def read_only_dictionary(key: SType, value: SType) -> SType:
+    """`IReadOnlyDictionary<K, V>` (Headers, Query, MatchedParameters, Certificates)."""
+    return SType(
+        ReadOnlyDictionary.CS_TYPE,
+        ReadOnlyDictionary,
+        element=pair_of((key, value)),
+        args=(key, value),
+    )
+
+
 def array_of(element: SType) -> SType:
     return SType(f"{element.name}[]", CsArray, element=element)
+
+
+# `IReadOnlyDictionary<string, string[]>`: the Headers of requests and responses, `Url.Query`
+HEADERS = read_only_dictionary(STRING, array_of(STRING))
