@@ -81,6 +81,14 @@ class MemberTable:
         return tuple(_resolve(t, receiver) for t in self.out_types.get(name, ()))
 
 
+def linq_result(name: str, receiver: SType) -> SType:
+    """The result of LINQ's `name` on a receiver known only as an IEnumerable<T> (T may be
+    unknown too: then only the results that do not depend on it are known)."""
+    if receiver.element is None:
+        return UNKNOWN
+    return _resolve(_LINQ_TYPES.get(name, UNKNOWN), receiver)
+
+
 def _resolve(result: SType, receiver: SType) -> SType:
     """A member's result type, with a marker replaced by what the receiver's type gives."""
     if result.element in _ARGS:
@@ -363,4 +371,4 @@ def static_table(stype: SType) -> MemberTable | None:
     return None if stype.py is None else table_for(stype.py)
 
 
-__all__ = ["ELEMENT", "MemberTable", "class_stype", "static_table", "table_for"]
+__all__ = ["ELEMENT", "MemberTable", "class_stype", "linq_result", "static_table", "table_for"]

@@ -29,7 +29,7 @@ from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .lambdatypes import LambdaTyper
 from .linq import any_value_equals
-from .members import MemberTable, static_table
+from .members import MemberTable, linq_result, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
 from .scalars import comparison
@@ -432,7 +432,10 @@ class ExprTranslator:
             if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
                 raise self.arity_error(target.name, len(node.args), target.pos)
             self.check_argument_kinds(receiver.type.name, target.name, node, target.pos)
-        result = UNKNOWN if table is None else table.result_type(target.name, receiver.type)
+        if table is not None:
+            result = table.result_type(target.name, receiver.type)
+        else:  # an interface such as IEnumerable<T>: LINQ's results still follow from T
+            result = linq_result(target.name, receiver.type)
         result = lambdatypes.refined(target.name, result, receiver.type, self.last_arg_types)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
@@ -550,8 +553,9 @@ class ExprTranslator:
                 outs.append(self.out_target(arg, known))
             elif outs:
                 raise self.unsupported("arguments after an out argument", arg.pos)
-            elif isinstance(arg.value, s.Lambda) and lambdas is not None:
-                params = lambdas(len(types), len(arg.value.params), tuple(types))
+            elif isinstance(arg.value, s.Lambda):
+                count = len(arg.value.params)
+                params = () if lambdas is None else lambdas(len(types), count, tuple(types))
                 code = self.lambda_(arg.value, params)
                 texts.append(code.text)
                 types.append(code.type)  # a `lambda_result` marker
