@@ -133,9 +133,12 @@ def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeIn
                 )
 
         else:
+            # a string is an IEnumerable<char> and nothing else (char is a value type, so not
+            # an IEnumerable<object>; nor an ICollection<char>)
+            text = name.endswith(".IEnumerable") and types[0].name == "System.Char"
 
             def test(value: object) -> bool:
-                return type(value) is str or is_enumerable(value)
+                return text if type(value) is str else is_enumerable(value)
 
         return TypeInfo(stype.name, stype, TestRef(stype.name, (), test=test))
 

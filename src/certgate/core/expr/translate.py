@@ -42,6 +42,7 @@ from .static import (
     INT,
     LONG,
     NULL,
+    REFS,
     SINGLE,
     STRING,
     UINT,
@@ -62,6 +63,7 @@ from .typenames import (
     resolve,
 )
 from .types import CsChar, CsTypeRef, CsValue, nullable_value
+from .variables import VariableDictionary
 
 _INTEGRAL_LITERALS = {"int": INT, "uint": UINT, "long": LONG, "ulong": ULONG}
 _PLAIN_NAME = re.compile(r"[a-z][A-Za-z0-9]*\Z")  # C# parameter names are camelCase
@@ -437,9 +439,14 @@ class ExprTranslator:
         else:  # an interface such as IEnumerable<T>: LINQ's results still follow from T
             result = linq_result(target.name, receiver.type)
         result = lambdatypes.refined(target.name, result, receiver.type, self.last_arg_types)
+        implied = self.implied_type_argument(target.name, receiver.type, node.args)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
             result = self.type_arg_stype(target.type_args[0])
+            call = f"_callg({receiver.text}, {name}, {self.names.constant(refs)}{args})"
+        elif implied is not None:
+            result = implied
+            refs = (REFS[implied.name],)
             call = f"_callg({receiver.text}, {name}, {self.names.constant(refs)}{args})"
         elif outs:
             call = f"_callout({receiver.text}, {name}, {len(outs)}{args})"
@@ -449,6 +456,19 @@ class ExprTranslator:
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
             call = self.typed_comparison(target.name, receiver, node.args, args) or call
         return Code(self.with_outs(call, outs), result)
+
+    def implied_type_argument(
+        self, name: str, receiver: SType, args: tuple[s.Arg, ...]
+    ) -> SType | None:
+        """`context.Variables.GetValueOrDefault("n", "")` is APIM's `GetValueOrDefault<T>` with
+        T inferred from the default (a string here), so a stored value of another type throws,
+        as in APIM; None where C# infers no T certgate can test."""
+        if name != "GetValueOrDefault" or receiver.py is not VariableDictionary or len(args) != 2:
+            return None
+        if any(arg.name is not None or arg.out is not None for arg in args):
+            return None
+        default = self.last_arg_types[1] if len(self.last_arg_types) == 2 else UNKNOWN
+        return default if default.name in REFS and default.known and not default.nullable else None
 
     def typed_comparison(
         self, name: str, receiver: Code, args: tuple[s.Arg, ...], compiled: str
