@@ -18,7 +18,8 @@ The context file (JSON) describes the request and the variables; every key is op
      "requestId": "...", "timestamp": "2024-01-02T03:04:05Z"}
 
 `certificate` is a PEM or DER file (relative to the context file); JSON objects and arrays among
-the variables become `JObject`/`JArray`, as a policy would have stored them.
+the variables become `JObject`/`JArray`, and integers `int` (`long` beyond its range), as a
+policy would have stored them. `requestId` is a GUID.
 """
 
 from __future__ import annotations
@@ -171,7 +172,8 @@ def _context(spec: dict[str, Any], base: Path) -> object:
         _timestamp(spec.get("timestamp")),
     )
     for name, value in (spec.get("variables") or {}).items():
-        context.set_variable(str(name), _variable(value))
+        stored = _variable(value)
+        context.set_variable(str(name), stored, _integral_type(stored))
     context.RequestId  # noqa: B018 - a requestId that is no GUID fails here, not in an expression
     return context
 
@@ -217,6 +219,14 @@ def _timestamp(value: object) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
     moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _integral_type(value: object) -> str | None:
+    """A JSON integer is stored as `set-variable value="@(5)"` stores it: an Int32, or an
+    Int64 beyond its range (so `(long)context.Variables["n"]` of 5 throws, as in APIM)."""
+    if type(value) is not int:
+        return None
+    return "System.Int32" if -(2**31) <= value < 2**31 else "System.Int64"
 
 
 def _variable(value: object) -> object:

@@ -171,3 +171,26 @@ def test_valid_twin_of_each_failure_runs(context_file: Path) -> None:
         result = run(expression, "--context", context_file)
         assert result.returncode in (0, 2)
     assert run('int.Parse("7")').stdout == "7\n"
+
+
+def test_context_integers_are_int32_and_the_request_id_a_guid(tmp_path: Path) -> None:
+    """A JSON integer is stored as `set-variable value="@(5)"` would: an int (a long beyond),
+    so unboxing it as a long throws, as in APIM; `requestId` must be a GUID."""
+    path = tmp_path / "context.json"
+    rid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    path.write_text(json.dumps({"variables": {"n": 5, "big": 5_000_000_000}, "requestId": rid}))
+    assert run('(int)context.Variables["n"]', "--context", path).stdout == "5\n"
+    assert run('(long)context.Variables["big"]', "--context", path).stdout == "5000000000\n"
+    refused = run('(long)context.Variables["n"]', "--context", path)
+    assert (refused.returncode, refused.stderr) == (
+        1,
+        "InvalidCastException: Unable to cast object of type 'System.Int32' to type "
+        "'System.Int64'.\n",
+    )
+    assert (
+        run('context.RequestId.ToString("N")', "--context", path).stdout
+        == rid.replace("-", "") + "\n"
+    )
+    path.write_text(json.dumps({"requestId": "not-a-guid"}))
+    bad = run("1", "--context", path)
+    assert bad.returncode == 2 and "Unrecognized Guid format" in bad.stderr
