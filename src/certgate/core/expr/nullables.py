@@ -17,7 +17,7 @@ from .decimals import CsDecimal
 from .members import table_for
 from .singles import CsSingle
 from .static import BOOL, INT, SType
-from .typenames import IMPLEMENTED, StaticMember, TypeInfo
+from .typenames import IMPLEMENTED, OverloadRefused, StaticMember, TypeInfo
 from .types import CsTypeRef
 
 _NOT_A_TYPE = frozenset({"<null>", "System.Object"})
@@ -78,13 +78,25 @@ def equals(
     return value_equals(n1, n2) if typed is None else typed(n1, n2)
 
 
-def _static(fn: object, result: SType) -> StaticMember:
-    return StaticMember(fn, result, generic=True, arg_types=True, of_type_arg=lambda _: result)
+def _static(fn: object, result: SType, name: str) -> StaticMember:
+    def inferred(args: tuple[SType, ...]) -> SType:
+        """C# infers T of `T?` only from an argument that is a `T?` (csc: CS0411); `Equals`
+        also has object's `Equals(object, object)`."""
+        if name == "Compare" and all(a.known for a in args) and not any(a.nullable for a in args):
+            raise OverloadRefused(
+                "The type arguments for method 'Nullable.Compare<T>(T?, T?)' cannot be inferred "
+                "from the usage. Try specifying the type arguments explicitly"
+            )
+        return result
+
+    return StaticMember(
+        fn, result, generic=True, arg_types=True, of_type_arg=lambda _: result, typer=inferred
+    )
 
 
 NULLABLE = TypeInfo(
     "System.Nullable",
     SType("System.Nullable", None),
     None,
-    {"Compare": _static(compare, INT), "Equals": _static(equals, BOOL)},
+    {"Compare": _static(compare, INT, "Compare"), "Equals": _static(equals, BOOL, "Equals")},
 )

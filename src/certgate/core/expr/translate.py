@@ -541,7 +541,9 @@ class ExprTranslator:
             )
         function = self.names.constant(member.value)
         try:
-            result = member.result if member.typer is None else member.typer(self.last_arg_types)
+            result = member.result
+            if member.typer is not None and target.type_args is None:  # else: the type args'
+                result = member.typer(self.last_arg_types)
         except OverloadRefused as refused:
             raise self.error(refused.message, target.pos) from None
         if member.arg_types:
