@@ -15,12 +15,15 @@ from . import exceptions as exc
 from .anon import AnonymousObject
 from .arrays import CsArray, is_enumerable
 from .collections import KeyValuePair, ReadOnlyDictionary
+from .datefmt import parse_datetimeoffset
+from .datetime import DateTime
 from .dictionary import CsDictionary
 from .generic import CsList
 from .gentypes import GenericRef
 from .jcontainer import JContainer, JProperty
 from .jobject import JArray, JObject
 from .jsonio import parse, write_token
+from .jsonread import string_text
 from .jspecial import JConstructor, JRaw
 from .jtoken import (
     FORMATTING,
@@ -96,7 +99,16 @@ def deserialize_object(
     if text is None:
         raise exc.argument_null("value")
     token = parse(text)
-    return to_object(token, type_args[0] if type_args else OBJECT_REF)
+    target = type_args[0] if type_args else OBJECT_REF
+    if target.name == "System.DateTimeOffset" and _date_value(token):
+        # Json.NET reads a DateTimeOffset target with ReadAsDateTimeOffset: the string's own
+        # offset is kept (parsing it as a DateTime first would turn it into local time)
+        return parse_datetimeoffset(string_text(str(text)))
+    return to_object(token, target)
+
+
+def _date_value(token: JToken) -> bool:
+    return isinstance(token, JValue) and isinstance(token.raw, DateTime)
 
 
 _SHAPE_ERROR = (

@@ -273,3 +273,12 @@ def parse(text: object, expect: type[JToken] | None = None) -> JToken:
         c = reader.text[reader.i]
         raise reader.fail(f"Additional text encountered after finished reading JSON content: {c}.")
     return token
+
+
+def string_text(text: str) -> str | None:
+    """The text of a JSON document that is one string (quotes and escapes removed), else None:
+    what Json.NET's `ReadAsDateTimeOffset` reads before any date parsing."""
+    reader = _Reader(text)
+    reader.skip()
+    quote = text[reader.i : reader.i + 1]
+    return reader.string(quote) if quote in ('"', "'") else None
