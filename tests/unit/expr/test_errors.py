@@ -190,6 +190,13 @@ def test_all_paths_return_twin() -> None:
         ('@((new Dictionary<string, List<Guid>> { { "a", null } }.Count))', 1),
         ("@((new List<Guid> { Guid.Empty }.Count) + (new HashSet<Guid> { Guid.Empty }.Count))", 2),
         ("@{ if ((new List<JObject> { new JObject() }.Count) > 0) { return 1; } return 0; }", 1),
+        # and a cast before a generic call with a generic type argument: `((int)J.D < List<int>)
+        # > (s)[0]`; the parser puts the cast's operand in parentheses
+        ('@((int)JsonConvert.DeserializeObject<List<int>>("[5]")[0] + 1)', 6),
+        (
+            """@((long)JsonConvert.DeserializeObject<Dictionary<string, List<int>>>("{'a':[7]}")["a"][0])""",
+            7,
+        ),
     ],
 )
 def test_generic_creation_inside_parentheses(text: str, value: int) -> None:
@@ -214,6 +221,11 @@ def test_generic_creation_inside_parentheses(text: str, value: int) -> None:
             "@((new List<Guid> { Guid.Empty }.Count) + y)",
             "y",
             "The name 'y' does not exist in the current context",
+        ),
+        (
+            '@((int)JsonConvert.DeserializeObject<List<int>>("[5]")[0].Foo)',
+            "Foo",
+            "Usage of member 'Foo' of type 'System.Int32' is not supported within expressions",
         ),
     ],
 )

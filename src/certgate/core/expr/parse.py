@@ -46,18 +46,18 @@ class SourceMap:
     source: str | None
     element: str | None
     body_utf8: bytes = field(repr=False, default=b"")
-    # offsets in the parsed body where `()` was added that the user did not write
-    # (`_with_creation_arguments`)
-    inserted: tuple[int, ...] = ()
+    # (offset in the parsed body, length) of each text added that the user did not write
+    # (`_repaired`)
+    inserted: tuple[tuple[int, int], ...] = ()
 
     @property
     def parsed_length(self) -> int:
-        return len(self.body_utf8) + 2 * len(self.inserted)
+        return len(self.body_utf8) + sum(size for _, size in self.inserted)
 
     def index_of(self, byte_offset: int) -> int:
         """Character index in `text` for a byte offset in the wrapped source."""
         user = min(max(0, byte_offset - self.prefix_bytes), self.parsed_length)
-        user -= sum(min(2, user - at) for at in self.inserted if user > at)
+        user -= sum(min(size, user - at) for at, size in self.inserted if user > at)
         return self.body_start + len(self.body_utf8[:user].decode("utf-8", errors="ignore"))
 
     def position(self, index: int) -> tuple[int, int]:
@@ -112,7 +112,7 @@ def parse(text: str, *, source: str | None, element: str | None, line: int, colu
     root = tree.root_node
     if root.has_error:
         raise _syntax_error(root, smap)
-    root, smap = _with_creation_arguments(prefix, body, suffix, root, smap)
+    root, smap = _repaired(prefix, body, suffix, root, smap)
     node = _body_node(root, smap)
     if node is None:  # cannot happen for balanced input; refuse rather than guess
         raise smap.error_at("Syntax error", start)
@@ -131,29 +131,69 @@ def _bare_creations(root: Node) -> list[Node]:
     ]
 
 
-def _with_creation_arguments(
+def _misread_casts(root: Node) -> list[tuple[Node, Node]]:
+    """`(int)J.D<List<int>>(s)[0]` misread as `((int)J.D < List<int>) > (s)[0]` (a comparison
+    with a generic name is never C#): (the cast, the end of its operand) for each."""
+    found = []
+    for node in _walk_named(root):
+        less = node.child_by_field_name("left") if node.type == "binary_expression" else None
+        if less is None or _operator(node) != ">" or less.type != "binary_expression":
+            continue
+        name = less.child_by_field_name("right")
+        if _operator(less) != "<" or name is None or name.type != "generic_name":
+            continue
+        cast = less.child_by_field_name("left")
+        while cast is not None and cast.type == "binary_expression":
+            cast = cast.child_by_field_name("right")
+        last = node.child_by_field_name("right")
+        while last is not None and last.type == "binary_expression":
+            last = last.child_by_field_name("left")
+        if cast is not None and cast.type == "cast_expression" and last is not None:
+            found.append((cast, last))
+    return found
+
+
+def _operator(node: Node) -> str | None:
+    op = node.child_by_field_name("operator")
+    return None if op is None or op.text is None else op.text.decode()
+
+
+def _repaired(
     prefix: str, body: bytes, suffix: str, root: Node, smap: SourceMap
 ) -> tuple[Node, SourceMap]:
-    """Parse again with `()` after the type arguments of each misread creation (C# reads
-    `new List<Guid>() { g }` the same); the source map keeps positions in the user's text. When
-    that does not parse either, the tree stays as it was (the compiler then reports it)."""
-    offsets = []
+    """Parse again where the grammar misreads valid C#, with text C# reads the same: `()`
+    after the type arguments of a misread creation (`new List<Guid>() { g }`), parentheses
+    around a misread cast's operand (`(int)(J.D<List<int>>(s)[0])`). The source map keeps
+    positions in the user's text. When that does not parse either, the tree stays as it was
+    (the compiler then reports it)."""
+    base = smap.prefix_bytes
+    edits: list[tuple[int, bytes]] = []
     for creation in _bare_creations(root):
-        end = _type_arguments_end(body, creation.end_byte - smap.prefix_bytes)
+        end = _type_arguments_end(body, creation.end_byte - base)
         if end is None:
             return root, smap
-        offsets.append(end)
-    if not offsets:
+        edits.append((end, b"()"))
+    for cast, last in _misread_casts(root):
+        value = cast.child_by_field_name("value")
+        if value is None:
+            return root, smap
+        edits += [(value.start_byte - base, b"("), (last.end_byte - base, b")")]
+    if not edits:
         return root, smap
-    offsets.sort()
-    fixed = b"".join(body[a:b] + b"()" for a, b in itertools.pairwise([0, *offsets]))
-    fixed += body[offsets[-1] :]
+    edits.sort(key=lambda edit: edit[0])
+    fixed, inserted, done = b"", [], 0
+    for at, text in edits:
+        fixed += body[done:at]
+        inserted.append((len(fixed), len(text)))
+        fixed += text
+        done = at
+    fixed += body[done:]
     with _PARSER_LOCK:
         tree = _PARSER.parse(prefix.encode() + fixed + suffix.encode())
-    if tree.root_node.has_error or _bare_creations(tree.root_node):
+    again = tree.root_node
+    if again.has_error or _bare_creations(again) or _misread_casts(again):
         return root, smap
-    inserted = tuple(at + 2 * i for i, at in enumerate(offsets))
-    return tree.root_node, dataclasses.replace(smap, inserted=inserted)
+    return again, dataclasses.replace(smap, inserted=tuple(inserted))
 
 
 def _type_arguments_end(body: bytes, at: int) -> int | None:
