@@ -101,7 +101,8 @@ class BranchTranslator(EffectTranslator):
             self.loops.pop()
             del self.switch_frames[level]
         if default is not None:
-            lines += [f"{inner}else:", *default] if branches else default
+            # the body is indented for an `if`/`elif` branch; alone it gets a branch too
+            lines += [f"{inner}else:" if branches else f"{inner}if True:", *default]
         lines.append(f"{inner}break")
         if frame.continue_flag is not None:
             lines.insert(0, f"{pad}{frame.continue_flag} = False")

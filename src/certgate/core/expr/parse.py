@@ -148,6 +148,11 @@ def _misread_casts(root: Node) -> list[tuple[Node, Node]]:
         last = node.child_by_field_name("right")
         while last is not None and last.type == "binary_expression":
             last = last.child_by_field_name("left")
+        while cast is not None and cast.type == "cast_expression":
+            inner = cast.child_by_field_name("value")
+            if inner is None or inner.type != "cast_expression":
+                break
+            cast = inner  # `(int)(object)J.D<...>`: the innermost cast's operand is misread
         if cast is not None and cast.type == "cast_expression" and last is not None:
             found.append((cast, last))
     return found
