@@ -139,3 +139,20 @@ def test_encoding_get_bytes_string_range_counts_units() -> None:
     # Encoding.GetBytes(string, int, int) is .NET Core 3.0+
     assert text_of('@(Encoding.UTF8.GetBytes("a😀b", 1, 2).Length)') == "4"
     assert text_of('@(Encoding.UTF8.GetBytes("a😀b", 3, 1)[0])') == "98"
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        (r'@(Uri.EscapeDataString("a\uD83Db"))', "a%EF%BF%BDb"),  # a lone half: U+FFFD
+        (r'@(Uri.EscapeUriString("a\uDE00b"))', "a%EF%BF%BDb"),
+        (r'@(Uri.EscapeDataString("a\uD83D\uDE00b"))', "a%F0%9F%98%80b"),  # a pair: the emoji
+        (r'@(WebUtility.UrlEncode("a\uD83Db"))', "a%EF%BF%BDb"),
+    ],
+)
+def test_uri_escaping_writes_a_lone_surrogate_as_the_replacement_character(
+    text: str, escaped: str
+) -> None:
+    """.NET 8's `UriHelper.EscapeStringToBuilder` takes `Rune.ReplacementChar` for a lone
+    surrogate (Mono, like .NET Framework, throws UriFormatException, so no vector)."""
+    assert text_of(text) == escaped

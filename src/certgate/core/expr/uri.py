@@ -17,6 +17,7 @@ from . import exceptions as exc
 from .arrays import CsArray
 from .strings import CsEnum, enum_members
 from .types import CsObject
+from .utf16 import well_formed
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443, "ldap": 389}
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -44,9 +45,9 @@ def _invalid(
 
 
 def _escape(text: str, keep: frozenset[int]) -> str:
-    return "".join(
-        chr(b) if b in keep else f"%{b:02X}" for b in text.encode("utf-8", errors="surrogatepass")
-    )
+    """Percent-encoded UTF-8; a lone surrogate as U+FFFD's bytes (.NET 8's
+    `UriHelper.EscapeStringToBuilder` takes `Rune.ReplacementChar`; .NET Framework threw)."""
+    return "".join(chr(b) if b in keep else f"%{b:02X}" for b in well_formed(text).encode())
 
 
 _ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
