@@ -35,6 +35,10 @@ def _scalar(stype: SType) -> bool:
     return cls in (int, float, bool, CsChar) or (isinstance(cls, type) and issubclass(cls, CsValue))
 
 
+# the element and iteration types between which C# knows every explicit conversion
+_PRIMITIVES = frozenset({str, bool, int, float, CsChar})
+
+
 class Translator(BranchTranslator):
     def function(self, body: s.Expr | s.Block) -> str:
         """Python source of `def _expr(ctx)` for an expression or a block body; the static
@@ -141,9 +145,15 @@ class Translator(BranchTranslator):
 
     def declarator(self, decl: s.LocalDecl, node: s.Declarator) -> list[str]:
         init = node.init
+        if decl.const and init is None:  # csc: CS0145
+            raise self.error("A const field requires a value to be provided", node.pos)
         if decl.type is None:
             if init is None:
                 raise self.error("Implicitly-typed variables must be initialized", node.pos)
+            if isinstance(init, s.Lambda):  # csc: CS0815
+                raise self.error(
+                    "Cannot assign lambda expression to an implicitly-typed variable", node.pos
+                )
             if isinstance(init, s.ArrayNew) and init.element is None and init.pos == node.pos:
                 raise self.error(
                     "Cannot initialize an implicitly-typed variable with an array initializer",
@@ -167,6 +177,8 @@ class Translator(BranchTranslator):
             )
         local = self.declare(node.name, declared, node.pos)
         local.unassigned = init is None
+        if decl.const:
+            local.readonly = "const"
         return [f"{local.py_name} = {value.text}"]
 
     def s_ExprStmt(self, node: s.ExprStmt, depth: int) -> list[str]:
@@ -284,7 +296,18 @@ class Translator(BranchTranslator):
         walk = f"_each({source.text})"
         if node.type is not None:
             declared = self.resolve_type(node.type).stype
-            if declared != element and declared is not UNKNOWN:
+            kinds = {declared.py, element.py}
+            if kinds <= _PRIMITIVES and len(kinds) == 2 and kinds & {str, bool}:  # csc: CS0030
+                raise self.error(
+                    f"Cannot convert type '{element.name}' to '{declared.name}'", node.pos
+                )
+            numeric = {int, float, CsChar}
+            if kinds <= numeric and declared.name != element.name and None not in kinds:
+                # `foreach (int c in "ab")`: C#'s explicit (unchecked) numeric conversion
+                item = self.names.temp()
+                convert = f"_nconv({item}, {declared.name!r}, False)"
+                walk = f"({convert} for {item} in _each({source.text}))"
+            elif declared != element and declared is not UNKNOWN:
                 ref = self.names.constant(self.type_ref(node.type))
                 walk = f"_each_as({source.text}, {ref})"
             element = declared

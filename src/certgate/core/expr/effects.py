@@ -9,6 +9,7 @@ short or char as C# does.
 
 from __future__ import annotations
 
+from ...errors import ExpressionError
 from . import decimals, singles
 from . import syntax as s
 from .datetime import DateTime, DateTimeOffset
@@ -16,7 +17,7 @@ from .decimals import CsDecimal
 from .jtoken import JToken
 from .lambdas import LambdaTranslator
 from .langrt import RANGES
-from .members import static_table
+from .members import collection_element, static_table
 from .numbers import SIZED_BITS, unsigned
 from .operators import constant_value, cs_name
 from .scope import Local
@@ -88,6 +89,9 @@ class EffectTranslator(LambdaTranslator):
                 args = ", ".join([f"({obj_t} := {obj.text})", *bound, value.text])
             else:
                 value = self.operand(node.value)
+                element = collection_element(obj.type)
+                if element is not None:  # `d["a"] = "b"` into a Dictionary<string, int>: CS0029
+                    value = self.convert(value, element, node.value.pos, node.value)
                 args = ", ".join([obj.text, *keys, value.text])
             return Code(f"_setidx({args})", value.type)
         if isinstance(target, s.Member):
@@ -134,6 +138,11 @@ class EffectTranslator(LambdaTranslator):
             if target.name == "context":
                 raise self.error("Cannot assign to 'context'", target.pos)
             raise self.name_error(target.name, target.pos)
+        if local.readonly == "const":  # csc: CS0131
+            raise self.error(
+                "The left-hand side of an assignment must be a variable, property or indexer",
+                target.pos,
+            )
         if local.readonly:
             raise self.error(
                 f"Cannot assign to '{target.name}' because it is a '{local.readonly}'",
@@ -148,6 +157,13 @@ class EffectTranslator(LambdaTranslator):
             if local is not None:
                 self.note_assignment(local)
         return name
+
+    def argument_fits(self, value: SType, target: SType, node: s.Expr) -> bool:
+        try:
+            self.convert(Code("_", value), target, node.pos, node)
+        except ExpressionError:
+            return False
+        return True
 
     def check_index_setter(self, obj: Code, pos: int) -> None:
         table = static_table(obj.type)
@@ -205,7 +221,10 @@ class EffectTranslator(LambdaTranslator):
             widening = target is LONG or value.type.name in _WIDENS_TO.get(target.name, ())
             if widening or target.name == value.type.name:
                 return value
-            if _is_constant(node) and target.name in RANGES:
+            # C#'s implicit constant conversions start from an int (or a long, to ulong):
+            # `byte b = 5` converts, `int i = 5L` does not (CS0266)
+            from_int = value.type is INT or (value.type is LONG and target.name == "System.UInt64")
+            if from_int and _is_constant(node) and target.name in RANGES:
                 constant = constant_value(node)
                 low, high = RANGES[target.name]
                 if constant is not None and not low <= constant <= high:  # csc: CS0031

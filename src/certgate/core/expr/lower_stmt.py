@@ -9,6 +9,8 @@ NotSupportedError ("C# statement 'goto'").
 
 from __future__ import annotations
 
+import dataclasses
+
 from tree_sitter import Node
 
 from . import syntax as s
@@ -67,13 +69,16 @@ class BlockLowerer(CreationLowerer):
         )
 
     def s_local_declaration_statement(self, node: Node) -> s.Stmt:
+        const = False
         for child in node.children:
             if child.type == "modifier" and self.text(child) != "const":
                 raise self.unsupported(f"'{self.text(child)}' locals", child)
+            const = const or child.type == "modifier"
             if child.type in ("using", "await"):
                 raise self.unsupported(f"C# statement '{child.type}' declaration (C# 8)", child)
         declaration = next(c for c in kids(node) if c.type == "variable_declaration")
-        return self.variable_declaration(declaration)
+        decl = self.variable_declaration(declaration)
+        return dataclasses.replace(decl, const=True) if const else decl
 
     def variable_declaration(self, declaration: Node) -> s.LocalDecl:
         type_node = self.field(declaration, "type")

@@ -81,6 +81,53 @@ class MemberTable:
         return tuple(_resolve(t, receiver) for t in self.out_types.get(name, ()))
 
 
+# the parameters of generic collections' methods that take an element, key or value
+_SEQUENCE_PARAMS: dict[str, tuple[SType | None, ...]] = {
+    "Add": (ELEMENT,),
+    "Contains": (ELEMENT,),
+    "Remove": (ELEMENT,),
+}
+_GENERIC_PARAMS: dict[type, dict[str, tuple[SType | None, ...]]] = {
+    CsList: _SEQUENCE_PARAMS | {"Insert": (None, ELEMENT), "IndexOf": (ELEMENT,)},
+    CsHashSet: _SEQUENCE_PARAMS,
+    CsQueue: {"Enqueue": (ELEMENT,), "Contains": (ELEMENT,)},
+    CsStack: {"Push": (ELEMENT,), "Contains": (ELEMENT,)},
+    CsDictionary: {
+        "Add": (KEY, VALUE),
+        "TryAdd": (KEY, VALUE),
+        "ContainsKey": (KEY,),
+        "ContainsValue": (VALUE,),
+    },
+}
+
+
+def _checkable(stype: SType) -> bool:
+    """A type whose implicit conversions the compiler knows all of (not object; not JToken,
+    with its many implicit operators)."""
+    return stype.known and not getattr(stype.py, "CS_TYPE", "").startswith("Newtonsoft.")
+
+
+def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
+    """The element, key or value types a generic collection's method takes (None: a
+    parameter not checked here)."""
+    markers = _GENERIC_PARAMS.get(receiver.py, {}).get(name, ())  # type: ignore[arg-type]
+    resolved = [None if m is None else _resolve(m, receiver) for m in markers]
+    return tuple(t if t is not None and _checkable(t) else None for t in resolved)
+
+
+def collection_element(stype: SType) -> SType | None:
+    """What `x[i] = v` stores into a List<T>, Dictionary<K, V> or T[], when checkable."""
+    if stype.py is CsDictionary:
+        value = _resolve(VALUE, stype)
+    elif stype.py in (CsList, CsArray) or (
+        isinstance(stype.py, type) and issubclass(stype.py, CsArray)
+    ):
+        value = stype.element or UNKNOWN
+    else:
+        return None
+    return value if _checkable(value) else None
+
+
 def linq_result(name: str, receiver: SType) -> SType:
     """The result of LINQ's `name` on a receiver known only as an IEnumerable<T> (T may be
     unknown too: then only the results that do not depend on it are known)."""

@@ -20,6 +20,7 @@ class LocalDecl:
     pos: int
     type: TypeName | None  # None for `var`
     declarators: tuple[Declarator, ...]
+    const: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .lambdatypes import LambdaTyper
 from .linq import any_value_equals
-from .members import MemberTable, linq_result, static_table
+from .members import MemberTable, linq_result, parameter_types, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
 from .scalars import comparison
@@ -368,6 +368,29 @@ class ExprTranslator:
                 pos,
             )
 
+    def check_element_arguments(
+        self, receiver: SType, member: str, node: s.Invoke, pos: int
+    ) -> None:
+        """`check_argument_kinds`, and `List<int>.Add("a")`, `Dictionary<string, int>.Add(1, 1)`:
+        csc's CS1502/CS1503 when an element, key or value argument does not convert to the
+        collection's type."""
+        self.check_argument_kinds(receiver.name, member, node, pos)
+        if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
+            return
+        params = parameter_types(member, receiver)
+        for param, stype, arg in zip(params, self.last_arg_types, node.args, strict=False):
+            if param is None or arg.value is None or self.argument_fits(stype, param, arg.value):
+                continue
+            raise self.error(
+                f"The best overloaded method match for '{receiver.name}.{member}' has some "
+                "invalid arguments",
+                pos,
+            )
+
+    def argument_fits(self, value: SType, target: SType, node: s.Expr) -> bool:
+        """Whether C# converts `value` to `target` implicitly (the effects layer knows)."""
+        return True
+
     def arity_error(self, name: str, count: int, pos: int) -> Exception:
         return self.error(f"No overload for method '{name}' takes {count} arguments", pos)
 
@@ -433,7 +456,7 @@ class ExprTranslator:
             implementation = table.methods[target.name]
             if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
                 raise self.arity_error(target.name, len(node.args), target.pos)
-            self.check_argument_kinds(receiver.type.name, target.name, node, target.pos)
+            self.check_element_arguments(receiver.type, target.name, node, target.pos)
         if table is not None:
             result = table.result_type(target.name, receiver.type)
         else:  # an interface such as IEnumerable<T>: LINQ's results still follow from T
