@@ -191,7 +191,14 @@ class EffectTranslator(LambdaTranslator):
 
     def convert(self, value: Code, target: SType, pos: int, node: s.Expr | None = None) -> Code:
         """Implicit conversion for an assignment; refuse what C# refuses when types are known."""
-        if target is UNKNOWN or not value.type.known or value.type == target:
+        if value.type.is_object and target.known:  # csc: CS0266
+            raise self.error(
+                f"Cannot implicitly convert type 'object' to '{target.name}'. An explicit "
+                "conversion exists (are you missing a cast?)",
+                pos,
+            )
+        # a target certgate has no class for (object, an interface such as IEnumerable<T>)
+        if target.py is None or not value.type.known or value.type == target:
             return value
         if target.nullable and value.type is not NULL and not value.type.nullable:
             inner = self.convert(value, non_nullable(target), pos, node)  # `double? d = 1`

@@ -71,7 +71,7 @@ class MemberTable:
     # a method named like an overload without out parameters, for calls with out arguments
     # (`Dictionary.Remove(key, out value)`): class attribute `CS_OUT_OVERLOADS`
     out_overloads: dict[str, Method] = field(default_factory=dict)
-    # static types of the out arguments, where known (markers allowed): `_GENERIC_RESULTS`
+    # static types of the out arguments, where known (markers allowed): `_GENERIC_OUTS`
     out_types: dict[str, tuple[SType, ...]] = field(default_factory=dict)
 
     def result_type(self, name: str, receiver: SType) -> SType:
@@ -110,7 +110,8 @@ def _checkable(stype: SType) -> bool:
 def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
     """The element, key or value types a generic collection's method takes (None: a
     parameter not checked here)."""
-    markers = _GENERIC_PARAMS.get(receiver.py, {}).get(name, ())  # type: ignore[arg-type]
+    by_class = _GENERIC_PARAMS.get(receiver.py) if receiver.py is not None else None
+    markers = by_class.get(name, ()) if by_class is not None else ()
     resolved = [None if m is None else _resolve(m, receiver) for m in markers]
     return tuple(t if t is not None and _checkable(t) else None for t in resolved)
 
@@ -119,9 +120,7 @@ def collection_element(stype: SType) -> SType | None:
     """What `x[i] = v` stores into a List<T>, Dictionary<K, V> or T[], when checkable."""
     if stype.py is CsDictionary:
         value = _resolve(VALUE, stype)
-    elif stype.py in (CsList, CsArray) or (
-        isinstance(stype.py, type) and issubclass(stype.py, CsArray)
-    ):
+    elif stype.py is CsList or (isinstance(stype.py, type) and issubclass(stype.py, CsArray)):
         value = stype.element or UNKNOWN
     else:
         return None

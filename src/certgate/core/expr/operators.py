@@ -31,6 +31,7 @@ from .static import (
     INT,
     LONG,
     NULL,
+    OBJECT,
     SINGLE,
     STRING,
     UINT,
@@ -548,7 +549,7 @@ class OperatorTranslator(ExprTranslator):
         operand = self.cast_operand(node)
         target = info.stype.as_nullable() if node.type.nullable else info.stype
         if info.full_name == "System.Object":
-            return Code(operand.text, UNKNOWN)
+            return Code(operand.text, OBJECT)
         numeric_target = info.stype.numeric or info.stype is CHAR
         numbers = (CsChar, CsDecimal, CsSingle)
         if info.stype.py in numbers or (numeric_target and operand.type.py in numbers):

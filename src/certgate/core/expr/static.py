@@ -27,6 +27,9 @@ class SType:
     nullable: bool = False  # may be null although `py` is a value type (result of `?.`)
     element: SType | None = None  # element type of an enumerable, when known
     args: tuple[SType, ...] = ()  # type arguments, where members need them (Dictionary<K, V>)
+    # C#'s `object` itself (a local so declared, `context.Variables[...]`), not merely a type
+    # certgate does not know: it converts to nothing else implicitly
+    is_object: bool = False
 
     @property
     def known(self) -> bool:
@@ -44,6 +47,7 @@ class SType:
 
 
 UNKNOWN = SType("System.Object", None)
+OBJECT = SType("System.Object", None, is_object=True)
 CHAR = SType("System.Char", CsChar)
 STRING = SType("System.String", str, element=CHAR)  # an IEnumerable<char>: `s.Select(c => ...)`
 BOOL = SType("System.Boolean", bool)

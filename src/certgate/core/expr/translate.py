@@ -368,9 +368,7 @@ class ExprTranslator:
                 pos,
             )
 
-    def check_element_arguments(
-        self, receiver: SType, member: str, node: s.Invoke, pos: int
-    ) -> None:
+    def check_call_arguments(self, receiver: SType, member: str, node: s.Invoke, pos: int) -> None:
         """`check_argument_kinds`, and `List<int>.Add("a")`, `Dictionary<string, int>.Add(1, 1)`:
         csc's CS1502/CS1503 when an element, key or value argument does not convert to the
         collection's type."""
@@ -456,7 +454,7 @@ class ExprTranslator:
             implementation = table.methods[target.name]
             if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
                 raise self.arity_error(target.name, len(node.args), target.pos)
-            self.check_element_arguments(receiver.type, target.name, node, target.pos)
+            self.check_call_arguments(receiver.type, target.name, node, target.pos)
         if table is not None:
             result = table.result_type(target.name, receiver.type)
         else:  # an interface such as IEnumerable<T>: LINQ's results still follow from T

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import exceptions as exc
 from . import strings
-from .static import BOOL, CHAR, DOUBLE, INT, LONG, REFS, STRING, UNKNOWN, SType, class_stype
+from .static import BOOL, CHAR, DOUBLE, INT, LONG, OBJECT, REFS, STRING, SType, class_stype
 from .types import CsObject, CsTypeRef
 
 
@@ -271,7 +271,7 @@ IMPLEMENTED: dict[str, TypeInfo] = {
         ),
         TypeInfo("System.Double", DOUBLE, REFS["System.Double"]),
         TypeInfo("System.Char", CHAR, REFS["System.Char"]),
-        TypeInfo("System.Object", UNKNOWN, REFS["System.Object"]),
+        TypeInfo("System.Object", OBJECT, REFS["System.Object"]),
         TypeInfo.enum(strings.STRING_COMPARISON),
         TypeInfo.enum(strings.STRING_SPLIT_OPTIONS),
     )

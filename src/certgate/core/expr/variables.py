@@ -12,9 +12,11 @@ Int32 it is an Int64), so nothing valid is refused.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from . import exceptions as exc
 from .collections import MISSING, ReadOnlyDictionary
+from .static import OBJECT, SType
 from .types import CsTypeRef
 
 # the integral types a variable's type is recorded for (char is a CsChar, not an int)
@@ -35,6 +37,9 @@ _INT32 = range(-(2**31), 2**31)
 
 class VariableDictionary(ReadOnlyDictionary):
     __slots__ = ("_types",)
+    # `IReadOnlyDictionary<string, object>`: a value is an `object` to the compiler
+    # (`string s = context.Variables["s"]` is csc's CS0266; `(string)` it is)
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"this[]": OBJECT, "GetValueOrDefault": OBJECT}
 
     def __init__(self, mapping: Mapping[str, object], types: Mapping[str, str]) -> None:
         super().__init__(mapping)
