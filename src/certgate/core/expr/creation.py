@@ -18,7 +18,7 @@ from .arrays import CsArray, clr_element_name, of_element
 from .generic import CsList
 from .gentypes import GENERICS, apim_type, generic_type
 from .langrt import RANGES
-from .members import static_table
+from .members import collection_element, parameter_types, static_table
 from .operators import OperatorTranslator
 from .sets import CsHashSet, CsQueue, CsStack
 from .static import SType, array_of
@@ -169,18 +169,32 @@ class CreationTranslator(OperatorTranslator):
                 node.pos,
             )
         element = info.stype.element if info.stype.py in _SEQUENCES else None
+        params = parameter_types("Add", info.stype)
         for add in node.adds:
+            if table is not None and refuses(
+                info.full_name, "Add", len(add), table.methods.get("Add"), bound=True
+            ):  # `new List<int> { { 1, 2 } }`: csc's CS1501
+                raise self.arity_error("Add", len(add), add[0].pos)
             codes = [self.operand(item) for item in add]
             if element is not None and len(add) == 1:  # `new List<int> { "a" }`: csc refuses
                 codes = [self.implicit_to(codes[0], element, add[0])]
+            elif len(params) == len(add):  # a Dictionary's `{ key, value }`
+                codes = [
+                    code if param is None else self.implicit_to(code, param, item)
+                    for code, param, item in zip(codes, params, add, strict=True)
+                ]
             items = "".join(", " + code.text for code in codes)
             steps.append(f"_call({temp}, 'Add'{items})")
         for member in node.members:
-            value = self.operand(member.value).text
-            if member.name is None:
+            value_code = self.operand(member.value)
+            if member.name is None:  # `["a"] = 1`: the indexer's key and value types
+                stored = collection_element(info.stype)
+                if stored is not None:
+                    value_code = self.implicit_to(value_code, stored, member.value)
                 keys = "".join(self.operand(key).text + ", " for key in member.index)
-                steps.append(f"_setidx({temp}, {keys}{value})")
+                steps.append(f"_setidx({temp}, {keys}{value_code.text})")
                 continue
+            value = value_code.text
             if table is not None and member.name not in table.setters:
                 known = member.name in table.props
                 raise self.error(

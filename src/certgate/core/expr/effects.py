@@ -95,8 +95,11 @@ class EffectTranslator(LambdaTranslator):
                 args = ", ".join([obj.text, *keys, value.text])
             return Code(f"_setidx({args})", value.type)
         if isinstance(target, s.Member):
-            if self.static_target(target) is not None:
-                raise self.unsupported("assigning static members", target.pos)
+            if self.static_target(target) is not None:  # no allowed type has a settable one
+                raise self.error(
+                    "The left-hand side of an assignment must be a variable, property or indexer",
+                    target.pos,
+                )
             obj = self.operand(target.target)
             self.check_setter(obj, target.name, target.pos)
             if node.op is not None:

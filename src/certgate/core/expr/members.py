@@ -127,6 +127,22 @@ def collection_element(stype: SType) -> SType | None:
     return value if _checkable(value) else None
 
 
+def index_key(stype: SType) -> SType | None:
+    """What `x[key]` takes, when checkable: an int for a string or List<T> (a long for an
+    array, which also takes one), K for a Dictionary<K, V>, a string for the context's
+    dictionaries."""
+    if stype.py in (str, CsList):
+        return INT
+    if isinstance(stype.py, type) and issubclass(stype.py, CsArray):
+        return LONG
+    if stype.py is CsDictionary:
+        key = _resolve(KEY, stype)
+        return key if _checkable(key) else None
+    if isinstance(stype.py, type) and issubclass(stype.py, ReadOnlyDictionary):
+        return STRING
+    return None
+
+
 def linq_result(name: str, receiver: SType) -> SType:
     """The result of LINQ's `name` on a receiver known only as an IEnumerable<T> (T may be
     unknown too: then only the results that do not depend on it are known)."""

@@ -22,6 +22,7 @@ from . import syntax as s
 from .datetime import DateTime, DateTimeOffset, new_datetimeoffset
 from .decimals import CsDecimal
 from .literals import INTEGER_KINDS
+from .members import index_key
 from .singles import CsSingle
 from .static import (
     BOOL,
@@ -525,7 +526,11 @@ class OperatorTranslator(ExprTranslator):
 
     def x_Index(self, node: s.Index) -> Code:
         target = self.operand(node.target)
-        args = "".join(", " + self.operand(arg).text for arg in node.args)
+        keys = [self.operand(arg) for arg in node.args]
+        key_type = index_key(target.type)
+        if key_type is not None and len(keys) == 1:  # `s['\u0001']` converts; `s[1L]`: CS1503
+            keys[0] = self.implicit_to(keys[0], key_type, node.args[0])
+        args = "".join(", " + key.text for key in keys)
         table = None if target.type is NULL else self.member_table(target, "Item", node.pos)
         if table is not None and table.indexer is None:
             raise self.error(
