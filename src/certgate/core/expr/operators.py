@@ -75,6 +75,7 @@ def _single_operand(stype: SType) -> bool:
 def cs_name(stype: SType) -> str:
     """C#-keyword spelling of a type for csc's messages."""
     return {
+        "System.Object": "object",
         "System.String": "string",
         "System.Boolean": "bool",
         "System.Int32": "int",
@@ -355,6 +356,8 @@ class OperatorTranslator(ExprTranslator):
 
     def comparison(self, op: str, left: Code, right: Code, pos: int) -> Code:
         a, b = left.type, right.type
+        if a.is_object or b.is_object:
+            raise self.operand_error(op, a, b, pos)
         if CsDecimal in (a.py, b.py):
             return self.decimal_operation(op, left, right, pos)
         if CsSingle in (a.py, b.py):
@@ -378,6 +381,8 @@ class OperatorTranslator(ExprTranslator):
             return Code(f"{self.names.constant(add)}({left.text}, {right.text})", result)
         if op == "+" and (a is STRING or b is STRING):
             return Code(f"_concat({left.text}, {right.text})", STRING)
+        if a.is_object or b.is_object:  # `context.Variables["n"] + 1`: csc's CS0019
+            raise self.operand_error(op, a, b, node.pos)
         if CsDecimal in (a.py, b.py):
             divisor = node.right
             zero = isinstance(divisor, s.Literal) and divisor.kind in (*INTEGER_KINDS, "decimal")
