@@ -35,10 +35,6 @@ def _scalar(stype: SType) -> bool:
     return cls in (int, float, bool, CsChar) or (isinstance(cls, type) and issubclass(cls, CsValue))
 
 
-# the element and iteration types between which C# knows every explicit conversion
-_PRIMITIVES = frozenset({str, bool, int, float, CsChar})
-
-
 class Translator(BranchTranslator):
     def function(self, body: s.Expr | s.Block) -> str:
         """Python source of `def _expr(ctx)` for an expression or a block body; the static
@@ -296,18 +292,17 @@ class Translator(BranchTranslator):
         walk = f"_each({source.text})"
         if node.type is not None:
             declared = self.resolve_type(node.type).stype
-            kinds = {declared.py, element.py}
-            if kinds <= _PRIMITIVES and len(kinds) == 2 and kinds & {str, bool}:  # csc: CS0030
-                raise self.error(
-                    f"Cannot convert type '{element.name}' to '{declared.name}'", node.pos
-                )
-            numeric = {int, float, CsChar}
-            if kinds <= numeric and declared.name != element.name and None not in kinds:
-                # `foreach (int c in "ab")`: C#'s explicit (unchecked) numeric conversion
+            if element.known and declared.name != element.name and declared is not UNKNOWN:
+                # C# casts each element explicitly: `foreach (int c in "ab")` converts,
+                # `foreach (string c in "ab")` is csc's CS0030, as the cast would be
                 item = self.names.temp()
-                convert = f"_nconv({item}, {declared.name!r}, False)"
-                walk = f"({convert} for {item} in _each({source.text}))"
-            elif declared != element and declared is not UNKNOWN:
+                self.holes.append(Code(item, element))
+                try:
+                    cast = self.expr(s.Cast(node.pos, node.type, s.Hole(node.pos)))
+                finally:
+                    self.holes.pop()
+                walk = f"({cast.text} for {item} in _each({source.text}))"
+            elif declared != element and declared is not UNKNOWN:  # judged at run time
                 ref = self.names.constant(self.type_ref(node.type))
                 walk = f"_each_as({source.text}, {ref})"
             element = declared

@@ -149,7 +149,7 @@ class TypeOpsTranslator(CreationTranslator):
                 return Code(f"_convert({operand.text}, {target_name!r})", target)
             checked = "True" if self.checked else "False"
             return Code(f"_nconv({operand.text}, {target_name!r}, {checked})", target)
-        primitive = (str, bool, int, float)
+        primitive = (str, bool, int, float, CsChar)  # char<->numbers converted above
         known = operand.type.known and operand.type.py in primitive
         structs = (operand.type.py in _STRUCTS and target.py in primitive) or (
             known and target.py in _STRUCTS
