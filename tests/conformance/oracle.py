@@ -78,6 +78,7 @@ from certgate.core.expr import (
     compile_expression,
     to_dotnet_string,
 )
+from certgate.core.expr.static import HEADERS, SType
 from certgate.core.expr.variables import VariableDictionary
 from certgate.errors import CertgateError, ExpressionRuntimeError, NotSupportedError
 
@@ -219,6 +220,7 @@ class PyRequest(CsObject):
     __slots__ = ("Certificate", "Headers", "IpAddress", "Method", "Url")
     CS_TYPE = "IRequest"
     CS_MEMBERS = frozenset({"Certificate", "Headers", "IpAddress", "Method", "Url"})
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"Headers": HEADERS}  # as the gateway's
     Method: str
     Url: PyUrl
     Headers: ReadOnlyDictionary

@@ -155,7 +155,7 @@ class CreationTranslator(OperatorTranslator):
                 node.pos,
             )
         args, _ = self.call_args(node.args, None)
-        self.check_argument_kinds(info.full_name, ".ctor", node, node.pos)
+        args = self.check_argument_kinds(info.full_name, ".ctor", node, node.pos, args)
         code = f"{self.names.constant(info.ctor)}({args.removeprefix(', ')})"
         if not (node.adds or node.members):
             return Code(code, info.stype)

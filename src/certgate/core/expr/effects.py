@@ -17,9 +17,10 @@ from .decimals import CsDecimal
 from .jtoken import JToken
 from .lambdas import LambdaTranslator
 from .langrt import RANGES
+from .literals import constant_value
 from .members import collection_element, static_table
 from .numbers import SIZED_BITS, unsigned
-from .operators import constant_value, cs_name
+from .operators import cs_name
 from .scope import Local
 from .singles import CsSingle
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, non_nullable

@@ -100,11 +100,9 @@ class JContainer(JToken):
             return list(content)  # type: ignore[call-overload,no-any-return]
         return [content]
 
-    def Add(self, content: object, *more: object) -> None:
+    def Add(self, content: object) -> None:
         for item in self.contents(content):
             self.insert_at(len(self._items), item)
-        if more:
-            raise exc.unsupported_member("Add", self.CS_TYPE)
 
     def AddFirst(self, content: object) -> None:
         for offset, item in enumerate(self.contents(content)):
@@ -224,7 +222,7 @@ class JProperty(JContainer):
         self._items = [self.adopt(JValue(None) if value is None else value)]
         self.changed()
 
-    def Add(self, content: object, *more: object) -> None:
+    def Add(self, content: object) -> None:
         raise json_error(f"{self.CS_TYPE} cannot have multiple values.", "ArgumentException")
 
     def remove_child(self, child: JToken) -> None:

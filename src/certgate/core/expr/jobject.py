@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from . import exceptions as exc
-from .collections import KeyValuePair, LinqSeq
+from .collections import MISSING, KeyValuePair, LinqSeq
 from .jcontainer import JContainer, JProperty, is_multi_content, is_null_token
 from .jtoken import TOKENS, JToken, json_error, to_token
 from .static import STRING, SType, class_stype, pair_of
@@ -80,11 +80,9 @@ class JObject(JContainer):
         assert isinstance(adopted, JProperty)
         self._index[adopted.Name] = adopted
 
-    def Add(self, content: object, *more: object) -> None:
-        if more:  # Add(string propertyName, JToken value)
-            if len(more) != 1:
-                raise exc.unsupported_member("Add", self.CS_TYPE)
-            self.insert_at(len(self._items), JProperty(self._name(content), more[0]))
+    def Add(self, content: object, value: object = MISSING) -> None:
+        if value is not MISSING:  # Add(string propertyName, JToken value)
+            self.insert_at(len(self._items), JProperty(self._name(content), value))
             return
         super().Add(content)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ...errors import ExpressionRuntimeError
+from . import syntax as s
 from . import utf16
 from .decimals import CsDecimal, fit
 from .singles import CsSingle, nearest_f32, single
@@ -139,3 +140,39 @@ def single_literal(token: str) -> CsSingle:
     if value.value in (float("inf"), float("-inf")):
         raise LiteralError("Floating-point constant is outside the range of type 'float'")
     return value
+
+
+_CONSTANT_MEMBERS = {
+    (owner, bound): value
+    for names, low, high in (
+        (("int", "Int32"), -(2**31), 2**31 - 1),
+        (("long", "Int64"), -(2**63), 2**63 - 1),
+        (("uint", "UInt32"), 0, 2**32 - 1),
+        (("ulong", "UInt64"), 0, 2**64 - 1),
+    )
+    for owner in names
+    for bound, value in (("MinValue", low), ("MaxValue", high))
+}
+
+
+def constant_value(node: s.Expr | None) -> int | None:
+    """The value of an integer constant expression (`60 * 20`, `-1`, `int.MaxValue + 1`)."""
+    if isinstance(node, s.Literal):
+        return node.value if node.kind in INTEGER_KINDS else None  # type: ignore[return-value]
+    if isinstance(node, s.Member) and isinstance(node.target, (s.Name, s.PredefinedType)):
+        return _CONSTANT_MEMBERS.get((node.target.name, node.name))
+    if isinstance(node, s.Paren):
+        return constant_value(node.inner)
+    if isinstance(node, s.Unary) and node.op in ("-", "+"):
+        inner = constant_value(node.operand)
+        return None if inner is None else (-inner if node.op == "-" else inner)
+    if isinstance(node, s.Binary) and node.op in ("+", "-", "*", "/", "%"):
+        a, b = constant_value(node.left), constant_value(node.right)
+        if a is None or b is None or (node.op in ("/", "%") and b == 0):
+            return None
+        if node.op == "/":
+            return abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)  # truncates, as C#
+        if node.op == "%":
+            return a - b * (abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1))
+        return a + b if node.op == "+" else a - b if node.op == "-" else a * b
+    return None

@@ -41,6 +41,7 @@ from .static import (
 )
 from .tuples import TUPLES
 from .types import CsChar, CsObject
+from .variables import VariableDictionary
 
 Getter = Callable[[Any], object]
 Method = Callable[..., object]
@@ -97,6 +98,18 @@ _GENERIC_PARAMS: dict[type, dict[str, tuple[SType | None, ...]]] = {
         "TryAdd": (KEY, VALUE),
         "ContainsKey": (KEY,),
         "ContainsValue": (VALUE,),
+    },
+    # the context's dictionaries: APIM's `GetValueOrDefault(name, default)` takes a string
+    # default for Headers and Query, .NET's extension a V for the others
+    ReadOnlyDictionary: {
+        "ContainsKey": (KEY,),
+        "TryGetValue": (KEY,),
+        "GetValueOrDefault": (KEY, _JOINED),
+    },
+    VariableDictionary: {  # `GetValueOrDefault<T>`'s default is a T: not checked here
+        "ContainsKey": (STRING,),
+        "TryGetValue": (STRING,),
+        "GetValueOrDefault": (STRING,),
     },
 }
 

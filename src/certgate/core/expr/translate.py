@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 from . import lambdatypes
 from . import syntax as s
-from .arity import mismatch, refuses
+from .arity import mismatch, refuses, zero_enums
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .lambdatypes import LambdaTyper
 from .linq import any_value_equals
+from .literals import constant_value
 from .members import MemberTable, linq_result, parameter_types, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
@@ -84,18 +85,23 @@ class Code:
     invariant: bool = False
 
 
-def _argument_kind(stype: SType) -> str | None:
+def _argument_kind(stype: SType, node: s.Expr | None) -> str | None:
     """An argument's kind for `arity.mismatch`, or None where certgate does not judge it."""
     if stype is NULL:
         return "null"
     if stype.nullable or not stype.known:
         return None
+    if stype.numeric and constant_value(node) == 0:
+        return "0"  # converts to any enum too
     if stype.py is str:
         return "S"
     if stype.py is bool:
         return "B"
     if stype.py is CsChar:
         return "C"
+    if isinstance(stype.py, type) and issubclass(stype.py, CsArray):
+        element = stype.element
+        return "R" if element is STRING else "H" if element is CHAR else "A"
     return "N" if stype.numeric or stype in (DECIMAL, SINGLE) else None
 
 
@@ -119,6 +125,7 @@ class ExprTranslator:
         self.lambda_depth = 0
         self.hoists: list[list[tuple[str, str]]] = []  # per enclosing lambda: (name, source)
         self.last_arg_types: tuple[SType, ...] = ()  # of the latest `call_args`
+        self.last_arg_texts: tuple[str, ...] = ()
         self.reassigned: frozenset[str] = frozenset()  # C# locals assigned after declaration
 
     # --- errors ---------------------------------------------------------------------------------
@@ -352,29 +359,42 @@ class ExprTranslator:
         return stype.as_nullable() if node.nullable else stype
 
     def check_argument_kinds(
-        self, type_name: str, member: str, node: s.Invoke | s.ObjectNew, pos: int
-    ) -> None:
+        self, type_name: str, member: str, node: s.Invoke | s.ObjectNew, pos: int, args: str
+    ) -> str:
         """csc's CS1502/CS1503 when no overload takes the strings, bools, chars or numbers the
-        call passes (checked after `call_args`, on the in-arguments' static types)."""
+        call passes (checked after `call_args`, on the in-arguments' static types). Returns
+        `args` (`call_args`' text) with a constant 0 that can only be an enum made that enum's
+        zero, as C# converts it."""
         if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
-            return  # out or named arguments: not judged
-        kinds = [_argument_kind(t) for t in self.last_arg_types]
+            return args  # out or named arguments: not judged
+        kinds = [
+            _argument_kind(t, a.value) for t, a in zip(self.last_arg_types, node.args, strict=True)
+        ]
+        shown = type_name.rsplit(".", 1)[-1] if member == ".ctor" else member
+        shown = shown.removeprefix("static ")
         if mismatch(type_name, member, kinds):
-            shown = type_name.rsplit(".", 1)[-1] if member == ".ctor" else member
-            shown = shown.removeprefix("static ")
             raise self.error(
                 f"The best overloaded method match for '{type_name}.{shown}' has some invalid "
                 "arguments",
                 pos,
             )
+        texts, types = list(self.last_arg_texts), list(self.last_arg_types)
+        for i, enum in zero_enums(type_name, member, kinds).items():
+            info = IMPLEMENTED.get(enum or "")
+            if info is not None and info.ref is not None:  # else the 0 stays (OidGroup ...)
+                texts[i], types[i] = self.constant(info.ref.default, info.stype).text, info.stype
+        self.last_arg_types = tuple(types)
+        return "".join(", " + t for t in texts)
 
-    def check_call_arguments(self, receiver: SType, member: str, node: s.Invoke, pos: int) -> None:
+    def check_call_arguments(
+        self, receiver: SType, member: str, node: s.Invoke, pos: int, args: str
+    ) -> str:
         """`check_argument_kinds`, and `List<int>.Add("a")`, `Dictionary<string, int>.Add(1, 1)`:
         csc's CS1502/CS1503 when an element, key or value argument does not convert to the
-        collection's type."""
-        self.check_argument_kinds(receiver.name, member, node, pos)
+        collection's type. Returns `args` as `check_argument_kinds` does."""
+        args = self.check_argument_kinds(receiver.name, member, node, pos, args)
         if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
-            return
+            return args
         params = parameter_types(member, receiver)
         for param, stype, arg in zip(params, self.last_arg_types, node.args, strict=False):
             if param is None or arg.value is None or self.argument_fits(stype, param, arg.value):
@@ -384,6 +404,7 @@ class ExprTranslator:
                 "invalid arguments",
                 pos,
             )
+        return args
 
     def argument_fits(self, value: SType, target: SType, node: s.Expr) -> bool:
         """Whether C# converts `value` to `target` implicitly (the effects layer knows)."""
@@ -454,7 +475,7 @@ class ExprTranslator:
             implementation = table.methods[target.name]
             if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
                 raise self.arity_error(target.name, len(node.args), target.pos)
-            self.check_call_arguments(receiver.type, target.name, node, target.pos)
+            args = self.check_call_arguments(receiver.type, target.name, node, target.pos, args)
         if table is not None:
             result = table.result_type(target.name, receiver.type)
         else:  # an interface such as IEnumerable<T>: LINQ's results still follow from T
@@ -554,7 +575,7 @@ class ExprTranslator:
         key = "static " + target.name
         if refuses(info.full_name, key, len(node.args), member.value, bound=False):
             raise self.arity_error(target.name, len(node.args), target.pos)
-        self.check_argument_kinds(info.full_name, key, node, target.pos)
+        args = self.check_argument_kinds(info.full_name, key, node, target.pos, args)
         if len(outs) != member.outs:
             raise self.error(
                 f"No overload for method '{target.name}' takes {len(node.args)} arguments",
@@ -614,6 +635,7 @@ class ExprTranslator:
             elif named:
                 raise self.unsupported("positional arguments after named arguments", arg.pos)
         self.last_arg_types = tuple(types)
+        self.last_arg_texts = tuple(texts)
         return "".join(", " + t for t in texts), outs
 
     def out_target(self, arg: s.Arg, known: SType = UNKNOWN) -> str:
