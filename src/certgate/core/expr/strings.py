@@ -278,16 +278,31 @@ def _unit_pair(s: str, needle: str) -> tuple[str, str]:
     return utf16.units(s), utf16.units(needle)
 
 
-def starts_with(s: str, value: object, comparison: object = None) -> bool:
+def _ignores_case(comparison: object, culture: object) -> bool:
+    """A `StringComparison`, or the `bool ignoreCase` of the overloads that also take a
+    `CultureInfo` (only null can be passed: CultureInfo is outside APIM's allow-list)."""
+    if type(comparison) is bool and culture is not _NO_CULTURE:
+        return comparison
+    return _comparison_folds(comparison)
+
+
+_NO_CULTURE = object()  # the overload without a culture
+
+
+def starts_with(
+    s: str, value: object, comparison: object = None, culture: object = _NO_CULTURE
+) -> bool:
     s, needle = _unit_pair(s, _needle(value))
-    if _comparison_folds(comparison):
+    if _ignores_case(comparison, culture):
         return _fold_units(s).startswith(_fold_units(needle))
     return s.startswith(needle)
 
 
-def ends_with(s: str, value: object, comparison: object = None) -> bool:
+def ends_with(
+    s: str, value: object, comparison: object = None, culture: object = _NO_CULTURE
+) -> bool:
     s, needle = _unit_pair(s, _needle(value))
-    if _comparison_folds(comparison):
+    if _ignores_case(comparison, culture):
         return _fold_units(s).endswith(_fold_units(needle))
     return s.endswith(needle)
 
@@ -353,17 +368,35 @@ def _substring(s: str, start: object, length: object) -> str:
     return s[begin : begin + count]
 
 
-def replace(s: str, old: object, new: object) -> str:
+def replace(
+    s: str, old: object, new: object, comparison: object = None, culture: object = _NO_CULTURE
+) -> str:
+    """`Replace(old, new[, StringComparison])`, `Replace(old, new, ignoreCase, culture)`, and
+    the char overload; the culture comparisons match ordinally (as `index_of`)."""
     needle = _needle(old, "oldValue")
     if needle == "":
         raise exc.ExpressionRuntimeError(
             "ArgumentException", "String cannot be of zero length. (Parameter 'oldValue')"
         )
     value = "" if new is None else _needle(new)
-    if not (utf16.narrow(s) and utf16.narrow(value)):  # halves may meet (or be replaced)
+    folds = _ignores_case(comparison, culture)
+    if folds or not (utf16.narrow(s) and utf16.narrow(value)):  # halves may meet
         s, needle, value = utf16.units(s), utf16.units(needle), utf16.units(value)
-        return utf16.text(_replace_all(s, needle, value))
+        replaced = _replace_folded(s, needle, value) if folds else _replace_all(s, needle, value)
+        return utf16.text(replaced)
     return _replace_all(s, needle, value)
+
+
+def _replace_folded(s: str, needle: str, value: str) -> str:
+    """Every match of `needle` ignoring case, left to right (texts in unit form)."""
+    folded, target = _fold_units(s), _fold_units(needle)
+    parts: list[str] = []
+    start = 0
+    while (found := folded.find(target, start)) >= 0:
+        parts += (s[start:found], value)
+        start = found + len(needle)
+    check_length(sum(map(len, parts)) + len(s) - start)
+    return "".join(parts) + s[start:]
 
 
 def _replace_all(s: str, needle: str, value: str) -> str:
@@ -623,10 +656,14 @@ def join(separator: object, *values: object) -> str:
 
 def format_string(template: object, *args: object) -> str:
     """String.Format: `{index[,alignment][:format]}` items; the format goes to the value's
-    `ToString(format)` as in an interpolated string (`langrt.format_hole`)."""
+    `ToString(format)` as in an interpolated string (`langrt.format_hole`). One array of a
+    reference type is the `params object[]` itself (`Format("{0}", new[] {"a"})` is "a"); an
+    array of a value type is one argument (`Format(string, object)`)."""
     from .langrt import format_hole  # noqa: PLC0415 - import cycle
 
     text = _needle(template, "format")
+    if len(args) == 1 and isinstance(args[0], CsArray) and _references(args[0]):
+        args = tuple(args[0])
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -657,6 +694,22 @@ def format_string(template: object, *args: object) -> str:
             out.append(c)
             i += 1
     return utf16.text("".join(out))
+
+
+def _references(array: CsArray) -> bool:
+    """Whether an array's elements are of a reference type (an object[] by covariance): by its
+    element type where its creation knew it, else by its items (`Split`'s strings)."""
+    from .typenames import IMPLEMENTED  # noqa: PLC0415 - import cycle
+
+    if array.element_name is not None:
+        info = IMPLEMENTED.get(array.element_name)
+        return info is None or info.ref is None or not info.ref.is_value_type
+    return all(
+        item is None
+        or type(item) is str
+        or (isinstance(item, CsObject) and not isinstance(item, CsValue))
+        for item in array
+    )
 
 
 # --- String.Compare / CompareOrdinal (see the module docstring) ----------------------------------
