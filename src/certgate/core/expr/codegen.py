@@ -161,10 +161,12 @@ class Translator(BranchTranslator):
             declared = value.type
         else:
             declared = self.resolve_type(decl.type).stype
-            if decl.type.nullable:
+            if decl.type.nullable and not decl.type.array_rank:  # `int?[]`: its elements are
                 declared = declared.as_nullable()
             if isinstance(init, s.ArrayNew) and init.element is None and decl.type.array_rank:
-                element = s.TypeName(decl.type.pos, decl.type.name, decl.type.args, 0)
+                element = s.TypeName(
+                    decl.type.pos, decl.type.name, decl.type.args, 0, decl.type.nullable
+                )
                 init = s.ArrayNew(init.pos, element, init.items)  # `string[] a = { ... }`
             value = (
                 self.convert(self.expr(init), declared, node.pos, init)

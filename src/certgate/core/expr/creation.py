@@ -93,7 +93,8 @@ class CreationTranslator(OperatorTranslator):
             raise self.unsupported(f"type '{node.display()}'", node.pos)
         if node.array_rank:
             name = f"{info.full_name}[]"
-            return TypeInfo(name, array_of(info.stype), CsTypeRef(name, (CsArray,)))
+            element = info.stype.as_nullable() if node.nullable else info.stype  # int?[]
+            return TypeInfo(name, array_of(element), CsTypeRef(name, (CsArray,)))
         return info
 
     def generic(self, node: s.TypeName) -> TypeInfo:
@@ -223,14 +224,14 @@ class CreationTranslator(OperatorTranslator):
     def x_ArrayNew(self, node: s.ArrayNew) -> Code:
         if node.items is None:
             assert node.element is not None and node.size is not None
-            info = self.resolve_type(node.element)
             ref = self.type_ref(node.element)
             size = self.operand(node.size)
             if size.type.known and not size.type.numeric:
                 raise self.error(
                     f"Cannot implicitly convert type '{size.type.name}' to 'int'", node.size.pos
                 )
-            code = Code(f"_newarr({self.names.constant(ref)}, {size.text})", array_of(info.stype))
+            element = self.type_arg_stype(node.element)  # `new int?[3]` holds int? values
+            code = Code(f"_newarr({self.names.constant(ref)}, {size.text})", array_of(element))
             return self.with_element_name(code, node)
         size_node = node.size
         if size_node is not None:

@@ -40,7 +40,7 @@ from .jtoken import (
 )
 from .jvalues import explicit
 from .sets import CsHashSet
-from .static import STRING, SType, class_stype
+from .static import BOOL, STRING, SType, class_stype
 from .strings import CsEnum, to_string
 from .typenames import StaticMember, TypeInfo, register
 from .types import CsChar, CsTypeRef
@@ -230,7 +230,7 @@ def _register() -> None:
             {
                 "Parse": StaticMember(_parser(None), token),
                 "FromObject": StaticMember(_from_object(None), token),
-                "DeepEquals": StaticMember(_deep_equals, SType("System.Boolean", bool)),
+                "DeepEquals": StaticMember(_deep_equals, BOOL),
             },
             None,
         ),

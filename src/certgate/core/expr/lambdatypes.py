@@ -23,7 +23,18 @@ from .linq import LAMBDA_OVER_ELEMENTS
 from .linq_more import Grouping
 from .regexp import Match, Regex
 from .sets import CsHashSet
-from .static import DOUBLE, INT, NULL, UNKNOWN, SType, class_stype, pair_of
+from .static import (
+    DECIMAL,
+    DOUBLE,
+    INT,
+    NULL,
+    SINGLE,
+    UNKNOWN,
+    SType,
+    class_stype,
+    non_nullable,
+    pair_of,
+)
 
 # (argument index, lambda parameter count, static types of the arguments before it)
 LambdaTyper = Callable[[int, int, tuple[SType, ...]], tuple[SType, ...]]
@@ -160,6 +171,8 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         if not arg_types:  # the elements' own type (Sum of int is int)
             return element
         return bodies[0] or result if bodies else result
+    if name == "Average" and len(arg_types) <= 1:
+        return _average(element if not arg_types else bodies[0] if bodies else None)
     if len(bodies) != len(arg_types) or None in bodies:
         return result  # an argument that is not a lambda, or a lambda of unknown result
     known = tuple(b for b in bodies if b is not None)
@@ -177,6 +190,16 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         grouping = SType(group.name, group.py, element=args[1], args=args)
         return SType("IEnumerable", LinqSeq, element=grouping)
     return result
+
+
+def _average(source: SType | None) -> SType:
+    """`Average` of ints, longs or doubles is a double, of decimals a decimal, of floats a
+    float; of `T?` values a `T?` result."""
+    if source is None or not source.known:
+        return UNKNOWN
+    value = non_nullable(source)
+    average = value if value in (DECIMAL, SINGLE) else DOUBLE if value.numeric else UNKNOWN
+    return average.as_nullable() if source.nullable and average is not UNKNOWN else average
 
 
 def _aggregated(element: SType, arg_types: tuple[SType, ...], bodies: list[SType | None]) -> SType:

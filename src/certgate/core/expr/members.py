@@ -251,7 +251,6 @@ _LINQ_TYPES: dict[str, SType] = {
     **dict.fromkeys(("Single", "SingleOrDefault", "ElementAt", "ElementAtOrDefault"), ELEMENT),
     "SequenceEqual": BOOL,
     "LongCount": LONG,
-    "Average": SType("System.Double", float),
     "ToList": LIST,
     "GroupBy": SType("IEnumerable", LinqSeq, element=UNKNOWN),
     "SelectMany": SType("IEnumerable", LinqSeq, element=UNKNOWN),

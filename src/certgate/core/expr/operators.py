@@ -559,7 +559,7 @@ class OperatorTranslator(ExprTranslator):
     def x_ArrayNew(self, node: s.ArrayNew) -> Code:
         items = [self.operand(item) for item in node.items or ()]
         if node.element is not None:
-            element = self.resolve_type(node.element).stype
+            element = self.type_arg_stype(node.element)  # `int?` stays nullable
         else:
             if not items:
                 raise self.error("No best type found for implicitly-typed array", node.pos)

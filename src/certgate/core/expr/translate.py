@@ -105,6 +105,22 @@ def _argument_kind(stype: SType, node: s.Expr | None) -> str | None:
     return "N" if stype.numeric or stype in (DECIMAL, SINGLE) else None
 
 
+# the members that give default(T) when nothing matches (List/Array `Find`, LINQ's *OrDefault)
+_OR_DEFAULT = frozenset(
+    {"FirstOrDefault", "LastOrDefault", "SingleOrDefault", "ElementAtOrDefault", "Find", "FindLast"}
+)
+
+
+def _value_default(stype: SType) -> object:
+    """default(T) of a value type known by name (0, false, '\\0', DateTime.MinValue, ...), or
+    a KeyValuePair of its arguments' defaults; None for a reference or unknown type."""
+    if stype.py is KeyValuePair and len(stype.args) == 2:
+        return KeyValuePair(*(_value_default(arg) for arg in stype.args))
+    info = IMPLEMENTED.get(stype.name)
+    ref = info.ref if info is not None else None
+    return ref.default if ref is not None and ref.is_value_type else None
+
+
 def _nullable_value_type(stype: SType) -> bool:
     """A `T?` of a value type: a CsValue (DateTime, decimal, ...) or a nullable primitive."""
     cls = stype.py
@@ -447,6 +463,10 @@ class ExprTranslator:
         info = self.static_target(target)
         if info is not None:
             return self.static_call(info, target, node)
+        return self.instance_call(target, node)
+
+    def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
+        """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
         receiver = self.operand(target.target)
         table = self.member_table(receiver, target.name, target.pos)
         out_types = () if table is None else table.out_result_types(target.name, receiver.type)
@@ -497,7 +517,21 @@ class ExprTranslator:
             indexed = self.indexed_any(target.name, node.args, receiver, args)
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
             call = self.typed_comparison(target.name, receiver, node.args, args) or call
+            call = self.value_default(target.name, call, result)
         return Code(self.with_outs(call, outs), result)
+
+    def value_default(self, name: str, call: str, result: SType) -> str:
+        """`FirstOrDefault` & co. of a value type's elements: default(T) where nothing matched
+        (`new[] {1}.FirstOrDefault(x => x > 5)` is 0); the runtime knows T only for typed
+        collections and gives null otherwise. A value type's element is never null itself."""
+        if name not in _OR_DEFAULT or result.nullable:
+            return call
+        default = _value_default(result)
+        if default is None:
+            return call
+        temp = self.names.temp()
+        value = self.constant(default, result).text
+        return f"({temp} if ({temp} := {call}) is not None else {value})"
 
     def implied_type_argument(
         self, name: str, receiver: SType, args: tuple[s.Arg, ...]
@@ -680,7 +714,8 @@ class ExprTranslator:
             raise self.type_error(exc, node.pos) from None
         if node.array_rank:  # T[]: element types are not checked at run time (yet)
             name = f"{info.full_name}[]"
-            return TypeInfo(name, array_of(info.stype), CsTypeRef(name, (CsArray,)))
+            element = info.stype.as_nullable() if node.nullable else info.stype  # int?[]
+            return TypeInfo(name, array_of(element), CsTypeRef(name, (CsArray,)))
         return info
 
     def type_ref(self, node: s.TypeName) -> CsTypeRef:
