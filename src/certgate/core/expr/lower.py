@@ -150,7 +150,8 @@ class Lowerer:
         base = node.start_byte
         for child in node.children[2:]:
             if child.type == "interpolation" or child == node.children[-1]:
-                raw = source[content_start - base : child.start_byte - base].decode("utf-8")
+                piece = source[content_start - base : child.start_byte - base]
+                raw = self.smap.without_inserted(piece, content_start).decode("utf-8")
                 raw = raw.replace("{{", "{").replace("}}", "}")
                 if raw:
                     decoded = (
@@ -161,10 +162,10 @@ class Lowerer:
                     parts.append(str(decoded))
                 content_start = child.end_byte
             if child.type == "interpolation":
-                parts.append(self.interpolation(child))
+                parts.append(self.interpolation(child, verbatim))
         return s.Interpolated(node.start_byte, tuple(parts))
 
-    def interpolation(self, node: Node) -> s.Expr:
+    def interpolation(self, node: Node, verbatim: bool) -> s.Expr:
         inner = [c for c in kids(node) if c.type != "interpolation_brace"]
         value = self.expr(inner[0])
         align: s.Expr | None = None
@@ -172,8 +173,13 @@ class Lowerer:
         for clause in inner[1:]:
             if clause.type == "interpolation_alignment_clause":
                 align = self.expr(kids(clause)[-1])
-            elif clause.type == "interpolation_format_clause":
-                fmt = self.text(clause)[1:]
+            elif clause.type == "interpolation_format_clause":  # escapes as in the text
+                raw = self.text(clause)[1:]
+                fmt = (
+                    literals.verbatim(raw)
+                    if verbatim
+                    else self.literal(clause, literals.unescape, raw, 1)
+                )
             else:  # pragma: no cover - tree-sitter has no other clause
                 raise self.unsupported(f"interpolation clause '{clause.type}'", clause)
         if align is None and fmt is None:

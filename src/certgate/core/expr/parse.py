@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -59,6 +60,14 @@ class SourceMap:
         user = min(max(0, byte_offset - self.prefix_bytes), self.parsed_length)
         user -= sum(min(size, user - at) for at, size in self.inserted if user > at)
         return self.body_start + len(self.body_utf8[:user].decode("utf-8", errors="ignore"))
+
+    def without_inserted(self, data: bytes, start: int) -> bytes:
+        """`data`, the wrapped source from byte `start`, without the text `_repaired` added."""
+        for at, size in sorted(self.inserted, reverse=True):
+            begin = at + self.prefix_bytes - start
+            if 0 <= begin < len(data):
+                data = data[:begin] + data[begin + size :]
+        return data
 
     def position(self, index: int) -> tuple[int, int]:
         """Absolute (line, column) of character `index` of `text`."""
@@ -158,6 +167,23 @@ def _misread_casts(root: Node) -> list[tuple[Node, Node]]:
     return found
 
 
+def _hidden_holes(root: Node, base: int) -> list[int]:
+    """Where the grammar reads a hole after escaped braces as text (`$"{{{x}}}"` is all one
+    string_content): the body offset of each hole's `{`, to be parted from the `{{` before
+    it by a blank that `lower` takes out again."""
+    found = []
+    for node in _walk_named(root):
+        parent = node.parent
+        if node.type != "string_content" or parent is None or node.text is None:
+            continue
+        if parent.type != "interpolated_string_expression":
+            continue
+        for run in re.finditer(rb"\{+", node.text):
+            if len(run.group()) % 2 and len(run.group()) > 1:
+                found.append(node.start_byte - base + run.end() - 1)
+    return found
+
+
 def _operator(node: Node) -> str | None:
     op = node.child_by_field_name("operator")
     return None if op is None or op.text is None else op.text.decode()
@@ -168,7 +194,9 @@ def _repaired(
 ) -> tuple[Node, SourceMap]:
     """Parse again where the grammar misreads valid C#, with text C# reads the same: `()`
     after the type arguments of a misread creation (`new List<Guid>() { g }`), parentheses
-    around a misread cast's operand (`(int)(J.D<List<int>>(s)[0])`). The source map keeps
+    around a misread cast's operand (`(int)(J.D<List<int>>(s)[0])`); a blank before a hole
+    that follows escaped braces (`$"{{ {x}}}"`, taken out of the text again by `lower`,
+    `SourceMap.without_inserted`). The source map keeps
     positions in the user's text. When that does not parse either, the tree stays as it was
     (the compiler then reports it)."""
     base = smap.prefix_bytes
@@ -183,6 +211,7 @@ def _repaired(
         if value is None:
             return root, smap
         edits += [(value.start_byte - base, b"("), (last.end_byte - base, b")")]
+    edits += [(at, b" ") for at in _hidden_holes(root, base)]
     if not edits:
         return root, smap
     edits.sort(key=lambda edit: edit[0])
@@ -196,7 +225,8 @@ def _repaired(
     with _PARSER_LOCK:
         tree = _PARSER.parse(prefix.encode() + fixed + suffix.encode())
     again = tree.root_node
-    if again.has_error or _bare_creations(again) or _misread_casts(again):
+    misread = _bare_creations(again) or _misread_casts(again) or _hidden_holes(again, base)
+    if again.has_error or misread:
         return root, smap
     return again, dataclasses.replace(smap, inserted=tuple(inserted))
 
