@@ -292,7 +292,7 @@ _CONVERT = TypeInfo(
         "ToDouble": _method(convert.to_double, DOUBLE),
         "ToBoolean": _method(convert.to_boolean, BOOL),
         "ToChar": _method(convert.to_char, CHAR),
-        "ToString": _method(convert.to_string_, STRING),
+        "ToString": StaticMember(convert.to_string_, STRING, arg_types=True),
         "ToDateTime": _method(datefmt.convert_to_datetime, DATETIME),
     },
 )

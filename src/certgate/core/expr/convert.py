@@ -293,8 +293,16 @@ def to_char(value: object) -> CsChar:
     raise exc.invalid_cast(value, "System.Char")
 
 
-def to_string_(value: object, arg: object = None) -> str | None:
-    """Convert.ToString(x), (x, toBase), (x, provider)."""
+# the width of a negative value's two's complement in `Convert.ToString(x, toBase)`
+_BASE_BITS = {"System.Int64": 64, "System.Int16": 16, "System.SByte": 16}  # (short, int)
+
+
+def to_string_(value: object, arg: object = None, *, arg_types: tuple[str, ...] = ()) -> str | None:
+    """Convert.ToString(x), (x, toBase), (x, provider). A char given a base is its code
+    (`(int, int)` is the overload that takes it); a negative value's digits are those of its
+    static type's width (`-1L` in base 16 is 16 f's)."""
+    if type(value) is CsChar and type(arg) is int:
+        value = ord(value.value)
     if type(arg) is int and type(value) is int:
         if arg not in (2, 8, 10, 16):
             raise exc.ExpressionRuntimeError(
@@ -302,8 +310,8 @@ def to_string_(value: object, arg: object = None) -> str | None:
             )
         if arg == 10:
             return str(value)
-        number = value + 2**32 if value < 0 and value >= -(2**31) else value
-        number = number + 2**64 if number < 0 else number
+        bits = _BASE_BITS.get(arg_types[0] if arg_types else "", 32)
+        number = value + 2**bits if value < 0 else value
         return format(number, {2: "b", 8: "o", 16: "x"}[arg])
     if value is None:
         return "" if arg is None else None

@@ -142,15 +142,17 @@ def _overload(original: StaticMember, decimal_fn: Callable[..., object]) -> Stat
     assert callable(fallback)
 
     @wraps(fallback)  # its signature: the arguments .NET's overloads take (`arity`)
-    def call(*args: object) -> object:
-        return decimal_fn(*args) if _any_decimal(args) else fallback(*args)
+    def call(*args: object, **arg_types: tuple[str, ...]) -> object:
+        return decimal_fn(*args) if _any_decimal(args) else fallback(*args, **arg_types)
 
     def typer(types: tuple[SType, ...]) -> SType:
         if any(t is DECIMAL for t in types):
             return DECIMAL
         return original.typer(types) if original.typer is not None else original.result
 
-    return StaticMember(call, original.result, outs=original.outs, typer=typer)
+    return StaticMember(
+        call, original.result, outs=original.outs, typer=typer, arg_types=original.arg_types
+    )
 
 
 def _with_overloads(name: str, overloads: dict[str, Callable[..., object]]) -> TypeInfo:

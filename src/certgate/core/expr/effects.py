@@ -60,6 +60,10 @@ _WIDENS_TO: dict[str, frozenset[str]] = {
 }
 
 
+# the integral types a char does not convert to implicitly (it does to ushort, int, uint, ...)
+_NOT_FROM_CHAR = frozenset({"System.Byte", "System.SByte", "System.Int16"})
+
+
 class EffectTranslator(LambdaTranslator):
     # --- assignments ----------------------------------------------------------------------------
 
@@ -226,7 +230,7 @@ class EffectTranslator(LambdaTranslator):
             return self.decimal_convert(value, target, pos, node)
         if CsSingle in (target.py, value.type.py) and target.py is not JToken:
             return self.single_convert(value, target, pos, node)
-        if target is DOUBLE and value.type.numeric:
+        if target is DOUBLE and (value.type.numeric or value.type is CHAR):
             return Code(f"_float({value.text})", DOUBLE)
         if target.numeric and value.type.numeric and value.type is not DOUBLE:
             widening = target is LONG or value.type.name in _WIDENS_TO.get(target.name, ())
@@ -246,8 +250,8 @@ class EffectTranslator(LambdaTranslator):
                 return self.narrow(value, target)  # a constant: `byte b = 5`, `uint n = 60 * 20`
         if target.py is value.type.py and target.name == value.type.name:
             return value
-        if target.py is int and value.type is CHAR and target.name not in ("System.Byte",):
-            return Code(f"_convert({value.text}, {target.name!r})", target)
+        if target.py is int and value.type is CHAR and target.name not in _NOT_FROM_CHAR:
+            return Code(f"_convert({value.text}, 'System.Int32')", target)  # the char's code
         source_py, target_py = value.type.py, target.py
         if source_py is not None and target_py is not None:
             if issubclass(source_py, target_py) and target_py not in (int, float, bool, str):

@@ -305,6 +305,8 @@ class OperatorTranslator(ExprTranslator):
                 return Code(f"({left.text} {op} {right.text})", BOOL)
             if pa is CsChar and pb is CsChar:
                 return Code(f"({left.text} {op} {right.text})", BOOL)
+            if {pa, pb} in ({CsChar, int}, {CsChar, float}):  # `s[0] == 65`: the char's code
+                return Code(f"(_arith('-', {left.text}, {right.text}) {op} 0)", BOOL)
             if pa in _EQUALITY_SAFE or pb in _EQUALITY_SAFE:
                 raise self.operand_error(op, a, b, pos)
             if _is_value_type(pa) or _is_value_type(pb):
@@ -350,6 +352,7 @@ class OperatorTranslator(ExprTranslator):
         if CsDecimal in (a.py, b.py):
             divisor = node.right
             zero = isinstance(divisor, s.Literal) and divisor.kind in (*INTEGER_KINDS, "decimal")
+            zero = zero and isinstance(node.left, s.Literal)  # csc folds constants only
             if op in ("/", "%") and zero and decimals.coerce(divisor.value).coef == 0:  # type: ignore[union-attr]
                 raise self.error("Division by constant zero", node.pos)  # csc: CS0020
             return self.decimal_operation(op, left, right, node.pos)
@@ -367,7 +370,8 @@ class OperatorTranslator(ExprTranslator):
                 raise self.operand_error(op, a, b, node.pos)
         divisor = node.right
         zero = isinstance(divisor, s.Literal) and divisor.value == 0 and divisor.kind != "double"
-        if op in ("/", "%") and zero and a.py is int:  # csc: CS0020
+        constant = constant_value(node.left) is not None  # csc folds constants only
+        if op in ("/", "%") and zero and constant and a.py is int:  # csc: CS0020
             raise self.error("Division by constant zero", node.pos)
         if not (a.numeric and b.numeric) or a.nullable or b.nullable:
             return Code(f"_arith({op!r}, {left.text}, {right.text})", UNKNOWN)

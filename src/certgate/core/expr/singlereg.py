@@ -85,8 +85,10 @@ def _overload(
     chosen = float_fn or (lambda *args: fallback(*_widened(args)))
 
     @wraps(fallback)  # its signature: the arguments .NET's overloads take (`arity`)
-    def call(*args: object) -> object:
-        return chosen(*args) if any(type(arg) is _FLOAT for arg in args) else fallback(*args)
+    def call(*args: object, **arg_types: tuple[str, ...]) -> object:
+        if any(type(arg) is _FLOAT for arg in args):
+            return chosen(*args)
+        return fallback(*args, **arg_types)
 
     def typer(types: tuple[SType, ...]) -> SType:
         if SINGLE in types and keeps and DOUBLE not in types:
@@ -96,7 +98,9 @@ def _overload(
             return original.typer(widened) if original.typer is not None else original.result
         return original.typer(types) if original.typer is not None else original.result
 
-    return StaticMember(call, original.result, outs=original.outs, typer=typer)
+    return StaticMember(
+        call, original.result, outs=original.outs, typer=typer, arg_types=original.arg_types
+    )
 
 
 _FLOAT_MATH: dict[str, Callable[..., object]] = {
