@@ -59,9 +59,8 @@ class JObject(JContainer):
     def set_item(self, key: object, value: object) -> None:
         name = self._name(key)
         prop = self._index.get(name)
-        if prop is not None:
-            prop._set_value(value)
-            self.changed()
+        if prop is not None:  # the property's value changes, not the object's properties:
+            prop._set_value(value)  # an enumeration of them goes on (masking every field)
         else:
             self.Add(JProperty(name, value))
 

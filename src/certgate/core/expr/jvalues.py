@@ -187,9 +187,19 @@ _CONVERTERS: dict[str, Any] = {
 }
 
 
+_INTEGRAL_CONVERTERS = frozenset(
+    name
+    for name in _CONVERTERS
+    if name.startswith(("System.Int", "System.UInt", "System.Byte", "System.SByte"))
+)
+
+
 def change_type(value: object, target: CsTypeRef) -> object:
     """Convert.ChangeType(value, T, InvariantCulture) for the types JSON values convert to:
-    a DateTimeOffset, Guid, TimeSpan, Uri or byte[] converts to nothing but its own type."""
+    a DateTimeOffset, Guid, TimeSpan, Uri or byte[] converts to nothing but its own type. An
+    integer goes through its converter even to an integral type, for the range check."""
+    if type(value) is int and target.name in _INTEGRAL_CONVERTERS:
+        return _CONVERTERS[target.name](value)
     if target.accepts(value) and target.classes:
         return value
     if not isinstance(value, _CONVERTIBLE):
