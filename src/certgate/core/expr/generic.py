@@ -30,6 +30,7 @@ from .arrays import CsArray, is_enumerable
 from .arraystatics import copy
 from .collections import iterate, value_equals
 from .implicit import element_converter
+from .keys import contains_by
 from .readonly import CsReadOnlyCollection
 from .sorting import binary_search, comparer_of, introsort
 from .types import CsObject, CsTypeRef
@@ -319,7 +320,10 @@ class CsList(_Versioned):
         indexes = range(start, start - length, -1)
         return next((i for i in indexes if value_equals(self._list[i], item)), -1)
 
-    def Contains(self, item: object) -> bool:
+    def Contains(self, item: object, comparer: object = None) -> bool:
+        """`Contains(item)`; with a comparer, LINQ's `Contains(item, comparer)`."""
+        if comparer is not None:
+            return contains_by(self._list, item, comparer)
         return self.IndexOf(item) >= 0
 
     def BinarySearch(self, *args: object) -> int:

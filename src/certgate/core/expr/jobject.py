@@ -130,8 +130,9 @@ class JObject(JContainer):
         prop = self.find(name, comparison)
         return None if prop is None else prop.property_value()
 
-    def TryGetValue(self, name: object) -> tuple[bool, object]:
-        prop = self.find(name)
+    def TryGetValue(self, name: object, comparison: object = None) -> tuple[bool, object]:
+        """`TryGetValue(name, out value)`, `(name, comparison, out value)`."""
+        prop = self.find(name, comparison)
         return (False, None) if prop is None else (True, prop.property_value())
 
     def ContainsKey(self, name: object) -> bool:

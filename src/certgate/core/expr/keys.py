@@ -11,6 +11,7 @@ before upper case on ties, symbols before digits before letters).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 from . import exceptions as exc
 from .strings import fold
@@ -35,6 +36,14 @@ class _Identity:
 def ignores_case(comparer: object) -> bool:
     """Whether an equality comparer argument (a StringComparer, or null) ignores case."""
     return bool(getattr(comparer, "ignore_case", False))
+
+
+def contains_by(items: Iterable[object], value: object, comparer: object) -> bool:
+    """LINQ's `Contains(value, comparer)` with a StringComparer (case folded when it ignores
+    case)."""
+    ignore_case = ignores_case(comparer)
+    key = hash_key(value, ignore_case)
+    return any(hash_key(item, ignore_case) == key for item in items)
 
 
 def hash_key(value: object, ignore_case: bool = False) -> object:

@@ -21,6 +21,7 @@ from .collections import (
     iterate,
     value_equals,
 )
+from .keys import contains_by
 from .linq_count import SizedSeq, is_partition, sized, try_get_non_enumerated_count
 from .linq_more import _func
 
@@ -143,9 +144,11 @@ def last_or_default(source: object, predicate: object = _MISSING) -> object:
     return _pick(source, predicate, True, element_default(source))
 
 
-def contains(source: object, value: object) -> bool:
+def contains(source: object, value: object, comparer: object = None) -> bool:
     # Enumerable.Contains defers to ICollection<T>.Contains: `d.Keys.Contains(k)` is ContainsKey,
-    # with the dictionary's comparer
+    # with the dictionary's comparer; a comparer argument (a StringComparer) is used instead
+    if comparer is not None:
+        return contains_by(iterate(source), value, comparer)
     own = getattr(source, "collection_contains", None)
     if own is not None:
         return bool(own(value))

@@ -170,17 +170,26 @@ class Grouping(CsObject):
 
 
 def group_by(source: object, key_selector: object, *more: object) -> LinqSeq:
+    """`GroupBy(key[, element][, result][, comparer])`: a comparer is the last argument and
+    not a delegate; two selectors are element and result, one is the result when it takes
+    two parameters (`(key, group) => ...`), else the element."""
     items, key_fn = iterate(source), _func(key_selector, "keySelector")
-    element = _func(more[0], "elementSelector") if more else None
-    result = _func(more[1], "resultSelector") if len(more) > 1 else None
+    ignore_case = False
+    if more and not callable(more[-1]) and more[-1] is not None:  # a StringComparer
+        ignore_case, more = bool(getattr(more[-1], "ignore_case", False)), more[:-1]
+    selectors = [_func(m, "selector") for m in more]
+    if len(selectors) == 1 and arity(selectors[0]) == 2:
+        selectors = [None, selectors[0]]  # type: ignore[list-item]
+    element = selectors[0] if selectors else None
+    result = selectors[1] if len(selectors) > 1 else None
 
     def run() -> Iterable[object]:
         groups: dict[object, Grouping] = {}
         for item in items:
             key = key_fn(item)
-            group = groups.get(hash_key(key))
+            group = groups.get(hash_key(key, ignore_case))
             if group is None:
-                group = groups[hash_key(key)] = Grouping(key, [])
+                group = groups[hash_key(key, ignore_case)] = Grouping(key, [])
             group.append(item if element is None else element(item))
         if result is None:
             return list(groups.values())

@@ -77,9 +77,16 @@ def default_if_empty(source: object, default: object = _MISSING) -> LinqSeq:
     return sized(source, run, lambda n: n or 1, element_type(source))
 
 
-def sequence_equal(first: object, second: object) -> bool:
+def sequence_equal(first: object, second: object, comparer: object = None) -> bool:
     a, b = list(iterate(first)), list(_second(second))
-    return len(a) == len(b) and all(value_equals(x, y) for x, y in zip(a, b, strict=True))
+    if len(a) != len(b):
+        return False
+    if comparer is not None:  # a StringComparer
+        ignore_case = ignores_case(comparer)
+        return all(
+            hash_key(x, ignore_case) == hash_key(y, ignore_case) for x, y in zip(a, b, strict=True)
+        )
+    return all(value_equals(x, y) for x, y in zip(a, b, strict=True))
 
 
 # --- set operations and concatenation -------------------------------------------------------------

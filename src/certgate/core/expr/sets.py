@@ -17,7 +17,7 @@ from .collections import value_equals
 from .dictionary import StringComparer
 from .generic import CsList, _items, _predicate, _Versioned, collection_count
 from .hashcap import CountedSlots, capacity_arg, expand_prime
-from .keys import hash_key
+from .keys import contains_by, hash_key
 from .types import CsTypeRef
 
 _TOO_SMALL = (
@@ -117,7 +117,9 @@ class CsHashSet(_Versioned):
             self._slots.remove(item)
         return len(doomed)
 
-    def Contains(self, item: object) -> bool:
+    def Contains(self, item: object, comparer: object = None) -> bool:
+        if comparer is not None:  # LINQ's `Contains(item, comparer)`
+            return contains_by((k for k, _ in self._slots.items()), item, comparer)
         return self._has(item)
 
     def collection_contains(self, item: object) -> bool:
@@ -284,7 +286,9 @@ class _Sequence(_Versioned):
             return False, self._args[0].default
         return True, self._front()
 
-    def Contains(self, item: object) -> bool:
+    def Contains(self, item: object, comparer: object = None) -> bool:
+        if comparer is not None:  # LINQ's `Contains(item, comparer)`
+            return contains_by(self._deque, item, comparer)
         item = self._own(item)
         return any(value_equals(x, item) for x in self._deque)
 

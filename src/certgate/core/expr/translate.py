@@ -111,6 +111,10 @@ _OR_DEFAULT = frozenset(
 )
 
 
+# the members of Nullable<T> a null value answers: their results
+_ON_NULL = {"ToString": STRING, "Equals": BOOL}
+
+
 def _value_default(stype: SType) -> object:
     """default(T) of a value type known by name (0, false, '\\0', DateTime.MinValue, ...), or
     a KeyValuePair of its arguments' defaults; None for a reference or unknown type."""
@@ -429,6 +433,16 @@ class ExprTranslator:
     def arity_error(self, name: str, count: int, pos: int) -> Exception:
         return self.error(f"No overload for method '{name}' takes {count} arguments", pos)
 
+    def on_nullable(self, receiver: Code, name: str, args: str, count: int, pos: int) -> Code:
+        """`x.ToString()` / `x.Equals(o)` of a `T?`: Nullable<T>'s own, which a null value
+        answers ("" and `o == null`) instead of throwing."""
+        if count != (name == "Equals"):
+            raise self.arity_error(name, count, pos)
+        temp = self.names.temp()
+        empty = '""' if name == "ToString" else f"_eq({args.removeprefix(', ')}, None)"
+        call = f"_call({temp}, {name!r}{args})"
+        return Code(f"({empty} if ({temp} := {receiver.text}) is None else {call})", _ON_NULL[name])
+
     def value_or_default(self, receiver: Code, args: str, count: int, pos: int) -> Code:
         """`Nullable<T>.GetValueOrDefault([fallback])`: the value, else the fallback or T's
         default (`default(int)` is 0)."""
@@ -474,6 +488,12 @@ class ExprTranslator:
         args, outs = self.call_args(node.args, lambdas, out_types)
         if target.name == "GetValueOrDefault" and _nullable_value_type(receiver.type):
             return self.value_or_default(receiver, args, len(node.args), target.pos)
+        if (
+            target.name in _ON_NULL
+            and receiver.type.nullable
+            and _nullable_value_type(receiver.type)
+        ):
+            return self.on_nullable(receiver, target.name, args, len(node.args), target.pos)
         name = repr(target.name)
         if table is not None:
             if target.name not in table.methods:
