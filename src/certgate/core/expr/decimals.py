@@ -529,7 +529,7 @@ _STANDARD = re.compile(r"([A-Za-z])(\d{0,9})\Z")
 def _half_up(value: Decimal, places: int) -> Decimal:
     """.NET rounds a decimal's digits half away from zero when it formats them."""
     with localcontext() as ctx:
-        ctx.prec = 100
+        ctx.prec = places + 40  # a decimal has at most 29 digits before the point
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -550,7 +550,7 @@ def _exponent(value: CsDecimal, places: int, letter: str, width: int) -> str:
     if value.coef == 0:
         return ("0." + "0" * places if places else "0") + f"{letter}+{'0' * width}"
     with localcontext() as ctx:
-        ctx.prec, ctx.rounding = 100, ROUND_HALF_UP
+        ctx.prec, ctx.rounding = places + 40, ROUND_HALF_UP
         mantissa, _, exp = f"{value.exact().copy_abs():.{places}E}".partition("E")
     number = int(exp)
     sign = "-" if value.coef < 0 else ""

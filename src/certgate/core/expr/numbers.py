@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 from . import exceptions as exc
@@ -34,6 +34,15 @@ def _exact_decimal(value: float | int, places: int) -> Decimal:
         return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
 
+def _int_text(value: int, spec: str) -> str:
+    """An integer formatted with its digits rounded half away from zero, as .NET rounds an
+    integer's exact digits (`12345.ToString("E3")` is 1.235E+004; a double's digits come from
+    Dragon4, which takes a tie to even)."""
+    with localcontext() as ctx:
+        ctx.rounding, ctx.prec = ROUND_HALF_UP, 1200
+        return format(Decimal(value), spec)
+
+
 def _group(digits: str) -> str:
     head = len(digits) % 3 or 3
     return ",".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
@@ -43,7 +52,7 @@ def _fixed(value: float | int, places: int, grouped: bool) -> tuple[bool, str]:
     """(negative, text) of `value` with `places` decimals."""
     rounded = _exact_decimal(value, places)
     negative = rounded.is_signed() or (isinstance(value, float) and math.copysign(1, value) < 0)
-    text = f"{abs(rounded):f}"
+    text = f"{rounded.copy_abs():f}"  # abs() would round to the context's 28 digits
     whole, _, frac = text.partition(".")
     if grouped:
         whole = _group(whole)
@@ -55,9 +64,8 @@ def _exponential(value: float | int, places: int, letter: str, min_exp_digits: i
         mantissa, exp = "0." + "0" * places if places else "0", 0
         text = mantissa
     else:
-        formatted = (
-            f"{Decimal(value):.{places}E}" if isinstance(value, int) else f"{value:.{places}E}"
-        )
+        spec = f".{places}E"
+        formatted = _int_text(value, spec) if isinstance(value, int) else format(value, spec)
         text, _, exp_text = formatted.partition("E")
         exp = int(exp_text)
         text = text.lstrip("-")
@@ -76,7 +84,8 @@ def _general(value: float | int, precision: int, letter: str) -> str:
         return format_double(value)
     if value == 0:
         return "-0" if isinstance(value, float) and math.copysign(1, value) < 0 else "0"
-    text = f"{Decimal(value) if isinstance(value, int) else value:.{precision}g}"
+    spec = f".{precision}g"
+    text = _int_text(value, spec) if isinstance(value, int) else format(value, spec)
     mantissa, e, exp_text = text.upper().partition("E")
     if "." in mantissa:
         mantissa = mantissa.rstrip("0").rstrip(".")
