@@ -13,7 +13,7 @@ from .collections import KeyValuePair, value_equals
 from .generic import _items, _Versioned, collection_count
 from .hashcap import CountedSlots, capacity_arg
 from .keys import compare
-from .strings import fold, to_string
+from .strings import compare_ordinal_static, fold, to_string
 from .types import CsObject, CsTypeRef
 
 
@@ -245,6 +245,8 @@ class StringComparer(CsObject):
         if self.ignore_case and type(a) is str and type(b) is str:
             a, b = fold(a), fold(b)
         if self.ordinal and type(a) is str and type(b) is str:
+            if not self.ignore_case:  # String.CompareOrdinal: the first differing units' gap
+                return compare_ordinal_static(a, b)
             return (a > b) - (a < b)
         return compare(a, b)
 

@@ -11,6 +11,7 @@ before upper case on ties, symbols before digits before letters).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable
 
 from . import exceptions as exc
@@ -92,6 +93,9 @@ def compare(a: object, b: object) -> int:
     if ta is str and tb is str:
         return compare_strings(a, b)  # type: ignore[arg-type]
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and ta is not bool:
+        nan_a, nan_b = math.isnan(a), math.isnan(b)
+        if nan_a or nan_b:  # NaN sorts before every number (double.CompareTo)
+            return nan_b - nan_a
         return (a > b) - (a < b)
     if ta is tb and isinstance(a, CsChar) and isinstance(b, CsChar):
         return (a.value > b.value) - (a.value < b.value)

@@ -289,6 +289,11 @@ def average(source: object, selector: object = _MISSING) -> object:
         return decimals.divide(decimals.sum_all(values), decimals.CsDecimal(len(values)))
     if any(type(v) is singles.CsSingle for v in values):
         return singles.single(sum(singles.as_double(v) for v in values) / len(values))
+    if all(type(v) is int for v in values):  # summed in a checked long
+        total = sum(values)  # type: ignore[arg-type]
+        if not -(2**63) <= total < 2**63:
+            raise exc.overflow()
+        return total / len(values)
     return float(sum(_as_float(v) for v in values)) / len(values)
 
 

@@ -172,9 +172,7 @@ def _standard(value: float | int, letter: str, precision: int | None) -> str:
         return _exponential(value, places, letter, 3)
     if kind == "G":
         return _general(value, precision or 0, "E" if letter == "G" else "e")
-    if kind == "R":
-        if is_int:
-            return str(value)
+    if kind == "R" and not is_int:  # round-trip: floating-point types only
         return format_double(float(value))
     raise _bad_format()
 
@@ -596,7 +594,10 @@ def math_pow(a: object, b: object) -> float:
     x, y = _float(a), _float(b)
     try:
         result = math.pow(x, y)
-    except ValueError:
+    except ValueError:  # Python refuses what IEEE 754 defines: pow(±0, y < 0) is ±infinity
+        if x == 0 and y < 0:
+            odd = float(y).is_integer() and int(y) % 2 == 1
+            return math.copysign(math.inf, x) if odd else math.inf
         return math.nan
     except OverflowError:
         return math.inf if x > 0 or (float(y).is_integer() and int(y) % 2 == 0) else -math.inf

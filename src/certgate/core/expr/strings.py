@@ -640,6 +640,26 @@ def concat(*values: object) -> str:
     return utf16.text("".join(to_string(value) for value in values))
 
 
+def _texts(value: object) -> bool:
+    """A string[] (the `Join(separator, value, startIndex, count)` overload takes only that)."""
+    if not isinstance(value, CsArray):
+        return False
+    if value.element_name is not None:
+        return value.element_name == "System.String"
+    return all(item is None or type(item) is str for item in value)
+
+
+def _join_range(array: CsArray, start: int, count: int) -> CsArray:
+    items = list(array)
+    if start < 0:
+        raise exc.argument_out_of_range("startIndex")
+    if count < 0:
+        raise exc.argument_out_of_range("count")
+    if start > len(items) - count:
+        raise exc.argument_out_of_range("startIndex")
+    return CsArray(items[start : start + count])
+
+
 def join(separator: object, *values: object) -> str:
     """String.Join: one argument that is an array or a sequence is joined element by element
     (a string is one value: `params string[]` wins over `IEnumerable<char>`); a null array
@@ -647,6 +667,8 @@ def join(separator: object, *values: object) -> str:
     sep = "" if separator is None else _needle(separator)
     if len(values) == 1 and values[0] is None:
         raise exc.argument_null("value")
+    if len(values) == 3 and _texts(values[0]) and type(values[1]) is type(values[2]) is int:
+        values = (_join_range(values[0], values[1], values[2]),)  # type: ignore[arg-type]
     if len(values) == 1 and type(values[0]) is not str and is_enumerable(values[0]):
         items: Iterable[object] = values[0]  # type: ignore[assignment]
     else:

@@ -538,6 +538,8 @@ class ExprTranslator:
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
             call = self.typed_comparison(target.name, receiver, node.args, args) or call
             call = self.value_default(target.name, call, result)
+            if target.name == "Sum" and result.name == "System.Int32":  # checked, in C#
+                call = f"_chk({call})"
         return Code(self.with_outs(call, outs), result)
 
     def value_default(self, name: str, call: str, result: SType) -> str:
