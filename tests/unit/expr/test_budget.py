@@ -194,3 +194,34 @@ def test_a_regex_match_gets_what_is_left_of_the_budget() -> None:
     assert (
         run('@{ var n = 0; while (n < 3) { if (Regex.IsMatch("ab", "^a")) n++; } return n; }') == 3
     )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "x{100000000}",  # unrolled by the regex package: gigabytes
+        "(?:ab|c){1000000}",  # crashed the process
+        "((x{100}){100}){100}",  # counts multiply along the nesting
+        "(?<n>a|b){20000,}",
+    ],
+)
+def test_a_pattern_that_would_unroll_past_the_limit_is_refused(pattern: str) -> None:
+    """The worker survives (and keeps its memory): a clear NotSupportedException instead."""
+    with pytest.raises(ExpressionRuntimeError) as caught:
+        run(f'@(Regex.IsMatch("x", "{pattern}"))')
+    assert caught.value.exception_type == "NotSupportedException"
+    assert "repeats more than 10000 times" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("x{10000}", False),  # at the limit
+        (".{0,100000000}", True),  # a maximum costs nothing
+        ("(a|b){1,100000}", True),
+        (r"a\\{1}", True),  # an escaped brace or one in a class is no count
+        ("[{]{2}", False),
+    ],
+)
+def test_patterns_within_the_limit_still_run(pattern: str, expected: bool) -> None:
+    assert run(f'@(Regex.IsMatch("a{{1}}", "{pattern}"))') is expected

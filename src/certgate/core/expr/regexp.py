@@ -28,6 +28,7 @@ from . import exceptions as exc
 from . import utf16
 from .arrays import CsArray
 from .budget import tick, time_left
+from .regexsize import check_unrolled
 from .strings import CsEnum, to_string
 from .types import CsObject
 
@@ -416,8 +417,10 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
         flags |= regex.ASCII
     if options & 64:
         flags |= regex.REVERSE
+    translated = _translate(source, groups, numbers, options)
+    check_unrolled(translated)  # before `regex` unrolls `x{100000000}` into gigabytes
     try:
-        compiled = regex.compile(_translate(source, groups, numbers, options), flags)
+        compiled = regex.compile(translated, flags)
     except regex.error as error:
         raise _argument(
             f"Invalid pattern '{pattern}' at offset {error.pos or 0}. {error.msg}."

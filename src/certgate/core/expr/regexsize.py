@@ -1,0 +1,62 @@
+"""How far the `regex` package would unroll a pattern's counted repetitions when it compiles.
+
+.NET keeps `x{100000000}` as a loop; the `regex` package unrolls the minimum count of a
+repetition into its compiled program, so that pattern takes gigabytes (and a group repeated a
+million times crashes the process). A policy or a request must not be able to exhaust a
+worker's memory, so a pattern whose minimum counts multiply past `MAX_UNROLLED` along any
+nesting is refused before it reaches `regex.compile`. Maximum counts cost nothing
+(`.{0,65536}` is cheap), and ordinary patterns stay far below the limit (`\\d{4}`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .exceptions import ExpressionRuntimeError
+
+#: the most a pattern's minimum counts may multiply to (about 20 MB of compiled program)
+MAX_UNROLLED = 10_000
+
+_COUNT = re.compile(r"\{(\d+)(?:,\d*)?\}")
+
+
+def check_unrolled(pattern: str) -> None:
+    """Raise NotSupportedException when compiling `pattern` (the `regex` package's syntax)
+    would unroll more than `MAX_UNROLLED` repetitions."""
+    if "{" not in pattern:
+        return
+    opens: list[int] = []  # the open groups' start offsets
+    groups: list[tuple[int, int]] = []  # (start, end) of each closed group
+    counts: dict[int, int] = {}  # offset of a count's "{" -> its minimum
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 2 if pattern[i + 1 : i + 2] == "]" else 1  # `[]...]`: a literal ]
+            continue
+        elif c == "(":
+            opens.append(i)
+        elif c == ")" and opens:
+            groups.append((opens.pop(), i))
+        elif c == "{" and (count := _COUNT.match(pattern, i)):
+            counts[i] = int(count.group(1))
+        i += 1
+    for at, minimum in counts.items():
+        # the groups a count sits in, and those that a count right after them repeats
+        factor = minimum
+        for start, end in groups:
+            if start < at < end and end + 1 in counts:
+                factor *= max(counts[end + 1], 1)
+        if factor > MAX_UNROLLED:
+            raise ExpressionRuntimeError(
+                "NotSupportedException",
+                f"not supported yet: a pattern that repeats more than {MAX_UNROLLED} times "
+                f"at least ('{pattern[at : pattern.find('}', at) + 1]}'); write a smaller "
+                "count or a loop",
+            )
