@@ -19,7 +19,7 @@ import typing
 
 from . import decimals, singles
 from . import syntax as s
-from .datetime import DateTime, DateTimeOffset, new_datetimeoffset
+from .datetime import DateTime, DateTimeOffset, TimeSpan, new_datetimeoffset
 from .decimals import CsDecimal
 from .literals import INTEGER_KINDS, constant_value
 from .members import index_key
@@ -209,6 +209,8 @@ class OperatorTranslator(ExprTranslator):
                 return self.expr(s.Literal(node.pos, value, kind))
         operand = self.operand(node.operand)
         stype = operand.type
+        if stype.py is TimeSpan and not stype.nullable:  # TimeSpan's unary operators
+            return operand if node.op == "+" else Code(f"_call({operand.text}, 'Negate')", stype)
         if stype.py in (CsDecimal, CsSingle):
             if node.op == "+":
                 return operand
@@ -358,6 +360,8 @@ class OperatorTranslator(ExprTranslator):
             return self.decimal_operation(op, left, right, node.pos)
         if CsSingle in (a.py, b.py):
             return self.single_operation(op, left, right, node.pos)
+        if op == "*" and b.py is TimeSpan and a.numeric:  # `2 * span`: TimeSpan's operator
+            left, right, a, b = right, left, b, a
         if _is_value_type(a.py) and b is not NULL:  # DateTime - TimeSpan, ...
             value_class: type[CsValue] = a.py  # type: ignore[assignment]
             produced = value_class.operator_result(op, b.py) if b.py is not None else object
@@ -373,7 +377,9 @@ class OperatorTranslator(ExprTranslator):
         constant = constant_value(node.left) is not None  # csc folds constants only
         if op in ("/", "%") and zero and constant and a.py is int:  # csc: CS0020
             raise self.error("Division by constant zero", node.pos)
-        if not (a.numeric and b.numeric) or a.nullable or b.nullable:
+        if a.numeric and b.numeric and (a.nullable or b.nullable):
+            return self.lifted(op, left, right, node)
+        if not (a.numeric and b.numeric):
             return Code(f"_arith({op!r}, {left.text}, {right.text})", UNKNOWN)
         if a is DOUBLE or b is DOUBLE:
             if op == "/":
@@ -459,11 +465,17 @@ class OperatorTranslator(ExprTranslator):
             convert = self.names.constant(widen)
             then = then if a == result else Code(f"{convert}({then.text})", result)
             other = other if b == result else Code(f"{convert}({other.text})", result)
-        elif a.numeric and b.numeric:
-            result = DOUBLE if DOUBLE in (a, b) else LONG
-            if result is DOUBLE:
-                then = Code(f"_float({then.text})", DOUBLE) if a is not DOUBLE else then
-                other = Code(f"_float({other.text})", DOUBLE) if b is not DOUBLE else other
+        elif a.numeric and b.numeric:  # `c ? 1 : (int?)null` is an int?, `c ? 1 : 2L` a long
+            base_a, base_b = non_nullable(a), non_nullable(b)
+            if base_a == base_b:
+                result = base_a
+            elif DOUBLE in (base_a, base_b):
+                result = DOUBLE
+                then = then if base_a is DOUBLE else self.lifted_float(then)
+                other = other if base_b is DOUBLE else self.lifted_float(other)
+            else:
+                result = integral_result(base_a, base_b, node.then, node.other) or LONG
+            result = result.as_nullable() if a.nullable or b.nullable else result
         else:
             kinds = (_kind(a), _kind(b))
             if None not in kinds and kinds[0] != kinds[1]:  # csc: CS0173
@@ -474,6 +486,26 @@ class OperatorTranslator(ExprTranslator):
                 )
             result = UNKNOWN
         return Code(f"({then.text} if {test} else {other.text})", result)
+
+    def lifted(self, op: str, left: Code, right: Code, node: s.Binary) -> Code:
+        """`a + b` over `T?` numbers: null when either is, else the operator of the T's, with
+        its result type (`int? + long` is a long?: no int wrap-around)."""
+        temps = self.names.temp(), self.names.temp()
+        inner = self.arithmetic(
+            op,
+            Code(temps[0], non_nullable(left.type)),
+            Code(temps[1], non_nullable(right.type)),
+            node,
+        )
+        test = f"({temps[0]} := {left.text}) is None or ({temps[1]} := {right.text}) is None"
+        return Code(f"(None if {test} else {inner.text})", inner.type.as_nullable())
+
+    def lifted_float(self, code: Code) -> Code:
+        """A number (or a null `T?`) as a double."""
+        if not code.type.nullable:
+            return Code(f"_float({code.text})", DOUBLE)
+        temp = self.names.temp()
+        return Code(f"(None if ({temp} := {code.text}) is None else _float({temp}))", DOUBLE)
 
     def x_NullCond(self, node: s.NullCond) -> Code:
         receiver = self.operand(node.receiver)
