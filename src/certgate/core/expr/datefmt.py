@@ -355,16 +355,19 @@ _MONTH_ABBR = {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, start=1
 _MONTH_FULL = {name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)}
 _DAY_WORDS = {name.lower() for name in DAY_NAMES} | {name[:3].lower() for name in DAY_NAMES}
 _TIME = (
-    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<F>\d{1,7}))?)?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<F>\d+))?)?"
     r"(?:\s*(?P<ampm>[AaPp][Mm]))?"
 )
-_ZONE = r"(?P<zone>Z|z|GMT|UTC|[+-]\d{2}(?::?\d{2})?)"
+_ZONE = r"(?P<zone>Z|z|GMT|UTC|[+-]\d{1,2}(?::?\d{2})?)"
 _FORMS = [
     re.compile(
         rf"(?P<y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[T ]\s*{_TIME})?\s*{_ZONE}?\Z"
     ),
     re.compile(rf"(?P<y>\d{{4}})/(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})(?:\s+{_TIME})?\s*{_ZONE}?\Z"),
-    re.compile(rf"(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d{{4}})(?:\s+{_TIME})?\s*{_ZONE}?\Z"),
+    re.compile(
+        rf"(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})/(?:(?P<y>\d{{4}})|(?P<yy>\d{{2}}))"
+        rf"(?:\s+{_TIME})?\s*{_ZONE}?\Z"
+    ),
     re.compile(
         rf"(?:(?P<dow>[A-Za-z]+),?\s+)?(?P<d>\d{{1,2}})\s+(?P<mon>[A-Za-z]+)\s+(?P<y>\d{{4}})"
         rf"(?:\s+{_TIME})?\s*{_ZONE}?\Z"
@@ -400,9 +403,26 @@ def parse_moment(text: object) -> tuple[int, int | None]:
     raise _not_datetime(text)
 
 
+def _fraction_ticks(digits: str) -> int:
+    """.NET's ParseFraction: each digit added in double arithmetic, then ticks rounded half to
+    even (any number of digits: `.123456789` is 1234568 ticks)."""
+    fraction, scale = 0.0, 0.1
+    for digit in digits:
+        fraction += int(digit) * scale
+        scale *= 0.1
+    return round(fraction * TICKS_PER_SECOND)
+
+
+def _two_digit_year(parts: dict[str, str | None]) -> None:
+    if parts.get("yy") is not None:
+        short = int(parts["yy"] or 0)
+        parts["y"] = str(2000 + short if short < 50 else 1900 + short)  # invariant 2049 window
+
+
 def _moment(parts: dict[str, str | None], text: str) -> tuple[int, int | None]:
     if (parts.get("dow") or "").lower() not in _DAY_WORDS | {""}:
         raise _not_datetime(text)
+    _two_digit_year(parts)
     if parts.get("y") or parts.get("mo"):
         year = int(parts.get("y") or 0) or _this_year()
         name = (parts.get("mon") or "").lower()
@@ -424,24 +444,26 @@ def _moment(parts: dict[str, str | None], text: str) -> tuple[int, int | None]:
         hour, minute = int(parts["H"] or 0), int(parts.get("M") or 0)
         second = int(parts.get("S") or 0)
         ampm = (parts.get("ampm") or "").upper()
-        if ampm:
-            if not 1 <= hour <= 12:
+        if ampm or parts.get("h") is not None:  # a 12-hour clock: 0 to 12
+            if hour > 12:
                 raise _not_datetime(text)
-            hour = hour % 12 + (12 if ampm == "PM" else 0)
+            hour = hour % 12 + (12 if ampm.startswith("P") else 0)
         if hour > 23 or minute > 59 or second > 59:
             raise _not_datetime(text)
-        fraction = int((parts.get("F") or "").ljust(7, "0") or 0)
         ticks += hour * TICKS_PER_HOUR + minute * TICKS_PER_MINUTE + second * TICKS_PER_SECOND
-        ticks += fraction
+        ticks += _fraction_ticks(parts.get("F") or "")
     zone = parts.get("zone")
     if zone is None:
         return ticks, None
     if zone.upper() in ("Z", "GMT", "UTC"):
         return ticks, 0
     sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    offset = sign * (int(digits[:2]) * 60 + int(digits[2:] or 0))
-    return ticks, offset
+    hours, _, minutes = zone[1:].partition(":")
+    if not minutes and len(hours) > 2:  # `+0530`
+        hours, minutes = hours[:-2], hours[-2:]
+    if int(hours) > 14 or int(minutes or 0) > 59:  # .NET's range of offsets
+        raise _not_datetime(text)
+    return ticks, sign * (int(hours) * 60 + int(minutes or 0))
 
 
 def parse_datetime(text: object) -> DateTime:
@@ -509,10 +531,11 @@ _EXACT_TOKENS = {
     "ss": r"(?P<S>\d{2})",
     "s": r"(?P<S>\d{1,2})",
     "tt": r"(?P<ampm>[AaPp][Mm])",
-    "zzz": r"(?P<zone>[+-]\d{2}:\d{2})",
-    "zz": r"(?P<zone>[+-]\d{2})",
+    "t": r"(?P<ampm>[AaPp])",
+    "zzz": r"(?P<zone>[+-]\d{1,2}:?\d{2})",  # the colon is optional
+    "zz": r"(?P<zone>[+-]\d{1,2})",
     "z": r"(?P<zone>[+-]\d{1,2})",
-    "K": r"(?P<zone>Z|[+-]\d{2}:\d{2})?",
+    "K": r"(?P<zone>Z|[+-]\d{1,2}:?\d{2})?",
 }
 
 
@@ -526,6 +549,13 @@ def _exact_regex(pattern: str) -> re.Pattern[str]:
     while i < len(pattern):
         c = pattern[i]
         n = _repeat(pattern, i)
+        if c == "." and pattern[i + 1 : i + 2] == "F":  # `.FFF`: the point goes with them
+            n = _repeat(pattern, i + 1)
+            if n > 7:
+                raise _bad_format()
+            out.append(rf"(?:\.(?P<F>\d{{0,{n}}}))?")
+            i += 1 + n
+            continue
         if c in "fF":
             if n > 7:
                 raise _bad_format()
@@ -565,15 +595,16 @@ def parse_exact_moment(text: object, format: object) -> tuple[int, int | None]:
     if match is None:
         raise _not_datetime(text)
     parts: dict[str, str | None] = dict(match.groupdict())
-    if parts.get("yy") is not None:
-        short = int(parts["yy"] or 0)
-        parts["y"] = str(2000 + short if short < 50 else 1900 + short)  # invariant 2049 window
+    _two_digit_year(parts)
     if parts.get("h") is not None:
         parts["H"] = parts["h"]
-    parts["y"] = parts.get("y") or str(_this_year())
-    if not parts.get("mon"):
-        parts["mo"] = parts.get("mo") or "1"
-    parts["d"] = parts.get("d") or "1"
+    dated = any(parts.get(k) for k in ("y", "mo", "mon", "d"))
+    if dated:  # a missing year is this year's, a missing month or day the first
+        parts["y"] = parts.get("y") or str(_this_year())
+        if not parts.get("mon"):
+            parts["mo"] = parts.get("mo") or "1"
+        parts["d"] = parts.get("d") or "1"
+    # else a time alone: today's date, as .NET's ParseExact takes it
     if parts.get("H") is None and (parts.get("M") or parts.get("S")):
         parts["H"] = "0"
     return _moment(parts, text)
