@@ -157,6 +157,20 @@ def _bodies(arg_types: tuple[SType, ...]) -> list[SType | None]:
     ]
 
 
+# the delegates with two parameters that a method group may stand for, by (method, argument
+# index); every other delegate argument takes one (`Select(int.Parse)`, `Where(char.IsDigit)`)
+_PAIR_DELEGATES = frozenset(
+    {("Sort", 0), ("Sort", 1), ("Zip", 1), ("SelectMany", 1), ("Join", 3), ("GroupJoin", 3)}
+)
+
+
+def group_arity(method: str, index: int, count: int) -> int:
+    """How many parameters the delegate a method group argument converts to takes."""
+    if method == "Aggregate":  # (func), (seed, func), (seed, func, resultSelector)
+        return 2 if index == min(count - 1, 1) else 1
+    return 2 if (method, index) in _PAIR_DELEGATES else 1
+
+
 def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, ...]) -> SType:
     """The result type of `receiver.name(args)` that a lambda's result type gives (or, for an
     overload, an argument's type); else `result`."""

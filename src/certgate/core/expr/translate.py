@@ -21,6 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ...errors import CertgateError
 from . import lambdatypes
 from . import syntax as s
 from .arity import mismatch, refuses, zero_enums
@@ -113,6 +114,14 @@ _OR_DEFAULT = frozenset(
 
 # the members of Nullable<T> a null value answers: their results
 _ON_NULL = {"ToString": STRING, "Equals": BOOL}
+
+
+def _group_lambda(group: s.Member, count: int) -> s.Lambda:
+    """`int.Parse` as `(g0) => int.Parse(g0)`: C#'s method group conversion to a delegate."""
+    names = tuple(f"group_{i}" for i in range(count))
+    params = tuple(s.Param(group.pos, name, None) for name in names)
+    args = tuple(s.Arg(group.pos, s.Name(group.pos, name)) for name in names)
+    return s.Lambda(group.pos, params, s.Invoke(group.pos, group, args))
 
 
 def _value_default(stype: SType) -> object:
@@ -485,7 +494,7 @@ class ExprTranslator:
         table = self.member_table(receiver, target.name, target.pos)
         out_types = () if table is None else table.out_result_types(target.name, receiver.type)
         lambdas = lambdatypes.instance(receiver.type, target.name)
-        args, outs = self.call_args(node.args, lambdas, out_types)
+        args, outs = self.call_args(node.args, lambdas, out_types, target.name)
         if target.name == "GetValueOrDefault" and _nullable_value_type(receiver.type):
             return self.value_or_default(receiver, args, len(node.args), target.pos)
         if (
@@ -627,6 +636,7 @@ class ExprTranslator:
             node.args,
             lambdatypes.static(info.full_name, target.name),
             (info.stype,) if parses and member.outs == 1 else (),
+            target.name,
         )
         key = "static " + target.name
         if refuses(info.full_name, key, len(node.args), member.value, bound=False):
@@ -660,14 +670,21 @@ class ExprTranslator:
         args: tuple[s.Arg, ...],
         lambdas: LambdaTyper | None,
         out_types: tuple[SType, ...] = (),
+        method: str = "",
     ) -> tuple[str, list[str]]:
         """(", a, b" for the in-arguments, [python names of out targets]); `lambdas` types the
-        parameters of lambda arguments, `out_types` the `out var` locals."""
+        parameters of lambda arguments, `out_types` the `out var` locals. A method group
+        argument (`Select(int.Parse)`, `Where(allowed.Contains)`) is the lambda that calls it,
+        with as many parameters as `method`'s delegate takes there."""
         texts: list[str] = []
         outs: list[str] = []
         types: list[SType] = []  # of the in-arguments, for overloads (`StaticMember.typer`)
         named = False
-        for arg in args:
+        for index, given in enumerate(args):
+            arg = given
+            if isinstance(given.value, s.Member) and self.is_method_group(given.value):
+                count = lambdatypes.group_arity(method, index, len(args))
+                arg = s.Arg(given.pos, _group_lambda(given.value, count), name=given.name)
             if arg.out is not None:
                 known = out_types[len(outs)] if len(outs) < len(out_types) else UNKNOWN
                 outs.append(self.out_target(arg, known))
@@ -693,6 +710,26 @@ class ExprTranslator:
         self.last_arg_types = tuple(types)
         self.last_arg_texts = tuple(texts)
         return "".join(", " + t for t in texts), outs
+
+    def is_method_group(self, node: s.Member) -> bool:
+        """`int.Parse` (a static method of an allowed type) or `allowed.Contains` (a method of
+        a local's type) written without a call."""
+        if node.type_args is not None:
+            return False
+        if isinstance(node.target, s.Name) and self.scope.lookup(node.target.name) is not None:
+            local = self.scope.lookup(node.target.name)
+            table = static_table(local.type) if local is not None else None
+            if table is None or node.name in table.props:  # `list.Count`: the property
+                return False
+            return node.name in table.methods
+        if self.dotted(node.target) is None:
+            return False
+        try:
+            info = self.static_target(node)
+        except CertgateError:
+            return False
+        member = info.statics.get(node.name) if info is not None else None
+        return member is not None and member.is_method
 
     def out_target(self, arg: s.Arg, known: SType = UNKNOWN) -> str:
         """The local an out argument assigns; `known`: the parameter's type, for `out var`."""
