@@ -157,7 +157,11 @@ class CreationTranslator(OperatorTranslator):
             )
         args, _ = self.call_args(node.args, None)
         args = self.check_argument_kinds(info.full_name, ".ctor", node, node.pos, args)
-        code = f"{self.names.constant(info.ctor)}({args.removeprefix(', ')})"
+        ctor: object = info.ctor
+        copy = getattr(info.stype.py, "copy_of", None)  # JObject(JObject), JArray(JArray)
+        if copy is not None and [t.py for t in self.last_arg_types] == [info.stype.py]:
+            ctor = copy
+        code = f"{self.names.constant(ctor)}({args.removeprefix(', ')})"
         if not (node.adds or node.members):
             return Code(code, info.stype)
         table = static_table(info.stype)

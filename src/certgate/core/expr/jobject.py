@@ -15,6 +15,15 @@ from .strings import StringComparison, fold, to_string
 from .types import CsObject
 
 
+def _children_of(other: object) -> list[JToken]:
+    """Json.NET's copy constructors add the other's children (each copied, having a parent);
+    the compiler picks them when the argument is statically of the same type."""
+    if other is None:
+        raise exc.argument_null("other")
+    assert isinstance(other, JContainer)
+    return list(other.walk())
+
+
 class JObject(JContainer):
     __slots__ = ("_index",)
     CS_TYPE = "Newtonsoft.Json.Linq.JObject"
@@ -30,6 +39,11 @@ class JObject(JContainer):
         self._index: dict[str, JProperty] = {}
         for item in content:
             self.Add(item)
+
+    @classmethod
+    def copy_of(cls, other: object) -> JObject:
+        """`new JObject(other)` with a JObject statically (see `_children_of`)."""
+        return cls(*_children_of(other))
 
     def __iter__(self) -> Iterator[object]:  # foreach: KeyValuePair<string, JToken>
         return (KeyValuePair(p.Name, p.property_value()) for p in self.walk_properties())
@@ -171,6 +185,11 @@ class JArray(JContainer):
         super().__init__()
         for item in content:
             self.Add(item)
+
+    @classmethod
+    def copy_of(cls, other: object) -> JArray:
+        """`new JArray(other)` with a JArray statically (see `_children_of`)."""
+        return cls(*_children_of(other))
 
     def get_item(self, key: object) -> JToken | None:
         return self._items[self._position(key)]

@@ -20,7 +20,7 @@ from .datetime import DateTime
 from .dictionary import CsDictionary
 from .generic import CsList
 from .gentypes import GenericRef
-from .jcontainer import JContainer, JProperty
+from .jcontainer import JContainer, JProperty, is_null_token
 from .jobject import JArray, JObject
 from .jsonio import parse, write_token
 from .jsonread import string_text
@@ -98,8 +98,23 @@ def deserialize_object(
         )
     if text is None:
         raise exc.argument_null("value")
-    token = parse(text)
     target = type_args[0] if type_args else OBJECT_REF
+    if isinstance(text, str) and not text.strip(" \t\r\n"):  # no JSON content: null for T?
+        if target.is_value_type:
+            raise json_error(
+                f"No JSON content found and type '{target.name}' is not nullable.",
+                "JsonSerializationException",
+            )
+        return None
+    token = parse(text)
+    if is_null_token(token):  # `null` is null for any class, an error for a struct
+        if target.is_value_type:
+            raise json_error(
+                f"Error converting value {{null}} to type '{target.name}'. Path '', line 1, "
+                f"position {len(text) if isinstance(text, str) else 4}.",
+                "JsonSerializationException",
+            )
+        return None
     if target.name == "System.DateTimeOffset" and _date_value(token):
         # Json.NET reads a DateTimeOffset target with ReadAsDateTimeOffset: the string's own
         # offset is kept (parsing it as a DateTime first would turn it into local time)

@@ -466,15 +466,18 @@ def split(s: str, *args: object, options: object = None, count: object = None) -
 
 
 def _split_parts(s: str, separators: list[str], limit: int, flags: int) -> list[str]:
+    if limit == 0:
+        return []
+    if limit == 1:  # the whole string, not split at all
+        whole = s.strip(WHITE_SPACE) if flags & 2 else s
+        return [] if flags & 1 and not whole else [whole]
     pieces = _split_all(s, separators)
+    if len(pieces) > limit:  # counted before empties are removed, as .NET counts
+        return _split_limited(s, separators, limit, flags)
     if flags & 2:  # TrimEntries (.NET 5)
         pieces = [piece.strip(WHITE_SPACE) for piece in pieces]
     if flags & 1:  # RemoveEmptyEntries
         pieces = [piece for piece in pieces if piece]
-    if limit == 0:
-        return []
-    if len(pieces) > limit:
-        pieces = _split_limited(s, separators, limit, flags)
     return pieces
 
 
