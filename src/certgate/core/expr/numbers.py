@@ -388,7 +388,7 @@ def _apply_section(value: float | int, section: str) -> tuple[str, bool]:  # noq
 
 _INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*\Z")
 _FLOAT = re.compile(
-    r"[ \t\n\v\f\r]*([+-]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?)"
+    r"[ \t\n\v\f\r]*([+-]?)((?:[0-9][0-9,]*)?(?:\.[0-9]*)?)"  # a ',' anywhere after a digit
     r"(?:[eE]([+-]?[0-9]+))?[ \t\n\v\f\r]*\Z"
 )
 _SPECIAL = {"nan": math.nan, "infinity": math.inf, "∞": math.inf}
