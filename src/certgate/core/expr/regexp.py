@@ -119,6 +119,7 @@ class Compiled:
     names: tuple[str, ...]  # .NET group names in .NET number order ("0", "1", "name", ...)
     by_name: dict[str, int]  # .NET group name -> python group index
     right_to_left: bool
+    ecmascript: bool = False  # `$12` in a replacement backs off to `$1` + "2"
 
 
 def _scan_groups(pattern: str, explicit: bool, verbose: bool) -> list[str | None]:
@@ -428,7 +429,9 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
     ordered = sorted({0, *numbers})
     names = tuple(_name_of(n, groups, numbers) for n in ordered)
     by_name = dict(by_net_name)
-    return Compiled(compiled, (0, *numbers), names, by_name, bool(options & 64))
+    return Compiled(
+        compiled, (0, *numbers), names, by_name, bool(options & 64), bool(options & 256)
+    )
 
 
 def _name_of(number: int, groups: list[str | None], numbers: list[int]) -> str:
@@ -700,7 +703,10 @@ Piece = tuple[
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_replacement_cached(  # noqa: PLR0915
-    replacement: str, numbers: tuple[int, ...], by_name: tuple[tuple[str, int], ...]
+    replacement: str,
+    numbers: tuple[int, ...],
+    by_name: tuple[tuple[str, int], ...],
+    ecmascript: bool,
 ) -> tuple[Piece, ...]:
     valid = set(numbers)
     names = dict(by_name)
@@ -737,14 +743,17 @@ def _parse_replacement_cached(  # noqa: PLR0915
                 piece, advance = ("group", int(name)), end - i + 1
             elif end > 0 and name in names:
                 piece, advance = ("group", names[name]), end - i + 1
-        elif nxt.isdigit():
-            j = i + 1
+        elif nxt.isdigit():  # .NET reads every digit: `$10` with one group stays "$10";
+            j = i + 1  # only ECMAScript backs off to the longest group number that exists
             best = None
             while j < len(replacement) and replacement[j].isdigit():
                 number = int(replacement[i + 1 : j + 1])
-                if number in valid:
+                if number in valid and ecmascript:
                     best = (number, j + 1)
                 j += 1
+            number = int(replacement[i + 1 : j])
+            if not ecmascript and number in valid:
+                best = (number, j)
             if best is not None:
                 piece, advance = ("group", best[0]), best[1] - i
         if piece is None:
@@ -763,7 +772,10 @@ def _parse_replacement_cached(  # noqa: PLR0915
 
 def _parse_replacement(replacement: str, compiled: Compiled) -> tuple[Piece, ...]:
     return _parse_replacement_cached(
-        replacement, compiled.numbers, tuple(sorted(compiled.by_name.items()))
+        replacement,
+        compiled.numbers,
+        tuple(sorted(compiled.by_name.items())),
+        compiled.ecmascript,
     )
 
 
