@@ -32,6 +32,8 @@ from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
 from .types import CsChar
 from .variables import VariableDictionary
+from .xconvert import explicit as xml_explicit
+from .xtree import XAttribute, XElement, XObject
 
 _BITWISE = frozenset({"&", "|", "^", "<<", ">>", ">>>"})
 _SEQUENCE_GENERICS = frozenset({"Values", "Children"})  # JToken: IEnumerable<T> of T
@@ -39,6 +41,11 @@ _CONVERTED = frozenset(RANGES) | {"System.Double"}  # explicit numeric conversio
 # structs with no conversion to or from a string, bool or number
 _STRUCTS = frozenset({Guid, TimeSpan, DateTime, DateTimeOffset})
 _FAST_CONVERSIONS = frozenset({"System.Int32", "System.Int64", "System.Double", "System.Char"})
+
+
+def _xml(target: SType) -> bool:
+    """A LINQ to XML type (a cast between those is a reference conversion)."""
+    return isinstance(target.py, type) and issubclass(target.py, XObject)
 
 
 class TypeOpsTranslator(CreationTranslator):
@@ -140,6 +147,9 @@ class TypeOpsTranslator(CreationTranslator):
         if token and not (target.py is not None and issubclass(target.py, JToken)):
             ref = self.names.constant(self.type_ref(node.type))  # Json.NET's explicit operators
             return Code(f"_jcast({operand.text}, {ref})", target)
+        if operand.type.py in (XElement, XAttribute) and not _xml(target):
+            ref = self.names.constant(self.type_ref(node.type))  # XElement's explicit operators
+            return Code(f"{self.names.constant(xml_explicit)}({operand.text}, {ref})", target)
         if operand.type.py is DateTime and target.py is DateTimeOffset:
             return self.to_offset(operand)  # the implicit conversion, written as a cast
         if {CsDecimal, CsSingle} & {target.py, operand.type.py} and operand.type.known:

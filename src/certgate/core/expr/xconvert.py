@@ -15,7 +15,9 @@ import re
 from . import exceptions as exc
 from .datefmt import parse_datetime, parse_datetimeoffset, parse_moment
 from .datetime import UTC, DateTime, TimeSpan
+from .decimals import parse as decimal_parse
 from .guid import parse as parse_guid
+from .singles import single
 from .types import CsObject, CsTypeRef
 
 _WHITE = " \t\n\v\f\r"  # NumberStyles.AllowLeadingWhite/AllowTrailingWhite
@@ -149,8 +151,15 @@ def explicit(source: CsObject | None, target: CsTypeRef) -> object:
         bits = _THROUGH_INT[name]
         number = _xml_integer(text, "System.Int32") & (2**bits - 1)
         return number - 2**bits if number >= 2 ** (bits - 1) else number
-    if name in ("System.Double", "System.Single"):
+    if name == "System.Double":
         return _xml_double(text)
+    if name == "System.Single":  # XmlConvert.ToSingle: the double's parse, rounded to a float
+        return single(_xml_double(text))
+    if name == "System.Decimal":  # XmlConvert.ToDecimal: sign, point, exponent; no groups
+        value = text.strip(_WHITE)
+        if not _FLOAT.match(value):
+            raise _format(text)
+        return decimal_parse(value)
     if name == "System.Guid":
         return parse_guid(text.strip(" \t\r\n"))
     if name == "System.DateTime":
