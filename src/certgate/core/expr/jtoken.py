@@ -169,7 +169,7 @@ class JToken(CsObject):
         if type_args:
             target = type_args[0]
             return LinqSeq(lambda: (t for t in items if target.accepts(t)))
-        return LinqSeq(lambda: iter(items))
+        return JEnumerable(lambda: iter(items))
 
     def no_children(self) -> exc.ExpressionRuntimeError:
         return exc.invalid_operation(f"Cannot access child value on {self.CS_TYPE}.")
@@ -291,6 +291,59 @@ class JToken(CsObject):
         if not isinstance(formatting, Formatting):
             raise exc.invalid_cast(formatting, "Newtonsoft.Json.Formatting")
         return write_token(self, formatting is INDENTED)
+
+
+class JEnumerable(LinqSeq):
+    """`JEnumerable<JToken>`, what `Children()` returns: a sequence of tokens with Json.NET's
+    extensions (`Children()`, `Values<T>()`) and an indexer (`o["items"].Children()["id"]`:
+    each token's child by that key, where it has one)."""
+
+    __slots__ = ()
+    CS_TYPE = "Newtonsoft.Json.Linq.JEnumerable"
+    CS_MEMBERS = frozenset({"ToString", "Children", "Values", "AsJEnumerable"})
+    CS_INDEXER = "get_item"
+    CS_GENERIC_METHODS = frozenset({"Children", "Values"})
+
+    def tokens(self) -> Iterator[JToken]:
+        for item in self:
+            if not isinstance(item, JToken):
+                raise exc.invalid_cast(item, JToken.CS_TYPE)
+            yield item
+
+    def get_item(self, key: object) -> JEnumerable:
+        return JEnumerable(lambda: (v for t in self.tokens() if (v := t.get_item(key)) is not None))
+
+    def Children(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        """Extensions.Children: every token's children (converted to T for `Children<T>()`)."""
+        if not type_args:
+            return JEnumerable(lambda: (c for t in self.tokens() for c in t.child_tokens()))
+        from .jvalues import convert_token  # noqa: PLC0415 - import cycle
+
+        children = (c for t in self.tokens() for c in t.child_tokens())
+        return LinqSeq(lambda: (convert_token(c, type_args[0]) for c in children))
+
+    def Values(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        """Extensions.Values: a JValue itself, else its children; with a key, each token's
+        child by that key (converted to T for `Values<T>()`)."""
+        from .jvalues import convert_token  # noqa: PLC0415 - import cycle
+
+        target = type_args[0] if type_args else JTOKEN_REF
+
+        def run() -> Iterator[object]:
+            for token in self.tokens():
+                if key is not _MISSING and key is not None:
+                    value = token.get_item(key)
+                    if value is not None:
+                        yield convert_token(value, target)
+                elif isinstance(token, JValue):
+                    yield convert_token(token, target)
+                else:
+                    yield from (convert_token(c, target) for c in token.child_tokens())
+
+        return LinqSeq(run)
+
+    def AsJEnumerable(self) -> JEnumerable:
+        return self
 
 
 def _value_tokens(token: JToken) -> Iterator[JToken]:
@@ -518,6 +571,13 @@ JTOKEN_REF = CsTypeRef(JToken.CS_TYPE, (JToken,))
 JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]
 # the sequences of tokens the members return (`Children<T>()`/`Values<T>()`: T, by the compiler)
 TOKENS = SType("IEnumerable", LinqSeq, element=class_stype(JToken))
+JTOKENS = SType(JEnumerable.CS_TYPE, JEnumerable, element=class_stype(JToken))
 JToken.CS_RESULT_TYPES = dict.fromkeys(  # type: ignore[attr-defined]
-    ("Ancestors", "AncestorsAndSelf", "AfterSelf", "BeforeSelf", "Children", "Values"), TOKENS
-) | {"SelectTokens": TOKENS}
+    ("Ancestors", "AncestorsAndSelf", "AfterSelf", "BeforeSelf", "Values"), TOKENS
+) | {"SelectTokens": TOKENS, "Children": JTOKENS}
+JEnumerable.CS_RESULT_TYPES = {  # type: ignore[attr-defined]
+    "Children": JTOKENS,
+    "AsJEnumerable": JTOKENS,
+    "this[]": JTOKENS,
+    "Values": TOKENS,
+}
