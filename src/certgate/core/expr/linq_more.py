@@ -297,6 +297,20 @@ def average(source: object, selector: object = _MISSING) -> object:
     return float(sum(_as_float(v) for v in values)) / len(values)
 
 
+def nullable_aggregate(name: str) -> Callable[..., object]:
+    """Max/Min/Average of `T?` values or of a reference type (C# knows it statically): null
+    for a sequence without a non-null value, where the value-type overloads throw."""
+    own = {"Max": max_, "Min": min_, "Average": average}[name]
+
+    def aggregate_or_null(source: object, selector: object = _MISSING) -> object:
+        values = _values(source, selector)
+        if all(v is None for v in values):
+            return None
+        return own(LinqSeq(lambda: values))
+
+    return aggregate_or_null
+
+
 def aggregate(source: object, *args: object) -> object:
     items = list(iterate(source))
     if len(args) == 1:

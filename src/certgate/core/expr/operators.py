@@ -465,6 +465,13 @@ class OperatorTranslator(ExprTranslator):
             convert = self.names.constant(widen)
             then = then if a == result else Code(f"{convert}({then.text})", result)
             other = other if b == result else Code(f"{convert}({other.text})", result)
+        elif {a, b} & {CHAR} and (a.numeric or b.numeric) and not (a.nullable or b.nullable):
+            result = b if a is CHAR else a  # `c ? 'a' : 66`: the char converts to the number
+            code = then if a is CHAR else other
+            widened = Code(f"_convert({code.text}, 'System.Int32')", result)  # its code
+            if result is DOUBLE:
+                widened = Code(f"_float({code.text})", DOUBLE)
+            then, other = (widened, other) if a is CHAR else (then, widened)
         elif a.numeric and b.numeric:  # `c ? 1 : (int?)null` is an int?, `c ? 1 : 2L` a long
             base_a, base_b = non_nullable(a), non_nullable(b)
             if base_a == base_b:

@@ -29,7 +29,8 @@ from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .lambdatypes import LambdaTyper
-from .linq import any_value_equals
+from .linq import LINQ_METHODS, any_value_equals
+from .linq_more import nullable_aggregate
 from .literals import constant_value
 from .members import MemberTable, linq_result, parameter_types, static_table
 from .numbers import SIZED_BITS, format_sized
@@ -549,7 +550,22 @@ class ExprTranslator:
             call = self.value_default(target.name, call, result)
             if target.name == "Sum" and result.name == "System.Int32":  # checked, in C#
                 call = f"_chk({call})"
+            call = self.nullable_aggregate(target.name, table, receiver.text, args, result) or call
         return Code(self.with_outs(call, outs), result)
+
+    def nullable_aggregate(
+        self, name: str, table: MemberTable | None, receiver: str, args: str, result: SType
+    ) -> str | None:
+        """LINQ's Max/Min/Average typed `T?` or a class (`new int?[0].Max()`, a string's Min):
+        null for no non-null value, where the value-type overloads throw."""
+        if name not in ("Max", "Min", "Average") or table is None:
+            return None
+        if table.methods.get(name) is not LINQ_METHODS.get(name):
+            return None  # the type's own member, not LINQ's
+        if not result.known or not (result.nullable or result is STRING or result.is_object):
+            return None
+        helper = self.names.constant(nullable_aggregate(name))
+        return f"{helper}({receiver}{args})"
 
     def value_default(self, name: str, call: str, result: SType) -> str:
         """`FirstOrDefault` & co. of a value type's elements: default(T) where nothing matched
