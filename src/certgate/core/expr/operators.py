@@ -585,11 +585,10 @@ class OperatorTranslator(ExprTranslator):
         if node.type is None:
             raise self.unsupported("the 'default' literal", node.pos)
         ref = self.type_ref(node.type)
-        return (
-            self.constant(ref.default, self.resolve_type(node.type).stype)
-            if ref.default is not None
-            else Code("None", NULL)
-        )
+        stype = self.type_arg_stype(node.type)
+        if ref.default is not None and not node.type.nullable:
+            return self.constant(ref.default, stype)
+        return Code("None", stype)  # `var s = default(string)` is a string
 
     def x_ObjectNew(self, node: s.ObjectNew) -> Code:
         info = self.resolve_type(node.type)

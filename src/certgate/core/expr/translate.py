@@ -478,6 +478,8 @@ class ExprTranslator:
 
     def x_Invoke(self, node: s.Invoke) -> Code:
         target = node.target
+        if isinstance(target, s.Name) and target.name == "nameof" and len(node.args) == 1:
+            return self.name_of(node.args[0])
         if not isinstance(target, s.Member):
             if isinstance(target, s.Name) and self.scope.lookup(target.name) is None:
                 raise self.name_error(target.name, target.pos)
@@ -488,6 +490,20 @@ class ExprTranslator:
         if info is not None:
             return self.static_call(info, target, node)
         return self.instance_call(target, node)
+
+    def name_of(self, arg: s.Arg) -> Code:
+        """`nameof(x)`, `nameof(DateTime.Now)`: the last name, as a constant string (the name
+        must resolve: a local, a type, or a member of either)."""
+        value = arg.value
+        if isinstance(value, s.Member):
+            if self.static_target(value) is None:
+                self.operand(value.target)  # `nameof(x.Length)`: x must exist
+            return Code(repr(value.name), STRING)
+        if isinstance(value, s.Name):
+            if self.scope.lookup(value.name) is None and full_name(value.name) is None:
+                raise self.name_error(value.name, value.pos)
+            return Code(repr(value.name), STRING)
+        raise self.error("Expression does not have a name", arg.pos)
 
     def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
         """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
