@@ -316,6 +316,9 @@ class OperatorTranslator(ExprTranslator):
                     raise self.operand_error(op, a, b, pos)
                 helper = "_eq" if op == "==" else "_ne"  # value semantics (DateTime, ...)
                 return Code(f"{helper}({left.text}, {right.text})", BOOL)
+            if getattr(pa, "CS_EQUALITY_OPERATOR", False) and pa is pb:  # `uri1 == uri2`
+                helper = "_eq" if op == "==" else "_ne"
+                return Code(f"{helper}({left.text}, {right.text})", BOOL)
             if pa is not CsChar and pb is not CsChar:
                 test = "is" if op == "==" else "is not"
                 return Code(f"({left.text} {test} {right.text})", BOOL)

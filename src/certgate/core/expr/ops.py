@@ -199,7 +199,8 @@ def compare(op: str, a: object, b: object) -> bool:
 
 def equals(a: object, b: object) -> bool:
     """`==` when an operand's type is unknown: value equality for primitives and numbers,
-    reference equality for objects (no C# class we expose overloads `==`)."""
+    reference equality for objects, but for a class that defines `==` as its Equals (Uri:
+    `CS_EQUALITY_OPERATOR`)."""
     ta = type(a)
     if ta is str and type(b) is str:  # the common case: thumbprints, header values
         return a == b
@@ -218,6 +219,8 @@ def equals(a: object, b: object) -> bool:
         return ta in numeric and tb in numeric and singles.equals(a, b)
     if isinstance(a, CsValue) and isinstance(b, CsValue) and type(a) is type(b):
         return a.value_key() == b.value_key()
+    if ta is tb and getattr(ta, "CS_EQUALITY_OPERATOR", False):  # Uri's `==` is Equals
+        return bool(a.Equals(b))  # type: ignore[attr-defined]
     if isinstance(a, CsObject) or isinstance(b, CsObject):
         # `name == "a"`: a string converts implicitly to XName / XNamespace (interned)
         if ta is str and hasattr(tb, "cs_implicit"):

@@ -95,6 +95,7 @@ class Uri(CsObject):
         "_user",
     )
     CS_TYPE = "System.Uri"
+    CS_EQUALITY_OPERATOR = True  # `==` and `!=` call Equals (scheme and host ignore case)
     CS_MEMBERS: ClassVar[frozenset[str]] = frozenset(
         {
             "AbsolutePath",
@@ -284,6 +285,10 @@ class Uri(CsObject):
             and (other.AbsoluteUri.split("#")[0] == self.AbsoluteUri.split("#")[0])
         )
 
+    def equality_key(self) -> tuple[str]:
+        """For hashing (`keys.hash_key`: HashSet<Uri>, Distinct): what Equals compares."""
+        return (self.AbsoluteUri.split("#")[0],)
+
     def IsBaseOf(self, uri: object) -> bool:
         """Whether `uri` (resolved against this one when relative) lies under this URI's last
         path segment, compared without the fragment (.NET's TestForSubPath)."""
@@ -359,6 +364,9 @@ class RelativeUri(Uri):
 
     def Equals(self, other: object) -> bool:
         return isinstance(other, RelativeUri) and other._original == self._original
+
+    def equality_key(self) -> tuple[str]:
+        return (self._original,)
 
     def IsBaseOf(self, uri: object) -> bool:
         _uri_argument(uri, "uri")
