@@ -198,7 +198,17 @@ def _integer(kind: str):  # type: ignore[no-untyped-def]
     return convert
 
 
+_BASE_DIGITS = {
+    2: re.compile("[01]+"),
+    8: re.compile("[0-7]+"),
+    10: re.compile("[0-9]+"),
+    16: re.compile("[0-9A-Fa-f]+"),
+}
+
+
 def _from_base(value: object, base: object, kind: str) -> int:
+    """Convert.ToInt32(value, fromBase) & co.: .NET's ParseNumbers.StringToInt, tight (no
+    blanks, nothing after the digits), a sign only in base 10, `0x` allowed in base 16."""
     if base not in (2, 8, 10, 16):
         raise exc.ExpressionRuntimeError(
             "ArgumentException", "Invalid Base. (Parameter 'fromBase')"
@@ -207,25 +217,33 @@ def _from_base(value: object, base: object, kind: str) -> int:
         return 0
     if type(value) is not str:
         raise exc.invalid_cast(value, "System.String")
-    text = value
-    if base == 16 and text[:2].lower() == "0x":
-        text = text[2:]
-    negative = base == 10 and text.startswith("-")
-    digits = text[1:] if negative else text
-    if not digits:
+    text, radix = value, int(base)
+    if not text:
         raise exc.ExpressionRuntimeError(
             "ArgumentOutOfRangeException",
             "Index was out of range. Must be non-negative and less than the size of the "
             "collection. (Parameter 'startIndex')",
         )
-    try:
-        number = int(digits, int(base))
-    except ValueError:
-        raise exc.format_error("Could not find any recognizable digits.") from None
+    negative = text[0] == "-"
+    if negative and radix != 10:
+        raise exc.ExpressionRuntimeError(
+            "ArgumentException", "String cannot contain a minus sign if the base is not 10."
+        )
+    if negative and kind.startswith(("U", "Byte")):
+        raise _overflow(kind)
+    i = 1 if text[0] in "+-" else 0
+    if radix == 16 and text[i : i + 2] in ("0x", "0X"):
+        i += 2
+    digits = _BASE_DIGITS[radix].match(text, i)
+    if digits is None:
+        raise exc.format_error("Could not find any recognizable digits.")
+    if digits.end() < len(text):
+        raise exc.format_error("Additional non-parsable characters are at the end of the string.")
+    number = int(digits.group(), radix)
     low, high, _ = _RANGES[kind]
     if negative:
         number = -number
-    elif base != 10 and kind in ("Int32", "Int64", "Int16", "SByte"):
+    elif radix != 10 and kind in ("Int32", "Int64", "Int16", "SByte"):
         bits = {"Int32": 32, "Int64": 64, "Int16": 16, "SByte": 8}[kind]
         if number >= 2**bits:
             raise _overflow(kind)
