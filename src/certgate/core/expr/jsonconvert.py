@@ -106,7 +106,7 @@ def deserialize_object(
                 "JsonSerializationException",
             )
         return None
-    token = parse(text)
+    token = parse(text, dates=not _reads_text(target))
     if is_null_token(token):  # `null` is null for any class, an error for a struct
         if target.is_value_type:
             raise json_error(
@@ -120,6 +120,16 @@ def deserialize_object(
         # offset is kept (parsing it as a DateTime first would turn it into local time)
         return parse_datetimeoffset(string_text(str(text)))
     return to_object(token, target)
+
+
+def _reads_text(target: CsTypeRef) -> bool:
+    """Whether the serializer reads the JSON strings of `target` with ReadAsString (a string,
+    or a collection of strings: List<string>, string[], Dictionary<K, string>), which keeps a
+    date-like string as written; an object or JToken slot reads dates as DateTime."""
+    if target.name == "System.String":
+        return True
+    args: tuple[CsTypeRef, ...] = getattr(target, "args", ())
+    return bool(args) and args[-1].name == "System.String"
 
 
 def _date_value(token: JToken) -> bool:

@@ -23,10 +23,11 @@ _CONSTRUCTOR = re.compile(r"new\s+([A-Za-z0-9_]+)\s*\(")
 
 
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dates: bool = True) -> None:
         self.text = text
         self.i = 0
         self.depth = 0
+        self.dates = dates  # DateParseHandling.DateTime (JToken reads) or None (string reads)
 
     def fail(self, message: str, at: int | None = None) -> Exception:
         at = self.i if at is None else at
@@ -72,7 +73,9 @@ class _Reader:
             return constructor
         if c in "\"'":
             text = self.string(c)
-            return JValue(parse_date(text) or text) if _DATE.match(text) else JValue(text)
+            if self.dates and _DATE.match(text):
+                return JValue(parse_date(text) or text)
+            return JValue(text)
         return self.literal()
 
     def object(self) -> JObject:
@@ -251,11 +254,12 @@ def parse_date(text: str) -> object:
     return DateTime(ticks - offset if zone[0] == "+" else ticks + offset, LOCAL)
 
 
-def parse(text: object, expect: type[JToken] | None = None) -> JToken:
-    """`JToken.Parse` / `JObject.Parse` / `JArray.Parse`."""
+def parse(text: object, expect: type[JToken] | None = None, *, dates: bool = True) -> JToken:
+    """`JToken.Parse` / `JObject.Parse` / `JArray.Parse`; `dates=False` keeps ISO date strings
+    as strings (what the serializer's ReadAsString gives a string target)."""
     if text is None:
         raise exc.argument_null("json")
-    reader = _Reader(to_string(text) if not isinstance(text, str) else text)
+    reader = _Reader(to_string(text) if not isinstance(text, str) else text, dates)
     reader.skip()
     if reader.i >= len(reader.text):
         what = "JToken" if expect in (None, JToken) else (expect.__name__)
