@@ -94,10 +94,11 @@ class JContainer(JToken):
         self._version += 1
 
     def contents(self, content: object) -> list[object]:
-        """`Add(content)` accepts one value or an enumerable of values (not a token's children;
-        a byte[] is one Bytes value)."""
+        """`Add(content)` accepts one value or an enumerable of values, flattened as Json.NET's
+        AddInternal recurses (`new JArray(new object[] {1, new[] {2, 3}})` is [1,2,3]; not a
+        token's children; a byte[] is one Bytes value)."""
         if is_multi_content(content):
-            return list(content)  # type: ignore[call-overload,no-any-return]
+            return [item for part in content for item in self.contents(part)]  # type: ignore[attr-defined]
         return [content]
 
     def Add(self, content: object) -> None:
@@ -201,7 +202,7 @@ class JProperty(JContainer):
             raise exc.argument_null("name")
         self.Name = to_string(name)
         value: object = content[0] if len(content) == 1 else None
-        if len(content) > 1:
+        if len(content) > 1 or is_multi_content(value):  # an array, a List, a LINQ result
             from .jobject import JArray  # noqa: PLC0415 - import cycle
 
             array = JArray()

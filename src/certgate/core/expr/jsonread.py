@@ -6,6 +6,7 @@ import math
 import re
 
 from . import exceptions as exc
+from . import utf16
 from .datetime import LOCAL, UNSPECIFIED, UTC, DateTime, date_ticks, time_ticks
 from .jcontainer import JProperty
 from .jobject import JArray, JObject
@@ -179,7 +180,7 @@ class _Reader:
             c = text[self.i]
             if c == quote:
                 self.i += 1
-                return "".join(out)
+                return utf16.text("".join(out))  # `\uD83D\uDE00`: one character
             if c == "\\":
                 kind = text[self.i + 1 : self.i + 2]
                 if kind == "u":

@@ -1048,7 +1048,7 @@ def unescape(value: object) -> str:
         else:
             out.append(nxt)
             i += 2
-    return "".join(out)
+    return utf16.text("".join(out))  # `\uD83D\uDE00` is one character
 
 
 def new_regex(pattern: object, options: object = None, timeout: object = None) -> Regex:
