@@ -18,7 +18,7 @@ from . import exceptions as exc
 from . import utf16
 from .arrays import CsArray, is_enumerable
 from .strings import fold, to_string
-from .types import CsChar, CsObject, CsTypeRef
+from .types import CsChar, CsObject, CsTypeRef, CsValue
 
 MISSING: Any = object()  # an argument not given
 
@@ -227,7 +227,10 @@ def value_equals(a: object, b: object) -> bool:
         return ta is tb and a == b
     if ta in (str, int, float, CsChar) and tb in (str, int, float, CsChar):
         return ta is tb and a == b
-    if isinstance(a, CsObject):
-        equals = type(a).__dict__.get("Equals")
+    if isinstance(a, CsValue):  # DateTime, TimeSpan, Guid, ...: equal by value, same type
+        return ta is tb and a.value_key() == b.value_key()  # type: ignore[attr-defined]
+    if isinstance(a, CsObject):  # its class's Equals(object), or an inherited one
+        own = (k.__dict__["Equals"] for k in type(a).__mro__ if "Equals" in k.__dict__)
+        equals = next(own, None)
         return bool(equals(a, b)) if equals is not None else False
     return False

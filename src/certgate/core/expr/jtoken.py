@@ -405,6 +405,11 @@ class JValue(JToken):
     def Equals(self, other: object) -> bool:
         return isinstance(other, JValue) and values_equal(self, other)
 
+    def equality_key(self) -> tuple[object, ...]:
+        """For hashing (Distinct, HashSet<JToken>, GroupBy): JValue's GetHashCode is its
+        value's."""
+        return (self._value,)
+
     def CompareTo(self, other: object) -> int:
         theirs = other._value if isinstance(other, JValue) else other
         if self._kind == "Bytes" and self._value is not None and theirs is not None:

@@ -152,6 +152,14 @@ def contains(source: object, value: object, comparer: object = None) -> bool:
     own = getattr(source, "collection_contains", None)
     if own is not None:
         return bool(own(value))
+    if type(value) in (str, int, float, bool):  # `tokens.Contains("y")`: a JToken argument
+        from .jtoken import JValue  # noqa: PLC0415 - import cycle
+
+        token = JValue(value)
+        return any(
+            token.Equals(item) if isinstance(item, JValue) else value_equals(item, value)
+            for item in iterate(source)
+        )
     return any(value_equals(item, value) for item in iterate(source))
 
 
