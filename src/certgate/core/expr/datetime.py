@@ -569,8 +569,8 @@ def timespan_from(scale: int) -> object:
 def new_timespan(*args: object) -> TimeSpan:
     """`new TimeSpan(ticks)`, `(h, m, s)`, `(d, h, m, s)`, `(d, h, m, s, ms)`."""
     values = [_int(a, "value") for a in args]
-    if len(values) == 1:
-        return TimeSpan(values[0])
+    if len(values) <= 1:  # `new TimeSpan()` is TimeSpan.Zero
+        return TimeSpan(values[0] if values else 0)
     if len(values) == 3:
         values = [0, *values]
     if len(values) not in (4, 5):
@@ -596,8 +596,8 @@ def new_datetime(*args: object) -> DateTime:
         kind = args[-1]
         args = args[:-1]
     values = [_int(a, "value") for a in args]
-    if len(values) == 1:
-        return DateTime(values[0], kind)
+    if len(values) <= 1:  # `new DateTime()` is DateTime.MinValue
+        return DateTime(values[0] if values else 0, kind)
     if len(values) not in (3, 6, 7):
         raise exc.ExpressionRuntimeError(
             "ArgumentException", "No overload of DateTime's constructor takes these arguments."
@@ -815,7 +815,9 @@ class DateTimeOffset(_Calendar, CsValue):
 
 def new_datetimeoffset(*args: object) -> DateTimeOffset:
     """`new DateTimeOffset(DateTime)`, `(DateTime, TimeSpan)`, `(ticks, TimeSpan)`,
-    `(y, M, d, h, m, s, TimeSpan)`, `(y, M, d, h, m, s, ms, TimeSpan)`."""
+    `(y, M, d, h, m, s, TimeSpan)`, `(y, M, d, h, m, s, ms, TimeSpan)`; `()` is MinValue."""
+    if not args:
+        return DateTimeOffset(0, 0)
     if len(args) in (1, 2) and isinstance(args[0], DateTime):
         moment = args[0]
         if len(args) == 1:

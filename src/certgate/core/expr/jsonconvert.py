@@ -68,6 +68,7 @@ def from_object(value: object) -> JToken:
         "System.DateTime",
         "System.DateTimeOffset",
         "System.Decimal",
+        "System.Single",
         "System.Guid",
         "System.TimeSpan",
         "System.Uri",

@@ -104,6 +104,9 @@ def compare(a: object, b: object) -> int:
     if ta is tb and isinstance(a, CsValue) and isinstance(b, CsValue):
         x, y = a.value_key(), b.value_key()
         return (x > y) - (x < y)
+    if ta is tb and isinstance(a, CsObject) and "CompareTo" in a.CS_MEMBERS:  # IComparable
+        result: int = a.CompareTo(b)  # type: ignore[attr-defined]  # (JValue)
+        return (result > 0) - (result < 0)
     raise exc.ExpressionRuntimeError(
         "InvalidOperationException",
         "Failed to compare two elements in the array.",

@@ -202,9 +202,11 @@ def select_many(source: object, selector: object, result_selector: object = None
     items, fn = iterate(source), _func(selector, "selector")
     combine = None if result_selector is None else _func(result_selector, "resultSelector")
 
+    indexed = arity(fn) == 2  # SelectMany((x, i) => ...)
+
     def run() -> Iterator[object]:
-        for item in items:
-            for inner in iterate(fn(item)):
+        for index, item in enumerate(items):
+            for inner in iterate(fn(item, index) if indexed else fn(item)):
                 tick()  # a product of two collections: longer than either input
                 yield inner if combine is None else combine(item, inner)
 

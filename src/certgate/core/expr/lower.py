@@ -50,7 +50,10 @@ class Lowerer:
     # --- helpers --------------------------------------------------------------------------------
 
     def text(self, node: Node) -> str:
-        return (node.text or b"").decode("utf-8")
+        text = (node.text or b"").decode("utf-8")
+        if node.type == "identifier":  # `@class` is the identifier `class`
+            return text.removeprefix("@")
+        return text
 
     def unsupported(self, what: str, node: Node) -> Exception:
         return self.smap.not_supported(what, node.start_byte)

@@ -559,6 +559,13 @@ class ExprTranslator:
         elif outs:
             call = f"_callout({receiver.text}, {name}, {len(outs)}{args})"
         else:
+            if target.name == "DefaultIfEmpty" and not node.args and receiver.type.element:
+                default = _value_default(receiver.type.element)  # default(T) of a struct T
+                args = (
+                    ""
+                    if default is None
+                    else ", " + self.constant(default, receiver.type.element).text
+                )
             call = f"_call({receiver.text}, {name}{args})"
             indexed = self.indexed_any(target.name, node.args, receiver, args)
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
