@@ -13,7 +13,7 @@ from .collections import KeyValuePair, value_equals
 from .generic import _items, _Versioned, collection_count
 from .hashcap import CountedSlots, capacity_arg
 from .keys import compare
-from .strings import compare_ordinal_static, fold, to_string
+from .strings import compare_culture, compare_ordinal_static, fold, to_string
 from .types import CsObject, CsTypeRef
 
 
@@ -242,13 +242,14 @@ class StringComparer(CsObject):
         return a is b
 
     def Compare(self, a: object, b: object) -> int:
-        if self.ignore_case and type(a) is str and type(b) is str:
-            a, b = fold(a), fold(b)
-        if self.ordinal and type(a) is str and type(b) is str:
-            if not self.ignore_case:  # String.CompareOrdinal: the first differing units' gap
-                return compare_ordinal_static(a, b)
-            return (a > b) - (a < b)
-        return compare(a, b)
+        if type(a) is not str or type(b) is not str:
+            return compare(a, b)
+        if not self.ordinal:  # the invariant culture's collation, as string.Compare
+            return compare_culture(a, b, self.ignore_case)
+        if not self.ignore_case:  # String.CompareOrdinal: the first differing units' gap
+            return compare_ordinal_static(a, b)
+        a, b = fold(a), fold(b)
+        return (a > b) - (a < b)
 
     def ToString(self) -> str:
         """The name of .NET's (internal) class."""

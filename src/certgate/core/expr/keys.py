@@ -4,8 +4,7 @@
 `EqualityComparer<T>.Default` (or a `StringComparer`) calls two values equal: `1` and `true` stay
 apart, value types compare by value, other objects by reference. `compare` is
 `Comparer<T>.Default`; strings compare culture-aware there (`List<string>.Sort()`, `OrderBy`),
-which `culture_key` approximates for the invariant culture (case-insensitive first, lower case
-before upper case on ties, symbols before digits before letters).
+as `string.Compare` does (`strings.compare_culture`: accents after letters, case last).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import math
 from collections.abc import Iterable
 
 from . import exceptions as exc
-from .strings import fold
+from .strings import compare_culture, fold
 from .types import CsChar, CsObject, CsValue
 
 
@@ -61,28 +60,9 @@ def hash_key(value: object, ignore_case: bool = False) -> object:
     return _Identity(value)
 
 
-def culture_key(text: str) -> tuple[tuple[int, str], ...]:
-    def weight(c: str) -> tuple[int, str]:
-        if c.isalpha():
-            return (2, c.lower())
-        if c.isdigit():
-            return (1, c)
-        return (0, c)
-
-    return tuple(weight(c) for c in text)
-
-
 def compare_strings(a: str, b: str) -> int:
-    ka, kb = culture_key(a), culture_key(b)
-    if ka != kb:
-        return -1 if ka < kb else 1
-    if a == b:
-        return 0
-    # tie on letters: lower case sorts first ("a" < "A"), position by position
-    for x, y in zip(a, b, strict=True):
-        if x != y:
-            return -1 if x.islower() else 1
-    return 0  # pragma: no cover - equal keys and lengths imply a difference above
+    """The invariant culture's order (what `string.Compare(a, b)` gives)."""
+    return compare_culture(a, b)
 
 
 def compare(a: object, b: object) -> int:
