@@ -12,9 +12,10 @@ from __future__ import annotations
 from ...errors import ExpressionError
 from . import decimals, singles
 from . import syntax as s
-from .datetime import DateTime, DateTimeOffset
+from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .decimals import CsDecimal
-from .jtoken import JToken
+from .guid import Guid
+from .jtoken import JToken, to_token
 from .lambdas import LambdaTranslator
 from .langrt import RANGES
 from .literals import constant_value
@@ -26,6 +27,7 @@ from .singles import CsSingle
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, non_nullable
 from .translate import Code
 from .types import CsChar, CsTypeRef
+from .uri import Uri
 
 _INDENT = "    "
 
@@ -59,6 +61,12 @@ _WIDENS_TO: dict[str, frozenset[str]] = {
     "System.UInt64": frozenset({_B, _U16, _U32}),
 }
 
+
+# what JToken's implicit operators take (each becomes a JValue)
+_TO_JTOKEN = (
+    str, int, float, bool, CsChar, CsDecimal, CsSingle, DateTime, DateTimeOffset, TimeSpan,
+    Guid, Uri,
+)  # fmt: skip
 
 # the integral types a char does not convert to implicitly (it does to ushort, int, uint, ...)
 _NOT_FROM_CHAR = frozenset({"System.Byte", "System.SByte", "System.Int16"})
@@ -261,9 +269,8 @@ class EffectTranslator(LambdaTranslator):
                 return Code(f"_ccast({value.text}, {ref})", target)
             if source_py is DateTime and target_py is DateTimeOffset:
                 return self.to_offset(value)  # C#'s implicit conversion
-            if target_py is JToken and source_py in (str, int, float, bool, CsChar):
-                ref = self.names.constant(CsTypeRef(target.name, (JToken,)))
-                return Code(f"_ccast({value.text}, {ref})", target)  # JToken's implicit operators
+            if target_py is JToken and source_py in _TO_JTOKEN:  # JToken's implicit operators
+                return Code(f"{self.names.constant(to_token)}({value.text})", target)
         raise self.error(
             f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos
         )

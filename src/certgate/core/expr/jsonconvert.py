@@ -42,6 +42,7 @@ from .jvalues import explicit
 from .sets import CsHashSet
 from .static import BOOL, STRING, SType, class_stype
 from .strings import CsEnum, to_string
+from .tuples import CsTuple
 from .typenames import StaticMember, TypeInfo, register
 from .types import CsChar, CsTypeRef
 
@@ -56,6 +57,11 @@ def from_object(value: object) -> JToken:
         return JValue(value.value)
     if isinstance(value, AnonymousObject):
         return JObject(*(JProperty(name, from_object(v)) for name, v in value.members()))
+    if isinstance(value, CsTuple):  # Tuple<...>: its Item1, Item2, ... (and Rest)
+        names = [f"Item{i + 1}" for i in range(min(value.ARITY, 7))] + ["Rest"]
+        return JObject(
+            *(JProperty(n, from_object(getattr(value, n))) for n in names[: value.ARITY])
+        )
     if isinstance(value, KeyValuePair):
         return JObject(
             JProperty("Key", from_object(value.Key)), JProperty("Value", from_object(value.Value))
