@@ -5,7 +5,7 @@ set operators with default equality (`keys.hash_key`), concatenation, `Cast`/`Of
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from . import exceptions as exc
@@ -109,7 +109,7 @@ def distinct(source: object, comparer: object = None) -> LinqSeq:
 
 def union(first: object, second: object, comparer: object = None) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    return LinqSeq(lambda: _unique([*a, *b], comparer), element_type(first))
+    return LinqSeq(lambda: _unique(chain(a, b), comparer), element_type(first))  # lazy
 
 
 def intersect(first: object, second: object, comparer: object = None) -> LinqSeq:
@@ -136,7 +136,7 @@ def except_(first: object, second: object, comparer: object = None) -> LinqSeq:
 
 def concat(first: object, second: object) -> LinqSeq:
     a, b = iterate(first), _second(second)
-    run, element = (lambda: [*a, *b]), element_type(first)
+    run, element = (lambda: chain(a, b)), element_type(first)  # lazy, as .NET's
     if cheap_count(first) is None or cheap_count(second) is None:
         return LinqSeq(run, element)
 
@@ -161,12 +161,12 @@ def _added(source: object, run: Callable[[], Iterable[object]]) -> LinqSeq:
 
 def append(source: object, item: object) -> LinqSeq:
     items = iterate(source)
-    return _added(source, lambda: [*items, item])
+    return _added(source, lambda: chain(items, (item,)))
 
 
 def prepend(source: object, item: object) -> LinqSeq:
     items = iterate(source)
-    return _added(source, lambda: [item, *items])
+    return _added(source, lambda: chain((item,), items))
 
 
 def _indexed(fn: Func) -> Callable[[object, int], object]:
