@@ -93,7 +93,9 @@ class CreationTranslator(OperatorTranslator):
             raise self.unsupported(f"type '{node.display()}'", node.pos)
         if node.array_rank:
             name = f"{info.full_name}[]"
-            element = info.stype.as_nullable() if node.nullable else info.stype  # int?[]
+            if node.nullable:  # `int?[]`: T? elements (the CLR's name for the array type)
+                name = f"System.Nullable`1[{info.full_name}][]"
+            element = info.stype.as_nullable() if node.nullable else info.stype
             return TypeInfo(name, array_of(element), CsTypeRef(name, (CsArray,)))
         return info
 

@@ -9,6 +9,7 @@ number, Json.NET's default), tokens. Anything else is "not supported yet" rather
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from . import exceptions as exc
@@ -43,7 +44,7 @@ from .sets import CsHashSet
 from .static import BOOL, STRING, SType, class_stype
 from .strings import CsEnum, to_string
 from .tuples import CsTuple
-from .typenames import StaticMember, TypeInfo, register
+from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
 from .types import CsChar, CsTypeRef
 
 
@@ -126,7 +127,7 @@ def deserialize_object(
         # Json.NET reads a DateTimeOffset target with ReadAsDateTimeOffset: the string's own
         # offset is kept (parsing it as a DateTime first would turn it into local time)
         return parse_datetimeoffset(string_text(str(text)))
-    return to_object(token, target)
+    return to_object(token, target, strict=True)
 
 
 def _reads_text(target: CsTypeRef) -> bool:
@@ -143,14 +144,16 @@ def _date_value(token: JToken) -> bool:
     return isinstance(token, JValue) and isinstance(token.raw, DateTime)
 
 
+_INTEGER_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*\Z")
 _SHAPE_ERROR = (
     "Cannot deserialize the current JSON {found} into type '{target}' because the type requires "
     "a JSON {needed} to deserialize correctly."
 )
 
 
-def to_object(token: JToken, target: CsTypeRef) -> object:
-    """`token.ToObject<T>()` / `DeserializeObject<T>`."""
+def to_object(token: JToken, target: CsTypeRef, *, strict: bool = False) -> object:
+    """`token.ToObject<T>()` / `DeserializeObject<T>` (`strict`: the serializer reads an
+    integer slot with ReadAsInt32 & co., which refuse 1.5 and true where a cast converts)."""
     classes = target.classes
     if not classes:  # object: JSON primitives come back as .NET values
         return token.raw if isinstance(token, JValue) else token.DeepClone()
@@ -169,8 +172,8 @@ def to_object(token: JToken, target: CsTypeRef) -> object:
     if issubclass(cls, (CsArray, CsList, CsHashSet)):
         if not isinstance(token, JArray):
             raise _shape(token, target, "array (e.g. [1,2,3])")
-        element = args[0] if args else OBJECT_REF
-        items = [to_object(item, element) for item in token.child_tokens()]
+        element = args[0] if args else _array_element(target)
+        items = [to_object(item, element, strict=strict) for item in token.child_tokens()]
         if cls is CsArray or issubclass(cls, CsArray):
             return CsArray(items)
         return cls(element, CsArray(items))
@@ -180,13 +183,42 @@ def to_object(token: JToken, target: CsTypeRef) -> object:
         key, value = args if len(args) == 2 else (STRING_REF, OBJECT_REF)
         result = CsDictionary(key, value)
         for prop in token.properties():
-            result.Add(_key(prop.Name, key), to_object(prop.property_value(), value))
+            item = to_object(prop.property_value(), value, strict=strict)
+            result.Add(_key(prop.Name, key), item)
         return result
     if isinstance(token, JValue) or cls in (str, int, float, bool, CsChar):
+        if strict and target.name in _INTEGRAL_READS and isinstance(token, JValue):
+            _check_integer_read(token, target)
         return explicit(token, target)
     raise exc.ExpressionRuntimeError(
         "NotSupportedException", f"not supported yet: deserializing into '{target.name}'"
     )
+
+
+def _array_element(target: CsTypeRef) -> CsTypeRef:
+    """T of a `T[]` target (`int[]` reads ints); object when it cannot be told."""
+    info = IMPLEMENTED.get(target.name.removesuffix("[]")) if target.name.endswith("[]") else None
+    return info.ref if info is not None and info.ref is not None else OBJECT_REF
+
+
+_INTEGRAL_READS = frozenset(
+    f"System.{name}" for name in ("Int32", "Int64", "Int16", "Byte", "SByte", "UInt16", "UInt32")
+)
+
+
+def _check_integer_read(token: JValue, target: CsTypeRef) -> None:
+    """What Json.NET's integer reads refuse: a float or a bool token, a string that is not an
+    integer; a null in a non-nullable slot."""
+    raw = token.raw
+    if raw is None and target.is_value_type:
+        raise json_error(
+            f"Error converting value {{null}} to type '{target.name}'.",
+            "JsonSerializationException",
+        )
+    if type(raw) is bool or type(raw) is float:
+        raise json_error(f"Input string '{to_string(token)}' is not a valid integer.")
+    if type(raw) is str and not _INTEGER_TEXT.match(raw):
+        raise json_error(f"Could not convert string to integer: {raw}.")
 
 
 def _key(name: str, key: CsTypeRef) -> object:

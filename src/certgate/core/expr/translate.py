@@ -812,7 +812,9 @@ class ExprTranslator:
             raise self.type_error(exc, node.pos) from None
         if node.array_rank:  # T[]: element types are not checked at run time (yet)
             name = f"{info.full_name}[]"
-            element = info.stype.as_nullable() if node.nullable else info.stype  # int?[]
+            if node.nullable:  # `int?[]`: T? elements (the CLR's name for the array type)
+                name = f"System.Nullable`1[{info.full_name}][]"
+            element = info.stype.as_nullable() if node.nullable else info.stype
             return TypeInfo(name, array_of(element), CsTypeRef(name, (CsArray,)))
         return info
 
