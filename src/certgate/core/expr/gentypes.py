@@ -244,9 +244,10 @@ def _integral(name: str) -> TypeInfo:
 
 
 def _parse_unsigned(text: object) -> int:
-    if type(text) is str and text.strip().isdigit():
-        return int(text.strip())
-    return _parse_int(64)(text)
+    """ulong.Parse's digits (its range is checked by the caller)."""
+    from .numbers import parse_integer  # noqa: PLC0415 - import cycle
+
+    return parse_integer(text, -(2**63), 2**64 - 1, "a UInt64")
 
 
 _ARTICLES = {

@@ -386,10 +386,12 @@ def _apply_section(value: float | int, section: str) -> tuple[str, bool]:  # noq
 
 # --- parsing ------------------------------------------------------------------------------------
 
-_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*\Z")
+# .NET's number white space is U+0009-U+000D and the space (no NBSP, no U+0085); NUL
+# characters may trail the whole (Number.TrailingZeros)
+_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*\x00*\Z")
 _FLOAT = re.compile(
     r"[ \t\n\v\f\r]*([+-]?)((?:[0-9][0-9,]*)?(?:\.[0-9]*)?)"  # a ',' anywhere after a digit
-    r"(?:[eE]([+-]?[0-9]+))?[ \t\n\v\f\r]*\Z"
+    r"(?:[eE]([+-]?[0-9]+))?[ \t\n\v\f\r]*\x00*\Z"
 )
 _SPECIAL = {"nan": math.nan, "infinity": math.inf, "∞": math.inf}
 

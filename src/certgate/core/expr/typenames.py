@@ -192,24 +192,14 @@ class TypeLookupError(Exception):
 
 
 def _parse_int(bits: int) -> Callable[[object], int]:
+    """int.Parse / long.Parse (NumberStyles.Integer: see `numbers.parse_integer`)."""
+    from .numbers import parse_integer  # noqa: PLC0415 - import cycle
+
     low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    name = "an Int32" if bits == 32 else "an Int64"
 
     def parse(text: object) -> int:
-        if text is None:
-            raise exc.argument_null("s")
-        if type(text) is not str:
-            raise exc.invalid_cast(text, "System.String")
-        body = text.strip()
-        digits = body[1:] if body[:1] in "+-" else body
-        if not digits.isascii() or not digits.isdigit():
-            raise exc.format_error(f"The input string '{text}' was not in a correct format.")
-        value = int(body)
-        if not low <= value <= high:
-            name = "Int32" if bits == 32 else "Int64"
-            raise exc.ExpressionRuntimeError(
-                "OverflowException", f"Value was either too large or too small for an {name}."
-            )
-        return value
+        return parse_integer(text, low, high, name)
 
     return parse
 
