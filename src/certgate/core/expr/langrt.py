@@ -105,7 +105,10 @@ def bitwise(op: str, a: object, b: object, width: int = 0) -> object:
     `width`: the result type's bits when known statically (64: long, -32/-64: uint/ulong);
     0 where the types are only known at run time, which widens to long by value.
     """
-    if a is None or b is None:
+    if a is None or b is None:  # bool?: null & false is false, null | true is true
+        known = b if a is None else a
+        if type(known) is bool and (op, known) in (("&", False), ("|", True)):
+            return known
         return None
     if type(a) is bool and type(b) is bool:
         if op == "&":

@@ -453,6 +453,12 @@ class OperatorTranslator(ExprTranslator):
         test = self.cond(node.cond)
         then, other = self.operand(node.then), self.operand(node.other)
         a, b = then.type, other.type
+        if a is NULL and b is NULL:  # csc: CS0173
+            raise self.error(
+                "Type of conditional expression cannot be determined because there is no "
+                "implicit conversion between '<null>' and '<null>'",
+                node.pos,
+            )
         if a == b:
             result = a
         elif a is NULL or b is NULL:

@@ -247,8 +247,14 @@ class TypeOpsTranslator(CreationTranslator):
         if is_enum(a.py) and a.py is b.py and node.op in ("&", "|", "^"):
             combine = self.names.constant(enum_bitwise)  # RegexOptions.IgnoreCase | ...
             return Code(f"{combine}({node.op!r}, {left.text}, {right.text})", a)
-        if a is BOOL and b is BOOL and node.op in ("&", "|", "^"):
-            return Code(f"_bit({node.op!r}, {left.text}, {right.text})", BOOL)
+        if a.py is bool and b.py is bool and node.op in ("&", "|", "^"):
+            lifted = a.nullable or b.nullable  # bool?'s three-valued logic
+            return Code(
+                f"_bit({node.op!r}, {left.text}, {right.text})",
+                BOOL.as_nullable() if lifted else BOOL,
+            )
+        if BOOL in (non_nullable(a), non_nullable(b)) and a.known and b.known:  # `1 & true`
+            raise self.operand_error(node.op, a, b, node.pos)
         for side in (a, b):
             integral = side.py is int or side is CHAR
             if side.known and side is not NULL and not integral and side is not BOOL:
