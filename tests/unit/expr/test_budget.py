@@ -214,6 +214,20 @@ def test_a_pattern_that_would_unroll_past_the_limit_is_refused(pattern: str) -> 
 
 
 @pytest.mark.parametrize(
+    "call",
+    [
+        '"x{ 100000000 }", RegexOptions.IgnorePatternWhitespace',  # the blanks go first
+        '"x{1 0 0 0 0 0 0 0 0}", RegexOptions.IgnorePatternWhitespace',
+        '"(?x)x{1#a comment\\n00000000}"',  # inline verbose mode, with a comment
+    ],
+)
+def test_blanks_and_comments_do_not_hide_a_count(call: str) -> None:
+    with pytest.raises(ExpressionRuntimeError) as caught:
+        run(f'@(Regex.IsMatch("x", {call}))')
+    assert caught.value.exception_type == "NotSupportedException"
+
+
+@pytest.mark.parametrize(
     ("pattern", "expected"),
     [
         ("x{10000}", False),  # at the limit

@@ -419,7 +419,7 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
     if options & 64:
         flags |= regex.REVERSE
     translated = _translate(source, groups, numbers, options)
-    check_unrolled(translated)  # before `regex` unrolls `x{100000000}` into gigabytes
+    check_unrolled(translated, verbose)  # before `regex` unrolls `x{100000000}` (gigabytes)
     try:
         compiled = regex.compile(translated, flags)
     except regex.error as error:

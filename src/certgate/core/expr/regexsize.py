@@ -18,13 +18,42 @@ from .exceptions import ExpressionRuntimeError
 MAX_UNROLLED = 10_000
 
 _COUNT = re.compile(r"\{(\d+)(?:,\d*)?\}")
+_INLINE_VERBOSE = re.compile(r"\(\?[A-Za-z]*x")  # `(?x)`, `(?ix:...)`
 
 
-def check_unrolled(pattern: str) -> None:
+def _without_blanks(pattern: str, comments: bool) -> str:
+    """`pattern` without unescaped white space outside classes (and `#` comments)."""
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c.isspace():
+            i += 1
+            continue
+        elif c == "#" and comments:
+            end = pattern.find("\n", i)
+            i = len(pattern) if end < 0 else end + 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def check_unrolled(pattern: str, verbose: bool = False) -> None:
     """Raise NotSupportedException when compiling `pattern` (the `regex` package's syntax)
-    would unroll more than `MAX_UNROLLED` repetitions."""
+    would unroll more than `MAX_UNROLLED` repetitions. Blanks (and, in verbose mode, comments)
+    are taken out first, as the package does in verbose mode: `x{ 1 0 0 }` counts 100."""
     if "{" not in pattern:
         return
+    pattern = _without_blanks(pattern, verbose or _INLINE_VERBOSE.search(pattern) is not None)
     opens: list[int] = []  # the open groups' start offsets
     groups: list[tuple[int, int]] = []  # (start, end) of each closed group
     counts: dict[int, int] = {}  # offset of a count's "{" -> its minimum
