@@ -203,6 +203,7 @@ def test_a_regex_match_gets_what_is_left_of_the_budget() -> None:
         "(?:ab|c){1000000}",  # crashed the process
         "((x{100}){100}){100}",  # counts multiply along the nesting
         "(?<n>a|b){20000,}",
+        "x{6000}y{6000}",  # counts add up
     ],
 )
 def test_a_pattern_that_would_unroll_past_the_limit_is_refused(pattern: str) -> None:

@@ -3,8 +3,8 @@
 .NET keeps `x{100000000}` as a loop; the `regex` package unrolls the minimum count of a
 repetition into its compiled program, so that pattern takes gigabytes (and a group repeated a
 million times crashes the process). A policy or a request must not be able to exhaust a
-worker's memory, so a pattern whose minimum counts multiply past `MAX_UNROLLED` along any
-nesting is refused before it reaches `regex.compile`. Maximum counts cost nothing
+worker's memory, so a pattern whose minimum counts, multiplied along each nesting, add up past
+`MAX_UNROLLED` is refused before it reaches `regex.compile`. Maximum counts cost nothing
 (`.{0,65536}` is cheap), and ordinary patterns stay far below the limit (`\\d{4}`).
 """
 
@@ -76,16 +76,18 @@ def check_unrolled(pattern: str, verbose: bool = False) -> None:
         elif c == "{" and (count := _COUNT.match(pattern, i)):
             counts[i] = int(count.group(1))
         i += 1
+    total = 0  # over all counts: `x{9000}y{9000}` unrolls both
     for at, minimum in counts.items():
         # the groups a count sits in, and those that a count right after them repeats
         factor = minimum
         for start, end in groups:
             if start < at < end and end + 1 in counts:
                 factor *= max(counts[end + 1], 1)
-        if factor > MAX_UNROLLED:
+        total += factor
+        if total > MAX_UNROLLED:
             raise ExpressionRuntimeError(
                 "NotSupportedException",
                 f"not supported yet: a pattern that repeats more than {MAX_UNROLLED} times "
-                f"at least ('{pattern[at : pattern.find('}', at) + 1]}'); write a smaller "
-                "count or a loop",
+                f"at least (at '{pattern[at : pattern.find('}', at) + 1]}'); write smaller "
+                "counts or a loop",
             )
