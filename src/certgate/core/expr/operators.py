@@ -513,7 +513,8 @@ class OperatorTranslator(ExprTranslator):
             Code(temps[1], non_nullable(right.type)),
             node,
         )
-        test = f"({temps[0]} := {left.text}) is None or ({temps[1]} := {right.text}) is None"
+        both = f"(({temps[0]} := {left.text}), ({temps[1]} := {right.text}))"  # both run, in order
+        test = f"{both}[0] is None or {temps[1]} is None"
         return Code(f"(None if {test} else {inner.text})", inner.type.as_nullable())
 
     def lifted_float(self, code: Code) -> Code:
