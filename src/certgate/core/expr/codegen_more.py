@@ -113,8 +113,9 @@ class BranchTranslator(EffectTranslator):
     def case_test(self, subject: Code, label: s.Expr | None, seen: list[object]) -> str:
         if label is None:
             return ""
-        if not _is_constant(label):
-            raise self.error("A constant value is expected", label.pos)
+        local = self.scope.lookup(label.name) if isinstance(label, s.Name) else None
+        if not _is_constant(label) and (local is None or local.readonly != "const"):
+            raise self.error("A constant value is expected", label.pos)  # a `const` local is
         key = _constant_key(label)
         if key is not None:
             if key in seen:
@@ -229,4 +230,6 @@ def _constant_key(node: s.Expr) -> object:
         return (node.operand.kind, node.op, node.operand.value)
     if isinstance(node, s.Member):
         return ("member", node.name, repr(node.target))
+    if isinstance(node, s.Name):  # a `const` local
+        return ("const", node.name)
     return None

@@ -563,11 +563,12 @@ def _items_equal(a: JContainer, b: JContainer) -> bool:
 
 
 def to_token(value: object) -> JToken:
-    """JToken's implicit conversions: a token stays, anything else becomes a JValue."""
+    """JToken's implicit conversions: a token stays, anything else becomes a JValue. JToken
+    has no operator for char: C# converts it through ushort, so `o["c"] = 'A'` stores 65."""
     if isinstance(value, JToken):
         return value
     if type(value) is CsChar:
-        return JValue(value.value, "String")
+        return JValue(ord(value.value))
     return JValue(value)
 
 
