@@ -114,7 +114,11 @@ def deserialize_object(
                 "JsonSerializationException",
             )
         return None
-    token = parse(text, dates=not _reads_text(target))
+    token = parse(
+        text,
+        dates=not _reads_leaf(target, "System.String"),
+        decimals=_reads_leaf(target, "System.Decimal"),
+    )
     if is_null_token(token):  # `null` is null for any class, an error for a struct
         if target.is_value_type:
             raise json_error(
@@ -130,14 +134,16 @@ def deserialize_object(
     return to_object(token, target, strict=True)
 
 
-def _reads_text(target: CsTypeRef) -> bool:
-    """Whether the serializer reads the JSON strings of `target` with ReadAsString (a string,
-    or a collection of strings: List<string>, string[], Dictionary<K, string>), which keeps a
-    date-like string as written; an object or JToken slot reads dates as DateTime."""
-    if target.name == "System.String":
+def _reads_leaf(target: CsTypeRef, leaf: str) -> bool:
+    """Whether the serializer reads `target`'s values as `leaf`: a string (ReadAsString, which
+    keeps a date-like string as written; an object or JToken slot reads dates as DateTime) or
+    a decimal (ReadAsDecimal, which keeps "0.10"); the target itself, or the values of a
+    List, array or Dictionary."""
+    names = (leaf, f"{leaf}[]")
+    if target.name in names:
         return True
     args: tuple[CsTypeRef, ...] = getattr(target, "args", ())
-    return bool(args) and args[-1].name == "System.String"
+    return bool(args) and args[-1].name == leaf
 
 
 def _date_value(token: JToken) -> bool:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 from . import exceptions as exc
 from . import utf16
 from .datetime import LOCAL, UNSPECIFIED, UTC, DateTime, date_ticks, time_ticks
+from .decimals import parse as decimal_parse
 from .jcontainer import JProperty
 from .jobject import JArray, JObject
 from .jspecial import JConstructor
@@ -24,11 +26,12 @@ _CONSTRUCTOR = re.compile(r"new\s+([A-Za-z0-9_]+)\s*\(")
 
 
 class _Reader:
-    def __init__(self, text: str, dates: bool = True) -> None:
+    def __init__(self, text: str, dates: bool = True, decimals: bool = False) -> None:
         self.text = text
         self.i = 0
         self.depth = 0
         self.dates = dates  # DateParseHandling.DateTime (JToken reads) or None (string reads)
+        self.decimals = decimals  # ReadAsDecimal: a fraction keeps its digits ("0.10")
 
     def fail(self, message: str, at: int | None = None) -> Exception:
         at = self.i if at is None else at
@@ -222,6 +225,9 @@ class _Reader:
             if body[:2].lower() == "0x":
                 return int(word.replace("0x", "").replace("0X", ""), 16)
             if any(c in word for c in ".eE"):
+                if self.decimals:  # the text as a decimal, scale kept (1.50e1 is 15.0)
+                    plain = format(Decimal(word), "f") if word.strip("-.0123456789") else word
+                    return decimal_parse(plain)  # type: ignore[return-value]
                 return float(word)
             if len(body) > 1 and body.startswith("0"):
                 return int(word, 8)  # Json.NET reads a leading zero as octal
@@ -255,12 +261,19 @@ def parse_date(text: str) -> object:
     return DateTime(ticks - offset if zone[0] == "+" else ticks + offset, LOCAL)
 
 
-def parse(text: object, expect: type[JToken] | None = None, *, dates: bool = True) -> JToken:
+def parse(
+    text: object,
+    expect: type[JToken] | None = None,
+    *,
+    dates: bool = True,
+    decimals: bool = False,
+) -> JToken:
     """`JToken.Parse` / `JObject.Parse` / `JArray.Parse`; `dates=False` keeps ISO date strings
-    as strings (what the serializer's ReadAsString gives a string target)."""
+    as strings (what the serializer's ReadAsString gives a string target), `decimals=True`
+    reads fractions as decimals (its ReadAsDecimal)."""
     if text is None:
         raise exc.argument_null("json")
-    reader = _Reader(to_string(text) if not isinstance(text, str) else text, dates)
+    reader = _Reader(to_string(text) if not isinstance(text, str) else text, dates, decimals)
     reader.skip()
     if reader.i >= len(reader.text):
         what = "JToken" if expect in (None, JToken) else (expect.__name__)
