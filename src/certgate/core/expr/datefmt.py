@@ -302,7 +302,8 @@ def _timespan_custom(
 
 
 _TIMESPAN_RE = re.compile(
-    r"\s*(?P<sign>-)?(?:(?P<days>\d+)\.)?(?P<h>\d+):(?P<m>\d+)(?::(?P<s>\d+)(?:\.(?P<f>\d+))?)?\s*\Z"
+    r"\s*(?P<sign>-)?(?:(?P<days>\d+)(?:\.|:(?=\d+:\d+:\d+)))?(?P<h>\d+):(?P<m>\d+)"
+    r"(?::(?P<s>\d+)(?:\.(?P<f>\d+))?)?\s*\Z"  # `d.hh:mm[:ss]`, also `d:hh:mm:ss`
 )
 _TIMESPAN_DAYS_RE = re.compile(r"\s*(?P<sign>-)?(?P<days>\d+)\s*\Z")
 
@@ -358,7 +359,7 @@ _TIME = (
     r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<F>\d+))?)?"
     r"(?:\s*(?P<ampm>[AaPp][Mm]))?"
 )
-_ZONE = r"(?P<zone>Z|z|GMT|UTC|[+-]\d{1,2}(?::?\d{2})?)"
+_ZONE = r"(?P<zone>Z|z|GMT|[+-]\d{1,2}(?::?\d{2})?)"  # not "UTC": .NET refuses it
 _FORMS = [
     re.compile(
         rf"(?P<y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[T ]\s*{_TIME})?\s*{_ZONE}?\Z"
@@ -377,7 +378,12 @@ _FORMS = [
         rf"(?:\s+{_TIME})?\s*{_ZONE}?\Z"
     ),
     re.compile(rf"(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})(?:\s+{_TIME})?\s*{_ZONE}?\Z"),
+    re.compile(rf"(?P<mo>\d{{1,2}})\.(?P<d>\d{{1,2}})\.(?P<y>\d{{4}})(?:\s+{_TIME})?\Z"),
+    re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})\Z"),  # 2024-03: the first of the month
+    re.compile(r"(?P<mon>[A-Za-z]+)\s+(?P<y>\d{4})\Z"),  # Mar 2024
+    re.compile(r"(?P<mon>[A-Za-z]+)\s+(?P<d>\d{1,2})\Z"),  # Mar 5: this year
     re.compile(rf"{_TIME}\s*{_ZONE}?\Z"),
+    re.compile(r"(?P<H>\d{1,2})\s*(?P<ampm>[AaPp][Mm])\Z"),  # 10 PM, 2pm: today
 ]
 
 
@@ -420,10 +426,11 @@ def _two_digit_year(parts: dict[str, str | None]) -> None:
 
 
 def _moment(parts: dict[str, str | None], text: str) -> tuple[int, int | None]:
-    if (parts.get("dow") or "").lower() not in _DAY_WORDS | {""}:
+    dow = (parts.get("dow") or "").lower()
+    if dow not in _DAY_WORDS | {""}:
         raise _not_datetime(text)
     _two_digit_year(parts)
-    if parts.get("y") or parts.get("mo"):
+    if parts.get("y") or parts.get("mo") or parts.get("mon"):
         year = int(parts.get("y") or 0) or _this_year()
         name = (parts.get("mon") or "").lower()
         if name:
@@ -437,6 +444,9 @@ def _moment(parts: dict[str, str | None], text: str) -> tuple[int, int | None]:
             ticks = date_ticks(year, month, day)
         except exc.ExpressionRuntimeError:
             raise _not_datetime(text) from None
+        weekday = DAY_NAMES[(ticks // TICKS_PER_DAY + 1) % 7].lower()  # 0001-01-01 a Monday
+        if dow and not weekday.startswith(dow):  # a named day must be the date's
+            raise _not_datetime(text)
     else:
         now = now_ticks()
         ticks = now - now % TICKS_PER_DAY

@@ -162,10 +162,15 @@ def try_parse(value: object) -> tuple[bool, Guid]:
         return False, EMPTY
 
 
-def new(value: object = None, *more: object) -> Guid:
-    """`new Guid()`, `new Guid(string)`, `new Guid(byte[])`."""
-    if value is None and not more:
+_NOTHING = object()  # `new Guid()`
+
+
+def new(value: object = _NOTHING, *more: object) -> Guid:
+    """`new Guid()`, `new Guid(string)`, `new Guid(byte[])` (a null one throws)."""
+    if value is _NOTHING:
         return EMPTY
+    if value is None:
+        raise exc.argument_null("g")
     if type(value) is str:
         return parse(value)
     data = to_bytes(value, "b")

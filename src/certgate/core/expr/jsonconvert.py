@@ -17,13 +17,13 @@ from .anon import AnonymousObject
 from .arrays import CsArray, is_enumerable
 from .collections import KeyValuePair, ReadOnlyDictionary
 from .datefmt import parse_datetimeoffset
-from .datetime import DateTime
+from .datetime import DateTime, DateTimeOffset
 from .dictionary import CsDictionary
 from .generic import CsList
 from .gentypes import GenericRef
 from .jcontainer import JContainer, JProperty, is_null_token
 from .jobject import JArray, JObject
-from .jsonio import parse, write_token
+from .jsonio import iso_date, parse, write_token
 from .jsonread import string_text
 from .jspecial import JConstructor, JRaw
 from .jtoken import (
@@ -69,7 +69,7 @@ def from_object(value: object) -> JToken:
         )
     if isinstance(value, (CsDictionary, ReadOnlyDictionary)):
         pairs = [p for p in value if isinstance(p, KeyValuePair)]
-        return JObject(*(JProperty(to_string(p.Key), from_object(p.Value)) for p in pairs))
+        return JObject(*(JProperty(_property_name(p.Key), from_object(p.Value)) for p in pairs))
     name = getattr(value, "CS_TYPE", "")
     if is_byte_array(value) or name in (
         "System.DateTime",
@@ -225,6 +225,11 @@ def _check_integer_read(token: JValue, target: CsTypeRef) -> None:
         raise json_error(f"Input string '{to_string(token)}' is not a valid integer.")
     if type(raw) is str and not _INTEGER_TEXT.match(raw):
         raise json_error(f"Could not convert string to integer: {raw}.")
+
+
+def _property_name(key: object) -> str:
+    """A dictionary key as a JSON name: a date in ISO form (DateTimeUtils), else its text."""
+    return iso_date(key) if isinstance(key, (DateTime, DateTimeOffset)) else to_string(key)
 
 
 def _key(name: str, key: CsTypeRef) -> object:

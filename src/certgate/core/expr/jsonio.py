@@ -78,6 +78,8 @@ def write_scalar(token: JValue) -> str:
         return '"' + base64.b64encode(to_bytes(value)).decode() + '"'
     if kind == "Raw":
         return str(value)
+    if kind == "Uri":  # JsonWriter.WriteValue(Uri) writes the original text
+        return escape(getattr(value, "OriginalString", to_string(value)))
     return escape(to_string(value))
 
 
