@@ -701,7 +701,9 @@ def format_string(template: object, *args: object) -> str:
             if end < 0:
                 raise exc.format_error()
             spec, _, fmt = text[i + 1 : end].partition(":")
-            index_text, _, align_text = spec.partition(",")
+            index_text, comma, align_text = spec.partition(",")
+            if not index_text[:1].isdigit() or (comma and not align_text.strip()):
+                raise exc.format_error()  # `{ 0}`, `{0,}`: a digit first, an alignment after ','
             if not index_text.strip().isdigit() or int(index_text) >= len(args):
                 raise exc.format_error(
                     "Index (zero based) must be greater than or equal to zero and less than "
