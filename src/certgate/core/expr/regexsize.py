@@ -11,6 +11,7 @@ worker's memory, so a pattern whose minimum counts, multiplied along each nestin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .exceptions import ExpressionRuntimeError
 
@@ -21,30 +22,27 @@ _COUNT = re.compile(r"\{(\d+)(?:,\d*)?\}")
 _INLINE_VERBOSE = re.compile(r"\(\?[A-Za-z]*x")  # `(?x)`, `(?ix:...)`
 
 
-def _without_blanks(pattern: str, comments: bool) -> str:
-    """`pattern` without unescaped white space outside classes (and `#` comments)."""
-    out: list[str] = []
+def _tokens(pattern: str, comments: bool = False) -> Iterator[tuple[int, str, bool]]:
+    """(offset, text, syntax) for each character, an escape or a class's opening as one; syntax
+    is False inside a class and for an escape (`[]…]` opens with a literal ]). With `comments`,
+    a `#` outside classes runs to the end of its line and yields nothing."""
     i, in_class = 0, False
     while i < len(pattern):
         c = pattern[i]
+        width, syntax = 1, not in_class
         if c == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
+            width, syntax = 2, False
+        elif in_class:
             in_class = c != "]"
         elif c == "[":
-            in_class = True
-        elif c.isspace():
-            i += 1
-            continue
+            in_class, syntax = True, False
+            width = 2 if pattern[i + 1 : i + 2] == "]" else 1
         elif c == "#" and comments:
             end = pattern.find("\n", i)
             i = len(pattern) if end < 0 else end + 1
             continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+        yield i, pattern[i : i + width], syntax
+        i += width
 
 
 def check_unrolled(pattern: str, verbose: bool = False) -> None:
@@ -53,29 +51,22 @@ def check_unrolled(pattern: str, verbose: bool = False) -> None:
     are taken out first, as the package does in verbose mode: `x{ 1 0 0 }` counts 100."""
     if "{" not in pattern:
         return
-    pattern = _without_blanks(pattern, verbose or _INLINE_VERBOSE.search(pattern) is not None)
+    comments = verbose or _INLINE_VERBOSE.search(pattern) is not None
+    pattern = "".join(
+        text for _, text, syntax in _tokens(pattern, comments) if not (syntax and text.isspace())
+    )
     opens: list[int] = []  # the open groups' start offsets
     groups: list[tuple[int, int]] = []  # (start, end) of each closed group
     counts: dict[int, int] = {}  # offset of a count's "{" -> its minimum
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
+    for i, c, syntax in _tokens(pattern):
+        if not syntax:
             continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += 2 if pattern[i + 1 : i + 2] == "]" else 1  # `[]...]`: a literal ]
-            continue
-        elif c == "(":
+        if c == "(":
             opens.append(i)
         elif c == ")" and opens:
             groups.append((opens.pop(), i))
         elif c == "{" and (count := _COUNT.match(pattern, i)):
             counts[i] = int(count.group(1))
-        i += 1
     total = 0  # over all counts: `x{9000}y{9000}` unrolls both
     for at, minimum in counts.items():
         # the groups a count sits in, and those that a count right after them repeats
