@@ -230,7 +230,6 @@ def value_equals(a: object, b: object) -> bool:
     if isinstance(a, CsValue):  # DateTime, TimeSpan, Guid, ...: equal by value, same type
         return ta is tb and a.value_key() == b.value_key()  # type: ignore[attr-defined]
     if isinstance(a, CsObject):  # its class's Equals(object), or an inherited one
-        own = (k.__dict__["Equals"] for k in type(a).__mro__ if "Equals" in k.__dict__)
-        equals = next(own, None)
+        equals = getattr(ta, "Equals", None)  # (CsObject itself defines none)
         return bool(equals(a, b)) if equals is not None else False
     return False

@@ -299,11 +299,7 @@ def average(source: object, selector: object = _MISSING) -> object:
     return float(sum(_as_float(v) for v in values)) / len(values)
 
 
-def nullable_aggregate(name: str) -> Callable[..., object]:
-    """Max/Min/Average of `T?` values or of a reference type (C# knows it statically): null
-    for a sequence without a non-null value, where the value-type overloads throw."""
-    own = {"Max": max_, "Min": min_, "Average": average}[name]
-
+def _or_null(own: Callable[..., object]) -> Callable[..., object]:
     def aggregate_or_null(source: object, selector: object = _MISSING) -> object:
         values = _values(source, selector)
         if all(v is None for v in values):
@@ -311,6 +307,11 @@ def nullable_aggregate(name: str) -> Callable[..., object]:
         return own(LinqSeq(lambda: values))
 
     return aggregate_or_null
+
+
+#: Max/Min/Average of `T?` values or of a reference type (C# knows it statically): null for a
+#: sequence without a non-null value, where the value-type overloads throw
+NULLABLE_AGGREGATES = {"Max": _or_null(max_), "Min": _or_null(min_), "Average": _or_null(average)}
 
 
 def aggregate(source: object, *args: object) -> object:

@@ -30,7 +30,7 @@ from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
 from .lambdatypes import LambdaTyper
 from .linq import LINQ_METHODS, any_value_equals
-from .linq_more import nullable_aggregate
+from .linq_more import NULLABLE_AGGREGATES
 from .literals import constant_value
 from .members import MemberTable, linq_result, parameter_types, static_table
 from .numbers import SIZED_BITS, format_sized
@@ -587,7 +587,7 @@ class ExprTranslator:
             return None  # the type's own member, not LINQ's
         if not result.known or not (result.nullable or result is STRING or result.is_object):
             return None
-        helper = self.names.constant(nullable_aggregate(name))
+        helper = self.names.constant(NULLABLE_AGGREGATES[name])
         return f"{helper}({receiver}{args})"
 
     def value_default(self, name: str, call: str, result: SType) -> str:
