@@ -20,6 +20,7 @@ from .gentypes import GENERICS, apim_type, generic_type
 from .langrt import RANGES
 from .members import collection_element, parameter_types, static_table
 from .operators import OperatorTranslator
+from .regexp import Regex
 from .sets import CsHashSet, CsQueue, CsStack
 from .static import SType, array_of
 from .translate import Code
@@ -159,6 +160,8 @@ class CreationTranslator(OperatorTranslator):
             )
         args, _ = self.call_args(node.args, None)
         args = self.check_argument_kinds(info.full_name, ".ctor", node, node.pos, args)
+        if info.full_name == Regex.CS_TYPE:
+            self.check_constant_pattern(node.args, 0)
         ctor: object = info.ctor
         copy = getattr(info.stype.py, "copy_of", None)  # JObject(JObject), JArray(JArray)
         if copy is not None and [t.py for t in self.last_arg_types] == [info.stype.py]:

@@ -29,6 +29,7 @@ from . import utf16
 from .arrays import CsArray
 from .budget import tick, time_left
 from .regexsize import check_unrolled
+from .regexsyntax import net_numbering, nonbacktracking, translate
 from .strings import CsEnum, to_string
 from .types import CsObject
 
@@ -114,270 +115,19 @@ def _argument(message: str, param: str = "pattern") -> exc.ExpressionRuntimeErro
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    pattern: Any  # regex.Pattern
+    pattern: Any  # regex.Pattern, exact for any input
     numbers: tuple[int, ...]  # python group index -> .NET group number (index 0 -> 0)
     names: tuple[str, ...]  # .NET group names in .NET number order ("0", "1", "name", ...)
     by_name: dict[str, int]  # .NET group name -> python group index
     right_to_left: bool
     ecmascript: bool = False  # `$12` in a replacement backs off to `$1` + "2"
+    ascii_pattern: Any = None  # faster, and the same as `pattern` on ASCII input
 
-
-def _scan_groups(pattern: str, explicit: bool, verbose: bool) -> list[str | None]:
-    """Capture groups in order of their opening parenthesis: name or None (unnamed)."""
-    groups: list[str | None] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            i += 2 if pattern[i + 1 : i + 2] == "]" else 1
-            continue
-        if verbose and c == "#":
-            end = pattern.find("\n", i)
-            i = len(pattern) if end < 0 else end
-            continue
-        if c == "(":
-            if pattern.startswith("(?#", i):
-                end = pattern.find(")", i)
-                i = len(pattern) if end < 0 else end + 1
-                continue
-            if pattern.startswith("(?(", i):  # a condition's parenthesis never captures
-                i += 3
-                continue
-            if pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
-                end = pattern.find(">", i)
-                groups.append(pattern[i + 3 : end])
-            elif pattern.startswith("(?'", i):
-                end = pattern.find("'", i + 3)
-                groups.append(pattern[i + 3 : end])
-            elif pattern.startswith("(?P<", i):
-                end = pattern.find(">", i)
-                groups.append(pattern[i + 4 : end])
-            elif not pattern.startswith("(?", i) and not explicit:
-                groups.append(None)
-        i += 1
-    return groups
-
-
-def _backtracking_construct(pattern: str, verbose: bool) -> str | None:
-    """The first construct RegexOptions.NonBacktracking refuses (.NET 7+ throws
-    NotSupportedException at construction), or None."""
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if not in_class and (nxt in ("k", "G") or "1" <= nxt <= "9"):
-                return "contiguous-match anchors" if nxt == "G" else "backreferences"
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            i += 2 if pattern[i + 1 : i + 2] == "]" else 1
-            continue
-        if verbose and c == "#":
-            end = pattern.find("\n", i)
-            i = len(pattern) if end < 0 else end
-            continue
-        if c == "(" and pattern.startswith("(?", i):
-            rest = pattern[i + 2 : i + 4]
-            if rest[:1] == "=" or rest == "<=":
-                return "positive lookarounds"
-            if rest[:1] == "!" or rest == "<!":
-                return "negative lookarounds"
-            if rest[:1] == ">":
-                return "atomic subexpressions"
-            if rest[:1] == "(":
-                return "conditionals"
-            if rest[:1] in ("<", "'"):
-                end = pattern.find(">" if rest[:1] == "<" else "'", i + 3)
-                if "-" in pattern[i + 3 : end if end > 0 else len(pattern)]:
-                    return "balancing groups"
-        i += 1
-    return None
-
-
-def _net_numbering(groups: list[str | None]) -> tuple[list[int], dict[str, int]]:
-    """.NET numbers: unnamed groups 1..n left to right, then named groups (numeric names are
-    their own number). Returns (number per group in order, name -> number)."""
-    numbers: list[int] = [0] * len(groups)
-    next_number = 1
-    for i, name in enumerate(groups):
-        if name is None:
-            numbers[i] = next_number
-            next_number += 1
-    by_name: dict[str, int] = {}
-    for i, name in enumerate(groups):
-        if name is None:
-            continue
-        if name.isdigit():
-            numbers[i] = int(name)
-        elif name in by_name:
-            numbers[i] = by_name[name]
-        else:
-            while next_number in numbers[:i] or str(next_number) in by_name:
-                next_number += 1
-            numbers[i] = next_number
-            next_number += 1
-        by_name[name] = numbers[i]
-    return numbers, by_name
-
-
-def _condition(
-    pattern: str, i: int, number_to_py: dict[int, int], name_to_py: dict[str, int]
-) -> tuple[str, int]:
-    """The start of `(?(...)yes|no)` at `i`, translated, and where to go on: a group test
-    `(?(N)` when the condition names a group (a number must), else .NET's zero-width test of
-    the expression, `(?(?=`."""
-    end = pattern.find(")", i + 3)
-    ref = pattern[i + 3 : end] if end > 0 else ""
-    if ref.isdigit():
-        py = number_to_py.get(int(ref))
-        if py is None:
-            raise _argument(
-                f"Invalid pattern '{pattern}' at offset {end + 1}. "
-                f"Conditional alternation refers to an undefined group number {int(ref)}."
-            )
-        return f"(?({py})", end + 1
-    if ref in name_to_py:
-        return f"(?({name_to_py[ref]})", end + 1
-    if pattern.startswith(("(?(?=", "(?(?!", "(?(?<=", "(?(?<!"), i):
-        return "(?(", i + 3  # an explicit lookaround condition
-    return "(?(?=", i + 3
-
-
-def _translate(pattern: str, groups: list[str | None], net_numbers: list[int], options: int) -> str:  # noqa: PLR0915
-    """.NET pattern text -> `regex` pattern text (groups renamed `gN` by python index)."""
-    explicit = bool(options & 4)
-    verbose = bool(options & 32)
-    number_to_py: dict[int, int] = {}
-    for index, number in enumerate(net_numbers, start=1):
-        number_to_py.setdefault(number, index)
-    name_to_py = {name: i for i, name in enumerate(groups, start=1) if name is not None}
-    out: list[str] = []
-    i, in_class, group_index = 0, False, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            if in_class:
-                out.append(pattern[i : i + 2])
-                i += 2
-                continue
-            if nxt == "k" and pattern[i + 2 : i + 3] in ("<", "'"):
-                close = ">" if pattern[i + 2] == "<" else "'"
-                end = pattern.find(close, i + 3)
-                name = pattern[i + 3 : end]
-                py: int | None = (
-                    number_to_py.get(int(name)) if name.isdigit() else name_to_py.get(name)
-                )
-                if py is None:
-                    raise _argument(
-                        f"Invalid pattern '{pattern}' at offset {end + 1}. "
-                        f"Reference to undefined group name '{name}'."
-                    )
-                out.append(f"(?:\\g<{py}>)")
-                i = end + 1
-                continue
-            if nxt.isdigit() and nxt != "0":
-                j = i + 1
-                while j < len(pattern) and pattern[j].isdigit():
-                    j += 1
-                number = int(pattern[i + 1 : j])
-                if number in number_to_py:
-                    out.append(f"(?:\\g<{number_to_py[number]}>)")
-                    i = j
-                    continue
-                if number < 10:
-                    raise _argument(
-                        f"Invalid pattern '{pattern}' at offset {j}. "
-                        f"Reference to undefined group number {number}."
-                    )
-                out.append("\\" + oct(number)[2:])
-                i = j
-                continue
-            if nxt == "z":
-                out.append(r"\Z")
-            elif nxt == "Z":
-                out.append(r"(?=\n?\Z)")
-            elif nxt == "A":
-                out.append(r"\A")
-            else:
-                out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-            out.append(c)
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            out.append(c)
-            if pattern[i + 1 : i + 2] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":
-                out.append(r"\]")
-                i += 1
-            i += 1
-            continue
-        if verbose and c == "#":
-            end = pattern.find("\n", i)
-            end = len(pattern) if end < 0 else end
-            i = end
-            continue
-        if c == "(":
-            if pattern.startswith("(?#", i):
-                end = pattern.find(")", i)
-                i = len(pattern) if end < 0 else end + 1
-                continue
-            if pattern.startswith("(?(", i):
-                text, i = _condition(pattern, i, number_to_py, name_to_py)
-                out.append(text)
-                continue
-            if pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
-                end = pattern.find(">", i)
-                group_index += 1
-                out.append(f"(?P<g{group_index}>")
-                i = end + 1
-                continue
-            if pattern.startswith("(?'", i):
-                end = pattern.find("'", i + 3)
-                group_index += 1
-                out.append(f"(?P<g{group_index}>")
-                i = end + 1
-                continue
-            if pattern.startswith("(?P<", i):
-                end = pattern.find(">", i)
-                group_index += 1
-                out.append(f"(?P<g{group_index}>")
-                i = end + 1
-                continue
-            if not pattern.startswith("(?", i):
-                if explicit:
-                    out.append("(?:")
-                else:
-                    group_index += 1
-                    out.append(f"(?P<g{group_index}>")
-                i += 1
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    def engine(self, text: str) -> Any:
+        """The compiled pattern to run on `text` (`str.isascii` is a flag lookup)."""
+        if self.ascii_pattern is not None and text.isascii():
+            return self.ascii_pattern
+        return self.pattern
 
 
 # ECMAScript combines only with IgnoreCase, Multiline, Compiled and CultureInvariant.
@@ -393,18 +143,12 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
         raise exc.argument_out_of_range("options")
     if options & 1024 and options & (256 | 64):  # NonBacktracking: no ECMAScript, RightToLeft
         raise exc.argument_out_of_range("options")
-    explicit, verbose = bool(options & 4), bool(options & 32)
     source = pattern if utf16.narrow(pattern) else utf16.units(pattern)
-    if options & 1024:
-        construct = _backtracking_construct(source, verbose)
-        if construct is not None:
-            raise exc.ExpressionRuntimeError(
-                "NotSupportedException",
-                "RegexOptions.NonBacktracking is not supported in conjunction with expressions "
-                f"containing: '{construct}'.",
-            )
-    groups = _scan_groups(source, explicit, verbose)
-    numbers, by_net_name = _net_numbering(groups)
+    parsed = translate(source, options)
+    if options & 1024 and parsed.refused is not None:
+        raise exc.ExpressionRuntimeError("NotSupportedException", nonbacktracking(parsed.refused))
+    groups = list(parsed.groups)
+    numbers, by_net_name = net_numbering(parsed.groups)
     flags = regex.VERSION0
     if options & 1:
         flags |= regex.IGNORECASE
@@ -412,16 +156,14 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
         flags |= regex.MULTILINE
     if options & 16:
         flags |= regex.DOTALL
-    if options & 32:
-        flags |= regex.VERBOSE
     if options & 256:
         flags |= regex.ASCII
     if options & 64:
         flags |= regex.REVERSE
-    translated = _translate(source, groups, numbers, options)
-    check_unrolled(translated, verbose)  # before `regex` unrolls `x{100000000}` (gigabytes)
+    check_unrolled(parsed.text)  # before `regex` unrolls `x{100000000}` (gigabytes)
     try:
-        compiled = regex.compile(translated, flags)
+        compiled = regex.compile(parsed.text, flags)
+        ascii_compiled = parsed.ascii_text and regex.compile(parsed.ascii_text, flags)
     except regex.error as error:
         raise _argument(
             f"Invalid pattern '{pattern}' at offset {error.pos or 0}. {error.msg}."
@@ -430,8 +172,25 @@ def compile_pattern(pattern: str, options: int) -> Compiled:
     names = tuple(_name_of(n, groups, numbers) for n in ordered)
     by_name = dict(by_net_name)
     return Compiled(
-        compiled, (0, *numbers), names, by_name, bool(options & 64), bool(options & 256)
+        compiled,
+        (0, *numbers),
+        names,
+        by_name,
+        bool(options & 64),
+        bool(options & 256),
+        ascii_compiled or None,
     )
+
+
+def unsupported_pattern(pattern: str) -> str | None:
+    """What certgate cannot run in `pattern` (with no options), or None: compiling it at load
+    also fills the cache for the first request."""
+    try:
+        compile_pattern(pattern, 0)
+    except exc.ExpressionRuntimeError as error:
+        if error.exception_type == "NotSupportedException":
+            return error.message.removeprefix("not supported yet: ")
+    return None
 
 
 def _name_of(number: int, groups: list[str | None], numbers: list[int]) -> str:
@@ -863,8 +622,10 @@ class Regex(CsObject):
     def _search(self, text: str, pos: int) -> Any:
         try:
             if self._compiled.right_to_left:
-                return self._compiled.pattern.search(text, 0, pos, timeout=time_left(MATCH_TIMEOUT))
-            return self._compiled.pattern.search(text, pos, timeout=time_left(MATCH_TIMEOUT))
+                return self._compiled.engine(text).search(
+                    text, 0, pos, timeout=time_left(MATCH_TIMEOUT)
+                )
+            return self._compiled.engine(text).search(text, pos, timeout=time_left(MATCH_TIMEOUT))
         except TimeoutError:
             raise _timeout(self._pattern) from None
 
@@ -872,8 +633,8 @@ class Regex(CsObject):
         timeout = time_left(MATCH_TIMEOUT)
         try:
             if self._compiled.right_to_left:
-                return list(self._compiled.pattern.finditer(text, 0, pos, timeout=timeout))
-            return list(self._compiled.pattern.finditer(text, pos, timeout=timeout))
+                return list(self._compiled.engine(text).finditer(text, 0, pos, timeout=timeout))
+            return list(self._compiled.engine(text).finditer(text, pos, timeout=timeout))
         except TimeoutError:
             raise _timeout(self._pattern) from None
 
@@ -939,7 +700,7 @@ class Regex(CsObject):
             return value  # type: ignore[return-value]
         span = {"endpos": pos} if self._compiled.right_to_left else {"pos": pos}
         try:
-            result = self._compiled.pattern.sub(
+            result = self._compiled.engine(text).sub(
                 substitute, text, count=max(limit, 0), timeout=time_left(MATCH_TIMEOUT), **span
             )
         except TimeoutError:

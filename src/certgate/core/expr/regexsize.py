@@ -19,13 +19,11 @@ from .exceptions import ExpressionRuntimeError
 MAX_UNROLLED = 10_000
 
 _COUNT = re.compile(r"\{(\d+)(?:,\d*)?\}")
-_INLINE_VERBOSE = re.compile(r"\(\?[A-Za-z]*x")  # `(?x)`, `(?ix:...)`
 
 
-def _tokens(pattern: str, comments: bool = False) -> Iterator[tuple[int, str, bool]]:
+def _tokens(pattern: str) -> Iterator[tuple[int, str, bool]]:
     """(offset, text, syntax) for each character, an escape or a class's opening as one; syntax
-    is False inside a class and for an escape (`[]…]` opens with a literal ]). With `comments`,
-    a `#` outside classes runs to the end of its line and yields nothing."""
+    is False inside a class and for an escape (`[]…]` opens with a literal ])."""
     i, in_class = 0, False
     while i < len(pattern):
         c = pattern[i]
@@ -37,24 +35,16 @@ def _tokens(pattern: str, comments: bool = False) -> Iterator[tuple[int, str, bo
         elif c == "[":
             in_class, syntax = True, False
             width = 2 if pattern[i + 1 : i + 2] == "]" else 1
-        elif c == "#" and comments:
-            end = pattern.find("\n", i)
-            i = len(pattern) if end < 0 else end + 1
-            continue
         yield i, pattern[i : i + width], syntax
         i += width
 
 
-def check_unrolled(pattern: str, verbose: bool = False) -> None:
-    """Raise NotSupportedException when compiling `pattern` (the `regex` package's syntax)
-    would unroll more than `MAX_UNROLLED` repetitions. Blanks (and, in verbose mode, comments)
-    are taken out first, as the package does in verbose mode: `x{ 1 0 0 }` counts 100."""
+def check_unrolled(pattern: str) -> None:
+    """Raise NotSupportedException when compiling `pattern` (the `regex` package's syntax, as
+    `regexsyntax` writes it: no blanks, no comments, no verbose mode) would unroll more than
+    `MAX_UNROLLED` repetitions."""
     if "{" not in pattern:
         return
-    comments = verbose or _INLINE_VERBOSE.search(pattern) is not None
-    pattern = "".join(
-        text for _, text, syntax in _tokens(pattern, comments) if not (syntax and text.isspace())
-    )
     opens: list[int] = []  # the open groups' start offsets
     groups: list[tuple[int, int]] = []  # (start, end) of each closed group
     counts: dict[int, int] = {}  # offset of a count's "{" -> its minimum

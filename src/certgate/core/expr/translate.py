@@ -35,6 +35,7 @@ from .literals import constant_value
 from .members import MemberTable, linq_result, parameter_types, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
+from .regexp import Regex, unsupported_pattern
 from .scalars import comparison
 from .scope import Local, Names, Scope
 from .static import (
@@ -436,6 +437,16 @@ class ExprTranslator:
             )
         return args
 
+    def check_constant_pattern(self, args: tuple[s.Arg, ...], index: int) -> None:
+        """A literal pattern certgate cannot run (`regexp.unsupported_pattern`) is refused at
+        load, not on the first request; the others are compiled now, once."""
+        if index < len(args) and args[index].name is None:
+            value = args[index].value
+            if isinstance(value, s.Literal) and isinstance(value.value, str):
+                problem = unsupported_pattern(value.value)
+                if problem is not None:
+                    raise self.unsupported(problem, value.pos)
+
     def argument_fits(self, value: SType, target: SType, node: s.Expr) -> bool:
         """Whether C# converts `value` to `target` implicitly (the effects layer knows)."""
         return True
@@ -681,6 +692,8 @@ class ExprTranslator:
         if refuses(info.full_name, key, len(node.args), member.value, bound=False):
             raise self.arity_error(target.name, len(node.args), target.pos)
         args = self.check_argument_kinds(info.full_name, key, node, target.pos, args)
+        if info.full_name == Regex.CS_TYPE and target.name != "Unescape":
+            self.check_constant_pattern(node.args, 1)  # (input, pattern, ...)
         if len(outs) != member.outs:
             raise self.error(
                 f"No overload for method '{target.name}' takes {len(node.args)} arguments",
