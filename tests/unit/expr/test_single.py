@@ -64,8 +64,8 @@ def test_static_types() -> None:
         (3.4028234663852886e38, "3.4028235E+38"),
         (1.401298464324817e-45, "1E-45"),
         (-0.0, "-0"),
-        (float("inf"), "∞"),
-        (float("-inf"), "-∞"),
+        (float("inf"), "Infinity"),
+        (float("-inf"), "-Infinity"),
         (float("nan"), "NaN"),
         (123456.7, "123456.7"),
         (0.00001, "1E-05"),
@@ -87,7 +87,7 @@ def test_parse_rounds_the_decimal_value_once() -> None:
     double nearest it is the tie itself, which would round to even (1)."""
     assert parse("1.00000005960464477539062500001").value == to_f32(1.0000001192092896)
     assert parse("1.000000059604644775390625").value == 1.0  # the exact tie: to even
-    assert to_dotnet_string(parse("1e39")) == "∞"
+    assert to_dotnet_string(parse("1e39")) == "Infinity"
     with pytest.raises(ExpressionRuntimeError):
         parse("1e")
 

@@ -316,7 +316,9 @@ _BASE_BITS = {"System.Int64": 64, "System.Int16": 16, "System.SByte": 16}  # (sh
 
 
 def to_string_(value: object, arg: object = None, *, arg_types: tuple[str, ...] = ()) -> str | None:
-    """Convert.ToString(x), (x, toBase), (x, provider). A char given a base is its code
+    """Convert.ToString(x), (x, toBase), (x, provider). A null string stays null (the
+    overload C# picks for a string or a `null` literal returns it), any other null is "".
+    A char given a base is its code
     (`(int, int)` is the overload that takes it); a negative value's digits are those of its
     static type's width (`-1L` in base 16 is 16 f's)."""
     if type(value) is CsChar and type(arg) is int:
@@ -331,8 +333,8 @@ def to_string_(value: object, arg: object = None, *, arg_types: tuple[str, ...] 
         bits = _BASE_BITS.get(arg_types[0] if arg_types else "", 32)
         number = value + 2**bits if value < 0 else value
         return format(number, {2: "b", 8: "o", 16: "x"}[arg])
-    if value is None:
-        return "" if arg is None else None
+    if value is None:  # ToString(string) gives its null back, ToString(object) ""
+        return None if arg_types[:1] in (("System.String",), ("<null>",)) else ""
     if type(value) in (int, float):
         return format_number(value, None)  # type: ignore[arg-type]
     return to_string(value)

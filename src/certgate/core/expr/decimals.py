@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from . import exceptions as exc
 from .arrays import CsArray
-from .numbers import format_custom
+from .numbers import format_custom, standard_precision
 from .strings import CsEnum, general_text
 from .types import CsChar, CsValue
 
@@ -581,7 +581,7 @@ def _format(value: CsDecimal, format: str) -> str:
     if match is None:
         return format_custom(value.exact(), format)  # type: ignore[arg-type]
     letter, digits = match.group(1), match.group(2)
-    precision = int(digits) if digits else None
+    precision = standard_precision(letter, digits)
     kind = letter.upper()
     if kind in "FN":
         negative, text = _fixed(value, 2 if precision is None else precision, kind == "N")

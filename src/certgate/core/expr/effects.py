@@ -409,13 +409,21 @@ class EffectTranslator(LambdaTranslator):
     @staticmethod
     def checked_code(code: Code) -> Code:
         text = code.text
-        if text.startswith("_w32(") and text.endswith(")"):
-            return Code(f"_chk({text[5:-1]})", code.type)
-        if text.startswith("_w64(") and text.endswith(")"):
-            return Code(f"_chk({text[5:-1]}, 'System.Int64')", code.type)
+        for wrap, target in _CHECKED_WRAPS.items():
+            if text.startswith(wrap) and text.endswith(")"):
+                return Code(f"_chk({text[len(wrap) : -1]}, {target!r})", code.type)
         if text.startswith("_arith("):
             return Code("_carith(" + text[7:], code.type)
         return code
 
+
+# the helpers that wrap an integral result into its type (unchecked), and the type `checked`
+# range-checks it against instead
+_CHECKED_WRAPS = {
+    "_w32(": "System.Int32",
+    "_w64(": "System.Int64",
+    "_wu32(": "System.UInt32",
+    "_wu64(": "System.UInt64",
+}
 
 __all__ = ["EffectTranslator"]

@@ -16,6 +16,7 @@ from typing import Any
 from . import csexc, decimals, ops, runtime, singles, utf16
 from . import exceptions as exc
 from .arrays import CsArray, is_enumerable
+from .budget import check_length
 from .collections import value_equals
 from .jtoken import JToken, to_token
 from .jvalues import explicit
@@ -57,11 +58,9 @@ def convert(value: object, target: str, checked: bool = False) -> object:
         raise exc.no_value()
     number: object = ord(value.value) if isinstance(value, CsChar) else value
     if type(number) is float:
-        if math.isnan(number) or math.isinf(number):
-            if checked:
-                raise exc.overflow()
-            return 0 if target != "System.Char" else CsChar("\0")
-        number = int(number)
+        if checked and (math.isnan(number) or math.isinf(number)):
+            raise exc.overflow()
+        number = int(number) if checked else _truncate_x64(number, target)
     if type(number) is not int:
         raise exc.invalid_cast(value, target)
     low, high = RANGES[target]
@@ -69,6 +68,28 @@ def convert(value: object, target: str, checked: bool = False) -> object:
         raise exc.overflow()
     result = _wrap(number, target)
     return CsChar(chr(result)) if target == "System.Char" else result
+
+
+_TWO_63 = 2.0**63
+
+
+def _truncate_x64(value: float, target: str) -> int:
+    """An unchecked double -> integral conversion as x64 .NET does it: the hardware truncates
+    to 64 bits (UInt32) or 32 bits (the narrower types), out of range or NaN giving the lowest
+    value, whose low bits the target keeps; UInt64 goes through the JIT's helper."""
+    if target == "System.UInt64":
+        if value < _TWO_63:
+            return _int64_x64(value)
+        return _int64_x64(value - _TWO_63) + 2**63
+    if target == "System.UInt32":
+        return _int64_x64(value)
+    whole = int(value) if math.isfinite(value) else -(2**31)
+    return whole if -(2**31) <= whole < 2**31 else -(2**31)
+
+
+def _int64_x64(value: float) -> int:
+    whole = int(value) if math.isfinite(value) else -(2**63)
+    return whole if -(2**63) <= whole < 2**63 else -(2**63)
 
 
 def checked_int(value: int, target: str = "System.Int32") -> int:
@@ -292,6 +313,7 @@ def format_hole(value: object, align: object = None, fmt: object = None) -> str:
         text = to_string(text)
     if align is not None:
         width = _integral(align)
+        check_length(abs(width))  # `$"{x,int.MaxValue}"`: a 2 G-character string otherwise
         pad = " " * (abs(width) - utf16.length(text))  # the width counts UTF-16 units
         text = pad + text if width > 0 else text + pad
     return text

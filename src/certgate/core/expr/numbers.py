@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 from . import exceptions as exc
+from .budget import check_length
 from .strings import CsEnum, format_double
 from .types import CsChar
 
@@ -30,7 +31,7 @@ def _bad_format() -> exc.ExpressionRuntimeError:
 def _exact_decimal(value: float | int, places: int) -> Decimal:
     """The exact value rounded half-to-even to `places` decimals."""
     with localcontext() as ctx:
-        ctx.prec = 1200
+        ctx.prec = 1200 + places  # a double's exact value has at most 1,100 digits
         return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
 
 
@@ -39,7 +40,7 @@ def _int_text(value: int, spec: str) -> str:
     integer's exact digits (`12345.ToString("E3")` is 1.235E+004; a double's digits come from
     Dragon4, which takes a tie to even)."""
     with localcontext() as ctx:
-        ctx.rounding, ctx.prec = ROUND_HALF_UP, 1200
+        ctx.rounding, ctx.prec = ROUND_HALF_UP, 1200 + len(spec)
         return format(Decimal(value), spec)
 
 
@@ -127,13 +128,22 @@ def format_number(value: float | int, format: object) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         if math.isnan(value):
             return "NaN"
-        return "∞" if value > 0 else "-∞"
+        return "Infinity" if value > 0 else "-Infinity"  # the invariant culture's symbols
     match = _STANDARD.match(format)
     if match is None:
         return format_custom(value, format)
     letter, digits = match.group(1), match.group(2)
+    return _standard(value, letter, standard_precision(letter, digits))
+
+
+def standard_precision(letter: str, digits: str) -> int | None:
+    """A standard format's precision (.NET 8 takes up to 999,999,999). The formats that pad to
+    it (`D`, `X`, `E`, `F`, `N`, `P`, `C`) build that many digits: past the memory limit, the
+    OutOfMemoryException of `budget.check_length` instead of a gigabyte string."""
     precision = int(digits) if digits else None
-    return _standard(value, letter, precision)
+    if precision is not None and letter.upper() in "DXEFNPC":
+        check_length(precision)
+    return precision
 
 
 def _standard(value: float | int, letter: str, precision: int | None) -> str:

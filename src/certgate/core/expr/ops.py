@@ -269,6 +269,8 @@ def convert(value: object, target: str) -> object:
         number = int(number)  # truncates toward zero
         if target == "System.Int32" and not _is_int32(number):
             return _INT32_MIN  # what x64 .NET yields for out-of-range doubles
+        if target == "System.Int64" and not -(2**63) <= number < 2**63:
+            return _INT64_MIN
     if target == "System.Int32":
         return wrap32(number)
     if target == "System.Int64":

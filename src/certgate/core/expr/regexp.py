@@ -44,11 +44,6 @@ class RegexOptions(CsEnum):
     CS_TYPE = "System.Text.RegularExpressions.RegexOptions"
     FLAGS = True
 
-    def ToString(self) -> str:
-        if self.value == 0 or self.value in _OPTION_NAMES:
-            return _OPTION_NAMES.get(self.value, "None")
-        return ", ".join(name for bit, name in _OPTION_NAMES.items() if bit and self.value & bit)
-
 
 _OPTION_NAMES = {
     0: "None",
@@ -90,7 +85,7 @@ _BY_VALUE = {option.value: option for option in REGEX_OPTIONS.values()}
 def options_of(value: int) -> RegexOptions:
     found = _BY_VALUE.get(value)
     if found is None:
-        found = RegexOptions(_OPTION_NAMES.get(value, "combined"), value)
+        found = RegexOptions.unnamed(value)
         if 0 <= value <= 0x7FF:  # the enum's bits: at most 2,048 instances
             found = _BY_VALUE.setdefault(value, found)  # one winner if two threads race
     return found

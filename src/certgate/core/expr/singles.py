@@ -34,6 +34,9 @@ EPSILON = 1.401298464324817e-45
 _STANDARD = re.compile(r"([A-Za-z])(\d{0,9})\Z")
 
 
+_SMALLEST = 1.401298464324817e-45  # the least positive binary32 (a subnormal)
+
+
 def to_f32(value: float) -> float:
     """The binary32 value nearest `value` (ties to even); beyond the range, an infinity."""
     try:
@@ -264,7 +267,7 @@ def shortest(value: float) -> str:
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
+        return "Infinity" if value > 0 else "-Infinity"  # the invariant culture's symbols
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
     digits, exp = _shortest_digits(abs(value))
@@ -315,6 +318,8 @@ def nearest_f32(number: float, text: str) -> float:
 
 
 def _next_f32(value: float, direction: int) -> float:
+    if value == 0:  # the neighbours of zero are the smallest subnormals, either side
+        return math.copysign(_SMALLEST, direction)
     bits = int.from_bytes(struct.pack("<f", value), "little")
     step = direction if value >= 0 else -direction
     neighbour = struct.unpack("<f", (bits + step).to_bytes(4, "little"))[0]

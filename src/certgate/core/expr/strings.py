@@ -39,7 +39,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from . import exceptions as exc
 from . import utf16
@@ -74,11 +74,41 @@ class CsEnum(CsValue):
         self.value = value
         type(self)._by_value.setdefault(value, self)  # the first name of a value wins
 
-    def ToString(self) -> str:
-        return self.name
+    def ToString(self, format: object = None) -> str:
+        """Enum.ToString: "G" the name (or the number), "F" flag names even without [Flags],
+        "D" the number, "X" its eight hex digits."""
+        if format is not None and type(format) is not str:
+            raise exc.invalid_cast(format, "System.String")
+        letter = (format or "G").upper()
+        if letter == "G":
+            return self.name
+        if letter == "D":
+            return str(self.value)
+        if letter == "X":
+            return f"{self.value & 0xFFFFFFFF:08X}"
+        if letter == "F" and len(letter) == len(format or "G"):
+            return type(self).flag_names(self.value)
+        raise exc.format_error(
+            'Format string can be only "G", "g", "X", "x", "F", "f", "D" or "d".'
+        )
 
     def Equals(self, other: object) -> bool:
         return type(other) is type(self) and other.value == self.value
+
+    @classmethod
+    def flag_names(cls, value: int) -> str:
+        """The names of the members whose bits make up `value`, highest first taken, or the
+        number when some bits have no name (Enum's flags formatting)."""
+        if value == 0:
+            zero = cls._by_value.get(0)
+            return "0" if zero is None else zero.name
+        names: list[str] = []
+        rest = value
+        for bits, member in sorted(cls._by_value.items(), reverse=True):
+            if bits and rest & bits == bits:
+                names.append(member.name)
+                rest &= ~bits
+        return str(value) if rest else ", ".join(reversed(names))
 
     def value_key(self) -> int:
         return self.value
@@ -96,13 +126,9 @@ class CsEnum(CsValue):
         return found if found is not None else cls.unnamed(value)
 
     @classmethod
-    def unnamed(cls, value: int) -> CsEnum:
+    def unnamed(cls, value: int) -> Self:
         """A value without a member: the number, or for [Flags] the names of its bits."""
-        name = str(value)
-        if cls.FLAGS:
-            bits = [m for v, m in sorted(cls._by_value.items()) if v and v & value == v]
-            if bits and sum(m.value for m in bits) == value:
-                name = ", ".join(m.name for m in bits)
+        name = cls.flag_names(value) if cls.FLAGS else str(value)
         member = cls.__new__(cls)
         member.name, member.value = name, value
         return member
@@ -151,7 +177,7 @@ def format_double(value: float) -> str:
     if math.isnan(value):
         return "NaN"
     if value in (math.inf, -math.inf):
-        return "∞" if value > 0 else "-∞"
+        return "Infinity" if value > 0 else "-Infinity"  # the invariant culture's symbols
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
     mantissa, _, exp = _shortest_sci(abs(value)).partition("e")
@@ -679,13 +705,22 @@ def join(separator: object, *values: object) -> str:
     return utf16.text(sep.join(to_string(item) for item in items))
 
 
-def format_string(template: object, *args: object) -> str:
+_WIDTH_LIMIT = 1_000_000  # String.Format reads no wider alignment (.NET's WidthLimit)
+
+
+def format_string(template: object, *args: object, arg_types: tuple[str, ...] = ()) -> str:
     """String.Format: `{index[,alignment][:format]}` items; the format goes to the value's
     `ToString(format)` as in an interpolated string (`langrt.format_hole`). One array of a
     reference type is the `params object[]` itself (`Format("{0}", new[] {"a"})` is "a"); an
-    array of a value type is one argument (`Format(string, object)`)."""
+    array of a value type is one argument (`Format(string, object)`). The static types choose
+    the other overloads C# picks: `Format(null, "{0}", x)` takes the null as an
+    IFormatProvider, `Format("{0}", null)` passes a null `params` array."""
     from .langrt import format_hole  # noqa: PLC0415 - import cycle
 
+    if arg_types[:2] == ("<null>", "System.String"):
+        template, args, arg_types = args[0], args[1:], arg_types[1:]
+    if arg_types[1:] == ("<null>",):
+        raise exc.argument_null("args")
     text = _needle(template, "format")
     if len(args) == 1 and isinstance(args[0], CsArray) and _references(args[0]):
         args = tuple(args[0])
@@ -710,7 +745,7 @@ def format_string(template: object, *args: object) -> str:
                     "the size of the argument list."
                 )
             align = int(align_text) if align_text.strip().lstrip("-").isdigit() else None
-            if align_text and align is None:
+            if (align_text and align is None) or abs(align or 0) > _WIDTH_LIMIT:
                 raise exc.format_error()
             value = args[int(index_text)]
             out.append(format_hole(value, align, fmt if ":" in text[i + 1 : end] else None))

@@ -240,7 +240,8 @@ def _string_static_type(name: str) -> SType:
 
 
 _STRING_STATICS = {
-    name: StaticMember(fn, _string_static_type(name)) for name, fn in strings.STRING_STATICS.items()
+    name: StaticMember(fn, _string_static_type(name), arg_types=name == "Format")
+    for name, fn in strings.STRING_STATICS.items()
 } | {"Empty": StaticMember("", STRING, is_method=False)}
 
 IMPLEMENTED: dict[str, TypeInfo] = {
