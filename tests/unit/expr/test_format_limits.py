@@ -66,3 +66,19 @@ def test_a_float_literal_below_the_smallest_subnormal_is_zero() -> None:
     assert to_dotnet_string(run("@(1e-50f)")) == "0"
     assert to_dotnet_string(run("@(-1e-50f)")) == "-0"
     assert to_dotnet_string(run('@(float.Parse("8e-46"))')) == "1E-45"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # .NET Core 3.0+ as dotnet/runtime#32458 and dotnet/coreclr#27619 record it (by design)
+        ('@((-0.1).ToString("0"))', "-0"),
+        ('@((-0.01).ToString("0.#;-0.#"))', "-0"),  # rounds to zero: section 0, with its sign
+        ('@((-0.1).ToString("p#;n#"))', "-p"),
+        ('@((-0.1).ToString("p0#;n0#"))', "-p00"),
+        ('@((-0.0).ToString("0.00"))', "-0.00"),
+        ('@((-0.1m).ToString("0"))', "0"),  # decimal has no negative zero
+        ('@((-0.0049m).ToString("E+0%"))', "E+0%"),
+    ],
+)
+def test_a_negative_double_rounded_to_zero_keeps_its_sign(text: str, expected: str) -> None:
+    assert to_dotnet_string(run(text)) == expected

@@ -23,7 +23,8 @@ from typing import ClassVar
 
 from . import exceptions as exc
 from .arrays import CsArray
-from .numbers import format_custom, standard_precision
+from .customformat import format_custom
+from .numbers import standard_precision
 from .strings import CsEnum, general_text
 from .types import CsChar, CsValue
 
@@ -579,7 +580,7 @@ def format_decimal(value: CsDecimal, format: str) -> str:
 def _format(value: CsDecimal, format: str) -> str:
     match = _STANDARD.match(format)
     if match is None:
-        return format_custom(value.exact(), format)  # type: ignore[arg-type]
+        return format_custom(value.exact(), format)
     letter, digits = match.group(1), match.group(2)
     precision = standard_precision(letter, digits)
     kind = letter.upper()

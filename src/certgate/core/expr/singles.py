@@ -25,7 +25,8 @@ from typing import ClassVar
 
 from . import decimals
 from . import exceptions as exc
-from .numbers import format_custom, format_number, parse_double
+from .customformat import format_custom
+from .numbers import format_number, parse_double
 from .strings import general_text
 from .types import CsChar, CsValue
 
@@ -281,8 +282,8 @@ def format_single(value: float, format: str) -> str:
         return format_number(value, format)
     match = _STANDARD.match(format)
     if match is None:
-        seven = Decimal(f"{value:.6e}") if value else Decimal(0)
-        return format_custom(seven, format)  # type: ignore[arg-type]
+        seven = Decimal(f"{value:.6e}")  # SinglePrecisionCustomFormat; -0 keeps its sign
+        return format_custom(seven, format, floating=True)
     letter, digits = match.group(1), match.group(2)
     if letter in "GgRr" and not digits:
         text = shortest(value)
