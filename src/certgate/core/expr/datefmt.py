@@ -358,32 +358,37 @@ _DAY_WORDS = {name.lower() for name in DAY_NAMES} | {name[:3].lower() for name i
 _TIME = (
     r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<F>\d+))?)?"
     r"(?:\s*(?P<ampm>[AaPp][Mm]))?"
+    r"|(?P<Hh>\d{1,2})\s*(?P<ampm2>[AaPp][Mm])"  # `10 PM`: the hour alone
 )
 _ZONE = r"(?P<zone>Z|z|GMT|[+-]\d{1,2}(?::?\d{2})?)"  # not "UTC": .NET refuses it
+_MON = (  # a month's name or abbreviation, in any case
+    r"(?P<mon>(?i:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec))"
+)
+_YEAR = r"(?:(?P<y>\d{4})|(?P<yy>\d{1,2}))"
+# The date shapes DateTime.Parse reads in the invariant culture (month before day when both
+# are numbers); each may follow a day name and precede a time and a zone.
+_DATES = (
+    r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})",  # 2024-03-05, 2024.3.5
+    rf"(?P<mo>\d{{1,2}})[-/.](?P<d>\d{{1,2}})[-/.]{_YEAR}",  # 3/5/2024, 3-5-24
+    rf"(?P<d>\d{{1,2}})(?P<sep>[-\s/])\s*{_MON}(?P=sep)\s*{_YEAR}",  # 5 Mar 2024, 05-Mar-24
+    rf"{_MON}\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})",  # March 5, 2024
+    rf"(?P<y>\d{{4}})(?P<sep>[-\s/])\s*{_MON}(?P=sep)\s*(?P<d>\d{{1,2}})",  # 2024-Mar-05
+    r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})",  # 3/5: this year
+    rf"{_YEAR}\s+{_MON}",  # 24 March: a year and a month (the invariant "yyyy MMMM")
+    rf"{_MON}\s+(?P<d>\d{{1,2}})",  # Mar 5: this year
+)
+_DAY_NAME = r"(?:(?P<dow>[A-Za-z]+),?\s+)?"
+_BETWEEN = r"(?:\s*T\s*|\s*,?\s+)"  # date and time: `T` (blanks allowed), blanks or `, `
+_END = r"\s*\x00*\Z"  # trailing NULs are allowed
 _FORMS = [
-    re.compile(
-        rf"(?P<y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[T ]\s*{_TIME})?\s*{_ZONE}?\Z"
+    *(
+        re.compile(rf"{_DAY_NAME}(?:{date})(?:{_BETWEEN}(?:{_TIME}))?\s*{_ZONE}?{_END}")
+        for date in _DATES
     ),
-    re.compile(rf"(?P<y>\d{{4}})/(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})(?:\s+{_TIME})?\s*{_ZONE}?\Z"),
-    re.compile(
-        rf"(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})/(?:(?P<y>\d{{4}})|(?P<yy>\d{{2}}))"
-        rf"(?:\s+{_TIME})?\s*{_ZONE}?\Z"
-    ),
-    re.compile(
-        rf"(?:(?P<dow>[A-Za-z]+),?\s+)?(?P<d>\d{{1,2}})\s+(?P<mon>[A-Za-z]+)\s+(?P<y>\d{{4}})"
-        rf"(?:\s+{_TIME})?\s*{_ZONE}?\Z"
-    ),
-    re.compile(
-        rf"(?:(?P<dow>[A-Za-z]+),?\s+)?(?P<mon>[A-Za-z]+)\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})"
-        rf"(?:\s+{_TIME})?\s*{_ZONE}?\Z"
-    ),
-    re.compile(rf"(?P<mo>\d{{1,2}})/(?P<d>\d{{1,2}})(?:\s+{_TIME})?\s*{_ZONE}?\Z"),
-    re.compile(rf"(?P<mo>\d{{1,2}})\.(?P<d>\d{{1,2}})\.(?P<y>\d{{4}})(?:\s+{_TIME})?\Z"),
-    re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})\Z"),  # 2024-03: the first of the month
-    re.compile(r"(?P<mon>[A-Za-z]+)\s+(?P<y>\d{4})\Z"),  # Mar 2024
-    re.compile(r"(?P<mon>[A-Za-z]+)\s+(?P<d>\d{1,2})\Z"),  # Mar 5: this year
-    re.compile(rf"{_TIME}\s*{_ZONE}?\Z"),
-    re.compile(r"(?P<H>\d{1,2})\s*(?P<ampm>[AaPp][Mm])\Z"),  # 10 PM, 2pm: today
+    re.compile(rf"(?P<y>\d{{4}})-(?P<mo>\d{{1,2}}){_END}"),  # 2024-03: the first of the month
+    re.compile(rf"{_MON}\s+(?P<y>\d{{4}}){_END}"),  # Mar 2024
+    re.compile(rf"(?:{_TIME})\s*{_ZONE}?{_END}"),  # a time alone: today
 ]
 
 
@@ -450,14 +455,13 @@ def _moment(parts: dict[str, str | None], text: str) -> tuple[int, int | None]:
     else:
         now = now_ticks()
         ticks = now - now % TICKS_PER_DAY
+    if parts.get("Hh") is not None:
+        parts["H"], parts["ampm"] = parts["Hh"], parts["ampm2"]
     if parts.get("H") is not None:
         hour, minute = int(parts["H"] or 0), int(parts.get("M") or 0)
         second = int(parts.get("S") or 0)
         ampm = (parts.get("ampm") or "").upper()
-        if ampm or parts.get("h") is not None:  # a 12-hour clock: 0 to 12
-            if hour > 12:
-                raise _not_datetime(text)
-            hour = hour % 12 + (12 if ampm.startswith("P") else 0)
+        hour = _clock_hour(hour, ampm, parts, text)
         if hour > 23 or minute > 59 or second > 59:
             raise _not_datetime(text)
         ticks += hour * TICKS_PER_HOUR + minute * TICKS_PER_MINUTE + second * TICKS_PER_SECOND
@@ -474,6 +478,27 @@ def _moment(parts: dict[str, str | None], text: str) -> tuple[int, int | None]:
     if int(hours) > 14 or int(minutes or 0) > 59:  # .NET's range of offsets
         raise _not_datetime(text)
     return ticks, sign * (int(hours) * 60 + int(minutes or 0))
+
+
+def _clock_hour(hour: int, ampm: str, parts: dict[str, str | None], text: str) -> int:
+    """The hour of a 12-hour clock (ParseExact's `h`: 12 is midnight unless PM), of `H` with a
+    designator (ParseExact: they must agree), or of DateTime.Parse (`13:00 PM` is 13:00)."""
+    pm = ampm.startswith("P")  # `PM`, or `P` for the format's `t`
+    if parts.get("h") is not None:
+        if hour > 12:
+            raise _not_datetime(text)
+        return hour % 12 + (12 if pm else 0)
+    if not ampm:
+        return hour
+    if parts.get("H24"):
+        if pm != (hour >= 12):
+            raise _not_datetime(text)
+        return hour
+    if hour > 12:
+        if not pm:
+            raise _not_datetime(text)
+        return hour
+    return hour % 12 + (12 if pm else 0)
 
 
 def parse_datetime(text: object) -> DateTime:
@@ -608,6 +633,8 @@ def parse_exact_moment(text: object, format: object) -> tuple[int, int | None]:
     _two_digit_year(parts)
     if parts.get("h") is not None:
         parts["H"] = parts["h"]
+    elif parts.get("H") is not None:
+        parts["H24"] = "1"  # the format's `H`: a designator must agree with it
     dated = any(parts.get(k) for k in ("y", "mo", "mon", "d"))
     if dated:  # a missing year is this year's, a missing month or day the first
         parts["y"] = parts.get("y") or str(_this_year())
