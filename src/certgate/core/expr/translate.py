@@ -414,7 +414,7 @@ class ExprTranslator:
             info = IMPLEMENTED.get(enum or "")
             if info is not None and info.ref is not None:  # else the 0 stays (OidGroup ...)
                 texts[i], types[i] = self.constant(info.ref.default, info.stype).text, info.stype
-        self.last_arg_types = tuple(types)
+        self.last_arg_types, self.last_arg_texts = tuple(types), tuple(texts)
         return "".join(", " + t for t in texts)
 
     def check_call_arguments(
@@ -427,15 +427,21 @@ class ExprTranslator:
         if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
             return args
         params = parameter_types(member, receiver)
-        for param, stype, arg in zip(params, self.last_arg_types, node.args, strict=False):
-            if param is None or arg.value is None or self.argument_fits(stype, param, arg.value):
+        texts = list(self.last_arg_texts)
+        for i, (param, stype, arg) in enumerate(
+            zip(params, self.last_arg_types, node.args, strict=False)
+        ):
+            if param is None or arg.value is None:
                 continue
-            raise self.error(
-                f"The best overloaded method match for '{receiver.name}.{member}' has some "
-                "invalid arguments",
-                pos,
-            )
-        return args
+            if not self.argument_fits(stype, param, arg.value):
+                raise self.error(
+                    f"The best overloaded method match for '{receiver.name}.{member}' has some "
+                    "invalid arguments",
+                    pos,
+                )
+            if stype is STRING and hasattr(param.py, "cs_implicit"):  # `names.Contains("b")`
+                texts[i] = self.convert(Code(texts[i], stype), param, arg.value.pos).text
+        return "".join(", " + t for t in texts)
 
     def check_constant_pattern(self, args: tuple[s.Arg, ...], index: int) -> None:
         """A literal pattern certgate cannot run (`regexp.unsupported_pattern`) is refused at
