@@ -214,9 +214,13 @@ class Translator(BranchTranslator):
         """The body of a loop, ticking the time budget first on every pass (`budget`)."""
         self.loops.append("loop")
         self.repetition += 1
+        self.loop_depths.append(self.lambda_depth)
+        bound = len(self.iteration_locals)
         try:
             return [_INDENT * depth + self.tick(), *self.nested(body, depth)]
         finally:
+            del self.iteration_locals[bound:]
+            self.loop_depths.pop()
             self.loops.pop()
             self.repetition -= 1
 
@@ -292,6 +296,7 @@ class Translator(BranchTranslator):
             )
         element: SType = CHAR if source.type is STRING else source.type.element or UNKNOWN
         walk = f"_each({source.text})"
+        prelude: list[str] = []
         if node.type is not None:
             declared = self.resolve_type(node.type).stype
             if element.known and declared.name != element.name and declared is not UNKNOWN:
@@ -303,7 +308,9 @@ class Translator(BranchTranslator):
                     cast = self.expr(s.Cast(node.pos, node.type, s.Hole(node.pos)))
                 finally:
                     self.holes.pop()
-                walk = f"({cast.text} for {item} in _each({source.text}))"
+                held = self.names.temp()  # a `:=` may not stand in a generator's iterable
+                prelude = [f"{pad}{held} = {source.text}"]
+                walk = f"({cast.text} for {item} in _each({held}))"
             elif declared != element and declared is not UNKNOWN:  # judged at run time
                 ref = self.names.constant(self.type_ref(node.type))
                 walk = f"_each_as({source.text}, {ref})"
@@ -319,4 +326,4 @@ class Translator(BranchTranslator):
                 self.iteration_locals.pop()
         finally:
             self.scope = outer_scope
-        return [f"{pad}for {local.py_name} in {walk}:", *body]
+        return [*prelude, f"{pad}for {local.py_name} in {walk}:", *body]

@@ -7,6 +7,8 @@ exception becomes an `ExpressionRuntimeError`.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
@@ -137,19 +139,33 @@ def compile_expression(
         namespace: dict[str, object] = {"__builtins__": {}, **HELPERS, **names.constants}
         if names.budgeted:
             namespace.update(_concat=ops.concat_capped, _cat=ops.concat_all_capped)
-        exec(compile(python_source, "<policy-expression>", "exec"), namespace)  # noqa: S102
+        with warnings.catch_warnings():  # `1 is None` from `1 is null`: csc warns, not us
+            warnings.simplefilter("ignore", SyntaxWarning)
+            code = compile(python_source, "<policy-expression>", "exec")
+        exec(code, namespace)  # noqa: S102
     except LoadError:
         raise
-    except (RecursionError, MemoryError, SyntaxError):
+    except SyntaxError as error:
+        if not _NESTING.search(str(error)):
+            raise smap.error_at(
+                f"Internal error: certgate generated invalid code for this expression "
+                f"({error.msg}); please report it",
+                smap.body_start,
+            ) from None
+        raise smap.error_at(_TOO_COMPLEX, smap.body_start) from None
+    except (RecursionError, MemoryError):
         # nesting beyond what CPython's compiler accepts; the C# itself was fine
-        raise smap.error_at(
-            "Expression is too complex (nested too deeply)", smap.body_start
-        ) from None
+        raise smap.error_at(_TOO_COMPLEX, smap.body_start) from None
     fn = namespace["_expr"]
     assert callable(fn)
     fn = _budgeted(fn) if names.budgeted else fn
     types = translator.result_types
     return Expression(text, python_source, fn, next(iter(types)) if len(types) == 1 else None)
+
+
+_TOO_COMPLEX = "Expression is too complex (nested too deeply)"
+# CPython's own nesting limits (blocks, parentheses, the parser's stack)
+_NESTING = re.compile(r"too many statically nested blocks|too many nested|too complex|recursion")
 
 
 def _budgeted(fn: Callable[[object], object]) -> Callable[[object], object]:

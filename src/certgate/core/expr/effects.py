@@ -80,6 +80,9 @@ class EffectTranslator(LambdaTranslator):
 
     def assign(self, node: s.Assign, statement: bool) -> Code:
         target = node.target
+        if isinstance(target, s.Name) and target.name == "_" and node.op is None:
+            if self.scope.lookup("_") is None:  # a discard: `_ = F();` evaluates F only
+                return self.operand(node.value)
         if isinstance(target, s.Name):
             local = self.assignable_local(target)
             if node.op is not None:  # `x += 1` reads x first
@@ -94,15 +97,19 @@ class EffectTranslator(LambdaTranslator):
             obj = self.operand(target.target)
             self.check_index_setter(obj, target.pos)
             keys = [self.operand(key).text for key in target.args]
+            element = collection_element(obj.type)
             if node.op is not None:
                 obj_t, key_ts = self.names.temp(), [self.names.temp() for _ in keys]
-                current = Code(f"_idx({obj_t}{''.join(', ' + k for k in key_ts)})", UNKNOWN)
+                current = Code(
+                    f"_idx({obj_t}{''.join(', ' + k for k in key_ts)})", element or UNKNOWN
+                )
                 value = self.compound(node.op, current, node.value, node.pos)
+                if element is not None:  # `bytes[i] += 10` stores a byte, `chars[0] += 1` a char
+                    value = self.convert(value, element, node.value.pos, node.value)
                 bound = [f"({t} := {k})" for t, k in zip(key_ts, keys, strict=True)]
                 args = ", ".join([f"({obj_t} := {obj.text})", *bound, value.text])
             else:
                 value = self.operand(node.value)
-                element = collection_element(obj.type)
                 if element is not None:  # `d["a"] = "b"` into a Dictionary<string, int>: CS0029
                     value = self.convert(value, element, node.value.pos, node.value)
                 args = ", ".join([obj.text, *keys, value.text])

@@ -6,7 +6,9 @@ A lambda becomes a Python `lambda` when its body is a side-effect-free expressio
 sit inside an expression, so it is emitted just before the statement that uses it (`preludes`);
 that is sound because a closure reads captured variables when it runs, not when it is made.
 Outer locals a `def` assigns are declared `nonlocal`. A lambda made inside `foreach` binds the
-iteration variable by value (a default argument), as C# 5+ gives each iteration a fresh one.
+iteration variable by value (a default argument), as C# 5+ gives each iteration a fresh one; so
+does a local a loop body declares and never assigns again (`var j = i;`), which C# also makes
+fresh on each pass.
 """
 
 from __future__ import annotations
@@ -67,7 +69,10 @@ class LambdaTranslator(TypeOpsTranslator):
         super().__init__(smap, context_type, names)
         self.frames: list[Frame] = []
         self.preludes: list[str] = []  # lines (relative indent) to emit before the statement
-        self.iteration_locals: list[Local] = []  # foreach variables in scope
+        # locals a new lambda binds by value: foreach variables, and the locals a loop body
+        # declares and never assigns again (C# gives each iteration fresh ones)
+        self.iteration_locals: list[Local] = []
+        self.loop_depths: list[int] = []  # the lambda depth of each enclosing loop body
         self.loops: list[str] = []  # enclosing "loop"/"switch" kinds (for break/continue)
         # enclosing loops, lambdas and local functions: code inside any of them may run a number
         # of times its input does not bound, so it ticks the time budget (`budget`)
@@ -87,12 +92,20 @@ class LambdaTranslator(TypeOpsTranslator):
         if self.frames and local.in_lambda < self.frames[-1].lambda_depth:
             self.frames[-1].nonlocals.add(local.py_name)
 
+    def declare(self, name: str, stype: SType, pos: int) -> Local:
+        local = super().declare(name, stype, pos)
+        if self.loop_depths and self.loop_depths[-1] == self.lambda_depth and not local.mutable:
+            self.iteration_locals.append(local)  # `var j = i;` in a loop: captured per pass
+        return local
+
     def lambda_(self, node: s.Lambda, param_types: tuple[SType, ...]) -> Code:
-        bound = [
-            f"{local.py_name}={local.py_name}"
-            for local in self.iteration_locals
-            if local.in_lambda <= self.lambda_depth
-        ]
+        bound = list(
+            dict.fromkeys(  # a nested foreach's variable is also a local of the outer body
+                f"{local.py_name}={local.py_name}"
+                for local in self.iteration_locals
+                if local.in_lambda <= self.lambda_depth
+            )
+        )
         outer = self.scope
         self.scope = Scope(outer)
         # a lambda at the top runs once per element of a collection that exists: linear work;
@@ -171,10 +184,10 @@ class LambdaTranslator(TypeOpsTranslator):
     ) -> Code:
         name = name or self.names.temp()
         frame = Frame(self.lambda_depth)
-        saved = (self.preludes, self.hoists, self.loops, self.iteration_locals)
+        saved = (self.preludes, self.hoists, self.loops, self.iteration_locals, self.loop_depths)
         self.frames.append(frame)
         self.preludes, self.hoists, self.loops = [], [], []
-        self.iteration_locals = []
+        self.iteration_locals, self.loop_depths = [], []
         result = UNKNOWN
         try:
             if isinstance(node.body, s.Block):
@@ -188,7 +201,7 @@ class LambdaTranslator(TypeOpsTranslator):
                 lines.append(f"{_INDENT}return {value.text}")
         finally:
             self.frames.pop()
-            self.preludes, self.hoists, self.loops, self.iteration_locals = saved
+            self.preludes, self.hoists, self.loops, self.iteration_locals, self.loop_depths = saved
         if tick:
             lines.insert(0, _INDENT + self.tick())
         if frame.nonlocals:

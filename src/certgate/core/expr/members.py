@@ -130,7 +130,10 @@ def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
 
 
 def collection_element(stype: SType) -> SType | None:
-    """What `x[i] = v` stores into a List<T>, Dictionary<K, V> or T[], when checkable."""
+    """What `x[i] = v` stores into a List<T>, Dictionary<K, V>, T[] or StringBuilder, when
+    checkable."""
+    if stype.name == "System.Text.StringBuilder":  # (by name: stringbuilder imports us)
+        return CHAR
     if stype.py is CsDictionary:
         value = _resolve(VALUE, stype)
     elif stype.py is CsList or (isinstance(stype.py, type) and issubclass(stype.py, CsArray)):

@@ -792,6 +792,8 @@ class ExprTranslator:
     def out_target(self, arg: s.Arg, known: SType = UNKNOWN) -> str:
         """The local an out argument assigns; `known`: the parameter's type, for `out var`."""
         assert arg.out is not None
+        if arg.out == "_" and (arg.declares or self.scope.lookup("_") is None):
+            return self.names.temp()  # a discard: `out _`, `out var _`
         if arg.declares:
             stype = known if arg.out_type is None else self.resolve_type(arg.out_type).stype
             return self.declare(arg.out, stype, arg.pos).py_name
