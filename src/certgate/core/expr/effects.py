@@ -233,6 +233,12 @@ class EffectTranslator(LambdaTranslator):
             if inner.text == temp:
                 return Code(value.text, target, value.invariant)
             return Code(f"(None if ({temp} := {value.text}) is None else {inner.text})", target)
+        if value.type.nullable and not target.nullable and target.py in _VALUE_TYPES:
+            raise self.error(  # csc: CS0266, `int m = n` for an int? n
+                f"Cannot implicitly convert type '{cs_name(value.type)}?' to '{cs_name(target)}'. "
+                "An explicit conversion exists (are you missing a cast?)",
+                pos,
+            )
         if value.type is NULL:
             if target.py in (int, float, bool, CsDecimal, CsSingle) and not target.nullable:
                 raise self.error(
@@ -423,6 +429,9 @@ class EffectTranslator(LambdaTranslator):
             return Code("_carith(" + text[7:], code.type)
         return code
 
+
+# value types whose T? does not convert to T implicitly
+_VALUE_TYPES = (int, float, bool, CsDecimal, CsSingle, CsChar)
 
 # the helpers that wrap an integral result into its type (unchecked), and the type `checked`
 # range-checks it against instead

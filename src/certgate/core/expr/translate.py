@@ -222,6 +222,12 @@ class ExprTranslator:
             raise self.error(
                 f"Cannot implicitly convert type '{code.type.name}' to 'bool'", node.pos
             )
+        if code.type.nullable:  # `if ((bool?)j["f"])`: csc's CS0266
+            raise self.error(
+                "Cannot implicitly convert type 'bool?' to 'bool'. An explicit conversion "
+                "exists (are you missing a cast?)",
+                node.pos,
+            )
         return f"_truth({code.text})"
 
     def constant(self, value: object, stype: SType) -> Code:
