@@ -80,9 +80,9 @@ class EffectTranslator(LambdaTranslator):
 
     def assign(self, node: s.Assign, statement: bool) -> Code:
         target = node.target
-        if isinstance(target, s.Name) and target.name == "_" and node.op is None:
-            if self.scope.lookup("_") is None:  # a discard: `_ = F();` evaluates F only
-                return self.operand(node.value)
+        discard = isinstance(target, s.Name) and target.name == "_" and node.op is None
+        if discard and self.scope.lookup("_") is None:  # `_ = F();` evaluates F only
+            return self.operand(node.value)
         if isinstance(target, s.Name):
             local = self.assignable_local(target)
             if node.op is not None:  # `x += 1` reads x first

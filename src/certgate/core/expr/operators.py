@@ -279,9 +279,8 @@ class OperatorTranslator(ExprTranslator):
             raise self.operand_error("??", left.type, right.type, pos)
         temp = self.names.temp()
         result = left.type if left.type.known and left.type is not NULL else right.type
-        if result.nullable and right.type.known and not right.type.nullable:
-            if right.type.name == result.name:  # `n ?? 0` for an int? n is an int
-                result = non_nullable(result)
+        if result.nullable and not right.type.nullable and right.type.name == result.name:
+            result = non_nullable(result)  # `n ?? 0` for an int? n is an int
         return Code(f"({temp} if ({temp} := {left.text}) is not None else {right.text})", result)
 
     def equality(self, op: str, left: Code, right: Code, pos: int) -> Code:

@@ -446,7 +446,7 @@ class ExprTranslator:
                     pos,
                 )
             if stype is STRING and hasattr(param.py, "cs_implicit"):  # `names.Contains("b")`
-                texts[i] = self.convert(Code(texts[i], stype), param, arg.value.pos).text
+                texts[i] = self.implicit_to(Code(texts[i], stype), param, arg.value).text
         return "".join(", " + t for t in texts)
 
     def check_constant_pattern(self, args: tuple[s.Arg, ...], index: int) -> None:
@@ -462,6 +462,10 @@ class ExprTranslator:
     def argument_fits(self, value: SType, target: SType, node: s.Expr) -> bool:
         """Whether C# converts `value` to `target` implicitly (the effects layer knows)."""
         return True
+
+    def implicit_to(self, item: Code, target: SType, node: s.Expr) -> Code:
+        """`item` converted implicitly to `target` (the effects layer does it)."""
+        return item
 
     def arity_error(self, name: str, count: int, pos: int) -> Exception:
         return self.error(f"No overload for method '{name}' takes {count} arguments", pos)
