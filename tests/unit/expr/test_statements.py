@@ -60,7 +60,7 @@ def test_statement_semantics(text: str, expected: object) -> None:
         ("@{ for (var i = 0; i < 3; i++) { } }", "Not all code paths return a value"),
         ('@{ while (context.Request.Method == "GET") { return 1; } }', "Not all code paths"),
         ("@{ while (true) { if (1 > 0) break; } }", "Not all code paths return a value"),
-        ("@{ switch (1) { case 1: return 1; } }", "Not all code paths return a value"),
+        ("@{ switch (2) { case 1: return 1; } }", "Not all code paths return a value"),
         (
             "@{ switch (1) { case 1: var x = 1; default: return 2; } }",
             "Control cannot fall through",

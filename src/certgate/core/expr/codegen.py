@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import syntax as s
 from .codegen_more import BranchTranslator
-from .flow import completes, jumps
+from .flow import bool_constants, completes, jumps
 from .lambdas import reassigned_names
 from .operators import cs_name
 from .scope import Scope
@@ -41,9 +41,10 @@ class Translator(BranchTranslator):
         types of the values it returns are left in `result_types`."""
         self.result_types: set[str] = set()
         self.reassigned = reassigned_names(body)
+        self.constants = bool_constants(body)
         if isinstance(body, s.Block):
             lines = self.block(body, 1)
-            if completes(body):
+            if completes(body, self.constants):
                 raise self.error("Not all code paths return a value", body.pos)
         else:
             value = self.returned(body).text

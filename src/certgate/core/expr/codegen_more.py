@@ -85,7 +85,7 @@ class BranchTranslator(EffectTranslator):
             for section in node.sections:
                 tests = [self.case_test(subject, label, seen) for label in section.labels]
                 body = [line for stmt in section.body for line in self.stmt(stmt, depth + 2)]
-                if completes(s.Block(section.pos, section.body)):
+                if completes(s.Block(section.pos, section.body), self.constants):
                     raise self.error(
                         "Control cannot fall through from one case label to another",
                         section.pos,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import syntax as s
-from .flow import completes
+from .flow import bool_constants, completes
 from .lambdatypes import lambda_result
 from .parse import SourceMap
 from .scope import Local, Names, Scope
@@ -140,7 +140,11 @@ class LambdaTranslator(TypeOpsTranslator):
     def local_function(self, node: s.LocalFunction, local: Local) -> list[str]:
         """The `def` of a local function (emitted at the top of its block, so that calls before
         the declaration work, as in C#)."""
-        if node.returns is not None and isinstance(node.body, s.Block) and completes(node.body):
+        if (
+            node.returns is not None
+            and isinstance(node.body, s.Block)
+            and completes(node.body, bool_constants(node.body))
+        ):
             raise self.error("Not all code paths return a value", node.pos)
         saved, self.preludes = self.preludes, []
         outer = self.scope

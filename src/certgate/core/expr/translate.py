@@ -158,6 +158,7 @@ class ExprTranslator:
         self.last_arg_types: tuple[SType, ...] = ()  # of the latest `call_args`
         self.last_arg_texts: tuple[str, ...] = ()
         self.reassigned: frozenset[str] = frozenset()  # C# locals assigned after declaration
+        self.constants: dict[str, s.Expr] = {}  # const locals (`flow.bool_constants`)
 
     # --- errors ---------------------------------------------------------------------------------
 
