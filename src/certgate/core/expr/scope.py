@@ -31,6 +31,16 @@ class Local:
 class Scope:
     parent: Scope | None
     names: dict[str, Local] = field(default_factory=dict)
+    # names declared in scopes nested in this one: C# gives a local the whole block it is
+    # declared in, so `{ var y = 1; } var y = 2;` is csc's CS0136 too
+    nested: set[str] = field(default_factory=set)
+
+    def declare(self, name: str, local: Local) -> None:
+        self.names[name] = local
+        scope = self.parent
+        while scope is not None:
+            scope.nested.add(name)
+            scope = scope.parent
 
     def lookup(self, name: str) -> Local | None:
         scope: Scope | None = self

@@ -822,7 +822,8 @@ class ExprTranslator:
         return f"(({temp} := {call}){binds})[0][0]"
 
     def declare(self, name: str, stype: SType, pos: int) -> Local:
-        if name == "context" or self.scope.lookup(name) is not None:
+        clash = self.scope.lookup(name) is not None or name in self.scope.nested
+        if name == "context" or clash:
             raise self.error(
                 f"A local or parameter named '{name}' cannot be declared in this scope because "
                 "that name is used in an enclosing local scope to define a local or parameter",
@@ -830,7 +831,7 @@ class ExprTranslator:
             )
         local = Local(self.names.local(name), stype, self.lambda_depth)
         local.mutable = name in self.reassigned
-        self.scope.names[name] = local
+        self.scope.declare(name, local)
         return local
 
     # --- types ----------------------------------------------------------------------------------
