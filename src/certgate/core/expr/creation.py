@@ -162,6 +162,7 @@ class CreationTranslator(OperatorTranslator):
         args = self.check_argument_kinds(info.full_name, ".ctor", node, node.pos, args)
         if info.full_name == Regex.CS_TYPE:
             self.check_constant_pattern(node.args, 0)
+        self.check_named_arguments(info.ctor, node.args, info.full_name, ".ctor")
         ctor: object = info.ctor
         copy = getattr(info.stype.py, "copy_of", None)  # JObject(JObject), JArray(JArray)
         if copy is not None and [t.py for t in self.last_arg_types] == [info.stype.py]:

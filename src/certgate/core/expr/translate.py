@@ -16,6 +16,8 @@ is not, the runtime refuses them (same message, as a NotSupportedException).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import keyword
 import math
 import re
@@ -116,6 +118,16 @@ _OR_DEFAULT = frozenset(
 
 # the members of Nullable<T> a null value answers: their results
 _ON_NULL = {"ToString": STRING, "Equals": BOOL}
+
+
+@functools.lru_cache(maxsize=2048)
+def accepts_keyword(fn: object, name: str) -> bool:
+    """Whether `fn` takes a keyword argument `name` (a parameter so named, or **kwargs)."""
+    try:
+        params = inspect.signature(fn).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True  # not introspectable: judged when it runs
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _group_lambda(group: s.Member, count: int) -> s.Lambda:
@@ -450,6 +462,26 @@ class ExprTranslator:
                 texts[i] = self.implicit_to(Code(texts[i], stype), param, arg.value).text
         return "".join(", " + t for t in texts)
 
+    def check_bound_call(
+        self, receiver: SType, table: MemberTable, target: s.Member, node: s.Invoke
+    ) -> None:
+        """The arity and the named arguments of an instance method the receiver's table has."""
+        implementation = table.methods[target.name]
+        if refuses(receiver.name, target.name, len(node.args), implementation, bound=True):
+            raise self.arity_error(target.name, len(node.args), target.pos)
+        self.check_named_arguments(implementation, node.args, table.cs_type, target.name)
+
+    def check_named_arguments(
+        self, fn: object, args: tuple[s.Arg, ...], owner: str, member: str
+    ) -> None:
+        """A named argument the implementation does not take under that name is refused at
+        load ("not supported yet"), not left to fail as an InvalidCastException at run time."""
+        for arg in args:
+            if arg.name is not None and not accepts_keyword(fn, arg.name):
+                raise self.unsupported(
+                    f"the named argument '{arg.name}' of '{owner}.{member}'", arg.pos
+                )
+
     def check_constant_pattern(self, args: tuple[s.Arg, ...], index: int) -> None:
         """A literal pattern certgate cannot run (`regexp.unsupported_pattern`) is refused at
         load, not on the first request; the others are compiled now, once."""
@@ -566,9 +598,7 @@ class ExprTranslator:
                 raise self.error(
                     f"No overload for method '{target.name}' takes out arguments here", target.pos
                 )
-            implementation = table.methods[target.name]
-            if refuses(receiver.type.name, target.name, len(node.args), implementation, bound=True):
-                raise self.arity_error(target.name, len(node.args), target.pos)
+            self.check_bound_call(receiver.type, table, target, node)
             args = self.check_call_arguments(receiver.type, target.name, node, target.pos, args)
         if table is not None:
             result = table.result_type(target.name, receiver.type)
@@ -716,6 +746,7 @@ class ExprTranslator:
                 f"No overload for method '{target.name}' takes {len(node.args)} arguments",
                 target.pos,
             )
+        self.check_named_arguments(member.value, node.args, info.full_name, target.name)
         function = self.names.constant(member.value)
         try:
             result = member.result
