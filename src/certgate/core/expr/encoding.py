@@ -339,17 +339,35 @@ def html_encode(value: object) -> str | None:
     return "".join(out)
 
 
-_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+# .NET reads an entity from `&` to the next `;`, unless an `&` comes first
+_ENTITY = re.compile(r"&([^;&]*);")
+# uint.TryParse with NumberStyles.Integer: blanks around, a sign (only "-0" survives a minus)
+_DECIMAL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)[ \t\n\v\f\r]*\Z")
+_HEX_NUMBER = re.compile(r"[0-9A-Fa-f]+\Z")
 
 
 def _entity(match: re.Match[str]) -> str:
     body = match.group(1)
-    if body.startswith("#"):
-        code = int(body[2:], 16) if body[1] in "xX" else int(body[1:])
-        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+    if len(body) > 1 and body[0] == "#":
+        code = _entity_code(body)
+        if code is None or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
             return match.group(0)
         return chr(code)
     return html.entities.html5.get(body + ";", match.group(0)) if body in _HTML4 else match.group(0)
+
+
+def _entity_code(body: str) -> int | None:
+    """The number of `&#…;` as WebUtility.HtmlDecode parses it, or None."""
+    if body[1] in "xX":
+        digits = body[2:]
+        return int(digits, 16) if _HEX_NUMBER.match(digits) and len(digits) <= 8 else None
+    number = _DECIMAL.match(body, 1)
+    if number is None:
+        return None
+    value = int(number.group(2))
+    if number.group(1) == "-" and value != 0:
+        return None
+    return value if value <= 0xFFFFFFFF else None
 
 
 _HTML4 = frozenset(html.entities.name2codepoint) | {"apos"}

@@ -51,6 +51,7 @@ def _escape(text: str, keep: frozenset[int]) -> str:
 
 
 _ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _normalise(text: str) -> str:
@@ -60,6 +61,7 @@ def _normalise(text: str) -> str:
         byte = int(match.group(1), 16)
         return chr(byte) if byte in _UNRESERVED else match.group(0)
 
+    text = _LONE_PERCENT.sub("%25", text)  # `100%` is not an escape: .NET escapes the '%'
     return _ESCAPED.sub(decode, _escape(text, _URI_KEEP | {ord("#")}))
 
 

@@ -82,8 +82,9 @@ def xml_string(value: object) -> str:
     cs_type = getattr(value, "CS_TYPE", None)
     if cs_type == "System.DateTime":
         return to_string(value.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFK"))  # type: ignore[attr-defined]
-    if cs_type == "System.DateTimeOffset":
-        return to_string(value.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz"))  # type: ignore[attr-defined]
+    if cs_type == "System.DateTimeOffset":  # XmlConvert writes a zero offset as "Z"
+        zone = "Z" if value.Offset.Ticks == 0 else "zzz"  # type: ignore[attr-defined]
+        return to_string(value.ToString(f"yyyy-MM-ddTHH:mm:ss.FFFFFFF{zone}"))  # type: ignore[attr-defined]
     if cs_type == "System.TimeSpan":
         return duration_text(value.Ticks)  # type: ignore[attr-defined]
     return to_string(value)
