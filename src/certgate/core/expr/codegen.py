@@ -101,14 +101,24 @@ class Translator(BranchTranslator):
 
     def s_Return(self, node: s.Return, depth: int) -> list[str]:
         pad = _INDENT * depth
+        declared = self.frames[-1].declared if self.frames else None
         if node.value is None:
-            if not self.frames:
-                raise self.error(
-                    "An object of a type convertible to 'object' is required", node.pos
+            if not self.frames or (declared is not None and declared is not VOID):
+                shown = "object" if declared is None else cs_name(declared)
+                raise self.error(  # csc: CS0126
+                    f"An object of a type convertible to '{shown}' is required", node.pos
                 )
             return [f"{pad}return"]
         if self.frames:
+            if declared is VOID:  # csc: CS0127
+                raise self.error(
+                    "Since the local function returns void, a return keyword must not be "
+                    "followed by an object expression",
+                    node.pos,
+                )
             value = self.expr(node.value)
+            if declared is not None:  # `int F() { return "s"; }` is csc's CS0029
+                value = self.implicit_to(value, declared, node.value)
             self.frames[-1].returns.append(value.type)
             return [f"{pad}return {value.text}"]
         return [f"{pad}return {self.returned(node.value).text}"]

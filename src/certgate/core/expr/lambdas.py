@@ -20,7 +20,7 @@ from .flow import bool_constants, completes
 from .lambdatypes import lambda_result
 from .parse import SourceMap
 from .scope import Local, Names, Scope
-from .static import UNKNOWN, SType
+from .static import UNKNOWN, VOID, SType
 from .syntax import walk
 from .translate import Code
 from .typeops import TypeOpsTranslator
@@ -35,6 +35,8 @@ class Frame:
     lambda_depth: int
     nonlocals: set[str] = field(default_factory=set)
     returns: list[SType] = field(default_factory=list)  # static types of its `return`s
+    # a local function's declared return type (VOID for `void`); None for a lambda's def
+    declared: SType | None = None
 
 
 def _needs_def(body: s.Expr | s.Block) -> bool:
@@ -161,7 +163,8 @@ class LambdaTranslator(TypeOpsTranslator):
                 params.append(py if default is None else f"{py}={self.operand(default).text}")
             # it may call itself: every call ticks
             body = s.Lambda(node.pos, node.params, node.body)
-            self.lambda_def(body, params, local.py_name, tick=True)
+            declared = VOID if node.returns is None else self.resolve_type(node.returns).stype
+            self.lambda_def(body, params, local.py_name, tick=True, declared=declared)
         finally:
             self.scope = outer
             self.lambda_depth -= 1
@@ -179,15 +182,30 @@ class LambdaTranslator(TypeOpsTranslator):
         for arg in node.args:
             if arg.name is not None or arg.out is not None:
                 raise self.unsupported("named and out arguments of local functions", arg.pos)
-        args = ", ".join(self.operand(arg.value).text for arg in node.args if arg.value)
-        returns = UNKNOWN if function.returns is None else self.resolve_type(function.returns).stype
-        return Code(f"{local.py_name}({args})", returns)
+        required = sum(default is None for default in function.defaults)
+        if not required <= len(node.args) <= len(function.params):  # csc: CS1501
+            raise self.arity_error(function.name, len(node.args), node.pos)
+        texts = []
+        for arg, param in zip(node.args, function.params, strict=False):
+            assert arg.value is not None and param.type is not None
+            code = self.operand(arg.value)  # C# converts each argument to its parameter's type
+            texts.append(
+                self.implicit_to(code, self.resolve_type(param.type).stype, arg.value).text
+            )
+        returns = VOID if function.returns is None else self.resolve_type(function.returns).stype
+        return Code(f"{local.py_name}({', '.join(texts)})", returns)
 
     def lambda_def(
-        self, node: s.Lambda, params: list[str], name: str | None = None, *, tick: bool
+        self,
+        node: s.Lambda,
+        params: list[str],
+        name: str | None = None,
+        *,
+        tick: bool,
+        declared: SType | None = None,
     ) -> Code:
         name = name or self.names.temp()
-        frame = Frame(self.lambda_depth)
+        frame = Frame(self.lambda_depth, declared=declared)
         saved = (self.preludes, self.hoists, self.loops, self.iteration_locals, self.loop_depths)
         self.frames.append(frame)
         self.preludes, self.hoists, self.loops = [], [], []
@@ -200,6 +218,8 @@ class LambdaTranslator(TypeOpsTranslator):
                     result = frame.returns[0]
             else:
                 value = self.operand(node.body)
+                if declared is not None and declared is not VOID:  # `int F(char c) => c;`
+                    value = self.implicit_to(value, declared, node.body)
                 result = value.type
                 lines = [_INDENT + line for line in self.preludes]
                 lines.append(f"{_INDENT}return {value.text}")
