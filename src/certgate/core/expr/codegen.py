@@ -17,6 +17,7 @@ Mappings that are not one-to-one:
 from __future__ import annotations
 
 from . import syntax as s
+from .assigned import first_unassigned_read
 from .codegen_more import BranchTranslator
 from .flow import bool_constants, completes, jumps
 from .lambdas import reassigned_names
@@ -43,6 +44,10 @@ class Translator(BranchTranslator):
         self.reassigned = reassigned_names(body)
         self.constants = bool_constants(body)
         if isinstance(body, s.Block):
+            unassigned = first_unassigned_read(body)
+            if unassigned is not None:  # csc: CS0165, before any code is made
+                name, pos = unassigned
+                raise self.error(f"Use of unassigned local variable '{name}'", pos)
             lines = self.block(body, 1)
             if completes(body, self.constants):
                 raise self.error("Not all code paths return a value", body.pos)
