@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 from . import syntax as s
-from .flow import Constants, bool_constants, constant_bool
+from .flow import Constants, bool_constants, constant_bool, switch_may_miss
 
 # The locals definitely assigned at a point; None where the point cannot be reached (after a
 # jump), which counts as every local assigned.
@@ -161,8 +161,7 @@ class _Analysis:
             self.targets.pop()
         if self.targets:
             self.targets[-1].continues.extend(loop.continues)
-        has_default = any(None in section.labels for section in node.sections)
-        return _meet([*loop.breaks, *ends, *([] if has_default else [state])])
+        return _meet([*loop.breaks, *ends, *([state] if switch_may_miss(node) else [])])
 
     def try_(self, node: s.Try, state: State) -> State:
         body = self.block(node.body, state)

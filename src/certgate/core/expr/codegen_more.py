@@ -138,6 +138,8 @@ class BranchTranslator(EffectTranslator):
             lines += [f"{pad}except _Exc as {error}:", f"{inner}{caught} = _caught({error})"]
             everything = False
             for i, clause in enumerate(node.catches):
+                if everything and clause.type is None:  # csc warns (CS1058): it never runs
+                    continue
                 if everything:
                     raise self.error(
                         "A previous catch clause already catches all exceptions of this or of a "

@@ -156,6 +156,12 @@ def compile_expression(
     except (RecursionError, MemoryError):
         # nesting beyond what CPython's compiler accepts; the C# itself was fine
         raise smap.error_at(_TOO_COMPLEX, smap.body_start) from None
+    except Exception as error:  # a compiler bug must not escape as a traceback
+        raise smap.error_at(
+            f"Internal error: certgate could not compile this expression "
+            f"({type(error).__name__}: {error}); please report it",
+            smap.body_start,
+        ) from None
     fn = namespace["_expr"]
     assert callable(fn)
     fn = _budgeted(fn) if names.budgeted else fn

@@ -9,6 +9,8 @@ short or char as C# does.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...errors import ExpressionError
 from . import decimals, singles
 from . import syntax as s
@@ -260,6 +262,7 @@ class EffectTranslator(LambdaTranslator):
             # C#'s implicit constant conversions start from an int (or a long, to ulong):
             # `byte b = 5` converts, `int i = 5L` does not (CS0266)
             from_int = value.type is INT or (value.type is LONG and target.name == "System.UInt64")
+            node = self.inline_constants(node)  # `const int K = 5; byte b = K;` converts too
             if from_int and _is_constant(node) and target.name in RANGES:
                 constant = constant_value(node)
                 low, high = RANGES[target.name]
@@ -287,6 +290,26 @@ class EffectTranslator(LambdaTranslator):
         raise self.error(
             f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos
         )
+
+    def inline_constants(self, node: s.Expr | None) -> s.Expr | None:
+        """`node` with each `const` local in scope replaced by its initializer."""
+        return None if node is None else self.inlined(node)
+
+    def inlined(self, node: s.Expr, seen: frozenset[str] = frozenset()) -> s.Expr:
+        if isinstance(node, s.Name):
+            local = self.scope.lookup(node.name)
+            const = local is not None and local.readonly == "const" and node.name not in seen
+            if const and node.name in self.constants:  # (`seen`: `const int K = K;` is CS0110)
+                return self.inlined(self.constants[node.name], seen | {node.name})
+            return node
+        if isinstance(node, s.Paren):
+            return replace(node, inner=self.inlined(node.inner, seen))
+        if isinstance(node, s.Unary):
+            return replace(node, operand=self.inlined(node.operand, seen))
+        if isinstance(node, s.Binary):
+            left, right = self.inlined(node.left, seen), self.inlined(node.right, seen)
+            return replace(node, left=left, right=right)
+        return node
 
     def decimal_convert(self, value: Code, target: SType, pos: int, node: s.Expr | None) -> Code:
         """Into decimal from the integral types and char; nothing converts implicitly between

@@ -68,14 +68,14 @@ def constant_bool(node: s.Expr | None, consts: Constants) -> bool | None:
         if a is not None and b is not None:
             return _BOOL_OPS[node.op](a, b)
     if node.op in _COMPARE:
-        x, y = _scalar_constant(node.left), _scalar_constant(node.right)
+        x, y = scalar_constant(node.left), scalar_constant(node.right)
         ordered = isinstance(x, int) or node.op in ("==", "!=")  # strings: equality only
         if x is not None and y is not None and type(x) is type(y) and ordered:
             return _COMPARE[node.op](x, y)
     return None
 
 
-def _scalar_constant(node: s.Expr) -> int | str | None:
+def scalar_constant(node: s.Expr) -> int | str | None:
     while isinstance(node, s.Paren):
         node = node.inner
     if isinstance(node, s.Literal) and node.kind == "string":
@@ -140,15 +140,20 @@ def completes(node: s.Stmt, consts: Constants | None = None) -> bool:
 
 
 def _switch_completes(node: s.Switch) -> bool:
-    """Reachable after the switch: a `break`; or, without `default:`, a value no label takes
-    (any value, unless the switch's value is a constant that a label matches)."""
+    """Reachable after the switch: a `break`; or a value no label takes."""
     if any(jumps_switch(stmt) for section in node.sections for stmt in section.body):
         return True
+    return switch_may_miss(node)
+
+
+def switch_may_miss(node: s.Switch) -> bool:
+    """Whether the switch may take no section: it has no `default:`, and its value is not a
+    constant that a label matches."""
     labels = [label for section in node.sections for label in section.labels]
     if None in labels:
         return False
-    value = _scalar_constant(node.value)
-    return value is None or all(_scalar_constant(label) != value for label in labels if label)
+    value = scalar_constant(node.value)
+    return value is None or all(scalar_constant(label) != value for label in labels if label)
 
 
 def jumps_switch(node: s.Stmt) -> bool:

@@ -196,7 +196,7 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         return SType("IEnumerable", LinqSeq, element=known[0].element or UNKNOWN)
     if name == "ConvertAll" and receiver.py is CsList:
         return SType(CsList.CS_TYPE, CsList, element=known[0])
-    if name in ("GroupBy", "ToDictionary") and len(known) <= 2:
+    if name in ("GroupBy", "ToDictionary") and 1 <= len(known) <= 2:
         args = (known[0], known[1] if len(known) == 2 else element)
         if name == "ToDictionary":
             return SType(CsDictionary.CS_TYPE, CsDictionary, element=pair_of(args), args=args)

@@ -205,6 +205,8 @@ class Lowerer:
         if name_node.type == "generic_name":
             ident, args = kids(name_node)[0], kids(name_node)[1]
             type_args = tuple(self.type(arg) for arg in kids(args))
+            if not type_args:  # `M<>(...)`: csc's CS7003
+                raise self.error("Unexpected use of an unbound generic name", name_node)
             return s.Member(ident.start_byte, target, self.text(ident), type_args)
         if name_node.type != "identifier":
             raise self.unsupported(f"member name '{self.text(name_node)}'", name_node)
