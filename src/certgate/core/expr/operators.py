@@ -23,6 +23,7 @@ from .datetime import DateTime, DateTimeOffset, TimeSpan, new_datetimeoffset
 from .decimals import CsDecimal
 from .literals import INTEGER_KINDS, constant_value
 from .members import index_key
+from .regexp import enum_add, enum_difference, is_enum
 from .singles import CsSingle
 from .static import (
     BOOL,
@@ -44,6 +45,7 @@ from .static import (
     from_annotation,
     non_nullable,
 )
+from .strings import CsEnum
 from .translate import Code, ExprTranslator
 from .types import CsChar, CsValue
 
@@ -241,7 +243,9 @@ class OperatorTranslator(ExprTranslator):
         if op in ("&&", "||"):
             word = "and" if op == "&&" else "or"
             return Code(f"({self.cond(node.left)} {word} {self.cond(node.right)})", BOOL)
-        left, right = self.operand(node.left), self.operand(node.right)
+        left, right = self.enum_zero(self.operand(node.left), self.operand(node.right), node)
+        if op in ("+", "-") and (enum := self.enum_arithmetic(op, left, right)) is not None:
+            return enum
         if op in _OFFSET_OPERATORS:
             left, right = self.offset_operands(left, right)
         if op == "??":
@@ -251,6 +255,29 @@ class OperatorTranslator(ExprTranslator):
         if op in _COMPARE:
             return self.comparison(op, left, right, node.pos)
         return self.arithmetic(op, left, right, node)
+
+    def enum_zero(self, left: Code, right: Code, node: s.Binary) -> tuple[Code, Code]:
+        """A constant 0 beside an enum is that enum's zero (C# converts the literal 0 to any
+        enum): `(options & RegexOptions.IgnoreCase) != 0`, `token.Type == 0`."""
+        for enum, other, other_node in ((left, right, node.right), (right, left, node.left)):
+            if is_enum(enum.type.py) and other.type is INT and constant_value(other_node) == 0:
+                assert isinstance(enum.type.py, type) and issubclass(enum.type.py, CsEnum)
+                zero = Code(self.names.constant(enum.type.py.cs_from_integer(0)), enum.type)
+                return (left, zero) if enum is left else (zero, right)
+        return left, right
+
+    def enum_arithmetic(self, op: str, left: Code, right: Code) -> Code | None:
+        """`e + n`, `n + e`, `e - n` (an enum) and `e1 - e2` (the underlying int)."""
+        a, b = left.type, right.type
+        if is_enum(a.py) and a.py is b.py and op == "-":
+            helper = self.names.constant(enum_difference)
+            return Code(f"{helper}({left.text}, {right.text})", INT)
+        integral = (b if is_enum(a.py) else a).py is int
+        if (is_enum(a.py) or (is_enum(b.py) and op == "+")) and integral:
+            helper = self.names.constant(enum_add)
+            sign = ", -1" if op == "-" else ""
+            return Code(f"{helper}({left.text}, {right.text}{sign})", a if is_enum(a.py) else b)
+        return None
 
     def offset_operands(self, left: Code, right: Code) -> tuple[Code, Code]:
         """C#'s implicit DateTime -> DateTimeOffset conversion where the other operand is a

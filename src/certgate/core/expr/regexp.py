@@ -78,6 +78,32 @@ def enum_bitwise(op: str, a: object, b: object) -> CsEnum:
     return options_of(value) if isinstance(a, RegexOptions) else type(a).cs_from_integer(value)
 
 
+def enum_add(a: object, b: object, sign: int = 1) -> CsEnum:
+    """`e + n`, `n + e`, `e - n`: the enum value `sign`-offset by the integer (C#'s enum
+    addition and subtraction operators)."""
+    enum, number = (a, b) if isinstance(a, CsEnum) else (b, a)
+    assert isinstance(enum, CsEnum) and type(number) is int
+    return _enum_of(enum, enum.value + sign * number)
+
+
+def enum_difference(a: object, b: object) -> int:
+    """`e1 - e2`: the difference of the underlying values."""
+    assert isinstance(a, CsEnum) and isinstance(b, CsEnum)
+    return a.value - b.value
+
+
+def enum_complement(a: object) -> CsEnum:
+    """`~e`."""
+    assert isinstance(a, CsEnum)
+    return _enum_of(a, ~a.value)
+
+
+def _enum_of(like: CsEnum, value: int) -> CsEnum:
+    return (
+        options_of(value) if isinstance(like, RegexOptions) else type(like).cs_from_integer(value)
+    )
+
+
 # One instance per value, so `==` (reference equality for enums) compares values, as in C#.
 _BY_VALUE = {option.value: option for option in REGEX_OPTIONS.values()}
 

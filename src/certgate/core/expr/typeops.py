@@ -25,7 +25,7 @@ from .langrt import RANGES
 from .linq import LINQ_METHODS, TYPED_GENERICS
 from .literals import INTEGER_KINDS
 from .operators import promoted
-from .regexp import enum_bitwise, is_enum
+from .regexp import enum_bitwise, enum_complement, is_enum
 from .singles import CsSingle
 from .static import BOOL, CHAR, LONG, NULL, UINT, ULONG, UNKNOWN, SType, array_of, non_nullable
 from .translate import Code
@@ -242,7 +242,7 @@ class TypeOpsTranslator(CreationTranslator):
             return super().x_Binary(node)
         if node.op == ">>>":
             raise self.unsupported("operator '>>>' (C# 11)", node.pos)
-        left, right = self.operand(node.left), self.operand(node.right)
+        left, right = self.enum_zero(self.operand(node.left), self.operand(node.right), node)
         a, b = left.type, right.type
         if is_enum(a.py) and a.py is b.py and node.op in ("&", "|", "^"):
             combine = self.names.constant(enum_bitwise)  # RegexOptions.IgnoreCase | ...
@@ -273,6 +273,8 @@ class TypeOpsTranslator(CreationTranslator):
             return super().x_Unary(node)
         operand = self.operand(node.operand)
         kind = operand.type
+        if is_enum(kind.py):  # `~RegexOptions.IgnoreCase`
+            return Code(f"{self.names.constant(enum_complement)}({operand.text})", kind)
         if kind.known and not (kind.py is int or kind is CHAR):
             raise self.error(
                 f"Operator '~' cannot be applied to operand of type '{kind.name}'", node.pos
