@@ -114,10 +114,9 @@ def deserialize_object(
                 "JsonSerializationException",
             )
         return None
+    strings = _reads_leaf(target, "System.String")
     token = parse(
-        text,
-        dates=not _reads_leaf(target, "System.String"),
-        decimals=_reads_leaf(target, "System.Decimal"),
+        text, dates=not strings, decimals=_reads_leaf(target, "System.Decimal"), strings=strings
     )
     if is_null_token(token):  # `null` is null for any class, an error for a struct
         if target.is_value_type:
@@ -138,12 +137,11 @@ def _reads_leaf(target: CsTypeRef, leaf: str) -> bool:
     """Whether the serializer reads `target`'s values as `leaf`: a string (ReadAsString, which
     keeps a date-like string as written; an object or JToken slot reads dates as DateTime) or
     a decimal (ReadAsDecimal, which keeps "0.10"); the target itself, or the values of a
-    List, array or Dictionary."""
-    names = (leaf, f"{leaf}[]")
-    if target.name in names:
+    List, array or Dictionary, however deeply nested."""
+    if target.name.removesuffix("[]") == leaf:  # T, T[], T[][]
         return True
     args: tuple[CsTypeRef, ...] = getattr(target, "args", ())
-    return bool(args) and args[-1].name == leaf
+    return bool(args) and _reads_leaf(args[-1], leaf)  # List<T>, Dictionary<K, List<T>>
 
 
 def _date_value(token: JToken) -> bool:

@@ -26,12 +26,15 @@ _CONSTRUCTOR = re.compile(r"new\s+([A-Za-z0-9_]+)\s*\(")
 
 
 class _Reader:
-    def __init__(self, text: str, dates: bool = True, decimals: bool = False) -> None:
+    def __init__(
+        self, text: str, dates: bool = True, decimals: bool = False, strings: bool = False
+    ) -> None:
         self.text = text
         self.i = 0
         self.depth = 0
         self.dates = dates  # DateParseHandling.DateTime (JToken reads) or None (string reads)
         self.decimals = decimals  # ReadAsDecimal: a fraction keeps its digits ("0.10")
+        self.strings = strings  # ReadAsString: a number or bool is its text ("1.50", "true")
 
     def fail(self, message: str, at: int | None = None) -> Exception:
         at = self.i if at is None else at
@@ -213,11 +216,14 @@ class _Reader:
             "Infinity": JValue(math.inf), "-Infinity": JValue(-math.inf),
         }  # fmt: skip
         if word in constants:
+            if self.strings and word in ("true", "false"):
+                return JValue(word)
             return constants[word]
         if not word:
             got = self.text[start : start + 1]
             raise self.fail(f"Unexpected character encountered while parsing value: {got}.", start)
-        return JValue(self.number(word, start))
+        number = self.number(word, start)  # (validates the text either way)
+        return JValue(word if self.strings else number)
 
     def number(self, word: str, start: int) -> int | float:
         body = word.lstrip("-")
@@ -267,13 +273,17 @@ def parse(
     *,
     dates: bool = True,
     decimals: bool = False,
+    strings: bool = False,
 ) -> JToken:
     """`JToken.Parse` / `JObject.Parse` / `JArray.Parse`; `dates=False` keeps ISO date strings
-    as strings (what the serializer's ReadAsString gives a string target), `decimals=True`
-    reads fractions as decimals (its ReadAsDecimal)."""
+    as strings (what the serializer's ReadAsString gives a string target), `strings=True` also
+    keeps numbers and booleans as their text (Json.NET 9+'s ReadAsString: "1.50", "true"),
+    `decimals=True` reads fractions as decimals (its ReadAsDecimal)."""
     if text is None:
         raise exc.argument_null("json")
-    reader = _Reader(to_string(text) if not isinstance(text, str) else text, dates, decimals)
+    reader = _Reader(
+        to_string(text) if not isinstance(text, str) else text, dates, decimals, strings
+    )
     reader.skip()
     if reader.i >= len(reader.text):
         what = "JToken" if expect in (None, JToken) else (expect.__name__)
