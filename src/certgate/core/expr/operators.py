@@ -577,6 +577,10 @@ class OperatorTranslator(ExprTranslator):
 
     def x_Index(self, node: s.Index) -> Code:
         target = self.operand(node.target)
+        if target.type.is_object:  # csc: CS0021
+            raise self.error(
+                "Cannot apply indexing with [] to an expression of type 'object'", node.pos
+            )
         keys = [self.operand(arg) for arg in node.args]
         key_type = index_key(target.type)
         if key_type is not None and len(keys) == 1:  # `s['\u0001']` converts; `s[1L]`: CS1503

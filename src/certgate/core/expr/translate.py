@@ -130,6 +130,9 @@ def accepts_keyword(fn: object, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
+_OBJECT_METHODS = frozenset({"ToString", "Equals", "GetHashCode", "GetType"})
+
+
 def _group_lambda(group: s.Member, count: int) -> s.Lambda:
     """`int.Parse` as `(g0) => int.Parse(g0)`: C#'s method group conversion to a delegate."""
     names = tuple(f"group_{i}" for i in range(count))
@@ -185,6 +188,14 @@ class ExprTranslator:
             return self.unsupported(exc.message, pos)
         return self.error(exc.message, pos)
 
+    def object_member_error(self, name: str, pos: int) -> Exception:
+        """csc's CS1061 for a member `object` does not have (cast the value first)."""
+        return self.error(
+            f"'object' does not contain a definition for '{name}' and no accessible extension "
+            f"method '{name}' accepting a first argument of type 'object' could be found",
+            pos,
+        )
+
     def member_error(
         self, name: str, table: MemberTable | None, type_name: str, pos: int
     ) -> Exception:
@@ -231,7 +242,7 @@ class ExprTranslator:
         code = self.operand(node)
         if code.type is BOOL:
             return code.text
-        if code.type.known and code.type.py is not bool:
+        if (code.type.known and code.type.py is not bool) or code.type.is_object:
             raise self.error(
                 f"Cannot implicitly convert type '{code.type.name}' to 'bool'", node.pos
             )
@@ -368,6 +379,8 @@ class ExprTranslator:
             assert code is not None
             return code
         target = self.expr(node.target)
+        if target.type.is_object:  # `context.Variables["s"].Length`: object has no properties
+            raise self.object_member_error(node.name, node.pos)
         table = self.member_table(target, node.name, node.pos)
         nullable = self.nullable_member(target, node.name, table)
         if nullable is not None:
@@ -568,6 +581,8 @@ class ExprTranslator:
     def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
         """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
         receiver = self.operand(target.target)
+        if receiver.type.is_object and target.name not in _OBJECT_METHODS:
+            raise self.object_member_error(target.name, target.pos)
         table = self.member_table(receiver, target.name, target.pos)
         out_types = () if table is None else table.out_result_types(target.name, receiver.type)
         lambdas = lambdatypes.instance(receiver.type, target.name)
