@@ -52,7 +52,9 @@ def from_object(value: object) -> JToken:
     """`JToken.FromObject(value)` (also what `SerializeObject` writes)."""
     if isinstance(value, JToken):
         return value.DeepClone()
-    if value is None or type(value) in (str, int, float, bool, CsChar):
+    if type(value) is CsChar:  # the serializer writes a char as a one-character string
+        return JValue(value.value)
+    if value is None or type(value) in (str, int, float, bool):
         return to_token(value)
     if isinstance(value, CsEnum):
         return JValue(value.value)

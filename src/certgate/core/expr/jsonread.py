@@ -17,8 +17,10 @@ from .jtoken import JToken, JValue, json_error
 from .strings import WHITE_SPACE, to_string
 
 MAX_DEPTH = 64
+# Json.NET's DateTimeParser: an offset may be `+02:00`, `+0200` or `+02`
 _DATE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?\Z"
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?\Z"
 )
 _ESCAPES = dict(zip("\"\\/'bfnrt", "\"\\/'\b\f\n\r\t", strict=True))
 _DELIMITERS = frozenset(" \t\r\n,]}/)")
@@ -263,7 +265,8 @@ def parse_date(text: str) -> object:
         return DateTime(ticks, UNSPECIFIED)
     if zone == "Z":
         return DateTime(ticks, UTC)
-    offset = (int(zone[1:3]) * 60 + int(zone[4:6])) * 600_000_000
+    minutes = zone[3:].lstrip(":")
+    offset = (int(zone[1:3]) * 60 + int(minutes or 0)) * 600_000_000
     return DateTime(ticks - offset if zone[0] == "+" else ticks + offset, LOCAL)
 
 
