@@ -148,6 +148,27 @@ def lambda_result(body: SType) -> SType:
     return SType("<lambda>", None, element=body)
 
 
+# the methods whose lambda is a Func<T, bool> / Predicate<T>: its body must be a bool
+PREDICATES = frozenset(
+    {
+        "Where", "Any", "All", "First", "FirstOrDefault", "Last", "LastOrDefault", "Single",
+        "SingleOrDefault", "Count", "LongCount", "SkipWhile", "TakeWhile", "RemoveAll",
+        "Exists", "Find", "FindAll", "FindIndex", "FindLast", "FindLastIndex", "TrueForAll",
+    }
+)  # fmt: skip
+
+
+def non_bool_predicate(name: str, arg_types: tuple[SType, ...]) -> SType | None:
+    """The result type of a predicate lambda that is known and not bool (`Where(x => 1)`: csc
+    refuses it, CS0029), or None."""
+    if name not in PREDICATES:
+        return None
+    for body in _bodies(arg_types):
+        if body is not None and body.py is not bool:
+            return body
+    return None
+
+
 def _bodies(arg_types: tuple[SType, ...]) -> list[SType | None]:
     """The result types of the call's lambdas (None: not known)."""
     return [

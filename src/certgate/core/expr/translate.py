@@ -484,6 +484,15 @@ class ExprTranslator:
             raise self.arity_error(target.name, len(node.args), target.pos)
         self.check_named_arguments(implementation, node.args, table.cs_type, target.name)
 
+    def check_predicate(self, name: str, args: tuple[s.Arg, ...]) -> None:
+        """A predicate lambda whose body is not a bool (`Any(x => "a")`): csc's CS0029."""
+        wrong = lambdatypes.non_bool_predicate(name, self.last_arg_types)
+        if wrong is not None:
+            lambda_ = next(a.value for a in args if isinstance(a.value, s.Lambda))
+            raise self.error(
+                f"Cannot implicitly convert type '{wrong.name}' to 'bool'", lambda_.body.pos
+            )
+
     def check_named_arguments(
         self, fn: object, args: tuple[s.Arg, ...], owner: str, member: str
     ) -> None:
@@ -824,6 +833,7 @@ class ExprTranslator:
                 raise self.unsupported("positional arguments after named arguments", arg.pos)
         self.last_arg_types = tuple(types)
         self.last_arg_texts = tuple(texts)
+        self.check_predicate(method, args)
         return "".join(", " + t for t in texts), outs
 
     def is_method_group(self, node: s.Member) -> bool:
