@@ -488,9 +488,9 @@ class ExprTranslator:
         """A predicate lambda whose body is not a bool (`Any(x => "a")`): csc's CS0029."""
         wrong = lambdatypes.non_bool_predicate(name, self.last_arg_types)
         if wrong is not None:
-            lambda_ = next(a.value for a in args if isinstance(a.value, s.Lambda))
-            raise self.error(
-                f"Cannot implicitly convert type '{wrong.name}' to 'bool'", lambda_.body.pos
+            at = next((a.value.body.pos for a in args if isinstance(a.value, s.Lambda)), None)
+            raise self.error(  # (a method group, `Where(int.Parse)`: at the argument)
+                f"Cannot implicitly convert type '{wrong.name}' to 'bool'", at or args[0].pos
             )
 
     def check_named_arguments(
