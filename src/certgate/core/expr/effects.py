@@ -28,7 +28,7 @@ from .scope import Local
 from .singles import CsSingle
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, non_nullable
 from .translate import Code
-from .types import CsChar, CsTypeRef
+from .types import CsChar, CsTypeRef, CsValue
 from .uri import Uri
 
 _INDENT = "    "
@@ -242,7 +242,8 @@ class EffectTranslator(LambdaTranslator):
                 pos,
             )
         if value.type is NULL:
-            if target.py in (int, float, bool, CsDecimal, CsSingle) and not target.nullable:
+            struct = isinstance(target.py, type) and issubclass(target.py, CsValue)
+            if (target.py in _VALUE_TYPES or struct) and not target.nullable:  # DateTime, Guid
                 raise self.error(
                     f"Cannot convert null to '{target.name}' because it is a non-nullable "
                     "value type",

@@ -120,6 +120,8 @@ def deserialize_object(
     token = parse(
         text, dates=not strings, decimals=_reads_leaf(target, "System.Decimal"), strings=strings
     )
+    if is_null_token(token) and target.name in _TOKEN_TARGETS:
+        return token  # a JToken/JValue target reads `null` as a Null token
     if is_null_token(token):  # `null` is null for any class, an error for a struct
         if target.is_value_type:
             raise json_error(
@@ -165,6 +167,8 @@ def to_object(token: JToken, target: CsTypeRef, *, strict: bool = False) -> obje
         return token.raw if isinstance(token, JValue) else token.DeepClone()
     cls = classes[0]
     if issubclass(cls, JToken):
+        if is_null_token(token) and cls in (JObject, JArray):  # a null slot of that type
+            return None
         if not isinstance(token, cls):
             noun = "an object" if cls is JObject else "an array" if cls is JArray else "a value"
             raise json_error(
@@ -193,12 +197,28 @@ def to_object(token: JToken, target: CsTypeRef, *, strict: bool = False) -> obje
             result.Add(_key(prop.Name, key), item)
         return result
     if isinstance(token, JValue) or cls in (str, int, float, bool, CsChar):
+        if strict and _empty_text(token) and _nullable_struct(target):
+            return None  # Json.NET reads "" into an int?, bool?, DateTime? ... as null
         if strict and target.name in _INTEGRAL_READS and isinstance(token, JValue):
             _check_integer_read(token, target)
         return explicit(token, target)
     raise exc.ExpressionRuntimeError(
         "NotSupportedException", f"not supported yet: deserializing into '{target.name}'"
     )
+
+
+_TOKEN_TARGETS = frozenset({"Newtonsoft.Json.Linq.JToken", "Newtonsoft.Json.Linq.JValue"})
+
+
+def _empty_text(token: JToken) -> bool:
+    return isinstance(token, JValue) and token.raw == ""
+
+
+def _nullable_struct(target: CsTypeRef) -> bool:
+    """`int?`, `DateTime?`: a value type's ref that takes null."""
+    info = IMPLEMENTED.get(target.name)
+    struct = info is not None and info.ref is not None and info.ref.is_value_type
+    return struct and not target.is_value_type
 
 
 def _array_element(target: CsTypeRef) -> CsTypeRef:

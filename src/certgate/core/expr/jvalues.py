@@ -59,17 +59,18 @@ def explicit(token: object, target: CsTypeRef) -> object:
         if not target.is_value_type:
             return None
         raise exc.argument_null("value")
+    value_of = getattr(token, "property_value", None)
+    if value_of is not None:  # a JProperty converts its value (Json.NET's EnsureValue)
+        token = value_of()
     assert isinstance(token, JToken)
     nullable = not target.is_value_type and target.name != "System.Byte[]"
     kinds = _OPERATOR_KINDS.get(target.name, _NUMBER)
     if nullable:
         kinds = kinds | {"Null", "Undefined"}
     if not isinstance(token, JValue) or token.KIND_NAME not in kinds:
-        shown = token.KIND_NAME
-        value_of = getattr(token, "property_value", None)  # a JProperty converts its value
-        if value_of is not None:
-            shown = value_of().KIND_NAME
-        raise json_error(f"Can not convert {shown} to {_short(target.name)}.", "ArgumentException")
+        raise json_error(
+            f"Can not convert {token.KIND_NAME} to {_short(target.name)}.", "ArgumentException"
+        )
     if token.raw is None:
         return None
     special = _OPERATORS.get(target.name)
@@ -200,7 +201,8 @@ def change_type(value: object, target: CsTypeRef) -> object:
     integer goes through its converter even to an integral type, for the range check."""
     if type(value) is int and target.name in _INTEGRAL_CONVERTERS:
         return _CONVERTERS[target.name](value)
-    if target.accepts(value) and target.classes:
+    boolean_to_number = type(value) is bool and target.name != "System.Boolean"
+    if target.accepts(value) and target.classes and not boolean_to_number:  # (True is an int)
         return value
     if not isinstance(value, _CONVERTIBLE):
         raise exc.ExpressionRuntimeError(
