@@ -133,6 +133,10 @@ def accepts_keyword(fn: object, name: str) -> bool:
 _OBJECT_METHODS = frozenset({"ToString", "Equals", "GetHashCode", "GetType"})
 
 
+def cs_type_name(stype: SType) -> str:
+    return stype.name + ("?" if stype.nullable else "")
+
+
 def _group_lambda(group: s.Member, count: int) -> s.Lambda:
     """`int.Parse` as `(g0) => int.Parse(g0)`: C#'s method group conversion to a delegate."""
     names = tuple(f"group_{i}" for i in range(count))
@@ -863,11 +867,24 @@ class ExprTranslator:
             return self.names.temp()  # a discard: `out _`, `out var _`
         if arg.declares:
             stype = known if arg.out_type is None else self.resolve_type(arg.out_type).stype
+            self.check_out_type(stype, known, arg)
             return self.declare(arg.out, stype, arg.pos).py_name
         local = self.scope.lookup(arg.out)
         if local is None:
             raise self.error(f"The name '{arg.out}' does not exist in the current context", arg.pos)
+        self.check_out_type(local.type, known, arg)
         return local.py_name
+
+    def check_out_type(self, variable: SType, parameter: SType, arg: s.Arg) -> None:
+        """An out argument's variable has exactly the parameter's type (csc: CS1502/CS1503):
+        `out v` of a string for the headers' string[] is refused."""
+        both = (variable.known or variable.is_object) and parameter.known
+        if both and (variable.name != parameter.name or variable.nullable != parameter.nullable):
+            raise self.error(
+                f"Argument: cannot convert from 'out {cs_type_name(variable)}' to "
+                f"'out {cs_type_name(parameter)}'",
+                arg.pos,
+            )
 
     def with_outs(self, call: str, outs: list[str]) -> str:
         """Bind out values to their locals: `((t := call), (v := t[1]))[0][0]`."""
