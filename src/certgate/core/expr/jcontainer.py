@@ -229,6 +229,11 @@ class JProperty(JContainer):
     def remove_child(self, child: JToken) -> None:
         raise json_error(f"Cannot add or remove items from {self.CS_TYPE}.", "JsonException")
 
+    def replace_child(self, old: JToken, new: JToken) -> None:
+        if isinstance(new, JProperty):  # a property's value is never a property
+            raise json_error(f"Can not add {new.CS_TYPE} to {self.CS_TYPE}.", "ArgumentException")
+        super().replace_child(old, new)
+
     def RemoveAll(self) -> None:  # Json.NET: JProperty.ClearItems throws; the value stays
         raise json_error(f"Cannot add or remove items from {self.CS_TYPE}.", "JsonException")
 

@@ -105,6 +105,15 @@ class JObject(JContainer):
             self._index.pop(child.Name, None)
 
     def replace_child(self, old: JToken, new: JToken) -> None:
+        if not isinstance(new, JProperty):  # JObject.ValidateToken
+            raise json_error(f"Can not add {new.CS_TYPE} to {self.CS_TYPE}.", "ArgumentException")
+        existing = self._index.get(new.Name)
+        if existing is not None and existing is not old:
+            raise json_error(
+                f"Can not add property {new.Name} to {self.CS_TYPE}. Property with the same "
+                "name already exists on object.",
+                "ArgumentException",
+            )
         super().replace_child(old, new)
         self._index = {p.Name: p for p in self.properties()}
 
