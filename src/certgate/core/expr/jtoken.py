@@ -195,16 +195,24 @@ class JToken(CsObject):
         return convert_token(token, type_args[0])
 
     def Values(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
-        """`token.Values<T>()`: the values of the children, converted."""
+        """`token.Values<T>()`: the children, each converted (a nested array or a property
+        cannot be an int: InvalidCastException); with a key, the extension over the children,
+        `Values<T>(key)`: each child's value by that key."""
         from .jvalues import convert_token  # noqa: PLC0415 - import cycle
 
         target = type_args[0] if type_args else JTOKEN_REF
-        if key is not _MISSING:
-            if key is None:
-                return LinqSeq(lambda: (convert_token(t, target) for t in self.child_tokens()))
-            child = self.get_item(key)
-            return LinqSeq(lambda: iter(() if child is None else [convert_token(child, target)]))
-        return LinqSeq(lambda: (convert_token(t, target) for t in _value_tokens(self)))
+        if key is _MISSING:
+            return LinqSeq(lambda: (convert_token(t, target) for t in self.child_tokens()))
+        if key is None:
+            return LinqSeq(lambda: (convert_token(t, target) for t in _value_tokens(self)))
+
+        def by_key() -> Iterator[object]:
+            for child in self.child_tokens():
+                value = child.get_item(key)
+                if value is not None:
+                    yield convert_token(value, target)
+
+        return LinqSeq(by_key)
 
     def ToObject(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
         from .jsonconvert import to_object  # noqa: PLC0415 - import cycle
