@@ -91,6 +91,12 @@ class BranchTranslator(EffectTranslator):
                         section.pos,
                     )
                 if None in section.labels:
+                    if default is not None or section.labels.count(None) > 1:  # csc: CS0152
+                        raise self.error(
+                            "The switch statement contains multiple cases with the label value "
+                            "'default'",
+                            section.pos,
+                        )
                     default = body
                     continue
                 keyword = "if" if branches == 0 else "elif"
@@ -216,9 +222,15 @@ class BranchTranslator(EffectTranslator):
 
 
 def _is_constant(node: s.Expr) -> bool:
+    """A constant expression as a case label may be: literals, members such as int.MaxValue,
+    and operators and casts over them (`case 1 + 1:`, `case "a" + "b":`, `case (char)97:`)."""
     while isinstance(node, s.Paren):
         node = node.inner
-    if isinstance(node, s.Unary) and node.op in ("-", "+"):
+    if isinstance(node, s.Unary) and node.op in ("-", "+", "~", "!"):
+        return _is_constant(node.operand)
+    if isinstance(node, s.Binary):
+        return _is_constant(node.left) and _is_constant(node.right)
+    if isinstance(node, s.Cast):
         return _is_constant(node.operand)
     return isinstance(node, (s.Literal, s.Member))
 
