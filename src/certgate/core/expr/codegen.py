@@ -153,6 +153,10 @@ class Translator(BranchTranslator):
 
     def s_LocalDecl(self, node: s.LocalDecl, depth: int) -> list[str]:
         pad = _INDENT * depth
+        if node.type is None and len(node.declarators) > 1:  # `var x = 1, y = 2;`: CS0819
+            raise self.error(
+                "Implicitly-typed variables cannot have multiple declarators", node.pos
+            )
         return [f"{pad}{line}" for d in node.declarators for line in self.declarator(node, d)]
 
     def declarator(self, decl: s.LocalDecl, node: s.Declarator) -> list[str]:
@@ -310,6 +314,8 @@ class Translator(BranchTranslator):
                 "for 'GetEnumerator'",
                 node.source.pos,
             )
+        if kind is NULL:  # csc: CS0186
+            raise self.error("Use of null is not valid in this context", node.source.pos)
         element: SType = CHAR if source.type is STRING else source.type.element or UNKNOWN
         walk = f"_each({source.text})"
         prelude: list[str] = []

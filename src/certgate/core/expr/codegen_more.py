@@ -17,6 +17,7 @@ from .parse import SourceMap
 from .scope import Names, Scope
 from .static import SType
 from .translate import Code
+from .types import CsChar
 
 _INDENT = "    "
 _EXCEPTION = SType("System.Exception", CsException)
@@ -198,6 +199,15 @@ class BranchTranslator(EffectTranslator):
 
     # --- using ----------------------------------------------------------------------------------
 
+    def check_disposable(self, stype: SType, pos: int) -> None:
+        """A number, bool, char or string is no IDisposable: csc's CS1674."""
+        if stype.py in (int, float, bool, str, CsChar) and stype.known:
+            raise self.error(
+                f"'{stype.name}': type used in a using statement must be implicitly convertible "
+                "to 'System.IDisposable'",
+                pos,
+            )
+
     def s_Using(self, node: s.Using, depth: int) -> list[str]:
         pad = _INDENT * depth
         outer_scope, self.scope = self.scope, Scope(self.scope)
@@ -207,10 +217,13 @@ class BranchTranslator(EffectTranslator):
                 names = [self.scope.names[d.name] for d in node.resource.declarators]
                 for local in names:
                     local.readonly = "using variable"
+                    self.check_disposable(local.type, node.pos)
                 resources = [local.py_name for local in names]
             else:
                 temp = self.names.temp()
-                lines = [f"{pad}{temp} = {self.operand(node.resource).text}"]
+                resource = self.operand(node.resource)
+                self.check_disposable(resource.type, node.resource.pos)
+                lines = [f"{pad}{temp} = {resource.text}"]
                 resources = [temp]
             body = self.nested(node.body, depth + len(resources))
         finally:

@@ -375,6 +375,10 @@ class OperatorTranslator(ExprTranslator):
 
     def arithmetic(self, op: str, left: Code, right: Code, node: s.Binary) -> Code:
         a, b = left.type, right.type
+        if a is NULL and b is NULL:  # `null + null`: csc's CS0034
+            raise self.error(
+                f"Operator '{op}' is ambiguous on operands of type '<null>' and '<null>'", node.pos
+            )
         add = getattr(a.py, "cs_add", None) if op == "+" and a.known else None
         if add is not None:  # `ns + "local"`: XNamespace's operator
             result = from_annotation(typing.get_type_hints(add).get("return"))
