@@ -25,6 +25,7 @@ from .jobject import JObject
 from .jsonread import MAX_DEPTH, parse
 from .jspecial import JConstructor
 from .jtoken import JToken, JValue
+from .singles import CsSingle
 from .strings import format_double, to_string
 
 #: Environment.NewLine of the machine APIM runs on (Windows). Mono on Linux prints "\n".
@@ -67,6 +68,8 @@ def write_scalar(token: JValue) -> str:
         return "true" if value else "false"
     if kind == "Integer":
         return str(value)
+    if kind == "Float" and type(value) is CsSingle and not math.isfinite(value.value):
+        value = value.value  # "NaN", "Infinity": written as the double's are
     if kind == "Float" and type(value) is not float:  # decimal, float: at least ".0"
         text = to_string(value)
         return text if any(c in text for c in ".E") else text + ".0"
