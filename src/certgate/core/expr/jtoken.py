@@ -19,7 +19,7 @@ from .collections import LinqSeq, value_equals
 from .keys import compare
 from .runtime import call
 from .static import SType, class_stype
-from .strings import CsEnum, enum_members, format_double, to_string
+from .strings import CsEnum, compare_ordinal_static, enum_members, format_double, to_string
 from .types import CsChar, CsObject, CsTypeRef
 
 if TYPE_CHECKING:
@@ -422,6 +422,8 @@ class JValue(JToken):
         theirs = other._value if isinstance(other, JValue) else other
         if self._kind == "Bytes" and self._value is not None and theirs is not None:
             return _compare_bytes(self._value, theirs)
+        if type(self._value) is str and type(theirs) is str:  # Json.NET: string.CompareOrdinal
+            return compare_ordinal_static(self._value, theirs)
         return compare(self._value, theirs)
 
     def ToString(self, formatting: object = _MISSING, *rest: object) -> str:
