@@ -21,9 +21,8 @@ from .assigned import first_unassigned_read
 from .codegen_more import BranchTranslator
 from .flow import bool_constants, completes, jumps
 from .lambdas import reassigned_names
-from .operators import cs_name
 from .scope import Scope
-from .static import CHAR, NULL, STRING, UNKNOWN, VOID, SType
+from .static import CHAR, NULL, STRING, UNKNOWN, VOID, SType, cs_name
 from .translate import Code
 from .types import CsChar, CsValue
 

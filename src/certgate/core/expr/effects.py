@@ -23,10 +23,9 @@ from .langrt import RANGES
 from .literals import constant_value
 from .members import collection_element, static_table
 from .numbers import SIZED_BITS, unsigned
-from .operators import cs_name
 from .scope import Local
 from .singles import CsSingle
-from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, non_nullable
+from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, cs_name, non_nullable
 from .translate import Code
 from .types import CsChar, CsTypeRef, CsValue
 from .uri import Uri

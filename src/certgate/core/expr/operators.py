@@ -42,6 +42,7 @@ from .static import (
     SType,
     array_of,
     class_stype,
+    cs_name,
     from_annotation,
     non_nullable,
 )
@@ -72,27 +73,6 @@ def _single_operand(stype: SType) -> bool:
     if not stype.known or stype is NULL or stype.py in (CsSingle, CsChar):
         return True
     return stype.numeric
-
-
-def cs_name(stype: SType) -> str:
-    """C#-keyword spelling of a type for csc's messages."""
-    return {
-        "System.Object": "object",
-        "System.String": "string",
-        "System.Boolean": "bool",
-        "System.Int32": "int",
-        "System.Int64": "long",
-        "System.Double": "double",
-        "System.Char": "char",
-        "System.Decimal": "decimal",
-        "System.Single": "float",
-        "System.Byte": "byte",
-        "System.SByte": "sbyte",
-        "System.Int16": "short",
-        "System.UInt16": "ushort",
-        "System.UInt32": "uint",
-        "System.UInt64": "ulong",
-    }.get(stype.name, stype.name)
 
 
 def _kind(stype: SType) -> str | None:

@@ -338,7 +338,7 @@ class _Parser:
                     found, self.i = int(self.p[start:j]), j
             return found
         number = self.decimal()
-        if self.known is None or self.is_group(number):
+        if self.is_group(number):
             return number
         if number <= 9:
             raise self.fail(f"Reference to undefined group number {number}.")

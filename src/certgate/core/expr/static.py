@@ -144,3 +144,24 @@ def array_of(element: SType) -> SType:
 
 # `IReadOnlyDictionary<string, string[]>`: the Headers of requests and responses, `Url.Query`
 HEADERS = read_only_dictionary(STRING, array_of(STRING))
+
+
+def cs_name(stype: SType) -> str:
+    """C#-keyword spelling of a type for csc's messages."""
+    return {
+        "System.Object": "object",
+        "System.String": "string",
+        "System.Boolean": "bool",
+        "System.Int32": "int",
+        "System.Int64": "long",
+        "System.Double": "double",
+        "System.Char": "char",
+        "System.Decimal": "decimal",
+        "System.Single": "float",
+        "System.Byte": "byte",
+        "System.SByte": "sbyte",
+        "System.Int16": "short",
+        "System.UInt16": "ushort",
+        "System.UInt32": "uint",
+        "System.UInt64": "ulong",
+    }.get(stype.name, stype.name)

@@ -86,7 +86,7 @@ class CsEnum(CsValue):
             return str(self.value)
         if letter == "X":
             return f"{self.value & 0xFFFFFFFF:08X}"
-        if letter == "F" and len(letter) == len(format or "G"):
+        if letter == "F":
             return type(self).flag_names(self.value)
         raise exc.format_error(
             'Format string can be only "G", "g", "X", "x", "F", "f", "D" or "d".'

@@ -56,6 +56,7 @@ from .static import (
     UNKNOWN,
     SType,
     array_of,
+    cs_name,
     non_nullable,
 )
 from .typenames import (
@@ -133,8 +134,8 @@ def accepts_keyword(fn: object, name: str) -> bool:
 _OBJECT_METHODS = frozenset({"ToString", "Equals", "GetHashCode", "GetType"})
 
 
-def cs_type_name(stype: SType) -> str:
-    return stype.name + ("?" if stype.nullable else "")
+def _shown(stype: SType) -> str:
+    return cs_name(stype) + ("?" if stype.nullable else "")
 
 
 def _group_lambda(group: s.Member, count: int) -> s.Lambda:
@@ -881,8 +882,8 @@ class ExprTranslator:
         both = (variable.known or variable.is_object) and parameter.known
         if both and (variable.name != parameter.name or variable.nullable != parameter.nullable):
             raise self.error(
-                f"Argument: cannot convert from 'out {cs_type_name(variable)}' to "
-                f"'out {cs_type_name(parameter)}'",
+                f"Argument: cannot convert from 'out {_shown(variable)}' to "
+                f"'out {_shown(parameter)}'",
                 arg.pos,
             )
 
