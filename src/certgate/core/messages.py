@@ -20,6 +20,7 @@ from certgate.core.expr import (
     utf16,
 )
 from certgate.core.expr import exceptions as exc
+from certgate.core.expr.binary import CsBytes
 from certgate.core.expr.collections import iterate
 from certgate.core.expr.dictionary import CsDictionary
 from certgate.core.expr.generic import CsList
@@ -114,7 +115,7 @@ class MessageBody(CsObject):
     #: CLR type name → conversion from bytes. JSON/XML runtime modules add theirs when imported.
     CONVERTERS: ClassVar[dict[str, Callable[[bytes], object]]] = {
         "System.String": lambda data: data.decode("utf-8-sig", errors="replace"),
-        "System.Byte[]": bytes,
+        "System.Byte[]": CsBytes,
     }
 
     def __init__(self, data: bytes) -> None:
