@@ -33,6 +33,7 @@ HELPERS: MappingProxyType[str, object] = MappingProxyType(
         "_idx": runtime.index,
         "_truth": runtime.truth,
         "_cast": runtime.cast,
+        "_unbox": runtime.unbox,
         "_array": runtime.array,
         "_pre": runtime.precompute,
         "_val": runtime.hoisted,

@@ -601,7 +601,8 @@ class OperatorTranslator(ExprTranslator):
         if numeric_target and (operand.type.numeric or operand.type.py in numbers):
             return Code(f"_convert({operand.text}, {info.full_name!r})", target)
         ref = self.type_ref(node.type)
-        return Code(f"_cast({operand.text}, {self.names.constant(ref)})", target)
+        cast = "_unbox" if operand.type.is_object else "_cast"
+        return Code(f"{cast}({operand.text}, {self.names.constant(ref)})", target)
 
     def x_TypeOf(self, node: s.TypeOf) -> Code:
         raise self.error(

@@ -138,17 +138,24 @@ def truth(value: object) -> bool:
 def cast(value: object, target: CsTypeRef) -> object:
     """Reference conversion / unboxing `(T)value`: the value must already be a T, unless a
     user-defined conversion applies (`(int)xElement`, `(XName)"a"`)."""
+    if value is not None and not target.accepts(value):
+        explicit = getattr(type(value), "cs_explicit", None)
+        if explicit is not None:
+            return explicit(value, target)
+        if type(value) is str and target.classes:
+            implicit = getattr(target.classes[0], "cs_implicit", None)
+            if implicit is not None:
+                return implicit(value)
+    return unbox(value, target)
+
+
+def unbox(value: object, target: CsTypeRef) -> object:
+    """`(T)value` of an `object` (`(string)context.Variables["v"]`): C# applies no user-defined
+    conversion to one, so a JValue or an XElement is no string; a boxed int is an enum's."""
     if target.accepts(value):
         return value
     if value is None:
         raise exc.null_reference()
-    explicit = getattr(type(value), "cs_explicit", None)
-    if explicit is not None:
-        return explicit(value, target)
-    if type(value) is str and target.classes:
-        implicit = getattr(target.classes[0], "cs_implicit", None)
-        if implicit is not None:
-            return implicit(value)
     if type(value) is int and target.classes:  # `(StringComparison)4`
         from_integer = getattr(target.classes[0], "cs_from_integer", None)
         if from_integer is not None:

@@ -27,7 +27,19 @@ from .literals import INTEGER_KINDS
 from .operators import promoted
 from .regexp import enum_bitwise, enum_complement, is_enum
 from .singles import CsSingle
-from .static import BOOL, CHAR, LONG, NULL, UINT, ULONG, UNKNOWN, SType, array_of, non_nullable
+from .static import (
+    BOOL,
+    CHAR,
+    LONG,
+    NULL,
+    OBJECT,
+    UINT,
+    ULONG,
+    UNKNOWN,
+    SType,
+    array_of,
+    non_nullable,
+)
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
 from .types import CsChar
@@ -76,7 +88,7 @@ class TypeOpsTranslator(CreationTranslator):
         if read is None or self.resolve_type(node.type).ref is None:
             return super().cast_operand(node)
         ref = self.names.constant(self.type_ref(node.type))
-        return Code(f"_vunbox({read[0].text}, {read[1].text}, {ref})", UNKNOWN)
+        return Code(f"_vunbox({read[0].text}, {read[1].text}, {ref})", OBJECT)
 
     def x_IsType(self, node: s.IsType) -> Code:
         read = self.variable_read(node.value) if node.type and node.name is None else None
@@ -170,7 +182,8 @@ class TypeOpsTranslator(CreationTranslator):
                 f"Cannot convert type '{operand.type.name}' to '{target_name}'", node.pos
             )
         ref = self.names.constant(self.type_ref(node.type))
-        return Code(f"_ccast({operand.text}, {ref})", target)
+        cast = "_unbox" if operand.type.is_object else "_ccast"  # no conversion from `object`
+        return Code(f"{cast}({operand.text}, {ref})", target)
 
     # --- generic LINQ calls ----------------------------------------------------------------------
 
