@@ -58,6 +58,14 @@ _EXTENSIONS = frozenset(
     if type_name in _EXTENSION_TYPES
 )
 
+_LINQ = frozenset(m.removeprefix("static ") for t, m in OVERLOADS if t == "System.Linq.Enumerable")
+
+
+def _string_only(type_name: str, member: str) -> bool:
+    """Whether a string's `member` can only be its own: of the extension methods, only LINQ's
+    take a string (an IEnumerable<char>), not LINQ to XML's `Remove`."""
+    return type_name == "System.String" and member not in _LINQ
+
 
 # extension methods whose generic parameter the receiver fixes: LINQ's `Contains<char>(char[,
 # comparer])` on a string, where C# infers TSource from the receiver (`"a".Contains(1)` is
@@ -99,13 +107,14 @@ def refuses(
 def mismatch(type_name: str, member: str, args: list[str | None]) -> bool:
     """True when every .NET overload that takes as many arguments has a parameter that cannot
     take its argument. `args` gives each argument's kind as `netoverloads` spells parameters
-    (S, B, C, N, R, H, A; "0" for the constant zero, "null" for the literal) or None where
-    certgate does not judge it (objects, unknown types: an implicit conversion may exist)."""
+    (S, B, C, R, H, A, E, a number's kind from `number_kind`, "null" for the literal) or None
+    where certgate does not judge it (objects, unknown types: an implicit conversion may
+    exist)."""
     overloads = OVERLOADS.get((net_type(type_name), member))
     bound = _BOUND_EXTENSIONS.get((type_name, member))
     if overloads is None or all(a is None for a in args):
         return False
-    if member in _EXTENSIONS and bound is None:
+    if member in _EXTENSIONS and bound is None and not _string_only(type_name, member):
         return False
     fitting = [o for o in overloads + (bound or ()) if _takes(o, len(args))]
     return bool(fitting) and not any(_accepts(o[2], args) for o in fitting)
@@ -131,19 +140,80 @@ def _takes(overload: tuple[int, int, str], count: int) -> bool:
     return low <= count and (high < 0 or count <= high)
 
 
-# what a parameter of each kind takes, of the argument kinds certgate judges
+# what a parameter of each kind takes, of the argument kinds certgate judges (numbers apart)
 _TAKES = {
     "S": {"S", "H", "null"},  # a char[] converts to a ReadOnlySpan<char> (an S too)
     "B": {"B"},
     "C": {"C"},
-    "N": {"N", "0", "C"},  # char widens to the numbers
     "R": {"R", "null"},
     "H": {"H", "null"},
     "A": {"A", "R", "H", "null"},  # string[] is an object[] (array covariance)
-    "E": {"0"},  # an enum takes the constant 0, no other number
+    "E": {"0", "E"},  # an enum, or the constant 0 (no other number)
     "V": set(),  # DateTime, TimeSpan, Guid, ...: none of these converts to a struct
-    "O": {"S", "B", "C", "N", "0", "R", "H", "A", "null"},
+    "Q": {"null"},  # Uri, CultureInfo, a delegate, ...
+    "O": {"S", "B", "C", "0", "R", "H", "A", "E", "null"},  # and every number
 }
+
+# C#'s implicit numeric conversions (spec §10.2.3): the kinds each number (and char) widens to
+_WIDENS = {
+    "G": "GTILFDM",
+    "Y": "YTWIULKFDM",
+    "T": "TILFDM",
+    "W": "WIULKFDM",
+    "I": "ILFDM",
+    "U": "ULKFDM",
+    "L": "LFDM",
+    "K": "KFDM",
+    "C": "WIULKFDM",
+    "F": "FD",
+    "D": "D",
+    "M": "M",
+}
+_NUMBERS = frozenset(_WIDENS) - {"C"}
+# the integral kinds a constant of type int (or long) converts to when its value fits
+_RANGES = {
+    "G": (-(2**7), 2**7 - 1),
+    "Y": (0, 2**8 - 1),
+    "T": (-(2**15), 2**15 - 1),
+    "W": (0, 2**16 - 1),
+    "I": (-(2**31), 2**31 - 1),
+    "U": (0, 2**32 - 1),
+    "L": (-(2**63), 2**63 - 1),
+    "K": (0, 2**64 - 1),
+}
+_SIGNED_FIRST = {"G": "YWUK", "T": "WUK", "I": "UK", "L": "K"}  # better than these (§12.6.4.7)
+
+
+def number_kind(kind: str, constant: int | None) -> str:
+    """An argument kind for a number of `kind` (`I`, `L`, ...): with the value of an integer
+    constant after `=` (`I=5`), which may convert to narrower types; "0" for the int 0."""
+    if constant is None:
+        return kind
+    return "0" if kind == "I" and constant == 0 else f"{kind}={constant}"
+
+
+def _number(arg: str) -> tuple[str, int | None]:
+    """(kind, constant value or None) of a number argument kind."""
+    if arg == "0":
+        return "I", 0
+    kind, _, value = arg.partition("=")
+    return kind, int(value) if value else None
+
+
+def _takes_arg(kind: str, arg: str) -> bool:
+    if arg in _TAKES.get(kind, ()):
+        return True
+    source, constant = _number(arg) if arg[0] in _NUMBERS or arg == "0" else (arg, None)
+    if source not in _WIDENS:
+        return False
+    if kind == "O" or kind in _WIDENS[source]:
+        return True
+    if kind == "E":
+        return constant == 0
+    if constant is not None and source in ("I", "L") and kind in _RANGES:
+        low, high = _RANGES[kind]
+        return low <= constant <= high and (source == "I" or kind == "K")
+    return False
 
 
 def _kind(kinds: str, i: int) -> str:
@@ -158,11 +228,93 @@ def _accepts(kinds: str, args: list[str | None]) -> bool:
         kind = _kind(kinds, i)
         if kind.islower():  # the elements of a `params` array (or the array itself)
             whole = i == len(kinds) - 1 and arg in ("null", "A", "R", "H")
-            if arg not in _TAKES[kind.upper()] and not whole:
+            if not _takes_arg(kind.upper(), arg) and not whole:
                 return False
-        elif i >= len(kinds) or arg not in _TAKES[kind]:
+        elif i >= len(kinds) or not _takes_arg(kind, arg):
             return False
     return True
+
+
+def ambiguous(type_name: str, member: str, args: list[str | None]) -> tuple[str, str] | None:
+    """csc's CS0121: the parameter lists of two overloads neither of which is better for these
+    arguments (`Math.Floor(1)`: an int converts as well to a double as to a decimal). Judged
+    only where every argument is known and the overloads differ only in numbers, strings, bools
+    or chars, without `params`; None otherwise."""
+    ranked = _ranked(type_name, member, args)
+    if ranked is None or len(ranked) < 2:
+        return None
+    net = net_type(type_name)
+    first, second = (
+        ", ".join(_type_name(net, member, i, kind) for i, kind in enumerate(kinds))
+        for kinds in ranked[:2]
+    )
+    return first, second
+
+
+def _type_name(net: str, member: str, index: int, kind: str) -> str:
+    """A parameter's type as csc's messages spell it."""
+    if kind == "E":
+        return min(_ENUMS.get((net, member, index), {"System.Enum"}))
+    return _NAMES.get(kind, "object")
+
+
+def chosen(type_name: str, member: str, args: list[str | None]) -> str | None:
+    """The parameter kinds of the overload C# calls for these arguments, where `ambiguous`
+    can tell (None otherwise): the caller converts a char or float argument to the number the
+    overload takes."""
+    ranked = _ranked(type_name, member, args)
+    return ranked[0] if ranked is not None and len(ranked) == 1 else None
+
+
+def _ranked(type_name: str, member: str, args: list[str | None]) -> list[str] | None:
+    """The applicable overloads no other is better than (one: C# calls it), or None where
+    certgate cannot rank them."""
+    overloads = OVERLOADS.get((net_type(type_name), member))
+    if not overloads or (member in _EXTENSIONS and not _string_only(type_name, member)):
+        return None
+    # (kinds once: `string` and `ReadOnlySpan<char>` are both an S, and C# prefers `string`)
+    fitting = list(
+        dict.fromkeys(o[2] for o in overloads if _takes(o, len(args)) and _accepts(o[2], args))
+    )
+    if not fitting or any(len(k) != len(args) or not k.isupper() for k in fitting):
+        return None
+    if len(fitting) == 1:
+        return fitting
+    if None in args:
+        return None
+    for place in zip(*fitting, strict=True):
+        if len(set(place)) > 1 and any(c not in _WIDENS and c not in "SBRH" for c in place):
+            return None
+    return [k for k in fitting if not any(_better(o, k, args) for o in fitting if o != k)]
+
+
+def _better(first: str, second: str, args: list[str | None]) -> bool:
+    """Whether parameter list `first` is better than `second` for `args` (§12.6.4.3)."""
+    verdicts = [_better_kind(a, b, arg) for a, b, arg in zip(first, second, args, strict=True)]
+    return 1 in verdicts and -1 not in verdicts
+
+
+def _better_kind(first: str, second: str, arg: str | None) -> int:
+    """1 when converting `arg` to `first` is the better conversion, -1 when to `second`."""
+    if first == second or arg is None:
+        return 0
+    source = _number(arg)[0] if arg[0] in _NUMBERS or arg == "0" else arg
+    if source in (first, second):
+        return 1 if source == first else -1
+    widens_up = second in _WIDENS.get(first, "") and first not in _WIDENS.get(second, "")
+    widens_down = first in _WIDENS.get(second, "") and second not in _WIDENS.get(first, "")
+    if widens_up or second in _SIGNED_FIRST.get(first, ""):
+        return 1
+    if widens_down or first in _SIGNED_FIRST.get(second, ""):
+        return -1
+    return 0
+
+
+_NAMES = {
+    "S": "string", "B": "bool", "C": "char", "R": "string[]", "H": "char[]", "G": "sbyte",
+    "Y": "byte", "T": "short", "W": "ushort", "I": "int", "U": "uint", "L": "long",
+    "K": "ulong", "F": "float", "D": "double", "M": "decimal",
+}  # fmt: skip
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from .arrays import CsArray
 from .collections import ReadOnlyDictionary
 from .datetime import TICKS_PER_SECOND, UNIX_EPOCH_TICKS, UTC, DateTime
-from .static import BOOL, SType
+from .static import BOOL, HEADERS, SType
 from .types import CsObject
 
 
@@ -65,6 +65,8 @@ class Jwt(CsObject):
             "ToString",
         }
     )
+    # IReadOnlyDictionary<string, string[]>, as the headers
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"Claims": HEADERS}
     Claims: ReadOnlyDictionary
 
     def __init__(self, header: dict[str, Any], payload: dict[str, Any]) -> None:

@@ -158,7 +158,9 @@ class ReadOnlyDictionary(CsObject):
             return pair.Value
         if pair is None:
             return None if default is MISSING else default
-        if self._comma_join and isinstance(pair.Value, CsArray):
+        # APIM's `(name, string)` joins the values; with an array default C# calls .NET's
+        # generic `GetValueOrDefault<TKey, TValue>`, which gives the array itself
+        if self._comma_join and isinstance(pair.Value, CsArray) and type(default) is not CsArray:
             return ",".join(to_string(item) for item in pair.Value)
         return pair.Value
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .collections import LinqSeq
+from .collections import LinqSeq, ReadOnlyDictionary
 from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .dictionary import CsDictionary
 from .generic import CsList
@@ -192,9 +192,24 @@ def group_arity(method: str, index: int, count: int) -> int:
     return 2 if (method, index) in _PAIR_DELEGATES else 1
 
 
+def array_default(name: str, receiver: SType, arg_types: tuple[SType, ...]) -> bool:
+    """`Headers.GetValueOrDefault(name, new string[0])`: with a string[] default C# calls the
+    generic `GetValueOrDefault<TKey, TValue>`, which gives the values, not the string APIM's
+    `(name, string)` joins them into (public policies read `Jwt.Claims` roles so)."""
+    return (
+        name == "GetValueOrDefault"
+        and receiver.py is ReadOnlyDictionary
+        and len(arg_types) == 2
+        and arg_types[1].name == "System.String[]"
+        and receiver.args[1:] == (arg_types[1],)
+    )
+
+
 def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, ...]) -> SType:
     """The result type of `receiver.name(args)` that a lambda's result type gives (or, for an
     overload, an argument's type); else `result`."""
+    if array_default(name, receiver, arg_types):
+        return arg_types[1]
     by_argument = _BY_ARGUMENT.get((receiver.py, name))
     if by_argument is not None and len(arg_types) == 1 and arg_types[0].known:
         return by_argument(arg_types[0], receiver)

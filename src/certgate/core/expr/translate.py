@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ...errors import CertgateError
 from . import lambdatypes
 from . import syntax as s
-from .arity import mismatch, refuses, zero_enums
+from .arity import ambiguous, chosen, mismatch, number_kind, refuses, zero_enums
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
@@ -42,6 +42,7 @@ from .scalars import comparison
 from .scope import Local, Names, Scope
 from .static import (
     BOOL,
+    BYTE,
     CHAR,
     DECIMAL,
     DOUBLE,
@@ -49,16 +50,20 @@ from .static import (
     LONG,
     NULL,
     REFS,
+    SBYTE,
+    SHORT,
     SINGLE,
     STRING,
     UINT,
     ULONG,
     UNKNOWN,
+    USHORT,
     SType,
     array_of,
     cs_name,
     non_nullable,
 )
+from .strings import CsEnum
 from .typenames import (
     IMPLEMENTED,
     OverloadRefused,
@@ -97,18 +102,32 @@ def _argument_kind(stype: SType, node: s.Expr | None) -> str | None:
         return "null"
     if stype.nullable or not stype.known:
         return None
-    if stype.numeric and constant_value(node) == 0:
-        return "0"  # converts to any enum too
+    number = _NUMBER_KINDS.get(stype.name)
+    if number is not None:  # a constant may convert to narrower types, a 0 to any enum
+        return number_kind(number, constant_value(node))
     if stype.py is str:
         return "S"
     if stype.py is bool:
         return "B"
     if stype.py is CsChar:
         return "C"
+    if isinstance(stype.py, type) and issubclass(stype.py, CsEnum):
+        return "E"
     if isinstance(stype.py, type) and issubclass(stype.py, CsArray):
         element = stype.element
         return "R" if element is STRING else "H" if element is CHAR else "A"
-    return "N" if stype.numeric or stype in (DECIMAL, SINGLE) else None
+    return None
+
+
+# the numbers by their kind letters in `netoverloads`
+_KIND_TYPES = dict(
+    zip(
+        "GYTWIULKFDM",
+        (SBYTE, BYTE, SHORT, USHORT, INT, UINT, LONG, ULONG, SINGLE, DOUBLE, DECIMAL),
+        strict=True,
+    )
+)
+_NUMBER_KINDS = {stype.name: kind for kind, stype in _KIND_TYPES.items()}
 
 
 # the members that give default(T) when nothing matches (List/Array `Find`, LINQ's *OrDefault)
@@ -446,7 +465,19 @@ class ExprTranslator:
                 "arguments",
                 pos,
             )
+        if pair := ambiguous(type_name, member, kinds):
+            first, second = (f"{type_name}.{shown}({params})" for params in pair)
+            raise self.error(
+                "The call is ambiguous between the following methods or properties: "
+                f"'{first}' and '{second}'",
+                pos,
+            )
         texts, types = list(self.last_arg_texts), list(self.last_arg_types)
+        for i, kind in enumerate(chosen(type_name, member, kinds) or ()):
+            value = node.args[i].value  # `Substring('\u0002')`: the char is a number
+            if kinds[i] in ("C", "F") and kind in _KIND_TYPES and kind != kinds[i] and value:
+                converted = self.implicit_to(Code(texts[i], types[i]), _KIND_TYPES[kind], value)
+                texts[i], types[i] = converted.text, converted.type
         for i, enum in zero_enums(type_name, member, kinds).items():
             info = IMPLEMENTED.get(enum or "")
             if info is not None and info.ref is not None:  # else the 0 stays (OidGroup ...)
@@ -469,6 +500,8 @@ class ExprTranslator:
             zip(params, self.last_arg_types, node.args, strict=False)
         ):
             if param is None or arg.value is None:
+                continue
+            if lambdatypes.array_default(member, receiver, self.last_arg_types):
                 continue
             if not self.argument_fits(stype, param, arg.value):
                 raise self.error(
