@@ -125,7 +125,6 @@ def _context(spec: dict[str, Any], base: Path) -> object:
         RequestInfo,
         UrlInfo,
     )
-    from certgate.core.expr import ReadOnlyDictionary  # noqa: PLC0415 (keeps --help fast)
 
     url = str(spec.get("url", "https://api.contoso.com/"))
     api = dict(spec.get("api") or {})
@@ -140,9 +139,7 @@ def _context(spec: dict[str, Any], base: Path) -> object:
         _headers(spec.get("headers") or {}),
         str(spec.get("ip", "127.0.0.1")),
         lambda: certificate,
-        ReadOnlyDictionary(
-            {str(k): str(v) for k, v in (spec.get("matchedParameters") or {}).items()}
-        ),
+        {str(k): str(v) for k, v in (spec.get("matchedParameters") or {}).items()},
         _body(spec.get("body")),
     )
     trusted = {}

@@ -42,6 +42,7 @@ def context_file(tmp_path: Path, pki: DemoPki) -> Path:
                 "certificate": "client.pem",
                 "variables": {"n": 42, "s": "text", "flag": True, "doc": {"a": [1, 2]}},
                 "deployment": {"certificates": ["client.cer"]},
+                "matchedParameters": {"id": "7"},
             }
         )
     )
@@ -80,6 +81,9 @@ def test_prints_the_dotnet_tostring_and_exits_0(expression: str, stdout: str) ->
         ('((JObject)context.Variables["doc"])["a"].ToString(Formatting.None)', "[1,2]\n"),
         ('context.Variables.GetValueOrDefault<bool>("flag")', "True\n"),
         ("context.Request.Certificate.Subject", "CN=Client 01, O=Contoso\n"),
+        # as the gateway, whose template names match case-insensitively
+        ('context.Request.MatchedParameters["ID"]', "7\n"),
+        ("context.Request.Body.As<byte[]>().Length", "47\n"),  # the compact JSON
         (
             "context.Deployment.Certificates.Any(c => c.Value.Thumbprint == "
             "context.Request.Certificate.Thumbprint)",
