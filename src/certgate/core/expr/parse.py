@@ -140,16 +140,24 @@ def _bare_creations(root: Node) -> list[Node]:
     ]
 
 
+# what the grammar reads as the right operand of `<` in a misread `(T)x.M<U>(a)`
+_TYPE_ARGUMENTS = frozenset(
+    {"generic_name", "identifier", "qualified_name", "member_access_expression"}
+)
+
+
 def _misread_casts(root: Node) -> list[tuple[Node, Node]]:
-    """`(int)J.D<List<int>>(s)[0]` misread as `((int)J.D < List<int>) > (s)[0]` (a comparison
-    with a generic name is never C#): (the cast, the end of its operand) for each."""
+    """`(int)J.D<List<int>>(s)[0]` misread as `((int)J.D < List<int>) > (s)[0]`, and
+    `(JObject)b.As<JObject>(true)` as `((JObject)b.As < JObject) > (true)`: C# reads a `<...>`
+    followed by `(` as type arguments (spec §6.2.5), and `a < b > (c)` would compare a bool
+    anyway. (the cast, the end of its operand) for each."""
     found = []
     for node in _walk_named(root):
         less = node.child_by_field_name("left") if node.type == "binary_expression" else None
         if less is None or _operator(node) != ">" or less.type != "binary_expression":
             continue
         name = less.child_by_field_name("right")
-        if _operator(less) != "<" or name is None or name.type != "generic_name":
+        if _operator(less) != "<" or name is None or name.type not in _TYPE_ARGUMENTS:
             continue
         cast = less.child_by_field_name("left")
         while cast is not None and cast.type == "binary_expression":
