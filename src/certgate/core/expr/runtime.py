@@ -88,6 +88,8 @@ def call_generic(
 ) -> object:
     """`obj.Name<T>(args)`; only methods declared generic accept type arguments."""
     if obj is None:
+        if name == "Value" and not args:  # Json.NET's extension `Value<U>(this source)`
+            raise exc.argument_null("value")
         raise exc.null_reference()
     table = table_for(type(obj))
     if table is None or name not in table.generic:
