@@ -25,6 +25,7 @@ from certgate.core.expr.types import CsObject
 from certgate.core.expr.variables import INTEGRAL_TYPES, VariableDictionary
 from certgate.core.messages import MessageBody, RequestInfo, ResponseView, headers_dictionary
 from certgate.core.model import Response as HttpResponse
+from certgate.core.principals import ProductInfo, SubscriptionInfo, UserInfo
 from certgate.core.url import UrlInfo
 
 __all__ = [
@@ -203,7 +204,12 @@ class RequestContext(CsObject):
         "request_id",
     )
     CS_TYPE = "IProxyRequestContext"
-    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {"Tracing": BOOL}
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {
+        "Tracing": BOOL,
+        "Product": class_stype(ProductInfo),
+        "Subscription": class_stype(SubscriptionInfo),
+        "User": class_stype(UserInfo),
+    }
     CS_MEMBERS = frozenset(
         {
             "Api",

@@ -31,7 +31,11 @@ def _parse() -> dict[tuple[str, str], tuple[Overload, ...]]:
     return table
 
 
-OVERLOADS = _parse()
+OVERLOADS = _parse() | {
+    # APIM's own (spec §2.10): `Body.As<T>(preserveContent: true)`
+    ("IMessageBody", "As"): ((0, 1, "B"),),
+    ("IMessageBody", "AsFormUrlEncodedContent"): ((0, 1, "B"),),
+}
 
 
 def _parse_enums() -> dict[tuple[str, str, int], frozenset[str]]:
@@ -107,9 +111,9 @@ def refuses(
 def mismatch(type_name: str, member: str, args: list[str | None]) -> bool:
     """True when every .NET overload that takes as many arguments has a parameter that cannot
     take its argument. `args` gives each argument's kind as `netoverloads` spells parameters
-    (S, B, C, R, H, A, E, a number's kind from `number_kind`, "null" for the literal) or None
-    where certgate does not judge it (objects, unknown types: an implicit conversion may
-    exist)."""
+    (S, B, C, R, H, A, E, a number's kind from `number_kind`, "obj" for an `object`, "lambda"
+    for a lambda or method group, "null" for the literal) or None where certgate does not
+    judge it (an unknown type: an implicit conversion may exist)."""
     overloads = OVERLOADS.get((net_type(type_name), member))
     bound = _BOUND_EXTENSIONS.get((type_name, member))
     if overloads is None or all(a is None for a in args):
@@ -150,8 +154,8 @@ _TAKES = {
     "A": {"A", "R", "H", "null"},  # string[] is an object[] (array covariance)
     "E": {"0", "E"},  # an enum, or the constant 0 (no other number)
     "V": set(),  # DateTime, TimeSpan, Guid, ...: none of these converts to a struct
-    "Q": {"null"},  # Uri, CultureInfo, a delegate, ...
-    "O": {"S", "B", "C", "0", "R", "H", "A", "E", "null"},  # and every number
+    "Q": {"null", "lambda"},  # Uri, CultureInfo, a delegate (MatchEvaluator), ...
+    "O": {"S", "B", "C", "0", "R", "H", "A", "E", "obj", "lambda", "null"},  # and every number
 }
 
 # C#'s implicit numeric conversions (spec §10.2.3): the kinds each number (and char) widens to

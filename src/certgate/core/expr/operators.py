@@ -15,6 +15,7 @@ Rules that make the Python match C#:
 
 from __future__ import annotations
 
+import re
 import typing
 
 from . import decimals, singles
@@ -48,7 +49,7 @@ from .static import (
 )
 from .strings import CsEnum
 from .translate import Code, ExprTranslator
-from .types import CsChar, CsValue
+from .types import CsChar, CsObject, CsValue
 
 _EQUALITY_SAFE = (str, int, float, bool)
 _ARITH = {"+", "-", "*", "/", "%"}
@@ -85,6 +86,27 @@ def _kind(stype: SType) -> str | None:
     if stype.numeric or stype.py in (CsChar, CsDecimal, CsSingle):
         return "number"
     return None
+
+
+def _struct(stype: SType) -> bool:
+    """A known value type: an object is no reference to compare with one."""
+    py = stype.py
+    return stype.known and (py in (int, float, bool, CsChar) or _is_value_type(py))
+
+
+def _class_type(stype: SType) -> bool:
+    """A known class: a string or one of the runtime's reference types (not an interface such
+    as `IEnumerable<T>`, which certgate gives a class of its own and arrays convert to)."""
+    py = stype.py
+    if py is str:
+        return True
+    interface = re.match(r"I[A-Z]", stype.name.rsplit(".", 1)[-1]) is not None
+    return (
+        isinstance(py, type)
+        and issubclass(py, CsObject)
+        and not _is_value_type(py)
+        and not interface
+    )
 
 
 _UNSIGNED = frozenset(
@@ -229,7 +251,7 @@ class OperatorTranslator(ExprTranslator):
         if op in _OFFSET_OPERATORS:
             left, right = self.offset_operands(left, right)
         if op == "??":
-            return self.coalesce(left, right, node.pos)
+            return self.coalesce(left, right, node)
         if op in ("==", "!="):
             return self.equality(op, left, right, node.pos)
         if op in _COMPARE:
@@ -278,11 +300,19 @@ class OperatorTranslator(ExprTranslator):
         text = f"(None if ({temp} := {value.text}) is None else {convert}({temp}))"
         return Code(text, target.as_nullable())
 
-    def coalesce(self, left: Code, right: Code, pos: int) -> Code:
+    def coalesce(self, left: Code, right: Code, node: s.Binary) -> Code:
+        pos = node.pos
         if left.type.known and left.type.py in (int, float, bool) and not left.type.nullable:
             raise self.operand_error("??", left.type, right.type, pos)
         kinds = (_kind(left.type), _kind(right.type))
         if None not in kinds and kinds[0] != kinds[1]:  # `"a" ?? 1`
+            raise self.operand_error("??", left.type, right.type, pos)
+        if (  # `s ?? new JObject()`: neither converts to the other (csc: CS0019)
+            _class_type(left.type)
+            and _class_type(right.type)
+            and not self.argument_fits(right.type, left.type, node.right)
+            and not self.argument_fits(left.type, right.type, node.left)
+        ):
             raise self.operand_error("??", left.type, right.type, pos)
         temp = self.names.temp()
         result = left.type if left.type.known and left.type is not NULL else right.type
@@ -296,6 +326,8 @@ class OperatorTranslator(ExprTranslator):
             other = right if a is NULL else left
             test = "is" if op == "==" else "is not"
             return Code(f"({other.text} {test} None)", BOOL)
+        if (a.is_object and _struct(b)) or (b.is_object and _struct(a)):
+            raise self.operand_error(op, a, b, pos)  # `context.Variables["n"] == 0`: CS0019
         if a.known and b.known:
             pa, pb = a.py, b.py
             implicit = getattr(pb if pa is str else pa, "cs_implicit", None)

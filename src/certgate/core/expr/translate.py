@@ -96,10 +96,33 @@ class Code:
     invariant: bool = False
 
 
+def _by_position(
+    kinds: list[str | None], args: tuple[s.Arg, ...], method: object
+) -> list[str | None] | None:
+    """The argument kinds in parameter order for a call with named arguments, which C# binds
+    by the parameters' names (the names certgate's instance methods take, after the receiver);
+    None where `method` cannot tell."""
+    try:
+        params = inspect.signature(method).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    placed: dict[int, str | None] = {}
+    for i, (kind, arg) in enumerate(zip(kinds, args, strict=True)):
+        if arg.name is not None and arg.name not in names[1:]:
+            return None
+        placed[i if arg.name is None else names.index(arg.name) - 1] = kind
+    return [placed.get(i) for i in range(max(placed) + 1)]
+
+
 def _argument_kind(stype: SType, node: s.Expr | None) -> str | None:
     """An argument's kind for `arity.mismatch`, or None where certgate does not judge it."""
     if stype is NULL:
         return "null"
+    if stype.is_object:  # `Guid.Parse(context.Variables["id"])`: an object converts to none
+        return "obj"
+    if stype.name == "<lambda>":  # (or a method group) goes to a delegate only
+        return "lambda"
     if stype.nullable or not stype.known:
         return None
     number = _NUMBER_KINDS.get(stype.name)
@@ -185,6 +208,7 @@ def _nullable_value_type(stype: SType) -> bool:
 
 class ExprTranslator:
     value_node: s.Expr | None = None  # the expression whose value the policy gets (`returned`)
+    argument_node: s.Expr | None = None  # the argument being translated (it may be a delegate)
 
     def __init__(self, smap: SourceMap, context_type: SType, names: Names) -> None:
         self.smap = smap
@@ -411,13 +435,13 @@ class ExprTranslator:
             return nullable
         if table is not None:
             if node.name in table.methods and node.name not in table.props:
-                if node is self.value_node:  # csc: CS0428 (an argument may be a delegate)
-                    raise self.error(
-                        f"Cannot convert method group '{node.name}' to non-delegate type "
-                        "'object'. Did you intend to invoke the method?",
-                        node.pos,
-                    )
-                raise self.unsupported(f"method group '{node.name}' used as a value", node.pos)
+                if node is self.argument_node:  # a delegate argument: `Where(s.Contains)`
+                    raise self.unsupported(f"method group '{node.name}' used as a value", node.pos)
+                raise self.error(  # csc: CS0428 (or CS0019 as an operand; APIM allows no Func)
+                    f"Cannot convert method group '{node.name}' to non-delegate type 'object'. "
+                    "Did you intend to invoke the method?",
+                    node.pos,
+                )
             if node.name not in table.props:
                 raise self.member_error(node.name, table, table.cs_type, node.pos)
             result = table.result_type(node.name, target.type)
@@ -446,17 +470,30 @@ class ExprTranslator:
         return stype.as_nullable() if node.nullable else stype
 
     def check_argument_kinds(
-        self, type_name: str, member: str, node: s.Invoke | s.ObjectNew, pos: int, args: str
+        self,
+        type_name: str,
+        member: str,
+        node: s.Invoke | s.ObjectNew,
+        pos: int,
+        args: str,
+        method: object = None,
     ) -> str:
         """csc's CS1502/CS1503 when no overload takes the strings, bools, chars or numbers the
-        call passes (checked after `call_args`, on the in-arguments' static types). Returns
+        call passes (checked after `call_args`, on the in-arguments' static types; named
+        arguments where the instance `method` that implements it tells their places). Returns
         `args` (`call_args`' text) with a constant 0 that can only be an enum made that enum's
         zero, as C# converts it."""
-        if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
-            return args  # out or named arguments: not judged
+        if len(self.last_arg_types) != len(node.args):
+            return args  # out arguments: not judged
         kinds = [
             _argument_kind(t, a.value) for t, a in zip(self.last_arg_types, node.args, strict=True)
         ]
+        named = any(a.name for a in node.args)
+        if named:
+            placed = _by_position(kinds, node.args, method)
+            if placed is None:
+                return args
+            kinds = placed
         shown = type_name.rsplit(".", 1)[-1] if member == ".ctor" else member
         shown = shown.removeprefix("static ")
         if mismatch(type_name, member, kinds):
@@ -472,6 +509,8 @@ class ExprTranslator:
                 f"'{first}' and '{second}'",
                 pos,
             )
+        if named:
+            return args  # (the conversions below follow the call's order)
         texts, types = list(self.last_arg_texts), list(self.last_arg_types)
         for i, kind in enumerate(chosen(type_name, member, kinds) or ()):
             value = node.args[i].value  # `Substring('\u0002')`: the char is a number
@@ -486,12 +525,12 @@ class ExprTranslator:
         return "".join(", " + t for t in texts)
 
     def check_call_arguments(
-        self, receiver: SType, member: str, node: s.Invoke, pos: int, args: str
+        self, receiver: SType, member: str, node: s.Invoke, pos: int, args: str, method: object
     ) -> str:
         """`check_argument_kinds`, and `List<int>.Add("a")`, `Dictionary<string, int>.Add(1, 1)`:
         csc's CS1502/CS1503 when an element, key or value argument does not convert to the
         collection's type. Returns `args` as `check_argument_kinds` does."""
-        args = self.check_argument_kinds(receiver.name, member, node, pos, args)
+        args = self.check_argument_kinds(receiver.name, member, node, pos, args, method)
         if len(self.last_arg_types) != len(node.args) or any(a.name for a in node.args):
             return args
         params = parameter_types(member, receiver)
@@ -521,6 +560,19 @@ class ExprTranslator:
         if refuses(receiver.name, target.name, len(node.args), implementation, bound=True):
             raise self.arity_error(target.name, len(node.args), target.pos)
         self.check_named_arguments(implementation, node.args, table.cs_type, target.name)
+        if (  # `Variables.GetValueOrDefault<int>("n", "")`: the default must be a T
+            receiver.py is VariableDictionary
+            and target.type_args
+            and len(node.args) == len(self.last_arg_types) == 2
+            and node.args[1].value is not None
+        ):
+            wanted = self.type_arg_stype(target.type_args[0])
+            if not self.argument_fits(self.last_arg_types[1], wanted, node.args[1].value):
+                raise self.error(
+                    f"The best overloaded method match for '{table.cs_type}.GetValueOrDefault"
+                    f"<{cs_name(wanted)}>' has some invalid arguments",
+                    target.pos,
+                )
 
     def check_predicate(self, name: str, args: tuple[s.Arg, ...]) -> None:
         """A predicate lambda whose body is not a bool (`Any(x => "a")`): csc's CS0029."""
@@ -661,7 +713,9 @@ class ExprTranslator:
                     f"No overload for method '{target.name}' takes out arguments here", target.pos
                 )
             self.check_bound_call(receiver.type, table, target, node)
-            args = self.check_call_arguments(receiver.type, target.name, node, target.pos, args)
+            args = self.check_call_arguments(
+                receiver.type, target.name, node, target.pos, args, table.methods[target.name]
+            )
         if table is not None:
             result = table.result_type(target.name, receiver.type)
         else:  # an interface such as IEnumerable<T>: LINQ's results still follow from T
@@ -859,7 +913,11 @@ class ExprTranslator:
                 texts.append(code.text)
                 types.append(code.type)  # a `lambda_result` marker
             elif arg.value is not None:
-                code = self.operand(arg.value)
+                outer, self.argument_node = self.argument_node, arg.value
+                try:
+                    code = self.operand(arg.value)
+                finally:
+                    self.argument_node = outer
                 texts.append(code.text)
                 types.append(code.type)
             if arg.name is not None:  # a Python keyword argument named like the C# parameter
