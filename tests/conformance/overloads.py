@@ -34,7 +34,8 @@ class Dump {
         typeof(ulong), typeof(float), typeof(double), typeof(decimal), typeof(string[]),
         typeof(char[]), typeof(object[]) };
     static char Kind(Type t) {
-        if (t.IsByRef || t.IsGenericParameter) return 'O';
+        if (t == typeof(object)) return 'O';
+        if (t.IsByRef || t.IsGenericParameter) return 'X';
         if (t.IsGenericType && (t.Name.Contains("Span`1") || t.Name.Contains("Memory`1"))) {
             // an array converts to a (ReadOnly)Span/Memory; a string only to ReadOnlySpan<char>
             bool text = t.Name.StartsWith("ReadOnly") && t.GetGenericArguments()[0] == typeof(char);
@@ -63,14 +64,14 @@ class Dump {
         if (t.IsEnum) return 'E';
         // a struct takes no string, bool, char, number or null (`Nullable<T>` takes both)
         if (t.IsValueType && Nullable.GetUnderlyingType(t) == null) return 'V';
-        // a class other than object, Array and ValueType takes none of these either, unless it
+        // a class other than Array and ValueType takes none of these either, unless it
         // converts them implicitly (XName from a string, JToken from a number)
-        bool open = t == typeof(object) || t == typeof(Array) || t == typeof(ValueType)
+        bool open = t == typeof(Array) || t == typeof(ValueType)
             || t == typeof(Enum) || t.ContainsGenericParameters || !(t.IsClass || t.IsInterface)
             || t.IsInterface && Samples.Any(s => t.IsAssignableFrom(s))
             || t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy)
                 .Any(m => m.Name == "op_Implicit");
-        return open ? 'O' : 'Q';
+        return open ? 'X' : 'Q';
     }
     static string Range(ParameterInfo[] ps) {
         bool rest = ps.Length > 0 && ps[ps.Length - 1].IsDefined(typeof(ParamArrayAttribute), false);
@@ -118,7 +119,9 @@ method, `.ctor` for the constructors, max -1 for a `params` array; System.Object
 left out). `kinds` has a letter per parameter: S string, B bool, C char, a number (G sbyte,
 Y byte, T short, W ushort, I int, U uint, L long, K ulong, F float, D double, M decimal), R a
 string[], H a char[], A another array, E an enum, V another struct, Q a class or interface
-that takes none of these, O anything else (lower case: the element of a `params` array). Mono's
+that takes none of these, O object, X anything else (an interface a string or number
+implements, a generic type, a class with implicit conversions; lower case: the element of a
+`params` array). Mono's
 libraries lag .NET 8 by a few overloads, so the compiler also accepts what certgate's own
 implementation takes (`arity` reads it).
 

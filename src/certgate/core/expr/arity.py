@@ -75,7 +75,7 @@ def _string_only(type_name: str, member: str) -> bool:
 # comparer])` on a string, where C# infers TSource from the receiver (`"a".Contains(1)` is
 # refused: an int is no char)
 _BOUND_EXTENSIONS: dict[tuple[str, str], tuple[Overload, ...]] = {
-    ("System.String", "Contains"): ((1, 1, "C"), (2, 2, "CO")),
+    ("System.String", "Contains"): ((1, 1, "C"), (2, 2, "CX")),
 }
 
 
@@ -155,7 +155,9 @@ _TAKES = {
     "E": {"0", "E"},  # an enum, or the constant 0 (no other number)
     "V": set(),  # DateTime, TimeSpan, Guid, ...: none of these converts to a struct
     "Q": {"null", "lambda"},  # Uri, CultureInfo, a delegate (MatchEvaluator), ...
-    "O": {"S", "B", "C", "0", "R", "H", "A", "E", "obj", "lambda", "null"},  # and every number
+    "O": {"S", "B", "C", "0", "R", "H", "A", "E", "obj", "null"},  # and every number
+    # IEnumerable<char>, a generic type (Func<T, bool>), JToken, ...: and every number
+    "X": {"S", "B", "C", "0", "R", "H", "A", "E", "obj", "lambda", "null"},
 }
 
 # C#'s implicit numeric conversions (spec §10.2.3): the kinds each number (and char) widens to
@@ -210,7 +212,7 @@ def _takes_arg(kind: str, arg: str) -> bool:
     source, constant = _number(arg) if arg[0] in _NUMBERS or arg == "0" else (arg, None)
     if source not in _WIDENS:
         return False
-    if kind == "O" or kind in _WIDENS[source]:
+    if kind in ("O", "X") or kind in _WIDENS[source]:
         return True
     if kind == "E":
         return constant == 0
@@ -222,7 +224,7 @@ def _takes_arg(kind: str, arg: str) -> bool:
 
 def _kind(kinds: str, i: int) -> str:
     """The kind of parameter `i` (the last one's for the rest of a `params` array)."""
-    return kinds[min(i, len(kinds) - 1)] if kinds else "O"
+    return kinds[min(i, len(kinds) - 1)] if kinds else "X"
 
 
 def _accepts(kinds: str, args: list[str | None]) -> bool:

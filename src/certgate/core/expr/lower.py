@@ -359,6 +359,12 @@ class Lowerer:
         return s.Param(node.start_byte, name, None if type_node is None else self.type(type_node))
 
     def x_cast_expression(self, node: Node) -> s.Expr:
+        value = self.field(node, "value")
+        if value.type == "assignment_expression":  # `(bool)x = v` is `((bool)x) = v` in C#
+            raise self.error(
+                "The left-hand side of an assignment must be a variable, a property or an indexer",
+                node,
+            )
         return s.Cast(
             node.start_byte,
             self.type(self.field(node, "type")),
