@@ -39,6 +39,14 @@ def test_body_as_with_a_bool_runs(argument: str) -> None:
     assert run(f"@(context.Request.Body.As<string>({argument}))", make_context(b"x")) == "x"
 
 
+@pytest.mark.parametrize("arguments", ["", "true"])
+def test_body_as_needs_its_type_argument(arguments: str) -> None:
+    """`As<T>` has no other overload, and C# cannot infer its T (csc: CS0411)."""
+    assert refused(f"@(context.Request.Body.As({arguments}))").startswith(
+        "The type arguments for method 'As<T>' cannot be inferred from the usage"
+    )
+
+
 def test_body_as_takes_one_argument_at_most() -> None:
     assert refused("@(context.Request.Body.As<string>(true, true))") == (
         "No overload for method 'As' takes 2 arguments"

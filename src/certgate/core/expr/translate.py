@@ -153,6 +153,15 @@ _KIND_TYPES = dict(
 _NUMBER_KINDS = {stype.name: kind for kind, stype in _KIND_TYPES.items()}
 
 
+# generic methods with no other overload whose type argument C# cannot infer: by the types
+# that have them
+_JSON_TOKENS = frozenset(
+    f"Newtonsoft.Json.Linq.{name}"
+    for name in ("JToken", "JValue", "JObject", "JArray", "JProperty", "JContainer", "JRaw")
+)
+_EXPLICIT_TYPE_ARGUMENTS = {"Value": _JSON_TOKENS, "As": frozenset({"IMessageBody"})}
+
+
 # the members that give default(T) when nothing matches (List/Array `Find`, LINQ's *OrDefault)
 _OR_DEFAULT = frozenset(
     {"FirstOrDefault", "LastOrDefault", "SingleOrDefault", "ElementAtOrDefault", "Find", "FindLast"}
@@ -560,6 +569,14 @@ class ExprTranslator:
         if refuses(receiver.name, target.name, len(node.args), implementation, bound=True):
             raise self.arity_error(target.name, len(node.args), target.pos)
         self.check_named_arguments(implementation, node.args, table.cs_type, target.name)
+        if target.type_args is None and table.cs_type in _EXPLICIT_TYPE_ARGUMENTS.get(
+            target.name, ()
+        ):  # `token.Value()`: its type parameter is only in its result (csc: CS0411)
+            raise self.error(
+                f"The type arguments for method '{target.name}<T>' cannot be inferred from the "
+                "usage. Try specifying the type arguments explicitly",
+                target.pos,
+            )
         if (  # `Variables.GetValueOrDefault<int>("n", "")`: the default must be a T
             receiver.py is VariableDictionary
             and target.type_args
