@@ -569,6 +569,13 @@ class ExprTranslator:
         if refuses(receiver.name, target.name, len(node.args), implementation, bound=True):
             raise self.arity_error(target.name, len(node.args), target.pos)
         self.check_named_arguments(implementation, node.args, table.cs_type, target.name)
+        self.check_type_arguments(receiver, table, target, node)
+
+    def check_type_arguments(
+        self, receiver: SType, table: MemberTable, target: s.Member, node: s.Invoke
+    ) -> None:
+        """csc's CS0411 for a generic method whose type argument cannot be inferred, and
+        CS1503 for a `GetValueOrDefault<T>` default that is no T."""
         if target.type_args is None and table.cs_type in _EXPLICIT_TYPE_ARGUMENTS.get(
             target.name, ()
         ):  # `token.Value()`: its type parameter is only in its result (csc: CS0411)
