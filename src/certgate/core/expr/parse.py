@@ -175,6 +175,25 @@ def _misread_casts(root: Node) -> list[tuple[Node, Node]]:
     return found
 
 
+def _parenthesized_names(root: Node, body: bytes, base: int) -> list[tuple[int, int]]:
+    """`(x) + 1`, `(x) & y`, `(vars)["k"]` misread as casts of `+1`, `&y`, `["k"]`: C# reads
+    `(name)` as a cast only before `~ ! (`, a name, a literal or a keyword (spec §12.9.7), so
+    these are parenthesized expressions. (start, end) of each `(name)` in the body."""
+    found = []
+    for node in _walk_named(root):
+        kind = node.child_by_field_name("type") if node.type == "cast_expression" else None
+        if kind is None or kind.type not in _NAME_TYPES:
+            continue
+        close = next((c for c in node.children if c.type == ")"), None)
+        if close is not None and body[close.end_byte - base :].lstrip()[:1] in _NOT_CAST_NEXT:
+            found.append((node.start_byte - base, close.end_byte - base))
+    return found
+
+
+_NAME_TYPES = frozenset({"identifier", "qualified_name", "member_access_expression"})
+_NOT_CAST_NEXT = frozenset({b"+", b"-", b"&", b"*", b"[", b"|", b"^", b"%", b"/", b"<", b">", b"="})
+
+
 def _hidden_holes(root: Node, base: int) -> list[int]:
     """Where the grammar reads a hole after escaped braces as text (`$"{{{x}}}"` is all one
     string_content): the body offset of each hole's `{`, to be parted from the `{{` before
@@ -202,7 +221,8 @@ def _repaired(
 ) -> tuple[Node, SourceMap]:
     """Parse again where the grammar misreads valid C#, with text C# reads the same: `()`
     after the type arguments of a misread creation (`new List<Guid>() { g }`), parentheses
-    around a misread cast's operand (`(int)(J.D<List<int>>(s)[0])`); a blank before a hole
+    around a misread cast's operand (`(int)(J.D<List<int>>(s)[0])`) and around a parenthesized
+    name misread as a cast (`((x)) + 1`); a blank before a hole
     that follows escaped braces (`$"{{ {x}}}"`, taken out of the text again by `lower`,
     `SourceMap.without_inserted`). The source map keeps
     positions in the user's text. When that does not parse either, the tree stays as it was
@@ -219,6 +239,8 @@ def _repaired(
         if value is None:
             return root, smap
         edits += [(value.start_byte - base, b"("), (last.end_byte - base, b")")]
+    for start, end in _parenthesized_names(root, body, base):
+        edits += [(start, b"("), (end, b")")]
     edits += [(at, b" ") for at in _hidden_holes(root, base)]
     if not edits:
         return root, smap
@@ -233,7 +255,12 @@ def _repaired(
     with _PARSER_LOCK:
         tree = _PARSER.parse(prefix.encode() + fixed + suffix.encode())
     again = tree.root_node
-    misread = _bare_creations(again) or _misread_casts(again) or _hidden_holes(again, base)
+    misread = (
+        _bare_creations(again)
+        or _misread_casts(again)
+        or _parenthesized_names(again, fixed, base)
+        or _hidden_holes(again, base)
+    )
     if again.has_error or misread:
         return root, smap
     return again, dataclasses.replace(smap, inserted=tuple(inserted))
