@@ -108,6 +108,17 @@ def refuses(
     return not low <= count <= high
 
 
+def static_only(type_name: str, member: str) -> bool:
+    """Whether `member` of `type_name` is a static method only (`string.IsNullOrEmpty`), so that
+    calling it on an instance is csc's CS0176 (extension methods apart)."""
+    net = net_type(type_name)
+    return (
+        (net, "static " + member) in OVERLOADS
+        and (net, member) not in OVERLOADS
+        and member not in _EXTENSIONS
+    )
+
+
 def mismatch(type_name: str, member: str, args: list[str | None]) -> bool:
     """True when every .NET overload that takes as many arguments has a parameter that cannot
     take its argument. `args` gives each argument's kind as `netoverloads` spells parameters

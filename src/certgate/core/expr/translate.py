@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from ...errors import CertgateError
 from . import lambdatypes
 from . import syntax as s
-from .arity import ambiguous, chosen, mismatch, number_kind, refuses, zero_enums
+from .arity import (
+    ambiguous,
+    chosen,
+    mismatch,
+    number_kind,
+    refuses,
+    static_only,
+    zero_enums,
+)
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
@@ -254,10 +262,22 @@ class ExprTranslator:
         )
 
     def member_error(
-        self, name: str, table: MemberTable | None, type_name: str, pos: int
+        self,
+        name: str,
+        table: MemberTable | None,
+        type_name: str,
+        pos: int,
+        instance: SType | None = None,
     ) -> Exception:
         """APIM's message for a member outside the allow-list; 'not supported yet' for members
-        of allowed primitive types that we simply have not implemented."""
+        of allowed primitive types that we simply have not implemented; csc's CS0176 for a
+        static method called on an `instance` (`s.IsNullOrEmpty()`)."""
+        if instance is not None and static_only(type_name, name):
+            return self.error(
+                f"Member '{cs_name(instance)}.{name}' cannot be accessed with an instance "
+                "reference; qualify it with a type name instead",
+                pos,
+            )
         allowed_type = table is not None and (
             type_name in _ALL_MEMBERS_ALLOWED or member_allowed(type_name, name)
         )
@@ -726,7 +746,9 @@ class ExprTranslator:
                         f"Non-invocable member '{target.name}' cannot be used like a method",
                         target.pos,
                     )
-                raise self.member_error(target.name, table, table.cs_type, target.pos)
+                raise self.member_error(
+                    target.name, table, table.cs_type, target.pos, receiver.type
+                )
             if target.type_args is not None and target.name not in table.generic:
                 raise self.error(
                     f"The non-generic method '{target.name}' cannot be used with type arguments",

@@ -381,6 +381,24 @@ _LINQ_NAMES = """Aggregate All Any Append AsEnumerable Average Cast Chunk Concat
     TakeWhile ThenBy ThenByDescending ToArray ToDictionary ToHashSet ToList ToLookup
     TryGetNonEnumeratedCount Union UnionBy Where Zip Equals GetHashCode ToString GetEnumerator"""
 _GENERIC = "System.Collections.Generic."
+# an array: System.Array's members and LINQ's (`headers["Accept"].Split(',')` is refused: the
+# value is a string[])
+_NET_MEMBERS["System.Array"] = frozenset(
+    _names(
+        _LINQ_NAMES
+        + """ IsFixedSize IsReadOnly IsSynchronized Length LongLength Rank SyncRoot Clone CopyTo
+        GetLength GetLongLength GetLowerBound GetUpperBound GetValue Initialize SetValue AsReadOnly
+        BinarySearch Clear ConstrainedCopy ConvertAll Copy CreateInstance Empty Exists Fill Find
+        FindAll FindIndex FindLast FindLastIndex ForEach IndexOf LastIndexOf Resize Sort
+        TrueForAll"""
+    )
+)
+_NET_MEMBERS["System.Guid"] = frozenset(
+    _names(
+        """Empty CompareTo Equals GetHashCode ToByteArray ToString TryFormat TryWriteBytes NewGuid
+        Parse ParseExact TryParse TryParseExact"""
+    )
+)
 _NET_MEMBERS.update(
     {
         _GENERIC + name: frozenset(_names(_LINQ_NAMES + " " + members))
