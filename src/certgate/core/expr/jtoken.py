@@ -597,3 +597,18 @@ JEnumerable.CS_RESULT_TYPES = {  # type: ignore[attr-defined]
     "this[]": JTOKENS,
     "Values": TOKENS,
 }
+
+
+class BoxedKey(CsObject):
+    """A `long`, `uint` or `ulong` index of a token: C# passes it to the `this[object key]`
+    indexer boxed, so a JArray refuses it (ArgumentException: "Int32 array index expected"),
+    where certgate's ints alone cannot tell it from an `int`."""
+
+    __slots__ = ("value",)
+    CS_TYPE = "System.Int64"
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def ToString(self) -> str:
+        return str(self.value)

@@ -22,6 +22,7 @@ from . import decimals, singles
 from . import syntax as s
 from .datetime import DateTime, DateTimeOffset, TimeSpan, new_datetimeoffset
 from .decimals import CsDecimal
+from .jtoken import BoxedKey, JToken
 from .literals import INTEGER_KINDS, constant_value
 from .members import index_key
 from .regexp import enum_add, enum_difference, is_enum
@@ -86,6 +87,14 @@ def _kind(stype: SType) -> str | None:
     if stype.numeric or stype.py in (CsChar, CsDecimal, CsSingle):
         return "number"
     return None
+
+
+def _token(stype: SType) -> bool:
+    """A Json.NET token, whose `this[object key]` takes a boxed key as it is."""
+    return isinstance(stype.py, type) and issubclass(stype.py, JToken)
+
+
+_WIDE_INTEGERS = frozenset({"System.Int64", "System.UInt32", "System.UInt64"})
 
 
 def _struct(stype: SType) -> bool:
@@ -571,11 +580,7 @@ class OperatorTranslator(ExprTranslator):
 
     def x_NullCond(self, node: s.NullCond) -> Code:
         receiver = self.operand(node.receiver)
-        if (
-            receiver.type.known
-            and receiver.type.py in (int, float, bool)
-            and not receiver.type.nullable
-        ):
+        if _struct(receiver.type) and not receiver.type.nullable:  # `context.RequestId?.`
             raise self.error(
                 f"Operator '?' cannot be applied to operand of type '{cs_name(receiver.type)}'",
                 node.pos,
@@ -601,6 +606,9 @@ class OperatorTranslator(ExprTranslator):
         key_type = index_key(target.type)
         if key_type is not None and len(keys) == 1:  # `s['\u0001']` converts; `s[1L]`: CS1503
             keys[0] = self.implicit_to(keys[0], key_type, node.args[0])
+        if len(keys) == 1 and _token(target.type) and keys[0].type.name in _WIDE_INTEGERS:
+            boxed = self.names.constant(BoxedKey)  # `array[n % count]` of a long n: an object
+            keys[0] = Code(f"{boxed}({keys[0].text})", UNKNOWN)
         args = "".join(", " + key.text for key in keys)
         table = None if target.type is NULL else self.member_table(target, "Item", node.pos)
         if table is not None and table.indexer is None:
