@@ -24,11 +24,13 @@ from .linq_more import Grouping
 from .regexp import Match, Regex
 from .sets import CsHashSet
 from .static import (
+    BOOL,
     DECIMAL,
     DOUBLE,
     INT,
     NULL,
     SINGLE,
+    STRING,
     UNKNOWN,
     SType,
     class_stype,
@@ -192,6 +194,10 @@ def group_arity(method: str, index: int, count: int) -> int:
     return 2 if (method, index) in _PAIR_DELEGATES else 1
 
 
+# System.Object's members, which every value has, whatever its type
+_OBJECT_RESULTS = {"ToString": STRING, "Equals": BOOL, "GetHashCode": INT}
+
+
 def array_default(name: str, receiver: SType, arg_types: tuple[SType, ...]) -> bool:
     """`Headers.GetValueOrDefault(name, new string[0])`: with a string[] default C# calls the
     generic `GetValueOrDefault<TKey, TValue>`, which gives the values, not the string APIM's
@@ -210,6 +216,8 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
     overload, an argument's type); else `result`."""
     if array_default(name, receiver, arg_types):
         return arg_types[1]
+    if result is UNKNOWN and name in _OBJECT_RESULTS:  # `context.Variables["n"].ToString()`
+        return _OBJECT_RESULTS[name]
     by_argument = _BY_ARGUMENT.get((receiver.py, name))
     if by_argument is not None and len(arg_types) == 1 and arg_types[0].known:
         return by_argument(arg_types[0], receiver)
