@@ -20,6 +20,7 @@ import typing
 
 from . import decimals, singles
 from . import syntax as s
+from .arrays import CsArray
 from .datetime import DateTime, DateTimeOffset, TimeSpan, new_datetimeoffset
 from .decimals import CsDecimal
 from .jtoken import BoxedKey, JToken
@@ -51,6 +52,7 @@ from .static import (
 from .strings import CsEnum
 from .translate import Code, ExprTranslator
 from .types import CsChar, CsObject, CsValue
+from .xtree import XObject
 
 _EQUALITY_SAFE = (str, int, float, bool)
 _ARITH = {"+", "-", "*", "/", "%"}
@@ -95,6 +97,24 @@ def _token(stype: SType) -> bool:
 
 
 _WIDE_INTEGERS = frozenset({"System.Int64", "System.UInt32", "System.UInt64"})
+
+
+def unrelated(source: SType, target: SType) -> bool:
+    """Two known classes C# has no conversion between (`(string)headers["Accept"]`, a
+    string[]; `(Jwt)"x"`): neither derives from the other, and neither has a user-defined
+    conversion (JSON tokens and LINQ to XML have many) nor is an interface certgate gives a
+    class of its own."""
+    if not (_class_type(source) and _class_type(target)) or source.py is target.py:
+        return False
+    a, b = typing.cast(type, source.py), typing.cast(type, target.py)
+    if issubclass(a, b) or issubclass(b, a) or (issubclass(a, CsArray) and issubclass(b, CsArray)):
+        return False
+    return not any(
+        issubclass(cls, (JToken, XObject))
+        or hasattr(cls, "cs_explicit")
+        or hasattr(cls, "cs_implicit")
+        for cls in (a, b)
+    )
 
 
 def _struct(stype: SType) -> bool:
@@ -640,6 +660,10 @@ class OperatorTranslator(ExprTranslator):
             numeric_target = operand.type.numeric or operand.type.py in numbers
         if numeric_target and (operand.type.numeric or operand.type.py in numbers):
             return Code(f"_convert({operand.text}, {info.full_name!r})", target)
+        if unrelated(operand.type, target):  # `(string[])"a"`
+            raise self.error(
+                f"Cannot convert type '{operand.type.name}' to '{target.name}'", node.pos
+            )
         ref = self.type_ref(node.type)
         cast = "_unbox" if operand.type.is_object else "_cast"
         return Code(f"{cast}({operand.text}, {self.names.constant(ref)})", target)

@@ -24,7 +24,7 @@ from .jtoken import JToken
 from .langrt import RANGES
 from .linq import LINQ_METHODS, TYPED_GENERICS
 from .literals import INTEGER_KINDS
-from .operators import promoted
+from .operators import promoted, unrelated
 from .regexp import enum_bitwise, enum_complement, is_enum
 from .singles import CsSingle
 from .static import (
@@ -176,7 +176,11 @@ class TypeOpsTranslator(CreationTranslator):
         structs = (operand.type.py in _STRUCTS and target.py in primitive) or (
             known and target.py in _STRUCTS
         )
-        if structs or (known and target.py in primitive and operand.type.py is not target.py):
+        if (
+            structs
+            or (known and target.py in primitive and operand.type.py is not target.py)
+            or unrelated(operand.type, target)  # `(string)headers["Accept"]`, a string[]
+        ):
             # (string)5, (bool)1, (string)guid, (DateTime)"x": C# has no such conversion
             raise self.error(
                 f"Cannot convert type '{operand.type.name}' to '{target_name}'", node.pos
