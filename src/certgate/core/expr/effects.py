@@ -14,8 +14,11 @@ from dataclasses import replace
 from ...errors import ExpressionError
 from . import decimals, singles
 from . import syntax as s
+from .arrays import CsArray
 from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .decimals import CsDecimal
+from .dictionary import CsDictionary
+from .generic import CsList
 from .guid import Guid
 from .jtoken import JToken, to_token
 from .lambdas import LambdaTranslator
@@ -24,6 +27,7 @@ from .literals import constant_value
 from .members import collection_element, static_table
 from .numbers import SIZED_BITS, unsigned
 from .scope import Local
+from .sets import CsHashSet, CsQueue, CsStack
 from .singles import CsSingle
 from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, cs_name, non_nullable
 from .translate import Code
@@ -71,6 +75,36 @@ _TO_JTOKEN = (
 
 # the integral types a char does not convert to implicitly (it does to ushort, int, uint, ...)
 _NOT_FROM_CHAR = frozenset({"System.Byte", "System.SByte", "System.Int16"})
+
+
+def _elements_differ(source: SType, target: SType) -> bool:
+    """An array or generic collection whose known elements do not convert to the target's: an
+    array converts to an array of a base class of its (reference) elements, a List<T> to a
+    List<T> only (`string[] a = new int[0]` and `List<string> l = new List<int>()` are CS0029)."""
+    if source.py is not target.py or source.py not in (*_INVARIANT, CsArray):
+        return False
+    a, b = source.element, target.element
+    to_object = b is not None and (b.is_object or b.name == "System.Object")
+    if a is None or b is None or not a.known or not (b.known or to_object) or _same(a, b):
+        return False
+    if source.py is not CsArray:
+        return True
+    if to_object:
+        return _value_type(a)
+    return _value_type(a) or _value_type(b) or not issubclass(a.py or object, b.py or object)
+
+
+def _same(a: SType, b: SType) -> bool:
+    return a.name == b.name and [x.name for x in a.args] == [y.name for y in b.args]
+
+
+def _value_type(stype: SType) -> bool:
+    return stype.py in (int, float, bool, CsChar) or (
+        isinstance(stype.py, type) and issubclass(stype.py, CsValue)
+    )
+
+
+_INVARIANT: tuple[type, ...] = (CsList, CsDictionary, CsHashSet, CsQueue, CsStack)
 
 
 class EffectTranslator(LambdaTranslator):
@@ -279,6 +313,11 @@ class EffectTranslator(LambdaTranslator):
         source_py, target_py = value.type.py, target.py
         if source_py is not None and target_py is not None:
             if issubclass(source_py, target_py) and target_py not in (int, float, bool, str):
+                if _elements_differ(value.type, target):  # `string[] a = new int[0]`
+                    raise self.error(
+                        f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'",
+                        pos,
+                    )
                 return value  # a derived class (JObject into JToken)
             if source_py is str and hasattr(target_py, "cs_implicit"):  # XName, XNamespace
                 ref = self.names.constant(CsTypeRef(target.name, (target_py,)))
