@@ -324,7 +324,8 @@ class EffectTranslator(LambdaTranslator):
                 return Code(f"_ccast({value.text}, {ref})", target)
             if source_py is DateTime and target_py is DateTimeOffset:
                 return self.to_offset(value)  # C#'s implicit conversion
-            if target_py is JToken and source_py in _TO_JTOKEN:  # JToken's implicit operators
+            to_token_types = source_py in _TO_JTOKEN or value.type.name == "System.Byte[]"
+            if target_py is JToken and to_token_types:  # JToken's implicit operators
                 return Code(f"{self.names.constant(to_token)}({value.text})", target)
         raise self.error(
             f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos

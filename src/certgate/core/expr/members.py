@@ -129,11 +129,21 @@ def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
     return tuple(t if t is not None and _checkable(t) else None for t in resolved)
 
 
+_JSON_TOKENS = frozenset(
+    f"Newtonsoft.Json.Linq.{name}"
+    for name in ("JToken", "JObject", "JArray", "JValue", "JProperty", "JContainer")
+)
+
+
 def collection_element(stype: SType) -> SType | None:
-    """What `x[i] = v` stores into a List<T>, Dictionary<K, V>, T[] or StringBuilder, when
-    checkable."""
+    """What `x[i] = v` stores into a List<T>, Dictionary<K, V>, T[], StringBuilder or JSON
+    token, when checkable."""
     if stype.name == "System.Text.StringBuilder":  # (by name: stringbuilder imports us)
         return CHAR
+    if stype.name in _JSON_TOKENS:  # `this[object key]` takes a JToken
+        from .jtoken import JToken  # noqa: PLC0415 (jtoken's runtime imports us)
+
+        return class_stype(JToken)
     if stype.py is CsDictionary:
         value = _resolve(VALUE, stype)
     elif stype.py is CsList or (isinstance(stype.py, type) and issubclass(stype.py, CsArray)):
