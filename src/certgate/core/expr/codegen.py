@@ -306,7 +306,7 @@ class Translator(BranchTranslator):
         pad = _INDENT * depth
         source = self.operand(node.source)
         kind = source.type
-        if _scalar(kind):
+        if _scalar(kind) or kind.is_object:
             raise self.error(  # csc: CS1579
                 f"foreach statement cannot operate on variables of type '{cs_name(kind)}' because "
                 f"'{cs_name(kind)}' does not contain a public instance or extension definition "

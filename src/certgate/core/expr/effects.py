@@ -130,6 +130,10 @@ class EffectTranslator(LambdaTranslator):
             return Code(f"({local.py_name} := {value.text})", value.type)
         if isinstance(target, s.Index):
             obj = self.operand(target.target)
+            if obj.type.is_object:  # csc: CS0021, as for a read
+                raise self.error(
+                    "Cannot apply indexing with [] to an expression of type 'object'", target.pos
+                )
             self.check_index_setter(obj, target.pos)
             keys = [self.operand(key).text for key in target.args]
             element = collection_element(obj.type)

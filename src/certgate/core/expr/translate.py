@@ -190,7 +190,7 @@ def accepts_keyword(fn: object, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-_OBJECT_METHODS = frozenset({"ToString", "Equals", "GetHashCode", "GetType"})
+_OBJECT_METHODS = {"ToString": 0, "Equals": 1, "GetHashCode": 0, "GetType": 0}  # arguments
 
 
 def _shown(stype: SType) -> str:
@@ -252,6 +252,14 @@ class ExprTranslator:
         if exc.supported_later:
             return self.unsupported(exc.message, pos)
         return self.error(exc.message, pos)
+
+    def check_object_call(self, target: s.Member, count: int) -> None:
+        """A method of an `object`: only System.Object's, with their argument counts
+        (`o.ToString("N")` is csc's CS1501: cast to the number first)."""
+        if target.name not in _OBJECT_METHODS:
+            raise self.object_member_error(target.name, target.pos)
+        if count != _OBJECT_METHODS[target.name]:
+            raise self.arity_error(target.name, count, target.pos)
 
     def object_member_error(self, name: str, pos: int) -> Exception:
         """csc's CS1061 for a member `object` does not have (cast the value first)."""
@@ -724,8 +732,8 @@ class ExprTranslator:
     def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
         """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
         receiver = self.operand(target.target)
-        if receiver.type.is_object and target.name not in _OBJECT_METHODS:
-            raise self.object_member_error(target.name, target.pos)
+        if receiver.type.is_object:
+            self.check_object_call(target, len(node.args))
         table = self.member_table(receiver, target.name, target.pos)
         out_types = () if table is None else table.out_result_types(target.name, receiver.type)
         lambdas = lambdatypes.instance(receiver.type, target.name)
