@@ -15,6 +15,7 @@ import inspect
 from collections.abc import Callable
 from functools import cache
 
+from .langrt import RANGES
 from .netoverloads import DATA, ENUMS
 
 Overload = tuple[int, int, str]  # fewest and most arguments (-1: any), parameter kinds
@@ -188,15 +189,9 @@ _WIDENS = {
 }
 _NUMBERS = frozenset(_WIDENS) - {"C"}
 # the integral kinds a constant of type int (or long) converts to when its value fits
+_INTEGRAL_NAMES = ("SByte", "Byte", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64")
 _RANGES = {
-    "G": (-(2**7), 2**7 - 1),
-    "Y": (0, 2**8 - 1),
-    "T": (-(2**15), 2**15 - 1),
-    "W": (0, 2**16 - 1),
-    "I": (-(2**31), 2**31 - 1),
-    "U": (0, 2**32 - 1),
-    "L": (-(2**63), 2**63 - 1),
-    "K": (0, 2**64 - 1),
+    kind: RANGES[f"System.{name}"] for kind, name in zip("GYTWIULK", _INTEGRAL_NAMES, strict=True)
 }
 _SIGNED_FIRST = {"G": "YWUK", "T": "WUK", "I": "UK", "L": "K"}  # better than these (§12.6.4.7)
 
