@@ -182,7 +182,7 @@ def _parenthesized_names(root: Node, body: bytes, base: int) -> list[tuple[int, 
     found = []
     for node in _walk_named(root):
         kind = node.child_by_field_name("type") if node.type == "cast_expression" else None
-        if kind is None or kind.type not in _NAME_TYPES:
+        if kind is None or not (kind.type in _NAME_TYPES or _element_access(kind)):
             continue
         close = next((c for c in node.children if c.type == ")"), None)
         if close is not None and body[close.end_byte - base :].lstrip()[:1] in _NOT_CAST_NEXT:
@@ -191,6 +191,15 @@ def _parenthesized_names(root: Node, body: bytes, base: int) -> list[tuple[int, 
 
 
 _NAME_TYPES = frozenset({"identifier", "qualified_name", "member_access_expression"})
+
+
+def _element_access(node: Node) -> bool:
+    """`a[0]` read as an array type: a rank with something in it is no type (`(a[0]) + 1`)."""
+    return node.type == "array_type" and any(
+        rank.type == "array_rank_specifier" and rank.named_child_count > 0 for rank in node.children
+    )
+
+
 _NOT_CAST_NEXT = frozenset({b"+", b"-", b"&", b"*", b"[", b"|", b"^", b"%", b"/", b"<", b">", b"="})
 
 

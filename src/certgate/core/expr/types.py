@@ -123,5 +123,7 @@ class CsTypeRef:
         if value is None:
             return not self.is_value_type
         if self.is_value_type:
+            if self.name == "System.Int32" and type(value) is int:  # beyond it: a boxed long
+                return -(2**31) <= value < 2**31
             return type(value) in self.classes
         return isinstance(value, self.classes)
