@@ -84,14 +84,20 @@ def _elements_differ(source: SType, target: SType) -> bool:
     if source.py is not target.py or source.py not in (*_INVARIANT, CsArray):
         return False
     a, b = source.element, target.element
-    to_object = b is not None and (b.is_object or b.name == "System.Object")
-    if a is None or b is None or not a.known or not (b.known or to_object) or _same(a, b):
+    if a is None or b is None or _same(a, b):
         return False
+    from_object, to_object = _object(a), _object(b)
+    if from_object or not a.known or not (b.known or to_object):  # `string[] s = objects`
+        return from_object and b.known and not to_object
     if source.py is not CsArray:
         return True
     if to_object:
         return _value_type(a)
     return _value_type(a) or _value_type(b) or not issubclass(a.py or object, b.py or object)
+
+
+def _object(stype: SType) -> bool:
+    return stype.is_object  # (not UNKNOWN, which is named System.Object too)
 
 
 def _same(a: SType, b: SType) -> bool:

@@ -99,17 +99,20 @@ def _token(stype: SType) -> bool:
 _WIDE_INTEGERS = frozenset({"System.Int64", "System.UInt32", "System.UInt64"})
 
 
-def unrelated(source: SType, target: SType) -> bool:
+def unrelated(source: SType, target: SType, *, conversions: bool = True) -> bool:
     """Two known classes C# has no conversion between (`(string)headers["Accept"]`, a
-    string[]; `(Jwt)"x"`): neither derives from the other, and neither has a user-defined
-    conversion (JSON tokens and LINQ to XML have many) nor is an interface certgate gives a
-    class of its own."""
+    string[]; `(Jwt)"x"`): neither derives from the other, and neither is an interface
+    certgate gives a class of its own nor, for a cast (`conversions`; `as` applies none), has a
+    user-defined conversion (JSON tokens and LINQ to XML have many). For `as`, a value type
+    and a class are unrelated too (`5 as string`)."""
+    if not conversions and _struct(source) and not source.nullable and _class_type(target):
+        return True
     if not (_class_type(source) and _class_type(target)) or source.py is target.py:
         return False
     a, b = typing.cast(type, source.py), typing.cast(type, target.py)
     if issubclass(a, b) or issubclass(b, a) or (issubclass(a, CsArray) and issubclass(b, CsArray)):
         return False
-    return not any(
+    return not conversions or not any(
         issubclass(cls, (JToken, XObject))
         or hasattr(cls, "cs_explicit")
         or hasattr(cls, "cs_implicit")

@@ -144,6 +144,13 @@ class TypeOpsTranslator(CreationTranslator):
                 node.pos,
             )
         value = self.operand(node.value)
+        if unrelated(value.type, info.stype, conversions=False):  # `json["id"] as string`
+            raise self.error(
+                f"Cannot convert type '{value.type.name}' to '{info.full_name}' via a reference "
+                "conversion, boxing conversion, unboxing conversion, wrapping conversion, or "
+                "null type conversion",
+                node.pos,
+            )
         return Code(f"_as({value.text}, {self.names.constant(ref)})", info.stype.as_nullable())
 
     def x_Cast(self, node: s.Cast) -> Code:
