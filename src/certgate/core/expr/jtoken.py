@@ -57,6 +57,7 @@ def json_error(message: str, kind: str = "JsonReaderException") -> exc.Expressio
 class JToken(CsObject):
     __slots__ = ("_parent",)
     CS_TYPE = "Newtonsoft.Json.Linq.JToken"
+    CS_FORMATTABLE = False  # ToString(Formatting, converters) is no IFormattable's
     CS_MEMBERS = frozenset(
         {
             "Type", "Parent", "Root", "HasValues", "First", "Last", "Next", "Previous", "Path",
@@ -367,6 +368,7 @@ def _value_tokens(token: JToken) -> Iterator[JToken]:
 class JValue(JToken):
     __slots__ = ("_kind", "_value")
     CS_TYPE = "Newtonsoft.Json.Linq.JValue"
+    CS_FORMATTABLE = True
     CS_MEMBERS = JToken.CS_MEMBERS | {"CompareTo"}
 
     def __init__(self, value: object = None, kind: str | None = None) -> None:

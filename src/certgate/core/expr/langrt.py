@@ -285,7 +285,9 @@ _FORMATTABLE: dict[type, bool] = {int: True, float: True}
 
 
 def _takes_format(cls: type) -> bool:
-    known = _FORMATTABLE.get(cls)
+    """Whether a value is IFormattable: its class says (`CS_FORMATTABLE`), else a `ToString`
+    that takes a format and a provider tells."""
+    known = _FORMATTABLE.get(cls, getattr(cls, "CS_FORMATTABLE", None))
     if known is None:
         table = table_for(cls)
         method = None if table is None else table.methods.get("ToString")

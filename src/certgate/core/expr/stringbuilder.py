@@ -25,6 +25,7 @@ from .utf16 import text, units
 class StringBuilder(CsObject):
     __slots__ = ("_text", "capacity")
     CS_TYPE = "System.Text.StringBuilder"
+    CS_FORMATTABLE = False  # ToString(start, length) is no IFormattable's
     CS_MEMBERS = frozenset(
         {
             "Append", "AppendLine", "AppendFormat", "Insert", "Remove", "Replace", "Clear",
