@@ -539,7 +539,10 @@ class OperatorTranslator(ExprTranslator):
         if a == b:
             result = a
         elif a is NULL or b is NULL:
-            result = (b if a is NULL else a).as_nullable()
+            value = b if a is NULL else a
+            if _struct(value) and not value.nullable:  # `c ? 1 : null` (C# 7; 9 target-types)
+                raise self.no_common_type(a, b, node)
+            result = value.as_nullable()
         elif CsDecimal in (a.py, b.py) and all(t.py is CsDecimal or t.py is int for t in (a, b)):
             coerce = self.names.constant(decimals.coerce)  # `c ? 1m : 0`: the int converts
             then = then if a.py is CsDecimal else Code(f"{coerce}({then.text})", DECIMAL)
@@ -572,13 +575,21 @@ class OperatorTranslator(ExprTranslator):
         else:
             kinds = (_kind(a), _kind(b))
             if None not in kinds and kinds[0] != kinds[1]:  # csc: CS0173
-                raise self.error(
-                    "Type of conditional expression cannot be determined because there is no "
-                    f"implicit conversion between '{cs_name(a)}' and '{cs_name(b)}'",
-                    node.pos,
-                )
+                raise self.no_common_type(a, b, node)
+            if not (
+                self.argument_fits(b, a, node.other) or self.argument_fits(a, b, node.then)
+            ):  # `c ? new JObject() : new JArray()`, `c ? DateTime.Now : 1`
+                raise self.no_common_type(a, b, node)
             result = UNKNOWN
         return Code(f"({then.text} if {test} else {other.text})", result)
+
+    def no_common_type(self, a: SType, b: SType, node: s.Conditional) -> Exception:
+        """csc's CS0173: neither branch of `?:` converts to the other's type."""
+        return self.error(
+            "Type of conditional expression cannot be determined because there is no implicit "
+            f"conversion between '{cs_name(a)}' and '{cs_name(b)}'",
+            node.pos,
+        )
 
     def lifted(self, op: str, left: Code, right: Code, node: s.Binary) -> Code:
         """`a + b` over `T?` numbers: null when either is, else the operator of the T's, with
