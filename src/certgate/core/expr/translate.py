@@ -602,8 +602,16 @@ class ExprTranslator:
     def check_type_arguments(
         self, receiver: SType, table: MemberTable, target: s.Member, node: s.Invoke
     ) -> None:
-        """csc's CS0411 for a generic method whose type argument cannot be inferred, and
-        CS1503 for a `GetValueOrDefault<T>` default that is no T."""
+        """csc's CS0411 for a generic method whose type argument cannot be inferred, CS0305 for
+        too many type arguments (`As<string, string>()`: the methods certgate's types make
+        generic take one; LINQ's and Json.NET's `Value<T, U>` extensions aside), and CS1503 for
+        a `GetValueOrDefault<T>` default that is no T."""
+        many = target.type_args is not None and len(target.type_args) > 1
+        if many and target.name not in LINQ_METHODS and target.name not in ("Value", "Values"):
+            raise self.error(
+                f"Using the generic method '{target.name}<T>' requires 1 type arguments",
+                target.pos,
+            )
         if target.type_args is None and table.cs_type in _EXPLICIT_TYPE_ARGUMENTS.get(
             target.name, ()
         ):  # `token.Value()`: its type parameter is only in its result (csc: CS0411)
@@ -896,6 +904,11 @@ class ExprTranslator:
         if target.type_args is not None and not member.generic:
             raise self.unsupported(
                 f"type arguments on '{info.full_name}.{target.name}'", target.pos
+            )
+        if info.full_name == "Newtonsoft.Json.JsonConvert" and len(target.type_args or ()) > 1:
+            raise self.error(  # `DeserializeObject<T>` takes one (csc: CS0305)
+                f"Using the generic method '{target.name}<T>' requires 1 type arguments",
+                target.pos,
             )
         # `T.TryParse(s, out var v)`: v is a T
         parses = target.name.startswith("TryParse") or target.name == "TryCreate"
