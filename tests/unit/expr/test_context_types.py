@@ -105,3 +105,23 @@ def test_a_cast_of_a_generic_call_with_arguments(expression: str) -> None:
     """`(JObject)b.As<JObject>(true)` is a cast of a call (C# reads `<...>(` as type arguments),
     not the comparison the grammar first sees."""
     assert run(expression, make_context(b'{"a": "1"}')) == "1"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        '@(((IResponse)context.Variables["r"].ToString()).StatusCode)',
+        '@("x" as IResponse)',
+        '@((IRequest)"x")',
+    ],
+)
+def test_a_string_is_none_of_apims_interfaces(expression: str) -> None:
+    """A string is sealed: a cast to an interface it does not implement is csc's CS0030."""
+    assert refused(expression).startswith("Cannot convert type 'System.String' to 'I")
+
+
+def test_an_object_may_be_any_of_them() -> None:
+    """From an `object` the cast is checked at run time, as in C#."""
+    with pytest.raises(ExpressionRuntimeError) as caught:
+        run('@{ object o = "x"; return ((IResponse)o).StatusCode; }')
+    assert caught.value.exception_type == "InvalidCastException"

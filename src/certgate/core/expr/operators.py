@@ -21,6 +21,7 @@ import typing
 from . import decimals, singles
 from . import syntax as s
 from .arrays import CsArray
+from .collections import LinqSeq
 from .datetime import DateTime, DateTimeOffset, TimeSpan, new_datetimeoffset
 from .decimals import CsDecimal
 from .jtoken import BoxedKey, JToken
@@ -107,6 +108,8 @@ def unrelated(source: SType, target: SType, *, conversions: bool = True) -> bool
     and a class are unrelated too (`5 as string`)."""
     if not conversions and _struct(source) and not source.nullable and _class_type(target):
         return True
+    if source.py is str and _foreign_interface(target):  # `(IResponse)s`: string is sealed
+        return True
     if not (_class_type(source) and _class_type(target)) or source.py is target.py:
         return False
     a, b = typing.cast(type, source.py), typing.cast(type, target.py)
@@ -118,6 +121,17 @@ def unrelated(source: SType, target: SType, *, conversions: bool = True) -> bool
         or hasattr(cls, "cs_implicit")
         for cls in (a, b)
     )
+
+
+def _foreign_interface(stype: SType) -> bool:
+    """An interface certgate gives a class of its own that a string does not implement:
+    APIM's (`IResponse`), a dictionary, a sequence of anything but chars."""
+    py = stype.py
+    if not (isinstance(py, type) and issubclass(py, CsObject)) or _class_type(stype):
+        return False
+    if py is LinqSeq:
+        return stype.element is not None and stype.element.known and stype.element is not CHAR
+    return True
 
 
 def _struct(stype: SType) -> bool:
