@@ -82,6 +82,8 @@ def _apim_class(name: str) -> type | None:
         stack.extend(cls.__subclasses__())
         if getattr(cls, "CS_TYPE", None) == name:
             found.append(cls)
+    if len(found) > 1:  # a stand-in of the same name (tests): certgate's own is the type
+        found = [cls for cls in found if cls.__module__.startswith("certgate.")]
     return found[0] if len(found) == 1 else None
 
 

@@ -520,10 +520,12 @@ class ExprTranslator:
         arguments where the instance `method` that implements it tells their places). Returns
         `args` (`call_args`' text) with a constant 0 that can only be an enum made that enum's
         zero, as C# converts it."""
-        if len(self.last_arg_types) != len(node.args):
-            return args  # out arguments: not judged
+        outs = sum(a.out is not None for a in node.args)
+        if len(self.last_arg_types) != len(node.args) - outs:
+            return args
+        ins = iter(self.last_arg_types)  # (an out argument is not judged)
         kinds = [
-            _argument_kind(t, a.value) for t, a in zip(self.last_arg_types, node.args, strict=True)
+            None if a.out is not None else _argument_kind(next(ins), a.value) for a in node.args
         ]
         named = any(a.name for a in node.args)
         if named:
@@ -546,8 +548,8 @@ class ExprTranslator:
                 f"'{first}' and '{second}'",
                 pos,
             )
-        if named:
-            return args  # (the conversions below follow the call's order)
+        if named or outs:
+            return args  # (the conversions below follow the in-arguments' order)
         texts, types = list(self.last_arg_texts), list(self.last_arg_types)
         for i, kind in enumerate(chosen(type_name, member, kinds) or ()):
             value = node.args[i].value  # `Substring('\u0002')`: the char is a number
