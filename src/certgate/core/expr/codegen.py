@@ -22,17 +22,10 @@ from .codegen_more import BranchTranslator
 from .flow import bool_constants, completes, jumps
 from .lambdas import reassigned_names
 from .scope import Scope
-from .static import CHAR, NULL, STRING, UNKNOWN, VOID, SType, cs_name
+from .static import CHAR, NULL, STRING, UNKNOWN, VOID, SType, cs_name, is_value_type
 from .translate import Code
-from .types import CsChar, CsValue
 
 _INDENT = "    "
-
-
-def _scalar(stype: SType) -> bool:
-    """A value that is never a sequence: a number, bool, char or another .NET value type."""
-    cls = stype.py
-    return cls in (int, float, bool, CsChar) or (isinstance(cls, type) and issubclass(cls, CsValue))
 
 
 class Translator(BranchTranslator):
@@ -306,7 +299,7 @@ class Translator(BranchTranslator):
         pad = _INDENT * depth
         source = self.operand(node.source)
         kind = source.type
-        if _scalar(kind) or kind.is_object:
+        if is_value_type(kind) or kind.is_object:  # never a sequence
             raise self.error(  # csc: CS1579
                 f"foreach statement cannot operate on variables of type '{cs_name(kind)}' because "
                 f"'{cs_name(kind)}' does not contain a public instance or extension definition "

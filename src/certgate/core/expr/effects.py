@@ -29,7 +29,19 @@ from .numbers import SIZED_BITS, unsigned
 from .scope import Local
 from .sets import CsHashSet, CsQueue, CsStack
 from .singles import CsSingle
-from .static import CHAR, DOUBLE, INT, LONG, NULL, STRING, UNKNOWN, SType, cs_name, non_nullable
+from .static import (
+    CHAR,
+    DOUBLE,
+    INT,
+    LONG,
+    NULL,
+    STRING,
+    UNKNOWN,
+    SType,
+    cs_name,
+    is_value_type,
+    non_nullable,
+)
 from .translate import Code
 from .types import CsChar, CsTypeRef, CsValue
 from .uri import Uri
@@ -92,8 +104,8 @@ def _elements_differ(source: SType, target: SType) -> bool:
     if source.py is not CsArray:
         return True
     if to_object:
-        return _value_type(a)
-    return _value_type(a) or _value_type(b) or not issubclass(a.py or object, b.py or object)
+        return is_value_type(a)
+    return is_value_type(a) or is_value_type(b) or not issubclass(a.py or object, b.py or object)
 
 
 def _object(stype: SType) -> bool:
@@ -102,12 +114,6 @@ def _object(stype: SType) -> bool:
 
 def _same(a: SType, b: SType) -> bool:
     return a.name == b.name and [x.name for x in a.args] == [y.name for y in b.args]
-
-
-def _value_type(stype: SType) -> bool:
-    return stype.py in (int, float, bool, CsChar) or (
-        isinstance(stype.py, type) and issubclass(stype.py, CsValue)
-    )
 
 
 _INVARIANT: tuple[type, ...] = (CsList, CsDictionary, CsHashSet, CsQueue, CsStack)

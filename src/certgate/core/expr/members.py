@@ -129,9 +129,9 @@ def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
     return tuple(t if t is not None and _checkable(t) else None for t in resolved)
 
 
-_JSON_TOKENS = frozenset(
+JSON_TOKENS = frozenset(
     f"Newtonsoft.Json.Linq.{name}"
-    for name in ("JToken", "JObject", "JArray", "JValue", "JProperty", "JContainer")
+    for name in ("JToken", "JObject", "JArray", "JValue", "JProperty", "JContainer", "JRaw")
 )
 
 
@@ -140,7 +140,7 @@ def collection_element(stype: SType) -> SType | None:
     token, when checkable."""
     if stype.name == "System.Text.StringBuilder":  # (by name: stringbuilder imports us)
         return CHAR
-    if stype.name in _JSON_TOKENS:  # `this[object key]` takes a JToken
+    if stype.name in JSON_TOKENS:  # `this[object key]` takes a JToken
         from .jtoken import JToken  # noqa: PLC0415 (jtoken's runtime imports us)
 
         return class_stype(JToken)

@@ -48,6 +48,7 @@ from .static import (
     class_stype,
     cs_name,
     from_annotation,
+    is_value_type,
     non_nullable,
 )
 from .strings import CsEnum
@@ -106,7 +107,7 @@ def unrelated(source: SType, target: SType, *, conversions: bool = True) -> bool
     certgate gives a class of its own nor, for a cast (`conversions`; `as` applies none), has a
     user-defined conversion (JSON tokens and LINQ to XML have many). For `as`, a value type
     and a class are unrelated too (`5 as string`)."""
-    if not conversions and _struct(source) and not source.nullable and _class_type(target):
+    if not conversions and is_value_type(source) and not source.nullable and _class_type(target):
         return True
     if source.py is str and _foreign_interface(target):  # `(IResponse)s`: string is sealed
         return True
@@ -134,10 +135,7 @@ def _foreign_interface(stype: SType) -> bool:
     return True
 
 
-def _struct(stype: SType) -> bool:
-    """A known value type: an object is no reference to compare with one."""
-    py = stype.py
-    return stype.known and (py in (int, float, bool, CsChar) or _is_value_type(py))
+_INTERFACE = re.compile(r"I[A-Z]")  # .NET's interface names: IEnumerable, IResponse
 
 
 def _class_type(stype: SType) -> bool:
@@ -146,7 +144,7 @@ def _class_type(stype: SType) -> bool:
     py = stype.py
     if py is str:
         return True
-    interface = re.match(r"I[A-Z]", stype.name.rsplit(".", 1)[-1]) is not None
+    interface = _INTERFACE.match(stype.name.rsplit(".", 1)[-1]) is not None
     return (
         isinstance(py, type)
         and issubclass(py, CsObject)
@@ -372,7 +370,7 @@ class OperatorTranslator(ExprTranslator):
             other = right if a is NULL else left
             test = "is" if op == "==" else "is not"
             return Code(f"({other.text} {test} None)", BOOL)
-        if (a.is_object and _struct(b)) or (b.is_object and _struct(a)):
+        if (a.is_object and is_value_type(b)) or (b.is_object and is_value_type(a)):
             raise self.operand_error(op, a, b, pos)  # `context.Variables["n"] == 0`: CS0019
         if a.known and b.known:
             pa, pb = a.py, b.py
@@ -554,7 +552,7 @@ class OperatorTranslator(ExprTranslator):
             result = a
         elif a is NULL or b is NULL:
             value = b if a is NULL else a
-            if _struct(value) and not value.nullable:  # `c ? 1 : null` (C# 7; 9 target-types)
+            if is_value_type(value) and not value.nullable:  # `c ? 1 : null` (C# 7; 9 target-types)
                 raise self.no_common_type(a, b, node)
             result = value.as_nullable()
         elif CsDecimal in (a.py, b.py) and all(t.py is CsDecimal or t.py is int for t in (a, b)):
@@ -628,7 +626,7 @@ class OperatorTranslator(ExprTranslator):
 
     def x_NullCond(self, node: s.NullCond) -> Code:
         receiver = self.operand(node.receiver)
-        if _struct(receiver.type) and not receiver.type.nullable:  # `context.RequestId?.`
+        if is_value_type(receiver.type) and not receiver.type.nullable:  # `context.RequestId?.`
             raise self.error(
                 f"Operator '?' cannot be applied to operand of type '{cs_name(receiver.type)}'",
                 node.pos,

@@ -17,7 +17,7 @@ from .arrays import CsArray
 from .collections import KeyValuePair, ReadOnlyDictionary
 from .decimals import CsDecimal
 from .singles import CsSingle
-from .types import CsChar, CsObject, CsTypeRef
+from .types import CsChar, CsObject, CsTypeRef, CsValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,12 @@ REFS: dict[str, CsTypeRef] = {
     "System.Object": CsTypeRef("System.Object", ()),
 }
 STYPES = {s.name: s for s in (STRING, BOOL, INT, LONG, DOUBLE, CHAR, DECIMAL, SINGLE, UNKNOWN)}
+
+
+def is_value_type(stype: SType) -> bool:
+    """A .NET value type: a number, bool, char, or a struct (DateTime, Guid, decimal, ...)."""
+    py = stype.py
+    return py in (int, float, bool, CsChar) or (isinstance(py, type) and issubclass(py, CsValue))
 
 
 def non_nullable(stype: SType) -> SType:

@@ -42,7 +42,7 @@ from .lambdatypes import LambdaTyper
 from .linq import LINQ_METHODS, any_value_equals
 from .linq_more import NULLABLE_AGGREGATES
 from .literals import constant_value
-from .members import MemberTable, linq_result, parameter_types, static_table
+from .members import JSON_TOKENS, MemberTable, linq_result, parameter_types, static_table
 from .numbers import SIZED_BITS, format_sized
 from .parse import SourceMap
 from .regexp import Regex, unsupported_pattern
@@ -163,11 +163,7 @@ _NUMBER_KINDS = {stype.name: kind for kind, stype in _KIND_TYPES.items()}
 
 # generic methods with no other overload whose type argument C# cannot infer: by the types
 # that have them
-_JSON_TOKENS = frozenset(
-    f"Newtonsoft.Json.Linq.{name}"
-    for name in ("JToken", "JValue", "JObject", "JArray", "JProperty", "JContainer", "JRaw")
-)
-_EXPLICIT_TYPE_ARGUMENTS = {"Value": _JSON_TOKENS, "As": frozenset({"IMessageBody"})}
+_EXPLICIT_TYPE_ARGUMENTS = {"Value": JSON_TOKENS, "As": frozenset({"IMessageBody"})}
 
 
 # the members that give default(T) when nothing matches (List/Array `Find`, LINQ's *OrDefault)
