@@ -287,19 +287,25 @@ _FORMATTABLE: dict[type, bool] = {int: True, float: True}
 def _takes_format(cls: type) -> bool:
     """Whether a value is IFormattable: its class says (`CS_FORMATTABLE`), else a `ToString`
     that takes a format and a provider tells."""
-    known = _FORMATTABLE.get(cls, getattr(cls, "CS_FORMATTABLE", None))
+    known = _FORMATTABLE.get(cls)
     if known is None:
+        _FORMATTABLE[cls] = known = _formattable(cls)
+    return known
+
+
+def _formattable(cls: type) -> bool:
+    declared: bool | None = getattr(cls, "CS_FORMATTABLE", None)
+    if declared is None:
         table = table_for(cls)
         method = None if table is None else table.methods.get("ToString")
-        known = False
+        declared = False
         if method is not None:
             try:
                 params = list(inspect.signature(method).parameters.values())
             except (TypeError, ValueError):
                 params = []
-            known = len(params) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
-        _FORMATTABLE[cls] = known
-    return known
+            declared = len(params) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+    return declared
 
 
 def format_hole(value: object, align: object = None, fmt: object = None) -> str:
