@@ -79,6 +79,7 @@ from .typenames import (
     TypeLookupError,
     full_name,
     is_namespace,
+    json_lacks,
     member_allowed,
     resolve,
 )
@@ -702,7 +703,10 @@ class ExprTranslator:
             raise self.error("Operator '.' cannot be applied to operand of type '<null>'", pos)
         if name.startswith("_") or name in _DENIED_MEMBERS:
             raise self.member_error(name, None, target.type.name, pos)
-        return static_table(target.type)
+        table = static_table(target.type)
+        if json_lacks(target.type.name, name):
+            raise self.member_error(name, table, target.type.name, pos)
+        return table
 
     # --- calls ----------------------------------------------------------------------------------
 

@@ -425,8 +425,53 @@ _NET_MEMBERS.update(
 _NET_MEMBERS[_GENERIC + "KeyValuePair"] = frozenset(
     _names("Key Value Deconstruct Equals GetHashCode ToString")
 )
+# Json.NET 13's public members (from its sources and, for the names 6.0.8 shares, Mono's copy
+# by reflection), with LINQ's and Linq.Extensions' (a token is an IEnumerable<JToken>):
+# `jarray.ContainsKey("a")` is refused, as csc refuses it.
+_JTOKEN = " ".join(
+    (
+        _LINQ_NAMES,
+        """AddAfterSelf AddAnnotation AddBeforeSelf AfterSelf Ancestors AncestorsAndSelf Annotation
+    Annotations AsJEnumerable BeforeSelf Children CreateReader DeepClone DeepEquals
+    EqualityComparer First FromObject GetType HasValues Item Last Load LoadAsync Next Parent Parse
+    Path Previous ReadFrom ReadFromAsync ReferenceEquals Remove RemoveAnnotations Replace Root
+    SelectToken SelectTokens ToObject Type Value Values WriteTo WriteToAsync""",
+    )
+)
+_JCONTAINER = (
+    _JTOKEN
+    + """ Add AddFirst AddingNew CollectionChanged Count CreateWriter Descendants
+    DescendantsAndSelf ListChanged Merge RemoveAll ReplaceAll"""
+)
+_JVALUE = _JTOKEN + " CompareTo CreateComment CreateNull CreateString CreateUndefined"
+_JSON_LINQ = "Newtonsoft.Json.Linq."
+_NET_MEMBERS.update(
+    {
+        _JSON_LINQ + name: frozenset(_names(members))
+        for name, members in {
+            "JToken": _JTOKEN,
+            "JContainer": _JCONTAINER,
+            "JObject": _JCONTAINER
+            + """ ContainsKey GetValue Properties Property PropertyChanged PropertyChanging
+            PropertyValues TryGetValue""",
+            "JArray": _JCONTAINER + " Clear Contains CopyTo IndexOf Insert IsReadOnly RemoveAt",
+            "JProperty": _JCONTAINER + " Name",
+            "JConstructor": _JCONTAINER + " Name",
+            "JValue": _JVALUE,
+            "JRaw": _JVALUE + " Create CreateAsync",
+        }.items()
+    }
+)
 # Allowed types with "All except" members (spec §3.3).
 _EXCEPT_MEMBERS: dict[str, frozenset[str]] = {"System.Xml.Linq.XDocument": frozenset({"Load"})}
+
+
+def json_lacks(type_name: str, member: str) -> bool:
+    """Does Json.NET's token type lack `member`? certgate's token classes share their methods
+    down the hierarchy, where Json.NET's do not (`jvalue.Descendants()` is refused by csc).
+    (Other listed types take APIM's extension methods: `"...".AsJwt()`, `bytes.Encrypt(...)`.)"""
+    members = _NET_MEMBERS.get(type_name)
+    return type_name.startswith(_JSON_LINQ) and members is not None and member not in members
 
 
 def member_allowed(type_name: str, member: str) -> bool:
