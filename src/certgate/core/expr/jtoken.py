@@ -9,8 +9,8 @@ containers in `jcontainer`/`jobject`, reading and writing JSON text in `jsonread
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from . import exceptions as exc
 from .arrays import CsArray
@@ -166,7 +166,11 @@ class JToken(CsObject):
         return []
 
     def Children(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        """`Children<T>()`: those that are a T. `Children<JToken, U>()` is the extension over
+        the token as a sequence of its children: their children, each converted to U."""
         items = self.child_tokens()
+        if len(type_args) == 2:
+            return JEnumerable(lambda: iter(items)).Children(type_args=type_args)
         if type_args:
             target = type_args[0]
             return LinqSeq(lambda: (t for t in items if target.accepts(t)))
@@ -193,7 +197,7 @@ class JToken(CsObject):
         from .jvalues import convert_token  # noqa: PLC0415 - import cycle
 
         token = self if key is _MISSING else self.get_item(key)
-        return convert_token(token, type_args[0])
+        return convert_token(token, type_args[-1])  # `Value<T, U>()`: U
 
     def Values(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
         """`token.Values<T>()`: the children, each converted (a nested array or a property
@@ -309,9 +313,20 @@ class JEnumerable(LinqSeq):
 
     __slots__ = ()
     CS_TYPE = "Newtonsoft.Json.Linq.JEnumerable"
-    CS_MEMBERS = frozenset({"ToString", "Children", "Values", "AsJEnumerable"})
+    CS_MEMBERS = frozenset(
+        {"ToString", "Children", "Values", "Value", "Properties", "AsJEnumerable"}
+        | {"AncestorsAndSelf", "DescendantsAndSelf"}
+    )
     CS_INDEXER = "get_item"
-    CS_GENERIC_METHODS = frozenset({"Children", "Values"})
+    CS_GENERIC_METHODS = frozenset({"Children", "Values", "Value", "AsJEnumerable"})
+
+    @classmethod
+    def of(cls, source: object) -> JEnumerable:
+        """Any sequence of tokens (`SelectTokens(...)`, a `List<JToken>`), as Json.NET's
+        extension methods take it (`this IEnumerable<JToken> source`)."""
+        if source is None:
+            raise exc.argument_null("source")
+        return cls(lambda: cast("Iterable[object]", source))
 
     def tokens(self) -> Iterator[JToken]:
         for item in self:
@@ -323,13 +338,23 @@ class JEnumerable(LinqSeq):
         return JEnumerable(lambda: (v for t in self.tokens() if (v := t.get_item(key)) is not None))
 
     def Children(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
-        """Extensions.Children: every token's children (converted to T for `Children<T>()`)."""
-        if not type_args:
-            return JEnumerable(lambda: (c for t in self.tokens() for c in t.child_tokens()))
-        from .jvalues import convert_token  # noqa: PLC0415 - import cycle
+        """Extensions.Children: every token's children (`Children<T>()`: T is the source's
+        element type; `Children<T, U>()`: each converted to U)."""
+        children = JEnumerable(lambda: (c for t in self.tokens() for c in t.child_tokens()))
+        return children if len(type_args) < 2 else _converted(children, type_args[1])
 
-        children = (c for t in self.tokens() for c in t.child_tokens())
-        return LinqSeq(lambda: (convert_token(c, type_args[0]) for c in children))
+    def AncestorsAndSelf(self) -> JEnumerable:
+        return self._each("AncestorsAndSelf")
+
+    def DescendantsAndSelf(self) -> JEnumerable:
+        """`where T : JContainer`: the compiler refuses other element types."""
+        return self._each("DescendantsAndSelf")
+
+    def _each(self, method: str) -> JEnumerable:
+        """Every token's `method()`, in order (what Json.NET's SelectMany gives)."""
+        return JEnumerable(
+            lambda: (r for t in self.tokens() for r in cast("LinqSeq", call(t, method)))
+        )
 
     def Values(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
         """Extensions.Values: a JValue itself, else its children; with a key, each token's
@@ -351,8 +376,22 @@ class JEnumerable(LinqSeq):
 
         return LinqSeq(run)
 
-    def AsJEnumerable(self) -> JEnumerable:
+    def Value(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
+        """Extensions.Value<U>(this IEnumerable<JToken>): only a token itself converts."""
+        raise exc.ExpressionRuntimeError("ArgumentException", "Source value must be a JToken.")
+
+    def Properties(self) -> JEnumerable:
+        """Extensions.Properties(this IEnumerable<JObject>): each object's properties."""
+        return self._each("Properties")
+
+    def AsJEnumerable(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> JEnumerable:
         return self
+
+
+def _converted(tokens: JEnumerable, target: CsTypeRef) -> LinqSeq:
+    from .jvalues import convert_token  # noqa: PLC0415 - import cycle
+
+    return LinqSeq(lambda: (convert_token(t, target) for t in tokens.tokens()))
 
 
 def _value_tokens(token: JToken) -> Iterator[JToken]:

@@ -129,10 +129,8 @@ def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
     return tuple(t if t is not None and _checkable(t) else None for t in resolved)
 
 
-JSON_TOKENS = frozenset(
-    f"Newtonsoft.Json.Linq.{name}"
-    for name in ("JToken", "JObject", "JArray", "JValue", "JProperty", "JContainer", "JRaw")
-)
+_TOKENS = ("JToken", "JObject", "JArray", "JValue", "JProperty", "JContainer", "JRaw")
+JSON_TOKENS = frozenset(f"Newtonsoft.Json.Linq.{name}" for name in (*_TOKENS, "JConstructor"))
 
 
 def collection_element(stype: SType) -> SType | None:
@@ -402,6 +400,7 @@ def _build(cls: type[CsObject]) -> MemberTable:
     for name, prop in cls.CS_PROPERTIES.items():  # a property named like a method (`Value`)
         assert prop.fget is not None
         table.props[name] = prop.fget
+        table.types[name] = _return_type(prop.fget)  # the method's is typed by its T
         if prop.fset is not None:
             table.setters[name] = prop.fset
     return table

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from ...errors import CertgateError
-from . import lambdatypes
+from . import jsonext, lambdatypes
 from . import syntax as s
 from .arity import (
     ambiguous,
@@ -38,6 +38,7 @@ from .arity import (
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
+from .jtoken import JEnumerable
 from .lambdatypes import LambdaTyper
 from .linq import LINQ_METHODS, any_value_equals
 from .linq_more import NULLABLE_AGGREGATES
@@ -249,6 +250,20 @@ class ExprTranslator:
         if exc.supported_later:
             return self.unsupported(exc.message, pos)
         return self.error(exc.message, pos)
+
+    def json_sequence(self, receiver: Code, name: str, pos: int) -> Code:
+        """A sequence of tokens (`SelectTokens(p)`, `Properties()`, a `List<JToken>`) takes
+        Json.NET's extension methods (`Values<T>()`, `Children()`) as a JEnumerable does."""
+        if not jsonext.is_sequence(receiver.type):
+            return receiver
+        error = jsonext.sequence_error(receiver.type, name)
+        if error is not None:
+            raise self.error(error, pos)
+        if name not in jsonext.EXTENSIONS or receiver.type.py is JEnumerable:
+            return receiver
+        sequence = SType(JEnumerable.CS_TYPE, JEnumerable, element=receiver.type.element)
+        of = self.names.constant(JEnumerable.of)
+        return Code(f"{of}({receiver.text})", sequence, receiver.invariant)
 
     def check_object_call(self, target: s.Member, count: int) -> None:
         """A method of an `object`: only System.Object's, with their argument counts
@@ -605,8 +620,14 @@ class ExprTranslator:
         too many type arguments (`As<string, string>()`: the methods certgate's types make
         generic take one; LINQ's and Json.NET's `Value<T, U>` extensions aside), and CS1503 for
         a `GetValueOrDefault<T>` default that is no T."""
-        many = target.type_args is not None and len(target.type_args) > 1
-        if many and target.name not in LINQ_METHODS and target.name not in ("Value", "Values"):
+        count = 0 if target.type_args is None else len(target.type_args)
+        if jsonext.binds_type_arguments(receiver, target.name, count):
+            assert target.type_args is not None
+            wanted = self.type_arg_stype(target.type_args[0])
+            error = jsonext.type_argument_error(receiver, target.name, wanted, len(node.args))
+            if error is not None:
+                raise self.error(error, target.pos)
+        elif count > 1 and target.name not in LINQ_METHODS:
             raise self.error(
                 f"Using the generic method '{target.name}<T>' requires 1 type arguments",
                 target.pos,
@@ -741,7 +762,7 @@ class ExprTranslator:
 
     def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
         """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
-        receiver = self.operand(target.target)
+        receiver = self.json_sequence(self.operand(target.target), target.name, target.pos)
         if receiver.type.is_object:
             self.check_object_call(target, len(node.args))
         table = self.member_table(receiver, target.name, target.pos)
@@ -788,7 +809,7 @@ class ExprTranslator:
         implied = self.implied_type_argument(target.name, receiver.type, node.args)
         if target.type_args is not None:
             refs = tuple(self.type_ref(t) for t in target.type_args)
-            result = self.type_arg_stype(target.type_args[0])
+            result = self.type_arg_stype(target.type_args[-1])  # `Value<T, U>()` gives a U
             call = f"_callg({receiver.text}, {name}, {self.names.constant(refs)}{args})"
         elif implied is not None:
             result = implied

@@ -208,8 +208,8 @@ class TypeOpsTranslator(CreationTranslator):
             and target.name in _SEQUENCE_GENERICS
             and self.static_target(target) is None
         ):
-            code = super().x_Invoke(node)
-            element = self.resolve_type(target.type_args[0]).stype
+            code = super().x_Invoke(node)  # `Children<T, U>()`: a sequence of U
+            element = self.resolve_type(target.type_args[-1]).stype
             return Code(code.text, SType("IEnumerable", LinqSeq, element=element))
         linq = isinstance(target, s.Member) and target.type_args and target.name in LINQ_METHODS
         if not linq or self.static_target(target) is not None:  # type: ignore[arg-type]
