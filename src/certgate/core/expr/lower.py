@@ -8,6 +8,9 @@ Two things happen here besides the plain mapping:
   there the null-conditional access is pushed down into its rightmost operand (`_push_down`).
   Chains continue through it: `a?.b.c` arrives as `member(cond(a, .b), c)` and is rebuilt as one
   `NullCond(a, Hole.b.c)` so the whole chain short-circuits (`_extend`).
+  The operator that follows such a chain is then applied to the whole pushed-down expression
+  (`true && s?.Length == 3` arrives as `(true && s?.Length) == 3`), so a tighter operator is
+  rotated back into the rightmost operand: `true && (s?.Length == 3)` (`rotated`).
 * Literals are decoded here (`literals`), with errors at the offending character.
 """
 
@@ -28,7 +31,7 @@ _MAX_DEPTH = 120  # generated Python nests about as deep; CPython's parser allow
 _MISPARSED_RECEIVERS = frozenset(
     {"binary_expression", "prefix_unary_expression", "cast_expression"}
 )
-_CHAIN_NODES = frozenset(
+CHAIN_NODES = frozenset(
     {
         "conditional_access_expression",
         "member_access_expression",
@@ -246,7 +249,9 @@ class Lowerer:
         def attach(on: s.Expr) -> s.Expr:
             return s.NullCond(node.start_byte, on, body)
 
-        if cond_node.type in _MISPARSED_RECEIVERS:
+        if cond_node.type in _MISPARSED_RECEIVERS or (  # or a chain pushed down already
+            cond_node.type in CHAIN_NODES and isinstance(receiver, (s.Binary, s.Unary, s.Cast))
+        ):
             return _push_down(receiver, attach)
         return attach(receiver)
 
@@ -314,9 +319,15 @@ class Lowerer:
         op = self.text(op_node)
         if op not in _BINARY_OPS and op not in _BITWISE_OPS:
             raise self.unsupported(f"operator '{op}'", op_node)
-        left = self.expr(self.field(node, "left"))
+        left_node = self.field(node, "left")
+        left = self.expr(left_node)
         right = self.expr(self.field(node, "right"))
-        return s.Binary(op_node.start_byte, op, left, right)
+
+        def apply(on: s.Expr) -> s.Expr:
+            return s.Binary(op_node.start_byte, op, on, right)
+
+        # a `?.` chain pushed down into a looser operator
+        return rotated(op, left, apply) if left_node.type in CHAIN_NODES else apply(left)
 
     def x_prefix_unary_expression(self, node: Node) -> s.Expr:
         op = self.text(node.children[0])
@@ -418,7 +429,7 @@ def kids(node: Node) -> list[Node]:
 def _continues_chain(raw: Node, target: s.Expr) -> bool:
     """Is a postfix step on `raw` part of a `?.` chain? A chain node lowered to NullCond (or to a
     pushed-down wrapper around one) continues; a parenthesized one never does (`(a?.b).c`)."""
-    return raw.type in _CHAIN_NODES and isinstance(target, (s.NullCond, s.Binary, s.Unary, s.Cast))
+    return raw.type in CHAIN_NODES and isinstance(target, (s.NullCond, s.Binary, s.Unary, s.Cast))
 
 
 def _push_down(expr: s.Expr, attach: Callable[[s.Expr], s.Expr]) -> s.Expr:
@@ -430,6 +441,36 @@ def _push_down(expr: s.Expr, attach: Callable[[s.Expr], s.Expr]) -> s.Expr:
     if isinstance(expr, s.Cast):
         return s.Cast(expr.pos, expr.type, _push_down(expr.operand, attach))
     return attach(expr)
+
+
+# C#'s binary precedence, tightest first (`is`/`as` are relational)
+_PRECEDENCE = {
+    op: level
+    for level, ops in enumerate(
+        (
+            ("*", "/", "%"),
+            ("+", "-"),
+            ("<<", ">>", ">>>"),
+            ("<", ">", "<=", ">=", "is", "as"),
+            ("==", "!="),
+            ("&",),
+            ("^",),
+            ("|",),
+            ("&&",),
+            ("||",),
+            ("??",),
+        )
+    )
+    for op in ops
+}
+
+
+def rotated(op: str, left: s.Expr, apply: Callable[[s.Expr], s.Expr]) -> s.Expr:
+    """`apply` (the operator `op` with its right operand) to `left`, descending into the right
+    operand of a looser binary (see module docstring)."""
+    if isinstance(left, s.Binary) and _PRECEDENCE[op] < _PRECEDENCE[left.op]:
+        return s.Binary(left.pos, left.op, left.left, rotated(op, left.right, apply))
+    return apply(left)
 
 
 def _extend(expr: s.Expr, step: Callable[[s.Expr], s.Expr]) -> s.Expr:

@@ -11,10 +11,12 @@ precedence than `is` found at the top of the pattern is lifted out (`_lift_patte
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tree_sitter import Node
 
 from . import syntax as s
-from .lower import Lowerer, kids
+from .lower import CHAIN_NODES, Lowerer, kids, rotated
 
 # operators that bind less tightly than `is` (relational): they end a constant pattern
 _BELOW_IS = frozenset({"==", "!=", "&", "^", "|", "&&", "||", "??"})
@@ -134,12 +136,19 @@ class CreationLowerer(Lowerer):
     # --- type tests -----------------------------------------------------------------------------
 
     def x_is_expression(self, node: Node) -> s.Expr:
-        value = self.expr(self.field(node, "left"))
-        return s.IsType(node.start_byte, value, self.type(self.field(node, "right")))
+        type_name = self.type(self.field(node, "right"))
+        return self.chain_operand(node, "is", lambda on: s.IsType(node.start_byte, on, type_name))
 
     def x_as_expression(self, node: Node) -> s.Expr:
-        value = self.expr(self.field(node, "left"))
-        return s.AsType(node.start_byte, value, self.type(self.field(node, "right")))
+        type_name = self.type(self.field(node, "right"))
+        return self.chain_operand(node, "as", lambda on: s.AsType(node.start_byte, on, type_name))
+
+    def chain_operand(self, node: Node, op: str, apply: Callable[[s.Expr], s.Expr]) -> s.Expr:
+        """`apply` to the left operand; a `?.` chain pushed down into a looser operator gives
+        the operator back to its rightmost operand (`lower.rotated`)."""
+        left_node = self.field(node, "left")
+        left = self.expr(left_node)
+        return rotated(op, left, apply) if left_node.type in CHAIN_NODES else apply(left)
 
     def x_is_pattern_expression(self, node: Node) -> s.Expr:
         value = self.expr(self.field(node, "expression"))

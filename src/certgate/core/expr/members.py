@@ -115,9 +115,8 @@ _GENERIC_PARAMS: dict[type, dict[str, tuple[SType | None, ...]]] = {
 
 
 def _checkable(stype: SType) -> bool:
-    """A type whose implicit conversions the compiler knows all of (not object; not JToken,
-    with its many implicit operators)."""
-    return stype.known and not getattr(stype.py, "CS_TYPE", "").startswith("Newtonsoft.")
+    """A type whose implicit conversions the compiler knows all of (not object)."""
+    return stype.known
 
 
 def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:

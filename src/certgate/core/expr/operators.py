@@ -358,6 +358,12 @@ class OperatorTranslator(ExprTranslator):
             and not self.argument_fits(left.type, right.type, node.left)
         ):
             raise self.operand_error("??", left.type, right.type, pos)
+        if (  # `o["model"] ?? "default"`: the string converts to the JToken
+            _class_type(left.type)
+            and right.type != left.type
+            and self.argument_fits(right.type, left.type, node.right)
+        ):
+            right = self.implicit_to(right, left.type, node.right)
         temp = self.names.temp()
         result = left.type if left.type.known and left.type is not NULL else right.type
         if result.nullable and not right.type.nullable and right.type.name == result.name:
@@ -585,15 +591,25 @@ class OperatorTranslator(ExprTranslator):
                 result = integral_result(base_a, base_b, node.then, node.other) or LONG
             result = result.as_nullable() if a.nullable or b.nullable else result
         else:
-            kinds = (_kind(a), _kind(b))
-            if None not in kinds and kinds[0] != kinds[1]:  # csc: CS0173
-                raise self.no_common_type(a, b, node)
-            if not (
-                self.argument_fits(b, a, node.other) or self.argument_fits(a, b, node.then)
-            ):  # `c ? new JObject() : new JArray()`, `c ? DateTime.Now : 1`
-                raise self.no_common_type(a, b, node)
-            result = UNKNOWN
+            then, other, result = self.common_type(then, other, node)
         return Code(f"({then.text} if {test} else {other.text})", result)
+
+    def common_type(self, then: Code, other: Code, node: s.Conditional) -> tuple[Code, Code, SType]:
+        """The branches of a `?:` of other types: the one that converts implicitly to the
+        other's type does (`c ? "a" : (JToken)1` is a JToken); csc's CS0173 when neither does."""
+        a, b = then.type, other.type
+        kinds = (_kind(a), _kind(b))
+        if None not in kinds and kinds[0] != kinds[1]:
+            raise self.no_common_type(a, b, node)
+        to_a = self.argument_fits(b, a, node.other)
+        to_b = self.argument_fits(a, b, node.then)
+        if not (to_a or to_b):  # `c ? new JObject() : new JArray()`, `c ? DateTime.Now : 1`
+            raise self.no_common_type(a, b, node)
+        if to_a == to_b:
+            return then, other, UNKNOWN
+        if to_a:
+            return then, self.implicit_to(other, a, node.other), a
+        return self.implicit_to(then, b, node.then), other, b
 
     def no_common_type(self, a: SType, b: SType, node: s.Conditional) -> Exception:
         """csc's CS0173: neither branch of `?:` converts to the other's type."""

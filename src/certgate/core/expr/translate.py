@@ -599,7 +599,7 @@ class ExprTranslator:
                     "invalid arguments",
                     pos,
                 )
-            if stype is STRING and hasattr(param.py, "cs_implicit"):  # `names.Contains("b")`
+            if stype != param:  # `tokens.Add("b")`: the string becomes a JValue
                 texts[i] = self.implicit_to(Code(texts[i], stype), param, arg.value).text
         return "".join(", " + t for t in texts)
 
