@@ -20,6 +20,8 @@ from . import syntax as s
 from .assigned import first_unassigned_read
 from .codegen_more import BranchTranslator
 from .flow import bool_constants, completes, jumps
+from .jobject import pairs_of
+from .jsonext import enumerates_pairs
 from .lambdas import reassigned_names
 from .scope import Scope
 from .static import CHAR, NULL, STRING, UNKNOWN, VOID, SType, cs_name, is_value_type
@@ -309,6 +311,8 @@ class Translator(BranchTranslator):
         if kind is NULL:  # csc: CS0186
             raise self.error("Use of null is not valid in this context", node.source.pos)
         element: SType = CHAR if source.type is STRING else source.type.element or UNKNOWN
+        if enumerates_pairs(source.type):  # a JObject's own GetEnumerator: KeyValuePairs
+            source = Code(f"{self.names.constant(pairs_of)}({source.text})", source.type)
         walk = f"_each({source.text})"
         prelude: list[str] = []
         if node.type is not None:

@@ -51,7 +51,8 @@ class CsDictionary(_Versioned):
             capacity = collection_count(source) or 0
         self._slots = CountedSlots(ignore_case, capacity)
         if source is not None:
-            for pair in _items(source, "dictionary"):
+            pairs = getattr(source, "pairs", None)  # a JObject is an IDictionary<string, JToken>
+            for pair in pairs() if pairs is not None else _items(source, "dictionary"):
                 if not isinstance(pair, KeyValuePair):
                     raise exc.invalid_cast(pair, "KeyValuePair")
                 self.Add(pair.Key, pair.Value)

@@ -45,7 +45,11 @@ class JObject(JContainer):
         """`new JObject(other)` with a JObject statically (see `_children_of`)."""
         return cls(*_children_of(other))
 
-    def __iter__(self) -> Iterator[object]:  # foreach: KeyValuePair<string, JToken>
+    # Enumerated as an IEnumerable<JToken> (LINQ, a JToken-typed `foreach`) it gives its
+    # properties, as JContainer does; as itself (`foreach (var kv in o)`, an IDictionary) it
+    # gives KeyValuePair<string, JToken>: see `pairs`.
+
+    def pairs(self) -> Iterator[KeyValuePair]:
         return (KeyValuePair(p.Name, p.property_value()) for p in self.walk_properties())
 
     def walk_properties(self) -> Iterator[JProperty]:
@@ -253,3 +257,8 @@ JObject.CS_RESULT_TYPES = JContainer.CS_RESULT_TYPES | {  # type: ignore[attr-de
     "Properties": SType("IEnumerable", LinqSeq, element=class_stype(JProperty)),
     "PropertyValues": TOKENS,
 }
+
+
+def pairs_of(source: object) -> object:
+    """What `foreach` over a value typed JObject enumerates (its public GetEnumerator)."""
+    return LinqSeq(source.pairs) if isinstance(source, JObject) else source

@@ -7,7 +7,12 @@ Each `*_error` function returns csc's message, or None when the call binds.
 
 from __future__ import annotations
 
+import inspect
+
+from .collections import KeyValuePair
+from .jobject import JObject
 from .jtoken import JEnumerable, JToken
+from .linq import LINQ_METHODS
 from .members import JSON_TOKENS
 from .static import SType, class_stype, cs_name
 
@@ -21,6 +26,7 @@ EXTENSIONS = frozenset(
 _AMBIGUOUS = frozenset({"Ancestors", "Descendants"})
 # `Value<T, U>`, `Children<T, U>`, and on a sequence `Children<T>` / `AsJEnumerable<T>`: T is
 # the receiver's element type (`this IEnumerable<T> source where T : JToken`)
+_NON_GENERIC = frozenset({"Cast", "OfType"})  # LINQ's methods on a non-generic IEnumerable
 _ELEMENT_TYPE_ARGUMENT = frozenset({"Value", "Children", "AsJEnumerable"})
 
 
@@ -30,6 +36,41 @@ def is_sequence(receiver: SType) -> bool:
         return False
     element = receiver.element
     return receiver.py is JEnumerable or (element is not None and element.name in JSON_TOKENS)
+
+
+def enumerates_pairs(stype: SType) -> bool:
+    """What `foreach` walks as KeyValuePairs when it is a JObject: a JObject static type (its
+    own GetEnumerator) or an interface of KeyValuePairs (`IDictionary<string, JToken>`)."""
+    return stype.py is JObject or _pairs_interface(stype)
+
+
+def _pairs_interface(stype: SType) -> bool:
+    element = stype.element
+    return stype.py is None and element is not None and element.py is KeyValuePair
+
+
+def linq_pairs(receiver: SType, name: str, source: SType | None) -> bool:
+    """Does LINQ's `name` on the receiver enumerate a JObject's KeyValuePairs? It does for an
+    interface of pairs, or a TSource given as one (Cast and OfType take the non-generic
+    IEnumerable, which gives its properties)."""
+    if name not in LINQ_METHODS or name in _NON_GENERIC:
+        return False
+    if source is not None and receiver.py is JObject:
+        return source.py is KeyValuePair
+    return _pairs_interface(receiver)
+
+
+def linq_error(receiver: SType, name: str, type_args: bool) -> str | None:
+    """csc's CS0411 for LINQ on a JObject: it is an IEnumerable<JToken> and an
+    IEnumerable<KeyValuePair<string, JToken>>, so no TSource can be inferred."""
+    if receiver.py is not JObject or type_args or name not in LINQ_METHODS:
+        return None
+    if name in _NON_GENERIC or inspect.isfunction(inspect.getattr_static(JObject, name, None)):
+        return None  # its own method (a property such as `Count` is not invoked)
+    return (
+        f"The type arguments for method 'Enumerable.{name}<TSource>' cannot be inferred from "
+        "the usage. Try specifying the type arguments explicitly"
+    )
 
 
 def _element(receiver: SType) -> SType | None:
@@ -111,7 +152,10 @@ def _receiver_error(receiver: SType, method: str, element: str) -> str:
 __all__ = [
     "EXTENSIONS",
     "binds_type_arguments",
+    "enumerates_pairs",
     "is_sequence",
+    "linq_error",
+    "linq_pairs",
     "sequence_error",
     "type_argument_error",
 ]

@@ -54,6 +54,7 @@ from .static import (
 from .strings import CsEnum
 from .translate import Code, ExprTranslator
 from .types import CsChar, CsObject, CsValue
+from .uri import Uri
 from .xtree import XObject
 
 _EQUALITY_SAFE = (str, int, float, bool)
@@ -116,10 +117,11 @@ def unrelated(source: SType, target: SType, *, conversions: bool = True) -> bool
     a, b = typing.cast(type, source.py), typing.cast(type, target.py)
     if issubclass(a, b) or issubclass(b, a) or (issubclass(a, CsArray) and issubclass(b, CsArray)):
         return False
+    if conversions and (issubclass(a, JToken) or issubclass(b, JToken)):
+        other = b if issubclass(a, JToken) else a  # Json.NET converts only a string, a byte[]
+        return not issubclass(other, (str, CsArray, Uri))  # or a Uri (classes) to and from one
     return not conversions or not any(
-        issubclass(cls, (JToken, XObject))
-        or hasattr(cls, "cs_explicit")
-        or hasattr(cls, "cs_implicit")
+        issubclass(cls, XObject) or hasattr(cls, "cs_explicit") or hasattr(cls, "cs_implicit")
         for cls in (a, b)
     )
 
@@ -241,7 +243,7 @@ class OperatorTranslator(ExprTranslator):
                 temp = self.names.temp()
                 lifted = f"(None if ({temp} := {operand.text}) is None else not {temp})"
                 return Code(lifted, BOOL.as_nullable())
-            if operand.type.known and operand.type is not BOOL:
+            if (operand.type.known or operand.type.is_object) and operand.type is not BOOL:
                 message = (
                     f"Operator '!' cannot be applied to operand of type '{cs_name(operand.type)}'"
                 )
@@ -275,7 +277,7 @@ class OperatorTranslator(ExprTranslator):
                 raise self.error(message, node.pos)
             result = LONG if result is UINT else result  # -uint is a long
             return Code(f"{INTEGRAL_RANGES[result][2]}(-{operand.text})", result)
-        if stype.known and not stype.numeric and stype.py is not CsChar:
+        if (stype.known or stype.is_object) and not stype.numeric and stype.py is not CsChar:
             raise self.error(
                 f"Operator '{node.op}' cannot be applied to operand of type '{cs_name(stype)}'",
                 node.pos,

@@ -38,6 +38,7 @@ from .arity import (
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair
+from .jobject import pairs_of
 from .jtoken import JEnumerable
 from .lambdatypes import LambdaTyper
 from .linq import LINQ_METHODS, any_value_equals
@@ -224,6 +225,8 @@ def _nullable_value_type(stype: SType) -> bool:
 class ExprTranslator:
     value_node: s.Expr | None = None  # the expression whose value the policy gets (`returned`)
     argument_node: s.Expr | None = None  # the argument being translated (it may be a delegate)
+    # a LINQ call whose type arguments typeops took off, and the call as written
+    explicit_linq: tuple[s.Member, s.Member] | None = None
 
     def __init__(self, smap: SourceMap, context_type: SType, names: Names) -> None:
         self.smap = smap
@@ -251,9 +254,22 @@ class ExprTranslator:
             return self.unsupported(exc.message, pos)
         return self.error(exc.message, pos)
 
-    def json_sequence(self, receiver: Code, name: str, pos: int) -> Code:
+    def json_sequence(self, receiver: Code, target: s.Member) -> Code:
         """A sequence of tokens (`SelectTokens(p)`, `Properties()`, a `List<JToken>`) takes
-        Json.NET's extension methods (`Values<T>()`, `Children()`) as a JEnumerable does."""
+        Json.NET's extension methods (`Values<T>()`, `Children()`) as a JEnumerable does; a
+        JObject typed as an `IDictionary<string, JToken>` gives LINQ its KeyValuePairs, and
+        typed as itself no element type LINQ could infer (csc: CS0411)."""
+        name, pos = target.name, target.pos
+        explicit = target.type_args
+        if self.explicit_linq is not None and target is self.explicit_linq[0]:
+            explicit = self.explicit_linq[1].type_args
+        error = jsonext.linq_error(receiver.type, name, explicit is not None)
+        if error is not None:
+            raise self.error(error, pos)
+        source = self.type_arg_stype(explicit[0]) if explicit else None
+        if jsonext.linq_pairs(receiver.type, name, source):
+            pairs = self.names.constant(pairs_of)
+            return Code(f"{pairs}({receiver.text})", receiver.type, receiver.invariant)
         if not jsonext.is_sequence(receiver.type):
             return receiver
         error = jsonext.sequence_error(receiver.type, name)
@@ -762,7 +778,7 @@ class ExprTranslator:
 
     def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
         """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
-        receiver = self.json_sequence(self.operand(target.target), target.name, target.pos)
+        receiver = self.json_sequence(self.operand(target.target), target)
         if receiver.type.is_object:
             self.check_object_call(target, len(node.args))
         table = self.member_table(receiver, target.name, target.pos)

@@ -163,7 +163,8 @@ class TypeOpsTranslator(CreationTranslator):
         if target_name in RANGES and not self.checked_context_given:
             self.constant_fits(node.operand, target_name, node.pos)
         token = operand.type.py is not None and issubclass(operand.type.py, JToken)
-        if token and not (target.py is not None and issubclass(target.py, JToken)):
+        # a collection interface (`(IList<JToken>)array`) is a reference conversion
+        if token and target.py is not None and not issubclass(target.py, JToken):
             ref = self.names.constant(self.type_ref(node.type))  # Json.NET's explicit operators
             return Code(f"_jcast({operand.text}, {ref})", target)
         if operand.type.py in (XElement, XAttribute) and not _xml(target):
@@ -215,8 +216,12 @@ class TypeOpsTranslator(CreationTranslator):
         if not linq or self.static_target(target) is not None:  # type: ignore[arg-type]
             return super().x_Invoke(node)
         assert isinstance(target, s.Member) and target.type_args is not None
-        plain = s.Invoke(node.pos, s.Member(target.pos, target.target, target.name), node.args)
-        code = super().x_Invoke(plain)
+        member = s.Member(target.pos, target.target, target.name)
+        outer, self.explicit_linq = self.explicit_linq, (member, target)  # type arguments given
+        try:
+            code = super().x_Invoke(s.Invoke(node.pos, member, node.args))
+        finally:
+            self.explicit_linq = outer
         last = self.resolve_type(target.type_args[-1]).stype
         if target.name in TYPED_GENERICS:
             ref = self.names.constant(self.type_ref(target.type_args[0]))
@@ -299,7 +304,7 @@ class TypeOpsTranslator(CreationTranslator):
         kind = operand.type
         if is_enum(kind.py):  # `~RegexOptions.IgnoreCase`
             return Code(f"{self.names.constant(enum_complement)}({operand.text})", kind)
-        if kind.known and not (kind.py is int or kind is CHAR):
+        if (kind.known or kind.is_object) and not (kind.py is int or kind is CHAR):
             raise self.error(
                 f"Operator '~' cannot be applied to operand of type '{kind.name}'", node.pos
             )
