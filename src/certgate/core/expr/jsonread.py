@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from . import exceptions as exc
 from . import utf16
-from .datetime import LOCAL, UNSPECIFIED, UTC, DateTime, date_ticks, time_ticks
+from .datetime import LOCAL, MAX_TICKS, UNSPECIFIED, UTC, DateTime, date_ticks, time_ticks
 from .decimals import parse as decimal_parse
 from .jcontainer import JProperty
 from .jobject import JArray, JObject
@@ -22,6 +22,9 @@ _DATE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?"
     r"(Z|[+-]\d{2}(?::?\d{2})?)?\Z"
 )
+# WCF's and ASP.NET's "/Date(ms)/" and "/Date(ms+hhmm)/" (Json.NET's TryParseMicrosoftDate)
+_MICROSOFT_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{2}(?:\d{2})?)?\)/\Z")
+_UNIX_EPOCH_TICKS = 621_355_968_000_000_000
 _ESCAPES = dict(zip("\"\\/'bfnrt", "\"\\/'\b\f\n\r\t", strict=True))
 _DELIMITERS = frozenset(" \t\r\n,]}/)")
 _CONSTRUCTOR = re.compile(r"new\s+([A-Za-z0-9_]+)\s*\(")
@@ -82,7 +85,7 @@ class _Reader:
             return constructor
         if c in "\"'":
             text = self.string(c)
-            if self.dates and _DATE.match(text):
+            if self.dates and (_DATE.match(text) or text.startswith("/Date(")):
                 return JValue(parse_date(text) or text)
             return JValue(text)
         return self.literal()
@@ -250,7 +253,10 @@ class _Reader:
 
 def parse_date(text: str) -> object:
     """A Date value for an ISO-8601 date-time string (Kind Utc for 'Z', Local for an offset,
-    converted to the machine's zone, which is UTC; Unspecified without a zone)."""
+    converted to the machine's zone, which is UTC; Unspecified without a zone), or for a
+    Microsoft date (milliseconds since 1970 UTC; Local with an offset, which only marks it)."""
+    if text.startswith("/Date("):
+        return _microsoft_date(text)
     match = _DATE.match(text)
     if match is None:
         return None
@@ -268,6 +274,16 @@ def parse_date(text: str) -> object:
     minutes = zone[3:].lstrip(":")
     offset = (int(zone[1:3]) * 60 + int(minutes or 0)) * 600_000_000
     return DateTime(ticks - offset if zone[0] == "+" else ticks + offset, LOCAL)
+
+
+def _microsoft_date(text: str) -> DateTime | None:
+    match = _MICROSOFT_DATE.match(text)
+    if match is None:
+        return None
+    ticks = _UNIX_EPOCH_TICKS + int(match.group(1)) * 10_000
+    if not 0 <= ticks <= MAX_TICKS:
+        return None
+    return DateTime(ticks, LOCAL if match.group(2) else UTC)
 
 
 def parse(

@@ -201,14 +201,15 @@ class JToken(CsObject):
 
     def Values(self, key: object = _MISSING, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
         """`token.Values<T>()`: the children, each converted (a nested array or a property
-        cannot be an int: InvalidCastException); with a key, the extension over the children,
-        `Values<T>(key)`: each child's value by that key."""
+        cannot be an int: InvalidCastException). `Values()` and `Values(key)` are the extension
+        over the children: each child's value (a property's value, an array's items), or each
+        child's value by that key."""
         from .jvalues import convert_token  # noqa: PLC0415 - import cycle
 
         target = type_args[0] if type_args else JTOKEN_REF
-        if key is _MISSING:
+        if key is _MISSING and type_args:
             return LinqSeq(lambda: (convert_token(t, target) for t in self.child_tokens()))
-        if key is None:
+        if key is None or key is _MISSING:  # the extension `Values()`, over the children
             return LinqSeq(lambda: (convert_token(t, target) for t in _value_tokens(self)))
 
         def by_key() -> Iterator[object]:
