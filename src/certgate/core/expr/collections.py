@@ -189,6 +189,13 @@ class LinqSeq(CsObject):
     def ToString(self) -> str:
         return "System.Linq.Enumerable+Iterator"
 
+    @classmethod
+    def of(cls, source: object) -> LinqSeq:
+        """`source` as the `IEnumerable<T>` an extension method takes (null: the method's
+        ArgumentNullException)."""
+        items = iterate(source)
+        return cls(lambda: items)
+
 
 CHAR_REF = CsTypeRef("System.Char", (CsChar,), CsChar("\0"), is_value_type=True)
 

@@ -37,7 +37,7 @@ from .arity import (
 )
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
-from .collections import KeyValuePair
+from .collections import KeyValuePair, LinqSeq
 from .jobject import pairs_of
 from .jtoken import JEnumerable
 from .lambdatypes import LambdaTyper
@@ -177,6 +177,15 @@ _OR_DEFAULT = frozenset(
 
 # the members of Nullable<T> a null value answers: their results
 _ON_NULL = {"ToString": STRING, "Equals": BOOL}
+# static classes of extension methods -> the sequence type their first argument is taken as,
+# and the methods
+_EXTENSION_SOURCES: dict[str, tuple[type[LinqSeq], frozenset[str]]] = {
+    "System.Linq.Enumerable": (LinqSeq, frozenset(LINQ_METHODS)),
+    "Newtonsoft.Json.Linq.Extensions": (
+        JEnumerable,
+        jsonext.EXTENSIONS | {"Ancestors", "Descendants"},
+    ),
+}
 
 
 @functools.lru_cache(maxsize=2048)
@@ -759,8 +768,33 @@ class ExprTranslator:
             self.names.budgeted = True
         info = self.static_target(target)
         if info is not None:
-            return self.static_call(info, target, node)
+            return self.extension_call(info, target, node) or self.static_call(info, target, node)
         return self.instance_call(target, node)
+
+    def extension_call(self, info: TypeInfo, target: s.Member, node: s.Invoke) -> Code | None:
+        """An extension method called as a static one (`Enumerable.Where(xs, f)`,
+        `Extensions.Values<int>(tokens)`): the call on its first argument, taken as the
+        sequence the method extends (so `Enumerable.Reverse(list)` is LINQ's, not List's)."""
+        wrap, names = _EXTENSION_SOURCES.get(info.full_name, (None, frozenset()))
+        if wrap is None or target.name in info.statics or target.name not in names:
+            return None
+        first = node.args[0] if node.args else None
+        if first is None or first.value is None:
+            raise self.arity_error(target.name, 0, target.pos)
+        if first.name not in (None, "source", "value") or first.out is not None:
+            raise self.unsupported(f"'{info.full_name}.{target.name}' with this argument", node.pos)
+        source = self.operand(first.value)
+        element = CHAR if source.type is STRING else source.type.element
+        sequence = SType(wrap.CS_TYPE, wrap, element=element)
+        taken = Code(f"{self.names.constant(wrap.of)}({source.text})", sequence)
+        if target.name == "Value" and source.type.name in JSON_TOKENS:
+            taken = source  # `Extensions.Value<T>(token)` converts the token itself
+        self.holes.append(taken)
+        try:
+            member = s.Member(target.pos, s.Hole(first.value.pos), target.name, target.type_args)
+            return self.expr(s.Invoke(node.pos, member, node.args[1:]))
+        finally:
+            self.holes.pop()
 
     def name_of(self, arg: s.Arg) -> Code:
         """`nameof(x)`, `nameof(DateTime.Now)`: the last name, as a constant string (the name

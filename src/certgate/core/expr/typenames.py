@@ -268,6 +268,11 @@ IMPLEMENTED: dict[str, TypeInfo] = {
     )
 }
 _SHORT: dict[str, str] = {name.rsplit(".", 1)[-1]: name for name in _FORBIDDEN + _ALLOWED}
+# short names two imported namespaces share (csc: CS0104): `Extensions` (Json.NET, LINQ to XML)
+_AMBIGUOUS = {
+    short: sorted(full for full in _FORBIDDEN + _ALLOWED if full.endswith("." + short))
+    for short in ("Extensions",)
+}
 
 
 def register(*infos: TypeInfo) -> None:
@@ -422,6 +427,7 @@ _NET_MEMBERS.update(
         }.items()
     }
 )
+_NET_MEMBERS["System.Linq.Enumerable"] = frozenset(_names(_LINQ_NAMES + " Empty Range Repeat"))
 _NET_MEMBERS[_GENERIC + "KeyValuePair"] = frozenset(
     _names("Key Value Deconstruct Equals GetHashCode ToString")
 )
@@ -502,6 +508,11 @@ def resolve(name: str) -> TypeInfo:
     """TypeInfo for a type name as written; raises TypeLookupError (see module docstring)."""
     if name == "dynamic":
         raise TypeLookupError("Dynamic member invocation is not supported")
+    if name in _AMBIGUOUS:
+        first, second = _AMBIGUOUS[name]
+        raise TypeLookupError(
+            f"'{name}' is an ambiguous reference between '{first}' and '{second}'"
+        )
     full = full_name(name)
     if full is None:
         raise TypeLookupError(f"The type or namespace name '{name}' could not be found")
