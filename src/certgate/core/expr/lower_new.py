@@ -162,16 +162,15 @@ class CreationLowerer(Lowerer):
                 raise self.unsupported("this kind of pattern designation", designation)
             return s.IsType(node.start_byte, value, type_name, self.text(designation))
         if pattern.type == "constant_pattern":
-            constant = kids(pattern)[0]
-            if constant.type == "generic_name":  # `o is List<int>`: a generic name is a type
-                return s.IsType(node.start_byte, value, self.type(constant))
-            return self.constant_pattern(node, value, constant)
+            return self.constant_pattern(node, value, kids(pattern)[0])
         if pattern.type in ("type_pattern", "predefined_type", "identifier", "qualified_name"):
             return s.IsType(node.start_byte, value, self.type(kids(pattern)[0]))
         raise self.unsupported(f"pattern '{self.text(pattern)}' (C# 8 and later)", pattern)
 
     def constant_pattern(self, node: Node, value: s.Expr, constant: Node) -> s.Expr:
         """`x is c`; see the module docstring for why a binary `c` may have to be split."""
+        if constant.type == "generic_name":  # `o is List<int>`: a generic name is a type
+            return s.IsType(node.start_byte, value, self.type(constant))
         if constant.type == "binary_expression":
             op = self.text(self.field(constant, "operator"))
             if op in _BELOW_IS:

@@ -259,6 +259,15 @@ class OperatorTranslator(ExprTranslator):
                 return self.expr(s.Literal(node.pos, value, kind))
         operand = self.operand(node.operand)
         stype = operand.type
+        if stype.nullable and (stype.numeric or stype.py in (TimeSpan, CsDecimal, CsSingle)):
+            temp = self.names.temp()  # lifted: `-n` of a null int? is null
+            self.holes.append(Code(temp, non_nullable(stype)))
+            try:
+                inner = self.expr(s.Unary(node.pos, node.op, s.Hole(node.pos)))
+            finally:
+                self.holes.pop()
+            text = f"(None if ({temp} := {operand.text}) is None else {inner.text})"
+            return Code(text, inner.type.as_nullable())
         if stype.py is TimeSpan and not stype.nullable:  # TimeSpan's unary operators
             return operand if node.op == "+" else Code(f"_call({operand.text}, 'Negate')", stype)
         if stype.py in (CsDecimal, CsSingle):
@@ -468,6 +477,8 @@ class OperatorTranslator(ExprTranslator):
             if produced is None:
                 raise self.operand_error(op, a, b, node.pos)
             stype = UNKNOWN if produced is object else class_stype(produced)
+            if a.nullable or b.nullable:  # lifted: `d - start` of a DateTime? is a TimeSpan?
+                stype = stype.as_nullable()
             return Code(f"_varith({op!r}, {left.text}, {right.text})", stype)
         for side in (a, b):
             if side.known and side is not NULL and not (side.numeric or side.py is CsChar):
@@ -703,6 +714,10 @@ class OperatorTranslator(ExprTranslator):
         if info.stype.py in numbers or (numeric_target and operand.type.py in numbers):
             numeric_target = operand.type.numeric or operand.type.py in numbers
         if numeric_target and (operand.type.numeric or operand.type.py in numbers):
+            if operand.type.nullable and target.nullable:  # lifted: `(long?)n` of a null n
+                temp = self.names.temp()
+                convert = f"_convert({temp}, {info.full_name!r})"
+                return Code(f"(None if ({temp} := {operand.text}) is None else {convert})", target)
             return Code(f"_convert({operand.text}, {info.full_name!r})", target)
         if unrelated(operand.type, target):  # `(string[])"a"`
             raise self.error(
