@@ -122,7 +122,8 @@ def _checkable(stype: SType) -> bool:
 def parameter_types(name: str, receiver: SType) -> tuple[SType | None, ...]:
     """The element, key or value types a generic collection's method takes (None: a
     parameter not checked here)."""
-    by_class = _GENERIC_PARAMS.get(receiver.py) if receiver.py is not None else None
+    cls = receiver.py if receiver.py is not None else _interface(receiver)
+    by_class = None if cls is None else _GENERIC_PARAMS.get(cls, getattr(cls, "CS_PARAMS", None))
     markers = by_class.get(name, ()) if by_class is not None else ()
     resolved = [None if m is None else _resolve(m, receiver) for m in markers]
     return tuple(t if t is not None and _checkable(t) else None for t in resolved)
@@ -176,7 +177,7 @@ def linq_result(name: str, receiver: SType) -> SType:
 
 def _resolve(result: SType, receiver: SType) -> SType:
     """A member's result type, with a marker replaced by what the receiver's type gives."""
-    if result.element in _ARGS:
+    if result.element in _ARGS or result.element is ELEMENT:
         return SType(result.name, result.py, element=_resolve(result.element, receiver))
     if result.py is not None or not result.name.startswith("<"):
         return result
@@ -393,7 +394,7 @@ def _build(cls: type[CsObject]) -> MemberTable:
     # result types a hint cannot say (`char[]`): class attribute `CS_RESULT_TYPES`
     table.types.update(getattr(cls, "CS_RESULT_TYPES", {}))
     table.types.update(_GENERIC_RESULTS.get(cls, {}))
-    table.out_types.update(_GENERIC_OUTS.get(cls, {}))
+    table.out_types.update(_GENERIC_OUTS.get(cls, getattr(cls, "CS_OUT_TYPES", {})))
     if cls.CS_INDEX_SETTER is not None:
         table.index_setter = getattr(cls, cls.CS_INDEX_SETTER)
     for name, prop in cls.CS_PROPERTIES.items():  # a property named like a method (`Value`)
@@ -452,8 +453,18 @@ def _return_type(fn: Callable[..., object]) -> SType:
 
 
 def static_table(stype: SType) -> MemberTable | None:
-    """Member table for a statically known type, or None when unknown."""
-    return None if stype.py is None else table_for(stype.py)
+    """Member table for a statically known type (a generic collection interface's too), or
+    None when unknown."""
+    if stype.py is None:
+        cls = _interface(stype)
+        return None if cls is None else table_for(cls)
+    return table_for(stype.py)
+
+
+def _interface(stype: SType) -> type | None:
+    from .interfaces import interface_class  # noqa: PLC0415 - interfaces imports the runtime
+
+    return interface_class(stype.name)
 
 
 __all__ = ["ELEMENT", "MemberTable", "class_stype", "linq_result", "static_table", "table_for"]

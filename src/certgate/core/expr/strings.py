@@ -660,10 +660,21 @@ def new_string(value: object, *more: object) -> str:
     return utf16.text(chars[start : start + length])
 
 
-def concat(*values: object) -> str:
+def _one_sequence(values: tuple[object, ...], static_type: tuple[str, ...]) -> bool:
+    """One argument that C# passes as the sequence (an array, an `IEnumerable<T>`), not as a
+    single `object` (`string.Join(",", context.Variables["list"])` prints the array's type)."""
+    return (
+        len(values) == 1
+        and type(values[0]) is not str
+        and is_enumerable(values[0])
+        and static_type[-1:] != ("System.Object",)
+    )
+
+
+def concat(*values: object, arg_types: tuple[str, ...] = ()) -> str:
     """String.Concat: one enumerable argument (`string[]`, `object[]`, `IEnumerable<T>`, a LINQ
     result) is concatenated element by element; otherwise the arguments' texts."""
-    if len(values) == 1 and type(values[0]) is not str and is_enumerable(values[0]):
+    if _one_sequence(values, arg_types):
         values = tuple(values[0])  # type: ignore[arg-type]
         check_length(len(values))
     return utf16.text("".join(to_string(value) for value in values))
@@ -689,7 +700,7 @@ def _join_range(array: CsArray, start: int, count: int) -> CsArray:
     return CsArray(items[start : start + count])
 
 
-def join(separator: object, *values: object) -> str:
+def join(separator: object, *values: object, arg_types: tuple[str, ...] = ()) -> str:
     """String.Join: one argument that is an array or a sequence is joined element by element
     (a string is one value: `params string[]` wins over `IEnumerable<char>`); a null array
     throws."""
@@ -698,7 +709,7 @@ def join(separator: object, *values: object) -> str:
         raise exc.argument_null("value")
     if len(values) == 3 and _texts(values[0]) and type(values[1]) is type(values[2]) is int:
         values = (_join_range(values[0], values[1], values[2]),)  # type: ignore[arg-type]
-    if len(values) == 1 and type(values[0]) is not str and is_enumerable(values[0]):
+    if _one_sequence(values, arg_types):
         items: Iterable[object] = values[0]  # type: ignore[assignment]
     else:
         items = values
@@ -722,7 +733,14 @@ def format_string(template: object, *args: object, arg_types: tuple[str, ...] = 
     if arg_types[1:] == ("<null>",):
         raise exc.argument_null("args")
     text = _needle(template, "format")
-    if len(args) == 1 and isinstance(args[0], CsArray) and _references(args[0]):
+    if (
+        len(args) == 1
+        and isinstance(args[0], CsArray)
+        and _references(args[0])
+        and (
+            arg_types[-1:] != ("System.Object",)  # `Format(string, object)`: one argument
+        )
+    ):
         args = tuple(args[0])
     out: list[str] = []
     i = 0

@@ -38,6 +38,7 @@ from .arity import (
 from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair, LinqSeq
+from .interfaces import implementation
 from .jobject import pairs_of
 from .jtoken import JEnumerable
 from .lambdatypes import LambdaTyper
@@ -519,7 +520,11 @@ class ExprTranslator:
             if node.name not in table.props:
                 raise self.member_error(node.name, table, table.cs_type, node.pos)
             result = table.result_type(node.name, target.type)
-            if target.text == "ctx" or target.type.py is KeyValuePair:
+            if (
+                target.text == "ctx"
+                or target.type.py is KeyValuePair
+                or implementation(table.cs_type, node.name) is not None
+            ):
                 # never null (the context; a struct): call the allow-listed getter directly
                 getter = self.names.constant(table.props[node.name])
                 return Code(f"{getter}({target.text})", result, target.invariant)
@@ -875,7 +880,7 @@ class ExprTranslator:
                     if default is None
                     else ", " + self.constant(default, receiver.type.element).text
                 )
-            call = f"_call({receiver.text}, {name}{args})"
+            call = self.interface_call(table, target, receiver, args)
             indexed = self.indexed_any(target.name, node.args, receiver, args)
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
             call = self.typed_comparison(target.name, receiver, node.args, args) or call
@@ -884,6 +889,24 @@ class ExprTranslator:
                 call = f"_chk({call})"
             call = self.nullable_aggregate(target.name, table, receiver.text, args, result) or call
         return Code(self.with_outs(call, outs), result)
+
+    def interface_call(
+        self, table: MemberTable | None, target: s.Member, receiver: Code, args: str
+    ) -> str:
+        """`receiver.name(args)`, dispatched on the value's class, but through a collection
+        interface to the interface's member (an array's `ICollection<T>.Contains`), and
+        `Reverse()` of a sequence (or `Reverse<T>()`) to LINQ's, where a List<T> has its own
+        in-place one."""
+        name = target.name
+        method = None if table is None else implementation(table.cs_type, name)
+        linq = receiver.type.py in (None, LinqSeq) or (
+            self.explicit_linq is not None and target is self.explicit_linq[0]
+        )
+        if method is None and name == "Reverse" and linq:
+            method = LINQ_METHODS["Reverse"]
+        if method is None:
+            return f"_call({receiver.text}, {name!r}{args})"
+        return f"{self.names.constant(method)}({receiver.text}{args})"
 
     def nullable_aggregate(
         self, name: str, table: MemberTable | None, receiver: str, args: str, result: SType
@@ -1011,7 +1034,8 @@ class ExprTranslator:
         except OverloadRefused as refused:
             raise self.error(refused.message, target.pos) from None
         if member.arg_types:
-            names = tuple(t.name for t in self.last_arg_types)
+            # (a type certgate does not know is not `object`: nothing is chosen by it)
+            names = tuple("<unknown>" if t is UNKNOWN else t.name for t in self.last_arg_types)
             args += f", arg_types={self.names.constant(names)}"
         if target.type_args is not None:  # `JsonConvert.DeserializeObject<T>(s)`
             refs = tuple(self.type_ref(t) for t in target.type_args)

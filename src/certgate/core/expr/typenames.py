@@ -239,8 +239,10 @@ def _string_static_type(name: str) -> SType:
     return BOOL if name.startswith(("Is", "Equals")) else STRING
 
 
+# their `params object[]` overloads are chosen by the arguments' static types
+_PARAMS_OBJECT = frozenset({"Format", "Join", "Concat"})
 _STRING_STATICS = {
-    name: StaticMember(fn, _string_static_type(name), arg_types=name == "Format")
+    name: StaticMember(fn, _string_static_type(name), arg_types=name in _PARAMS_OBJECT)
     for name, fn in strings.STRING_STATICS.items()
 } | {"Empty": StaticMember("", STRING, is_method=False)}
 
@@ -386,6 +388,7 @@ _LINQ_NAMES = """Aggregate All Any Append AsEnumerable Average Cast Chunk Concat
     TakeWhile ThenBy ThenByDescending ToArray ToDictionary ToHashSet ToList ToLookup
     TryGetNonEnumeratedCount Union UnionBy Where Zip Equals GetHashCode ToString GetEnumerator"""
 _GENERIC = "System.Collections.Generic."
+_ICOLLECTION = "Count IsReadOnly Add Clear Contains CopyTo Remove"
 # an array: System.Array's members and LINQ's (`headers["Accept"].Split(',')` is refused: the
 # value is a string[])
 _NET_MEMBERS["System.Array"] = frozenset(
@@ -409,6 +412,15 @@ _NET_MEMBERS.update(
         _GENERIC + name: frozenset(_names(_LINQ_NAMES + " " + members))
         for name, members in {
             "IEnumerable": "",
+            "IReadOnlyCollection": "Count",
+            "ICollection": _ICOLLECTION,
+            "IList": _ICOLLECTION + " Item IndexOf Insert RemoveAt",
+            "ISet": _ICOLLECTION
+            + """ ExceptWith IntersectWith IsProperSubsetOf IsProperSupersetOf IsSubsetOf
+            IsSupersetOf Overlaps SetEquals SymmetricExceptWith UnionWith""",
+            "IDictionary": _ICOLLECTION + " Item Keys Values ContainsKey TryGetValue",
+            "IReadOnlyDictionary": """Count Item Keys Values ContainsKey TryGetValue
+            GetValueOrDefault""",
             "List": """Capacity Count Add AddRange AsReadOnly BinarySearch Clear Contains
             ConvertAll CopyTo EnsureCapacity Exists Find FindAll FindIndex FindLast FindLastIndex
             ForEach GetRange IndexOf Insert InsertRange LastIndexOf Remove RemoveAll RemoveAt
@@ -428,6 +440,9 @@ _NET_MEMBERS.update(
     }
 )
 _NET_MEMBERS["System.Linq.Enumerable"] = frozenset(_names(_LINQ_NAMES + " Empty Range Repeat"))
+_NET_MEMBERS[_GENERIC + "IEnumerator"] = frozenset(
+    _names("Current MoveNext Reset Dispose Equals GetHashCode GetType ToString")
+)
 _NET_MEMBERS[_GENERIC + "KeyValuePair"] = frozenset(
     _names("Key Value Deconstruct Equals GetHashCode ToString")
 )
