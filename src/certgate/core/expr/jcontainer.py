@@ -268,6 +268,6 @@ JProperty.CS_PROPERTIES = {"Value": property(JProperty._get_value, JProperty._se
 
 
 JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]
-JContainer.CS_RESULT_TYPES = JToken.CS_RESULT_TYPES | dict.fromkeys(  # type: ignore[attr-defined]
+JContainer.CS_RESULT_TYPES = JToken.CS_RESULT_TYPES | dict.fromkeys(
     ("Descendants", "DescendantsAndSelf"), TOKENS
 )

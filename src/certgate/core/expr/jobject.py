@@ -253,7 +253,7 @@ class JArray(JContainer):
 
 
 JObject.CS_ELEMENT = pair_of((STRING, class_stype(JToken)))  # type: ignore[attr-defined]
-JObject.CS_RESULT_TYPES = JContainer.CS_RESULT_TYPES | {  # type: ignore[attr-defined]
+JObject.CS_RESULT_TYPES = JContainer.CS_RESULT_TYPES | {
     "Properties": SType("IEnumerable", LinqSeq, element=class_stype(JProperty)),
     "PropertyValues": TOKENS,
 }

@@ -630,10 +630,10 @@ JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]
 # the sequences of tokens the members return (`Children<T>()`/`Values<T>()`: T, by the compiler)
 TOKENS = SType("IEnumerable", LinqSeq, element=class_stype(JToken))
 JTOKENS = SType(JEnumerable.CS_TYPE, JEnumerable, element=class_stype(JToken))
-JToken.CS_RESULT_TYPES = dict.fromkeys(  # type: ignore[attr-defined]
+JToken.CS_RESULT_TYPES = dict.fromkeys(
     ("Ancestors", "AncestorsAndSelf", "AfterSelf", "BeforeSelf", "Values"), TOKENS
 ) | {"SelectTokens": TOKENS, "Children": JTOKENS}
-JEnumerable.CS_RESULT_TYPES = {  # type: ignore[attr-defined]
+JEnumerable.CS_RESULT_TYPES = {
     "Children": JTOKENS,
     "AsJEnumerable": JTOKENS,
     "this[]": JTOKENS,

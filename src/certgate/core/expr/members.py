@@ -366,7 +366,7 @@ def _build(cls: type[CsObject]) -> MemberTable:
         table.types.update(_LINQ_TYPES)
         table.out_methods = linq.LINQ_OUT_METHODS | table.out_methods
         table.methods.update(xlinq.EXTENSIONS)  # doc.Descendants("a").Elements("b")
-        table.types.update(dict.fromkeys(xlinq.EXTENSIONS, _NODES))
+        table.types.update(xlinq.EXTENSION_TYPES, InDocumentOrder=SEQUENCE)
     if issubclass(cls, CsArray):  # APIM's byte[] extensions (other arrays: InvalidCast at run time)
         table.methods.update(symmetric.ARRAY_EXTENSIONS)
         table.types.update(symmetric.ARRAY_EXTENSION_TYPES)

@@ -25,7 +25,7 @@ Optional extras a class may declare:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...errors import ExpressionRuntimeError
 
@@ -58,6 +58,9 @@ class CsObject:
     #: Instances never change once made (the certificate view): an index of their properties
     #: may be kept as long as they are (`ReadOnlyDictionary.value_index`).
     CS_IMMUTABLE: ClassVar[bool] = False
+    #: Result types a hint cannot say (`IEnumerable<XElement>`, markers such as the element),
+    #: by member name: `static.SType`s (`members._build` reads it where a class declares it).
+    CS_RESULT_TYPES: ClassVar[dict[str, Any]]
 
     def ToString(self) -> str:
         return self.CS_TYPE

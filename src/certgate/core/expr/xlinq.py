@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from . import exceptions as exc
 from .collections import LinqSeq, iterate
-from .static import BOOL, class_stype
+from .static import BOOL, VOID, SType, class_stype
 from .typenames import StaticMember, TypeInfo, register
 from .types import CsObject, CsTypeRef
 from .xnames import NONE, XML, XMLNS, XName, XNamespace
@@ -87,6 +87,26 @@ def _remove(source: object) -> None:
         item.Remove()
 
 
+def _sequence_of(cls: type) -> SType:
+    return SType("IEnumerable", LinqSeq, element=class_stype(cls))
+
+
+# what the axes give (`int x = doc.Root.Elements().First()` is csc's CS0266: an XElement)
+_ELEMENTS, _NODES, _ATTRIBUTES = (_sequence_of(c) for c in (XElement, XNode, XAttribute))
+_NODE_AXES = dict.fromkeys(("Ancestors", "ElementsAfterSelf", "ElementsBeforeSelf"), _ELEMENTS)
+XNode.CS_RESULT_TYPES = _NODE_AXES | dict.fromkeys(("NodesAfterSelf", "NodesBeforeSelf"), _NODES)
+XContainer.CS_RESULT_TYPES = (
+    XNode.CS_RESULT_TYPES
+    | dict.fromkeys(("Elements", "Descendants"), _ELEMENTS)
+    | dict.fromkeys(("Nodes", "DescendantNodes"), _NODES)
+)
+XElement.CS_RESULT_TYPES = XContainer.CS_RESULT_TYPES | {
+    "Attributes": _ATTRIBUTES,
+    "AncestorsAndSelf": _ELEMENTS,
+    "DescendantsAndSelf": _ELEMENTS,
+    "DescendantNodesAndSelf": _NODES,
+}
+
 EXTENSIONS: dict[str, Callable[..., object]] = {
     "Elements": _flat("Elements", XContainer),
     "Nodes": _flat("Nodes", XContainer),
@@ -100,6 +120,10 @@ EXTENSIONS: dict[str, Callable[..., object]] = {
     "InDocumentOrder": _in_document_order,
     "Remove": _remove,
 }
+# (InDocumentOrder keeps its source's element type: `members` gives it)
+EXTENSION_TYPES: dict[str, SType] = {
+    name: XElement.CS_RESULT_TYPES[name] for name in EXTENSIONS if name in XElement.CS_RESULT_TYPES
+} | {"Remove": VOID}
 
 
 # --- statics and registration -------------------------------------------------------------------
