@@ -483,27 +483,74 @@ _NET_MEMBERS.update(
         }.items()
     }
 )
+# LINQ to XML's public members (Mono's System.Xml.Linq by reflection; .NET 8 has the same names)
+_XOBJECT = """AddAnnotation Annotation Annotations BaseUri Changed Changing Document Equals
+    GetHashCode GetType NodeType Parent ReferenceEquals RemoveAnnotations ToString"""
+_XNODE = (
+    _XOBJECT
+    + """ AddAfterSelf AddBeforeSelf Ancestors CompareDocumentOrder CreateReader DeepEquals
+    DocumentOrderComparer ElementsAfterSelf ElementsBeforeSelf EqualityComparer IsAfter IsBefore
+    NextNode NodesAfterSelf NodesBeforeSelf PreviousNode ReadFrom ReadFromAsync Remove
+    ReplaceWith WriteTo WriteToAsync"""
+)
+_XCONTAINER = (
+    _XNODE
+    + """ Add AddFirst CreateWriter DescendantNodes Descendants Element Elements FirstNode
+    LastNode Nodes RemoveNodes ReplaceNodes"""
+)
+_XML_LINQ = "System.Xml.Linq."
+_NET_MEMBERS.update(
+    {
+        _XML_LINQ + name: frozenset(_names(members))
+        for name, members in {
+            "XObject": _XOBJECT,
+            "XNode": _XNODE,
+            "XContainer": _XCONTAINER,
+            "XElement": _XCONTAINER
+            + """ AncestorsAndSelf Attribute Attributes DescendantNodesAndSelf
+            DescendantsAndSelf EmptySequence FirstAttribute GetDefaultNamespace
+            GetNamespaceOfPrefix GetPrefixOfNamespace HasAttributes HasElements IsEmpty
+            LastAttribute Load LoadAsync Name Parse RemoveAll RemoveAttributes ReplaceAll
+            ReplaceAttributes Save SaveAsync SetAttributeValue SetElementValue SetValue Value""",
+            "XDocument": _XCONTAINER
+            + " Declaration DocumentType Load LoadAsync Parse Root Save SaveAsync",
+            "XAttribute": _XOBJECT
+            + """ EmptySequence IsNamespaceDeclaration Name NextAttribute PreviousAttribute
+            Remove SetValue Value""",
+            "XText": _XNODE + " Value",
+            "XCData": _XNODE + " Value",
+            "XComment": _XNODE + " Value",
+            "XProcessingInstruction": _XNODE + " Data Target",
+            "XDocumentType": _XNODE + " InternalSubset Name PublicId SystemId",
+            "XName": "Equals Get GetHashCode GetType LocalName Namespace NamespaceName ToString",
+            "XNamespace": """Equals Get GetHashCode GetName GetType NamespaceName None ToString
+            Xml Xmlns""",
+            "XDeclaration": "Encoding Equals GetHashCode GetType Standalone ToString Version",
+        }.items()
+    }
+)
 # Allowed types with "All except" members (spec §3.3).
 _EXCEPT_MEMBERS: dict[str, frozenset[str]] = {"System.Xml.Linq.XDocument": frozenset({"Load"})}
 
 
 def json_lacks(type_name: str, member: str) -> bool:
-    """Does Json.NET's token type lack `member`? certgate's token classes share their methods
-    down the hierarchy, where Json.NET's do not (`jvalue.Descendants()` is refused by csc).
+    """Does a Json.NET token or LINQ to XML type lack `member`? certgate's classes share their
+    methods down the hierarchy, where .NET's do not (`jvalue.Descendants()` is refused by csc).
     (Other listed types take APIM's extension methods: `"...".AsJwt()`, `bytes.Encrypt(...)`.)"""
     members = _NET_MEMBERS.get(type_name)
-    return type_name.startswith(_JSON_LINQ) and members is not None and member not in members
+    own = type_name.startswith((_JSON_LINQ, _XML_LINQ))
+    return own and members is not None and member not in members
 
 
 def member_allowed(type_name: str, member: str) -> bool:
     """For a registered runtime type: is `member` on APIM's allow-list, so that lacking it is
     ours to fix ("not supported yet") rather than the policy's error?"""
     full = full_name(type_name) or type_name
-    if full in _COMPLETE:  # every member is known: a missing one does not exist in .NET
-        return False
+    if full in _COMPLETE or member in _EXCEPT_MEMBERS.get(full, ()):
+        return False  # every member is known (a missing one does not exist), or APIM's except
     if full in _NET_MEMBERS:
         return member in _NET_MEMBERS[full]
-    if full not in _RUNTIME_TYPES or member in _EXCEPT_MEMBERS.get(full, ()):
+    if full not in _RUNTIME_TYPES:
         return False
     if full in _PARTIAL_MEMBERS:
         return member in _PARTIAL_MEMBERS[full]
