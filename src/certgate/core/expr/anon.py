@@ -64,6 +64,11 @@ def _getter(index: int) -> property:
 
 
 def anon_class(names: tuple[str, ...]) -> type[AnonymousObject]:
+    """The class of anonymous objects with these members. A member's static type is the
+    creation's (`SType.args`, one per member, as `members` resolves a type argument), so
+    `new { a = 7L }.a * int.MaxValue` is a long product."""
+    from .members import TYPE_ARGUMENTS  # noqa: PLC0415 - members imports the runtime types
+
     with _LOCK:
         cls = _CLASSES.get(names)
         if cls is None:
@@ -71,6 +76,7 @@ def anon_class(names: tuple[str, ...]) -> type[AnonymousObject]:
                 "__slots__": (),
                 "FIELDS": names,
                 "CS_MEMBERS": frozenset(names) | {"ToString", "Equals"},
+                "CS_RESULT_TYPES": dict(zip(names, TYPE_ARGUMENTS, strict=False)),
             }
             namespace.update({name: _getter(i) for i, name in enumerate(names)})
             cls = type("AnonymousType", (AnonymousObject,), namespace)

@@ -228,7 +228,7 @@ class CreationTranslator(OperatorTranslator):
         cls = anon_class(names)
         return Code(
             f"{self.names.constant(cls)}({', '.join(v.text for v in values)})",
-            SType("<anonymous type>", cls),
+            SType("<anonymous type>", cls, args=tuple(v.type for v in values)),
         )
 
     def x_ArrayNew(self, node: s.ArrayNew) -> Code:

@@ -108,6 +108,9 @@ def _linq(element: SType, name: str) -> LambdaTyper:
             return (element,)
         if count == 2 and index == 0 and name in _INDEXED:
             return (element, INT)
+        if count == 2 and index == 1 and name == "SelectMany" and before:
+            collection = before[0].element  # the first lambda's result: a sequence
+            return (element, (collection.element if collection else None) or UNKNOWN)
         return ()
 
     return typer
@@ -211,6 +214,10 @@ def array_default(name: str, receiver: SType, arg_types: tuple[SType, ...]) -> b
     )
 
 
+# LINQ methods whose last argument selects each result, by their argument count
+_RESULT_SELECTORS = {"Zip": 2, "SelectMany": 2, "Join": 4, "GroupJoin": 4}
+
+
 def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, ...]) -> SType:
     """The result type of `receiver.name(args)` that a lambda's result type gives (or, for an
     overload, an argument's type); else `result`."""
@@ -231,6 +238,9 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         return bodies[0] or result if bodies else result
     if name == "Average" and len(arg_types) <= 1:
         return _average(element if not arg_types else bodies[0] if bodies else None)
+    selected = _RESULT_SELECTORS.get(name) == len(arg_types) and bodies and bodies[-1]
+    if selected:  # `Zip(b, (x, y) => x)`, `Join(...)`, `SelectMany(f, (x, y) => y)`
+        return SType("IEnumerable", LinqSeq, element=selected)
     if len(bodies) != len(arg_types) or None in bodies:
         return result  # an argument that is not a lambda, or a lambda of unknown result
     known = tuple(b for b in bodies if b is not None)

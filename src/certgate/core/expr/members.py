@@ -53,6 +53,7 @@ LIST = SType("<list>", None)  # marker: a List of the receiver's element type
 # KeyValuePair<K, V> (also as the element of a result type: `Keys` is a KeyCollection of K),
 # a tuple's items
 _ARGS = tuple(SType(f"<arg{i}>", None) for i in range(8))
+TYPE_ARGUMENTS = _ARGS  # markers: the receiver's first, second ... type argument
 KEY, VALUE = _ARGS[0], _ARGS[1]
 _JOINED = SType("<joined>", None)  # V, but a string for a string[] V (Headers, Query)
 
