@@ -15,6 +15,7 @@ from ...errors import ExpressionError
 from . import decimals, singles
 from . import syntax as s
 from .arrays import CsArray
+from .collections import LinqSeq
 from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .decimals import CsDecimal
 from .dictionary import CsDictionary
@@ -106,6 +107,20 @@ def _elements_differ(source: SType, target: SType) -> bool:
     if to_object:
         return is_value_type(a)
     return is_value_type(a) or is_value_type(b) or not issubclass(a.py or object, b.py or object)
+
+
+def _sequence_fits(source: SType, target: SType) -> bool:
+    """Does a sequence convert to the `IEnumerable<T>` a LINQ operator gave (covariant in
+    reference elements)? A string is an IEnumerable<char>."""
+    element = CHAR if source.py is str else source.element
+    wanted = target.element
+    if element is None or (not hasattr(source.py, "__iter__") and source.py is not str):
+        return False
+    if wanted is None or not wanted.known or not element.known or _same(element, wanted):
+        return True
+    if is_value_type(element) or is_value_type(wanted):
+        return False
+    return _object(wanted) or issubclass(element.py or object, wanted.py or object)
 
 
 def _object(stype: SType) -> bool:
@@ -343,6 +358,8 @@ class EffectTranslator(LambdaTranslator):
             to_token_types = source_py in _TO_JTOKEN or value.type.name == "System.Byte[]"
             if target_py is JToken and to_token_types:  # JToken's implicit operators
                 return Code(f"{self.names.constant(to_token)}({value.text})", target)
+            if target_py is LinqSeq and _sequence_fits(value.type, target):
+                return value  # a LINQ result's IEnumerable<T>: `var o = xs.Where(f); o = list;`
         raise self.error(
             f"Cannot implicitly convert type '{value.type.name}' to '{target.name}'", pos
         )
