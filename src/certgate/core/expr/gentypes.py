@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import exceptions as exc
-from .arrays import CsArray, is_enumerable
-from .collections import KeyValuePair, ReadOnlyDictionary
+from .arrays import CsArray
+from .collections import KeyValuePair
 from .csexc import CsException
 from .dictionary import STRING_COMPARERS, CsDictionary, StringComparer
 from .generic import CsList, _Versioned
+from .implements import implements
 from .langrt import RANGES
 from .sets import CsHashSet, CsQueue, CsStack
 from .static import BOOL, SType, class_stype, pair_of
@@ -127,20 +128,10 @@ def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeIn
         types = tuple(a.stype for a in args)
         element = pair_of(types) if dictionary else types[0]
         stype = SType(_display(name, args), None, element=element, args=types)
-        if dictionary:
+        short, refs = name.rsplit(".", 1)[-1], tuple(_object_ref(a) for a in args)
 
-            def test(value: object) -> bool:
-                return isinstance(value, (CsDictionary, ReadOnlyDictionary)) or (
-                    isinstance(value, CsObject) and "JObject" in value.CS_TYPE
-                )
-
-        else:
-            # a string is an IEnumerable<char> and nothing else (char is a value type, so not
-            # an IEnumerable<object>; nor an ICollection<char>)
-            text = name.endswith(".IEnumerable") and types[0].name == "System.Char"
-
-            def test(value: object) -> bool:
-                return text if type(value) is str else is_enumerable(value)
+        def test(value: object) -> bool:
+            return implements(value, short, refs)
 
         return TypeInfo(stype.name, stype, TestRef(stype.name, (), test=test))
 
