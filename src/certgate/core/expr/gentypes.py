@@ -49,6 +49,14 @@ class TestRef(CsTypeRef):
 
 
 @dataclass(frozen=True, slots=True)
+class InterfaceRef(TestRef):
+    """A generic collection interface; `concrete` is the class Json.NET creates for one
+    (`ToObject<IList<int>>()` gives a List<int>; an IDictionary, a Dictionary)."""
+
+    concrete: CsTypeRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class GenericRef(CsTypeRef):
     """A constructed generic or array type; `args` are its type arguments (element type)."""
 
@@ -133,7 +141,13 @@ def _interface(dictionary: bool) -> Callable[[str, tuple[TypeInfo, ...]], TypeIn
         def test(value: object) -> bool:
             return implements(value, short, refs)
 
-        return TypeInfo(stype.name, stype, TestRef(stype.name, (), test=test))
+        created = _CREATED.get(short)
+        concrete = None
+        if created is not None:
+            concrete_name = _display(_GENERIC_NS + created.__name__.removeprefix("Cs"), args)
+            concrete = GenericRef(concrete_name, (created,), args=refs)
+        ref = InterfaceRef(stype.name, (), test=test, concrete=concrete)
+        return TypeInfo(stype.name, stype, ref)
 
     return make
 
@@ -161,6 +175,12 @@ def _tuple(name: str, args: tuple[TypeInfo, ...]) -> TypeInfo:
     return generic_tuple(_display("Tuple", args), args)
 
 
+# the class Json.NET's serializer creates for an interface type
+_CREATED: dict[str, type] = {
+    **dict.fromkeys(("IEnumerable", "ICollection", "IList", "IReadOnlyCollection"), CsList),
+    "ISet": CsHashSet,
+    **dict.fromkeys(("IDictionary", "IReadOnlyDictionary"), CsDictionary),
+}
 # full name -> (number of type arguments, or a range of them for Tuple; factory)
 GENERICS: dict[str, tuple[int | range, Callable[[str, tuple[TypeInfo, ...]], TypeInfo]]] = {
     _GENERIC_NS + "List": (1, _concrete(CsList, 1)),

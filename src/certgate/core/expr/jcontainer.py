@@ -229,6 +229,10 @@ class JProperty(JContainer):
     def remove_child(self, child: JToken) -> None:
         raise json_error(f"Cannot add or remove items from {self.CS_TYPE}.", "JsonException")
 
+    def insert_near(self, anchor: JToken, content: object, after: bool) -> None:
+        """`value.AddAfterSelf(x)` of a property's value: it has one already (InsertItem)."""
+        raise json_error(f"{self.CS_TYPE} cannot have multiple values.", "JsonException")
+
     def replace_child(self, old: JToken, new: JToken) -> None:
         if isinstance(new, JProperty):  # a property's value is never a property
             raise json_error(f"Can not add {new.CS_TYPE} to {self.CS_TYPE}.", "ArgumentException")

@@ -20,7 +20,7 @@ from .datefmt import parse_datetimeoffset
 from .datetime import DateTime, DateTimeOffset
 from .dictionary import CsDictionary
 from .generic import CsList
-from .gentypes import GenericRef
+from .gentypes import GenericRef, InterfaceRef
 from .jcontainer import JContainer, JProperty, is_null_token
 from .jobject import JArray, JObject
 from .jsonio import iso_date, parse, write_token
@@ -162,6 +162,8 @@ _SHAPE_ERROR = (
 def to_object(token: JToken, target: CsTypeRef, *, strict: bool = False) -> object:
     """`token.ToObject<T>()` / `DeserializeObject<T>` (`strict`: the serializer reads an
     integer slot with ReadAsInt32 & co., which refuse 1.5 and true where a cast converts)."""
+    if isinstance(target, InterfaceRef) and target.concrete is not None:
+        target = target.concrete  # `ToObject<IList<int>>()`: a List<int>
     classes = target.classes
     if not classes:  # object: JSON primitives come back as .NET values
         return token.raw if isinstance(token, JValue) else token.DeepClone()

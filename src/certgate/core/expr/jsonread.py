@@ -224,7 +224,7 @@ class _Reader:
             if self.strings and word in ("true", "false"):
                 return JValue(word)
             return constants[word]
-        if not word:
+        if not word or word[0] == "+":  # Json.NET reads no leading plus sign
             got = self.text[start : start + 1]
             raise self.fail(f"Unexpected character encountered while parsing value: {got}.", start)
         number = self.number(word, start)  # (validates the text either way)

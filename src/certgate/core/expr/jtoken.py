@@ -63,7 +63,7 @@ class JToken(CsObject):
             "Type", "Parent", "Root", "HasValues", "First", "Last", "Next", "Previous", "Path",
             "ToString", "Value", "Values", "Children", "ToObject", "SelectToken", "SelectTokens",
             "DeepClone", "Remove", "Replace", "AddAfterSelf", "AddBeforeSelf", "Ancestors",
-            "Equals", "AfterSelf", "BeforeSelf", "AncestorsAndSelf",
+            "Equals", "AfterSelf", "BeforeSelf", "AncestorsAndSelf", "AsJEnumerable",
         }
     )  # fmt: skip
     CS_INDEXER = "get_item"
@@ -164,6 +164,10 @@ class JToken(CsObject):
 
     def child_tokens(self) -> list[JToken]:
         return []
+
+    def AsJEnumerable(self) -> JEnumerable:
+        """Extensions.AsJEnumerable: a token is an IJEnumerable<JToken> of its children."""
+        return JEnumerable(lambda: iter(self.child_tokens()))
 
     def Children(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
         """`Children<T>()`: those that are a T. `Children<JToken, U>()` is the extension over
