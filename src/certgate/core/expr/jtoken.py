@@ -172,13 +172,13 @@ class JToken(CsObject):
     def Children(self, *, type_args: tuple[CsTypeRef, ...] = ()) -> object:
         """`Children<T>()`: those that are a T. `Children<JToken, U>()` is the extension over
         the token as a sequence of its children: their children, each converted to U."""
-        items = self.child_tokens()
+        children = JEnumerable(lambda: iter(self.child_tokens()))  # read when enumerated
         if len(type_args) == 2:
-            return JEnumerable(lambda: iter(items)).Children(type_args=type_args)
+            return children.Children(type_args=type_args)
         if type_args:
             target = type_args[0]
-            return LinqSeq(lambda: (t for t in items if target.accepts(t)))
-        return JEnumerable(lambda: iter(items))
+            return LinqSeq(lambda: (t for t in self.child_tokens() if target.accepts(t)))
+        return children
 
     def no_children(self) -> exc.ExpressionRuntimeError:
         return exc.invalid_operation(f"Cannot access child value on {self.CS_TYPE}.")
