@@ -41,6 +41,9 @@ class AnonymousObject(CsObject):
         assert isinstance(other, AnonymousObject)
         return all(value_equals(a, b) for a, b in zip(self._values, other._values, strict=True))
 
+    def GetHashCode(self) -> int:  # equal objects, equal codes (the values' own are not kept)
+        return hash(tuple(to_string(value) for value in self._values)) & 0x7FFFFFFF
+
     def equality_key(self) -> tuple[object, ...]:
         return self._values
 
@@ -75,7 +78,7 @@ def anon_class(names: tuple[str, ...]) -> type[AnonymousObject]:
             namespace: dict[str, object] = {
                 "__slots__": (),
                 "FIELDS": names,
-                "CS_MEMBERS": frozenset(names) | {"ToString", "Equals"},
+                "CS_MEMBERS": frozenset(names) | {"ToString", "Equals", "GetHashCode"},
                 "CS_RESULT_TYPES": dict(zip(names, TYPE_ARGUMENTS, strict=False)),
             }
             namespace.update({name: _getter(i) for i, name in enumerate(names)})

@@ -198,6 +198,9 @@ class LinqSeq(CsObject):
 
 
 CHAR_REF = CsTypeRef("System.Char", (CsChar,), CsChar("\0"), is_value_type=True)
+# the type argument of a collection LINQ made from elements of a type the run time does not
+# know (`ToList()` of a query): an object to the collection, any T to `is List<T>`
+UNKNOWN_ELEMENT = CsTypeRef("System.Object", ())
 
 
 def element_type(source: object) -> CsTypeRef | None:

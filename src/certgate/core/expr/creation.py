@@ -68,7 +68,6 @@ _ABSTRACT_CLASSES = frozenset(
 
 
 class CreationTranslator(OperatorTranslator):
-    checked = False  # inside `checked(...)` / `checked { }`
     checked_context_given = False  # inside an explicit `checked`/`unchecked`
 
     def unchecked_constant(self) -> bool:

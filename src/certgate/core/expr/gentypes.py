@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import exceptions as exc
 from .arrays import CsArray
-from .collections import KeyValuePair
+from .collections import UNKNOWN_ELEMENT, KeyValuePair
 from .csexc import CsException
 from .dictionary import STRING_COMPARERS, CsDictionary, StringComparer
 from .generic import CsList, _Versioned
@@ -66,7 +66,8 @@ class GenericRef(CsTypeRef):
         if not CsTypeRef.accepts(self, value):
             return False
         if isinstance(value, _Versioned):  # a collection knows its type arguments
-            return _names(value.type_args) == _names(self.args)
+            known = all(arg is not UNKNOWN_ELEMENT for arg in value.type_args)
+            return not known or _names(value.type_args) == _names(self.args)
         return True
 
 

@@ -11,7 +11,7 @@ invariant.
 from __future__ import annotations
 
 from .arrays import CsArray, is_enumerable
-from .collections import ReadOnlyDictionary
+from .collections import UNKNOWN_ELEMENT, ReadOnlyDictionary
 from .dictionary import CsDictionary
 from .generic import CsList, _Versioned
 from .sets import CsHashSet, CsQueue, CsStack
@@ -74,8 +74,9 @@ def _element_types(value: object, interface: str) -> tuple[CsTypeRef, ...] | Non
         return None if name is None else (CsTypeRef(name, (), is_value_type=_value_name(name)),)
     if isinstance(value, CsDictionary) and interface in ("IEnumerable", "ICollection"):
         return None  # KeyValuePair<K, V>: tested as a pair below, not here
-    if isinstance(value, _Versioned):
-        return value.type_args
+    if isinstance(value, _Versioned):  # (LINQ's ToList() of a query: not known)
+        args = value.type_args
+        return None if any(arg is UNKNOWN_ELEMENT for arg in args) else args
     name = getattr(value, "CS_TYPE", "")
     if name == "Newtonsoft.Json.Linq.JObject":  # also a collection of KeyValuePairs
         return {"IDictionary": (_STRING, _JTOKEN), "IList": (_JTOKEN,)}.get(interface)

@@ -19,6 +19,7 @@ from typing import ClassVar, cast
 from . import exceptions as exc
 from .arrays import CsArray
 from .collections import MISSING, KeyValuePair, iterate, value_equals
+from .generic import _Versioned
 from .members import ELEMENT, KEY, VALUE
 from .runtime import call, get, index
 from .static import BOOL, SType
@@ -338,8 +339,12 @@ class IReadOnlyDictionary(IReadOnlyCollection):
 
     def GetValueOrDefault(self, key: object, default: object = MISSING) -> object:
         """.NET's CollectionExtensions.GetValueOrDefault (an IReadOnlyDictionary's only)."""
-        found, value = call_out_value(_receiver(self), key)
-        return value if found else (None if default is MISSING else default)
+        target = _receiver(self)
+        found, value = call_out_value(target, key)
+        if found or default is not MISSING:
+            return value if found else default
+        args = target.type_args if isinstance(target, _Versioned) else ()
+        return args[1].default if len(args) == 2 else None  # default(V)
 
 
 class IDictionary(ICollection):
@@ -381,18 +386,28 @@ def interface_class(type_name: str) -> type[CsObject] | None:
     return INTERFACES.get(type_name.split("<", 1)[0])
 
 
-def implementation(cs_type: str, name: str) -> Callable[..., object] | None:
-    """The interface's own implementation of member `name` (a property's getter), or None
-    (a type that is no interface; LINQ's members, which the value's class runs)."""
+def implementation(
+    cs_type: str, name: str, arguments: int | None = None
+) -> Callable[..., object] | None:
+    """The interface's own implementation of member `name`: its getter (`arguments` None),
+    or its method when it takes that many arguments (else LINQ's `Count(predicate)` or
+    `Contains(value, comparer)`, which the value's class runs); None for a type that is no
+    interface."""
     cls = INTERFACES.get(cs_type)
     if cls is None or name.startswith("_"):
         return None
     for klass in cls.__mro__[:-2]:  # not CsObject's, nor object's
         member = vars(klass).get(name)
-        if isinstance(member, property):
+        if isinstance(member, property) and arguments is None:
             return member.fget
-        if inspect.isfunction(member):
+        if inspect.isfunction(member) and arguments is not None:
+            try:
+                inspect.signature(member).bind(None, *range(arguments))
+            except TypeError:
+                return None
             return cast("Callable[..., object]", member)
+        if member is not None:
+            return None
     return None
 
 

@@ -15,12 +15,13 @@ from .jtoken import JEnumerable, JToken
 from .linq import LINQ_METHODS
 from .members import JSON_TOKENS
 from .static import SType, class_stype, cs_name
+from .syntax import Arg, Lambda
 
 _JOBJECT = "Newtonsoft.Json.Linq.JObject"
 # the extensions a sequence of tokens runs as a JEnumerable (Ancestors/Descendants: see below)
 EXTENSIONS = frozenset(
     {"Values", "Value", "Children", "Properties", "AsJEnumerable"}
-    | {"AncestorsAndSelf", "DescendantsAndSelf"}
+    | {"Ancestors", "AncestorsAndSelf", "Descendants", "DescendantsAndSelf"}
 )
 # generic in LINQ to XML too: C# 7 keeps the candidate whose constraint fails (CS0121)
 _AMBIGUOUS = frozenset({"Ancestors", "Descendants"})
@@ -51,19 +52,24 @@ def _pairs_interface(stype: SType) -> bool:
 
 def linq_pairs(receiver: SType, name: str, source: SType | None) -> bool:
     """Does LINQ's `name` on the receiver enumerate a JObject's KeyValuePairs? It does for an
-    interface of pairs, or a TSource given as one (Cast and OfType take the non-generic
-    IEnumerable, which gives its properties)."""
+    interface of pairs, or a TSource given as one (OfType takes the non-generic IEnumerable,
+    which gives its properties; Cast<T> too, unless the source is an IEnumerable<T>)."""
+    if name == "Cast":  # `Cast<T>()` of an IEnumerable<T> enumerates that
+        return source is not None and source.py is KeyValuePair
     if name not in LINQ_METHODS or name in _NON_GENERIC:
         return False
-    if source is not None and receiver.py is JObject:
+    if source is not None:  # TSource given (the receiver is typed by it: see translate)
         return source.py is KeyValuePair
     return _pairs_interface(receiver)
 
 
-def linq_error(receiver: SType, name: str, type_args: bool) -> str | None:
-    """csc's CS0411 for LINQ on a JObject: it is an IEnumerable<JToken> and an
-    IEnumerable<KeyValuePair<string, JToken>>, so no TSource can be inferred."""
-    if receiver.py is not JObject or type_args or name not in LINQ_METHODS:
+def linq_error(receiver: SType, name: str, args: tuple[Arg, ...]) -> str | None:
+    """csc's CS0411 for LINQ on a JObject without type arguments: it is an IEnumerable<JToken>
+    and an IEnumerable<KeyValuePair<string, JToken>>, so TSource cannot be inferred from it,
+    nor from a lambda; another argument may tell it (`o.Concat(tokens)`)."""
+    if receiver.py is not JObject or name not in LINQ_METHODS:
+        return None
+    if any(not isinstance(arg.value, Lambda) for arg in args):
         return None
     if name in _NON_GENERIC or inspect.isfunction(inspect.getattr_static(JObject, name, None)):
         return None  # its own method (a property such as `Count` is not invoked)
@@ -88,10 +94,11 @@ def _derives(element: SType, base: SType) -> bool:
     )
 
 
-def sequence_error(receiver: SType, name: str) -> str | None:
-    """csc's error for the extension `name` on a sequence of tokens."""
+def sequence_error(receiver: SType, name: str, qualified: bool = False) -> str | None:
+    """csc's error for the extension `name` on a sequence of tokens (`qualified`: called as
+    `Newtonsoft.Json.Linq.Extensions.name(source)`, which nothing else can mean)."""
     element = _element(receiver)
-    if name in _AMBIGUOUS:
+    if name in _AMBIGUOUS and not qualified:
         return (
             "The call is ambiguous between the following methods or properties: "
             f"'Newtonsoft.Json.Linq.Extensions.{name}<T>(IEnumerable<T>)' and "
@@ -99,13 +106,14 @@ def sequence_error(receiver: SType, name: str) -> str | None:
         )
     if name == "Properties" and (element is None or element.name != _JOBJECT):
         return _receiver_error(receiver, "Properties(IEnumerable<JObject>)", "JObject")
-    if name == "DescendantsAndSelf" and element is not None and element.py is not None:
+    descendants = name in ("Descendants", "DescendantsAndSelf")
+    if descendants and element is not None and element.py is not None:
         from .jcontainer import JContainer  # noqa: PLC0415 - import cycle
 
         if not _derives(element, class_stype(JContainer)):  # `where T : JContainer`
             return (
                 f"The type '{cs_name(element)}' cannot be used as type parameter 'T' in the "
-                "generic type or method 'Extensions.DescendantsAndSelf<T>(IEnumerable<T>)'. "
+                f"generic type or method 'Extensions.{name}<T>(IEnumerable<T>)'. "
                 f"There is no implicit reference conversion from '{cs_name(element)}' to "
                 "'JContainer'"
             )

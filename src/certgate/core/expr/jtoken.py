@@ -320,7 +320,7 @@ class JEnumerable(LinqSeq):
     CS_TYPE = "Newtonsoft.Json.Linq.JEnumerable"
     CS_MEMBERS = frozenset(
         {"ToString", "Children", "Values", "Value", "Properties", "AsJEnumerable"}
-        | {"AncestorsAndSelf", "DescendantsAndSelf"}
+        | {"Ancestors", "AncestorsAndSelf", "Descendants", "DescendantsAndSelf"}
     )
     CS_INDEXER = "get_item"
     CS_GENERIC_METHODS = frozenset({"Children", "Values", "Value", "AsJEnumerable"})
@@ -350,6 +350,13 @@ class JEnumerable(LinqSeq):
 
     def AncestorsAndSelf(self) -> JEnumerable:
         return self._each("AncestorsAndSelf")
+
+    def Ancestors(self) -> JEnumerable:
+        """Only as `Extensions.Ancestors(source)`: `source.Ancestors()` is ambiguous in C# 7."""
+        return self._each("Ancestors")
+
+    def Descendants(self) -> JEnumerable:
+        return self._each("Descendants")
 
     def DescendantsAndSelf(self) -> JEnumerable:
         """`where T : JContainer`: the compiler refuses other element types."""

@@ -137,7 +137,9 @@ class LambdaTranslator(TypeOpsTranslator):
         # defaults are evaluated when the lambda is created, in the enclosing scope
         names += bound + [f"{name}=_pre(lambda: {source})" for name, source in hoisted]
         text = f"{self.tick()} or ({body.text})" if tick else body.text  # `_tick()` is None
-        return Code(f"(lambda {', '.join(names)}: {text})", lambda_result(body.type))
+        return Code(
+            f"(lambda {', '.join(names)}: {text})", lambda_result(body.type, len(node.params))
+        )
 
     def local_function(self, node: s.LocalFunction, local: Local) -> list[str]:
         """The `def` of a local function (emitted at the top of its block, so that calls before
@@ -231,4 +233,4 @@ class LambdaTranslator(TypeOpsTranslator):
         if frame.nonlocals:
             lines.insert(0, f"{_INDENT}nonlocal {', '.join(sorted(frame.nonlocals))}")
         self.preludes += [f"def {name}({', '.join(params)}):", *lines]
-        return Code(name, lambda_result(result))
+        return Code(name, lambda_result(result, len(node.params)))

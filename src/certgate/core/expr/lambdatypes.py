@@ -147,10 +147,10 @@ _BY_ARGUMENT: dict[tuple[type | None, str], Callable[[SType, SType], SType]] = {
 }
 
 
-def lambda_result(body: SType) -> SType:
+def lambda_result(body: SType, parameters: int = 1) -> SType:
     """The static type a lambda argument gets in `last_arg_types`: a marker holding the type of
-    its body (unknown for a block body)."""
-    return SType("<lambda>", None, element=body)
+    its body (unknown for a block body), and an argument per parameter."""
+    return SType("<lambda>", None, element=body, args=(UNKNOWN,) * parameters)
 
 
 # the methods whose lambda is a Func<T, bool> / Predicate<T>: its body must be a bool
@@ -250,6 +250,8 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         return SType("IEnumerable", LinqSeq, element=known[0].element or UNKNOWN)
     if name == "ConvertAll" and receiver.py is CsList:
         return SType(CsList.CS_TYPE, CsList, element=known[0])
+    if name == "GroupBy" and len(known) == 2 and len(arg_types[1].args) == 2:
+        return SType("IEnumerable", LinqSeq, element=known[1])  # (key, group) => result
     if name in ("GroupBy", "ToDictionary") and 1 <= len(known) <= 2:
         args = (known[0], known[1] if len(known) == 2 else element)
         if name == "ToDictionary":

@@ -10,7 +10,14 @@ from typing import Any
 
 from . import exceptions as exc
 from .arrays import CsArray
-from .collections import LinqSeq, element_default, element_type, iterate, value_equals
+from .collections import (
+    UNKNOWN_ELEMENT,
+    LinqSeq,
+    element_default,
+    element_type,
+    iterate,
+    value_equals,
+)
 from .dictionary import CsDictionary, StringComparer
 from .generic import CsList
 from .keys import hash_key, ignores_case
@@ -20,7 +27,7 @@ from .sets import CsHashSet
 from .types import CsTypeRef
 
 _MISSING: Any = object()
-_OBJECT = CsTypeRef("System.Object", ())
+_OBJECT = UNKNOWN_ELEMENT
 
 
 # --- element operators ----------------------------------------------------------------------------

@@ -347,6 +347,23 @@ _TABLES: dict[type, MemberTable] = {
 _BUILD_LOCK = threading.Lock()
 
 
+_NS = "System.Collections.Generic."
+
+
+def _reference_equals(value: object, other: object) -> bool:
+    return value is other
+
+
+def _identity_hash(value: object) -> int:
+    return id(value) & 0x7FFFFFFF
+
+
+def _enumerator(value: object) -> object:
+    from .interfaces import Enumerator  # noqa: PLC0415 - interfaces imports this module
+
+    return Enumerator(value)
+
+
 def table_for(cls: type) -> MemberTable | None:
     """The member table of a runtime class (built once for CsObject subclasses)."""
     table = _TABLES.get(cls)
@@ -371,6 +388,13 @@ def _build(cls: type[CsObject]) -> MemberTable:
     if issubclass(cls, CsArray):  # APIM's byte[] extensions (other arrays: InvalidCast at run time)
         table.methods.update(symmetric.ARRAY_EXTENSIONS)
         table.types.update(symmetric.ARRAY_EXTENSION_TYPES)
+    if cls.CS_TYPE.startswith(_NS) or issubclass(cls, (LinqSeq, CsArray)):
+        # System.Object's, which the collections APIM allows whole do not override: identity
+        table.methods.update(Equals=_reference_equals, GetHashCode=_identity_hash)
+        table.types.update(Equals=BOOL, GetHashCode=INT)
+    if hasattr(cls, "__iter__"):  # IEnumerable<T>.GetEnumerator
+        table.methods["GetEnumerator"] = _enumerator
+        table.types["GetEnumerator"] = SType(_NS + "IEnumerator", None, element=ELEMENT)
     hints = _hints(cls)
     for name in sorted(cls.CS_MEMBERS | {"ToString"}):
         if name.startswith("_") or not name.isidentifier():

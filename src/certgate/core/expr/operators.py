@@ -220,6 +220,8 @@ def _best_type(kinds: set[SType]) -> SType:
 
 
 class OperatorTranslator(ExprTranslator):
+    checked = False  # inside `checked(...)` / `checked { }` (the creation layer sets it)
+
     def unchecked_constant(self) -> bool:
         """Inside `unchecked(...)`, where a constant may overflow (the translators that know
         `checked` contexts override this)."""
@@ -375,11 +377,30 @@ class OperatorTranslator(ExprTranslator):
             and self.argument_fits(right.type, left.type, node.right)
         ):
             right = self.implicit_to(right, left.type, node.right)
+        widened = self.coalesce_to_right(left, right, node)
+        if widened is not None:
+            return widened
         temp = self.names.temp()
         result = left.type if left.type.known and left.type is not NULL else right.type
         if result.nullable and not right.type.nullable and right.type.name == result.name:
             result = non_nullable(result)  # `n ?? 0` for an int? n is an int
         return Code(f"({temp} if ({temp} := {left.text}) is not None else {right.text})", result)
+
+    def coalesce_to_right(self, left: Code, right: Code, node: s.Binary) -> Code | None:
+        """`a ?? b` typed as b's type when b does not convert to a's (underlying) type but a
+        does to b's: `n ?? 0.0` of an int? is a double, `s ?? token` of a string a JToken."""
+        base = non_nullable(left.type) if left.type.nullable else left.type
+        known = left.type.known and right.type.known and NULL not in (left.type, right.type)
+        if not known or right.type.name == base.name:
+            return None
+        if self.argument_fits(right.type, base, node.right):
+            return None
+        if not self.argument_fits(base, right.type, node.left):
+            return None
+        temp = self.names.temp()
+        converted = self.implicit_to(Code(temp, base), right.type, node.left)
+        text = f"({converted.text} if ({temp} := {left.text}) is not None else {right.text})"
+        return Code(text, right.type)
 
     def equality(self, op: str, left: Code, right: Code, pos: int) -> Code:
         a, b = left.type, right.type
@@ -709,14 +730,15 @@ class OperatorTranslator(ExprTranslator):
         target = info.stype.as_nullable() if node.type.nullable else info.stype
         if info.full_name == "System.Object":
             return Code(operand.text, OBJECT)
-        numeric_target = info.stype.numeric or info.stype is CHAR
+        base = non_nullable(info.stype)  # `(char?)n`: a conversion to char, lifted
+        numeric_target = base.numeric or base is CHAR
         numbers = (CsChar, CsDecimal, CsSingle)
-        if info.stype.py in numbers or (numeric_target and operand.type.py in numbers):
+        if base.py in numbers or (numeric_target and operand.type.py in numbers):
             numeric_target = operand.type.numeric or operand.type.py in numbers
         if numeric_target and (operand.type.numeric or operand.type.py in numbers):
             if operand.type.nullable and target.nullable:  # lifted: `(long?)n` of a null n
                 temp = self.names.temp()
-                convert = f"_convert({temp}, {info.full_name!r})"
+                convert = f"_nconv({temp}, {info.full_name!r}, {self.checked})"
                 return Code(f"(None if ({temp} := {operand.text}) is None else {convert})", target)
             return Code(f"_convert({operand.text}, {info.full_name!r})", target)
         if unrelated(operand.type, target):  # `(string[])"a"`

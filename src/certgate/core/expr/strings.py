@@ -663,12 +663,11 @@ def new_string(value: object, *more: object) -> str:
 def _one_sequence(values: tuple[object, ...], static_type: tuple[str, ...]) -> bool:
     """One argument that C# passes as the sequence (an array, an `IEnumerable<T>`), not as a
     single `object` (`string.Join(",", context.Variables["list"])` prints the array's type)."""
-    return (
-        len(values) == 1
-        and type(values[0]) is not str
-        and is_enumerable(values[0])
-        and static_type[-1:] != ("System.Object",)
-    )
+    if len(values) != 1 or static_type[-1:] == ("System.Object",):
+        return False
+    if type(values[0]) is str:  # a string is one value, but an IEnumerable<char> is chars
+        return static_type[-1:] not in ((), ("System.String",), ("<unknown>",))
+    return is_enumerable(values[0])
 
 
 def concat(*values: object, arg_types: tuple[str, ...] = ()) -> str:
@@ -705,8 +704,8 @@ def join(separator: object, *values: object, arg_types: tuple[str, ...] = ()) ->
     (a string is one value: `params string[]` wins over `IEnumerable<char>`); a null array
     throws."""
     sep = "" if separator is None else _needle(separator)
-    if len(values) == 1 and values[0] is None:
-        raise exc.argument_null("value")
+    if len(values) == 1 and values[0] is None and arg_types[-1:] != ("System.String",):
+        raise exc.argument_null("value")  # a null array (a null string is one empty value)
     if len(values) == 3 and _texts(values[0]) and type(values[1]) is type(values[2]) is int:
         values = (_join_range(values[0], values[1], values[2]),)  # type: ignore[arg-type]
     if _one_sequence(values, arg_types):
@@ -737,10 +736,8 @@ def format_string(template: object, *args: object, arg_types: tuple[str, ...] = 
         len(args) == 1
         and isinstance(args[0], CsArray)
         and _references(args[0])
-        and (
-            arg_types[-1:] != ("System.Object",)  # `Format(string, object)`: one argument
-        )
-    ):
+        and (arg_types[-1:] in ((), ("<unknown>",)) or arg_types[-1].endswith("[]"))
+    ):  # `params object[]` takes an array; any other static type is `Format(string, object)`
         args = tuple(args[0])
     out: list[str] = []
     i = 0

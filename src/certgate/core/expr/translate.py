@@ -21,6 +21,7 @@ import inspect
 import keyword
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...errors import CertgateError
@@ -39,7 +40,7 @@ from .arrays import CsArray
 from .budget import UNBOUNDED_CALLS
 from .collections import KeyValuePair, LinqSeq
 from .interfaces import implementation
-from .jobject import pairs_of
+from .jobject import JObject, pairs_of
 from .jtoken import JEnumerable
 from .lambdatypes import LambdaTyper
 from .linq import LINQ_METHODS, any_value_equals
@@ -178,13 +179,17 @@ _OR_DEFAULT = frozenset(
 
 # the members of Nullable<T> a null value answers: their results
 _ON_NULL = {"ToString": STRING, "Equals": BOOL}
+# Nullable<T>'s members: T's others need `.Value` first
+_NULLABLE_MEMBERS = frozenset(
+    {"HasValue", "Value", "GetValueOrDefault", "Equals", "GetHashCode", "ToString", "GetType"}
+)
 # static classes of extension methods -> the sequence type their first argument is taken as,
 # and the methods
 _EXTENSION_SOURCES: dict[str, tuple[type[LinqSeq], frozenset[str]]] = {
     "System.Linq.Enumerable": (LinqSeq, frozenset(LINQ_METHODS)),
     "Newtonsoft.Json.Linq.Extensions": (
         JEnumerable,
-        jsonext.EXTENSIONS | {"Ancestors", "Descendants"},
+        jsonext.EXTENSIONS,
     ),
 }
 
@@ -237,6 +242,7 @@ class ExprTranslator:
     argument_node: s.Expr | None = None  # the argument being translated (it may be a delegate)
     # a LINQ call whose type arguments typeops took off, and the call as written
     explicit_linq: tuple[s.Member, s.Member] | None = None
+    qualified_extension: s.Member | None = None  # `Extensions.M(x)` rewritten as `x.M()`
 
     def __init__(self, smap: SourceMap, context_type: SType, names: Names) -> None:
         self.smap = smap
@@ -264,7 +270,7 @@ class ExprTranslator:
             return self.unsupported(exc.message, pos)
         return self.error(exc.message, pos)
 
-    def json_sequence(self, receiver: Code, target: s.Member) -> Code:
+    def json_sequence(self, receiver: Code, target: s.Member, args: tuple[s.Arg, ...]) -> Code:
         """A sequence of tokens (`SelectTokens(p)`, `Properties()`, a `List<JToken>`) takes
         Json.NET's extension methods (`Values<T>()`, `Children()`) as a JEnumerable does; a
         JObject typed as an `IDictionary<string, JToken>` gives LINQ its KeyValuePairs, and
@@ -273,16 +279,20 @@ class ExprTranslator:
         explicit = target.type_args
         if self.explicit_linq is not None and target is self.explicit_linq[0]:
             explicit = self.explicit_linq[1].type_args
-        error = jsonext.linq_error(receiver.type, name, explicit is not None)
+        error = None if explicit else jsonext.linq_error(receiver.type, name, args)
         if error is not None:
             raise self.error(error, pos)
         source = self.type_arg_stype(explicit[0]) if explicit else None
+        if source is not None and receiver.type.py is JObject and name in LINQ_METHODS:
+            # `o.Select<JToken, string>(...)`: the sequence of that TSource it also is
+            receiver = Code(receiver.text, SType("IEnumerable", LinqSeq, element=source))
         if jsonext.linq_pairs(receiver.type, name, source):
             pairs = self.names.constant(pairs_of)
             return Code(f"{pairs}({receiver.text})", receiver.type, receiver.invariant)
         if not jsonext.is_sequence(receiver.type):
             return receiver
-        error = jsonext.sequence_error(receiver.type, name)
+        qualified = target is self.qualified_extension
+        error = jsonext.sequence_error(receiver.type, name, qualified)
         if error is not None:
             raise self.error(error, pos)
         if name not in jsonext.EXTENSIONS or receiver.type.py is JEnumerable:
@@ -757,6 +767,14 @@ class ExprTranslator:
         table = static_table(target.type)
         if json_lacks(target.type.name, name):
             raise self.member_error(name, table, target.type.name, pos)
+        nullable = target.type.nullable and _nullable_value_type(target.type)
+        if nullable and name not in _NULLABLE_MEMBERS:
+            raise self.error(  # `d.Year` of a DateTime? needs `d.Value.Year` (csc: CS1061)
+                f"'{cs_name(target.type)}?' does not contain a definition for '{name}' and no "
+                f"accessible extension method '{name}' accepting a first argument of type "
+                f"'{cs_name(target.type)}?' could be found",
+                pos,
+            )
         return table
 
     # --- calls ----------------------------------------------------------------------------------
@@ -790,16 +808,27 @@ class ExprTranslator:
             raise self.unsupported(f"'{info.full_name}.{target.name}' with this argument", node.pos)
         source = self.operand(first.value)
         element = CHAR if source.type is STRING else source.type.element
+        take: Callable[[object], object] = wrap.of
+        if wrap is LinqSeq and not target.type_args:  # `Enumerable.Count(obj)`: CS0411 too
+            error = jsonext.linq_error(source.type, target.name, node.args[1:])
+            if error is not None:
+                raise self.error(error, target.pos)
+        if target.type_args:  # `Enumerable.Where<JToken>(obj, f)`: TSource given
+            element = self.type_arg_stype(target.type_args[0])
+            if source.type.py is JObject and element.py is KeyValuePair:
+                take = pairs_of  # a JObject's own enumeration
         sequence = SType(wrap.CS_TYPE, wrap, element=element)
-        taken = Code(f"{self.names.constant(wrap.of)}({source.text})", sequence)
+        taken = Code(f"{self.names.constant(take)}({source.text})", sequence)
         if target.name == "Value" and source.type.name in JSON_TOKENS:
             taken = source  # `Extensions.Value<T>(token)` converts the token itself
         self.holes.append(taken)
+        member = s.Member(target.pos, s.Hole(first.value.pos), target.name, target.type_args)
+        outer, self.qualified_extension = self.qualified_extension, member
         try:
-            member = s.Member(target.pos, s.Hole(first.value.pos), target.name, target.type_args)
             return self.expr(s.Invoke(node.pos, member, node.args[1:]))
         finally:
             self.holes.pop()
+            self.qualified_extension = outer
 
     def name_of(self, arg: s.Arg) -> Code:
         """`nameof(x)`, `nameof(DateTime.Now)`: the last name, as a constant string (the name
@@ -817,7 +846,7 @@ class ExprTranslator:
 
     def instance_call(self, target: s.Member, node: s.Invoke) -> Code:
         """`x.M(args)`: a member of the receiver's table, or LINQ's over an interface."""
-        receiver = self.json_sequence(self.operand(target.target), target)
+        receiver = self.json_sequence(self.operand(target.target), target, node.args)
         if receiver.type.is_object:
             self.check_object_call(target, len(node.args))
         table = self.member_table(receiver, target.name, target.pos)
@@ -880,7 +909,7 @@ class ExprTranslator:
                     if default is None
                     else ", " + self.constant(default, receiver.type.element).text
                 )
-            call = self.interface_call(table, target, receiver, args)
+            call = self.interface_call(table, target, receiver, args, len(node.args))
             indexed = self.indexed_any(target.name, node.args, receiver, args)
             call = indexed or self.sized_to_string(target.name, receiver, args) or call
             call = self.typed_comparison(target.name, receiver, node.args, args) or call
@@ -891,14 +920,14 @@ class ExprTranslator:
         return Code(self.with_outs(call, outs), result)
 
     def interface_call(
-        self, table: MemberTable | None, target: s.Member, receiver: Code, args: str
+        self, table: MemberTable | None, target: s.Member, receiver: Code, args: str, count: int
     ) -> str:
         """`receiver.name(args)`, dispatched on the value's class, but through a collection
         interface to the interface's member (an array's `ICollection<T>.Contains`), and
         `Reverse()` of a sequence (or `Reverse<T>()`) to LINQ's, where a List<T> has its own
         in-place one."""
         name = target.name
-        method = None if table is None else implementation(table.cs_type, name)
+        method = None if table is None else implementation(table.cs_type, name, count)
         linq = receiver.type.py in (None, LinqSeq) or (
             self.explicit_linq is not None and target is self.explicit_linq[0]
         )
