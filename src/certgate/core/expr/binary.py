@@ -15,7 +15,7 @@ from typing import cast
 from . import exceptions as exc
 from . import singles as sg
 from .arrays import CsArray
-from .static import INT, SType
+from .static import class_stype
 from .types import CsChar
 
 
@@ -52,7 +52,7 @@ class CsBytes(CsArray):
         return "System.Byte[]"
 
 
-BYTES = SType("System.Byte[]", CsBytes, element=INT)
+BYTES = class_stype(CsBytes)
 
 
 def to_bytes(value: object, param: str = "inArray") -> bytes:

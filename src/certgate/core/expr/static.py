@@ -102,6 +102,8 @@ def class_stype(cls: type) -> SType:
     if isinstance(cls, type) and issubclass(cls, ReadOnlyDictionary):
         return SType(cls.CS_TYPE, cls, element=class_stype(KeyValuePair))
     if isinstance(cls, type) and issubclass(cls, CsArray):
+        if cls.CS_TYPE == "System.Byte[]":  # binary.CsBytes: what GetBytes, ComputeHash give
+            return SType(cls.CS_TYPE, cls, element=BYTE)
         return SType("System.Array", cls, element=UNKNOWN)
     if isinstance(cls, type) and issubclass(cls, CsObject):
         element = getattr(cls, "CS_ELEMENT", None)  # enumerables: the class of their elements
@@ -123,7 +125,10 @@ def from_annotation(annotation: Any) -> SType:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return from_annotation(args[0]) if len(args) == 1 else UNKNOWN
+        if len(args) != 1:
+            return UNKNOWN
+        stype = from_annotation(args[0])  # `DateTime | None` is a DateTime? (Jwt.ExpirationTime)
+        return stype.as_nullable() if is_value_type(stype) else stype
     if isinstance(annotation, type):
         return class_stype(annotation)
     return UNKNOWN
