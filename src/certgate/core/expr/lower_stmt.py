@@ -15,7 +15,7 @@ from tree_sitter import Node
 
 from . import syntax as s
 from .lower import kids
-from .lower_new import CreationLowerer
+from .lower_query import QueryLowerer
 
 _STATEMENT_EXPRESSIONS = frozenset(
     {
@@ -29,7 +29,7 @@ _STATEMENT_EXPRESSIONS = frozenset(
 )
 
 
-class BlockLowerer(CreationLowerer):
+class BlockLowerer(QueryLowerer):
     def block(self, node: Node) -> s.Block:
         body = tuple(self.stmt(child) for child in kids(node) if child.type != "empty_statement")
         return s.Block(node.start_byte, body)
