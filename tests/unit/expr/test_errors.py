@@ -155,6 +155,8 @@ def test_unknown_member_on_untyped_context_fails_at_run_time() -> None:
             "member 'LegalKeySizes' of type 'System.Security.Cryptography.SymmetricAlgorithm'",
         ),
         ("@(x is > 5)", "pattern '> 5' (C# 8 and later)"),
+        ('@{ string s = null; s ??= "x"; return s; }', "operator '??=' (C# 8 and later)"),
+        ('@{ string? s = null; return s ?? "x"; }', "nullable reference type 'string?'"),
         ("@(a..b)", "C# construct 'range expression'"),
         ("@(TimeZoneInfo.Utc.StandardName)", "member 'StandardName' of type 'System.TimeZoneInfo'"),
         ("@(Convert.GetTypeCode(1))", "member 'GetTypeCode' of type 'System.Convert'"),

@@ -417,6 +417,8 @@ class Lowerer:
             )
         if kind == "nullable_type":
             inner = self.type(kids(node)[0])
+            if inner.name in ("string", "object") and not inner.array_rank:  # C# 8
+                raise self.unsupported(f"nullable reference type '{inner.name}?'", node)
             return s.TypeName(inner.pos, inner.name, inner.args, inner.array_rank, True)
         raise self.unsupported(f"type syntax '{self.text(node)}'", node)
 

@@ -31,7 +31,6 @@ _COMPOUND = {
     "^=": "^",
     "<<=": "<<",
     ">>=": ">>",
-    "??=": "??",
 }
 
 
@@ -186,6 +185,8 @@ class CreationLowerer(Lowerer):
         target_node = self.field(node, "left")
         op_node = self.field(node, "operator")
         op = self.text(op_node)
+        if op == "??=":  # C# 8; APIM's language level is C# 7 (spec §3.1)
+            raise self.unsupported("operator '??=' (C# 8 and later)", op_node)
         if op != "=" and op not in _COMPOUND:
             raise self.unsupported(f"operator '{op}'", op_node)
         target = self.assignable(target_node)
