@@ -216,51 +216,38 @@ class IList(ICollection):
         call(target, "RemoveAt", position)
 
 
+def _forward(name: str, result: type | None) -> Callable[[object, object], object]:
+    """An ISet<T> method: HashSet<T>'s, which takes the other sequence."""
+
+    def method(self: object, other: object) -> object:
+        return call(_receiver(self), name, other)
+
+    method.__name__ = method.__qualname__ = name
+    method.__annotations__ = {"other": object, "return": result}
+    return method
+
+
 class ISet(ICollection):
     CS_TYPE = _NS + "ISet"
-    _SET_METHODS = (
+    CS_MEMBERS = ICollection.CS_MEMBERS | {
         "ExceptWith", "IntersectWith", "IsProperSubsetOf", "IsProperSupersetOf", "IsSubsetOf",
         "IsSupersetOf", "Overlaps", "SetEquals", "SymmetricExceptWith", "UnionWith",
-    )  # fmt: skip
-    CS_MEMBERS = ICollection.CS_MEMBERS | set(_SET_METHODS)
-    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = (
-        IEnumerable.CS_RESULT_TYPES
-        | {"Add": BOOL}
-        | {name: BOOL for name in _SET_METHODS if name.startswith(("Is", "Overlaps", "SetEquals"))}
-    )
+    }  # fmt: skip
+    CS_RESULT_TYPES: ClassVar[dict[str, SType]] = IEnumerable.CS_RESULT_TYPES | {"Add": BOOL}
 
     def Add(self, item: object, value: object = MISSING) -> bool:  # type: ignore[override]
         return cast(bool, call(_receiver(self), "Add", item))
 
-    def ExceptWith(self, other: object) -> None:
-        call(_receiver(self), "ExceptWith", other)
-
-    def IntersectWith(self, other: object) -> None:
-        call(_receiver(self), "IntersectWith", other)
-
-    def IsProperSubsetOf(self, other: object) -> bool:
-        return cast(bool, call(_receiver(self), "IsProperSubsetOf", other))
-
-    def IsProperSupersetOf(self, other: object) -> bool:
-        return cast(bool, call(_receiver(self), "IsProperSupersetOf", other))
-
-    def IsSubsetOf(self, other: object) -> bool:
-        return cast(bool, call(_receiver(self), "IsSubsetOf", other))
-
-    def IsSupersetOf(self, other: object) -> bool:
-        return cast(bool, call(_receiver(self), "IsSupersetOf", other))
-
-    def Overlaps(self, other: object) -> bool:
-        return cast(bool, call(_receiver(self), "Overlaps", other))
-
-    def SetEquals(self, other: object) -> bool:
-        return cast(bool, call(_receiver(self), "SetEquals", other))
-
-    def SymmetricExceptWith(self, other: object) -> None:
-        call(_receiver(self), "SymmetricExceptWith", other)
-
-    def UnionWith(self, other: object) -> None:
-        call(_receiver(self), "UnionWith", other)
+    ExceptWith = _forward("ExceptWith", None)
+    IntersectWith = _forward("IntersectWith", None)
+    SymmetricExceptWith = _forward("SymmetricExceptWith", None)
+    UnionWith = _forward("UnionWith", None)
+    IsProperSubsetOf = _forward("IsProperSubsetOf", bool)
+    IsProperSupersetOf = _forward("IsProperSupersetOf", bool)
+    IsSubsetOf = _forward("IsSubsetOf", bool)
+    IsSupersetOf = _forward("IsSupersetOf", bool)
+    Overlaps = _forward("Overlaps", bool)
+    SetEquals = _forward("SetEquals", bool)
 
 
 class IEnumeratorOf(CsObject):

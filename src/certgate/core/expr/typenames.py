@@ -446,6 +446,12 @@ _NET_MEMBERS[_GENERIC + "IEnumerator"] = frozenset(
 _NET_MEMBERS[_GENERIC + "KeyValuePair"] = frozenset(
     _names("Key Value Deconstruct Equals GetHashCode ToString")
 )
+
+
+def _members_of(namespace: str, members: dict[str, str]) -> dict[str, frozenset[str]]:
+    return {namespace + name: frozenset(_names(text)) for name, text in members.items()}
+
+
 # Json.NET 13's public members (from its sources and, for the names 6.0.8 shares, Mono's copy
 # by reflection), with LINQ's and Linq.Extensions' (a token is an IEnumerable<JToken>):
 # `jarray.ContainsKey("a")` is refused, as csc refuses it.
@@ -467,9 +473,9 @@ _JCONTAINER = (
 _JVALUE = _JTOKEN + " CompareTo CreateComment CreateNull CreateString CreateUndefined"
 _JSON_LINQ = "Newtonsoft.Json.Linq."
 _NET_MEMBERS.update(
-    {
-        _JSON_LINQ + name: frozenset(_names(members))
-        for name, members in {
+    _members_of(
+        _JSON_LINQ,
+        {
             "JToken": _JTOKEN,
             "JContainer": _JCONTAINER,
             "JObject": _JCONTAINER
@@ -480,8 +486,8 @@ _NET_MEMBERS.update(
             "JConstructor": _JCONTAINER + " Name",
             "JValue": _JVALUE,
             "JRaw": _JVALUE + " Create CreateAsync",
-        }.items()
-    }
+        },
+    )
 )
 # LINQ to XML's public members (Mono's System.Xml.Linq by reflection; .NET 8 has the same names)
 _XOBJECT = """AddAnnotation Annotation Annotations BaseUri Changed Changing Document Equals
@@ -500,9 +506,9 @@ _XCONTAINER = (
 )
 _XML_LINQ = "System.Xml.Linq."
 _NET_MEMBERS.update(
-    {
-        _XML_LINQ + name: frozenset(_names(members))
-        for name, members in {
+    _members_of(
+        _XML_LINQ,
+        {
             "XObject": _XOBJECT,
             "XNode": _XNODE,
             "XContainer": _XCONTAINER,
@@ -526,8 +532,8 @@ _NET_MEMBERS.update(
             "XNamespace": """Equals Get GetHashCode GetName GetType NamespaceName None ToString
             Xml Xmlns""",
             "XDeclaration": "Encoding Equals GetHashCode GetType Standalone ToString Version",
-        }.items()
-    }
+        },
+    )
 )
 # Allowed types with "All except" members (spec §3.3).
 _EXCEPT_MEMBERS: dict[str, frozenset[str]] = {"System.Xml.Linq.XDocument": frozenset({"Load"})}
