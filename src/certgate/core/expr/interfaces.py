@@ -21,7 +21,7 @@ from .arrays import CsArray
 from .collections import MISSING, KeyValuePair, iterate, value_equals
 from .generic import _Versioned
 from .members import ELEMENT, KEY, VALUE
-from .runtime import call, get, index
+from .runtime import call, call_out, get, index
 from .static import BOOL, SType
 from .types import CsObject
 
@@ -171,8 +171,6 @@ class ICollection(IReadOnlyCollection):
 
 def call_out_value(target: object, key: object) -> tuple[bool, object]:
     """`dictionary.TryGetValue(key, out value)`."""
-    from .runtime import call_out  # noqa: PLC0415 - keeps the import list short
-
     found, value = call_out(target, "TryGetValue", 1, key)
     return bool(found), value
 

@@ -187,10 +187,7 @@ _NULLABLE_MEMBERS = frozenset(
 # and the methods
 _EXTENSION_SOURCES: dict[str, tuple[type[LinqSeq], frozenset[str]]] = {
     "System.Linq.Enumerable": (LinqSeq, frozenset(LINQ_METHODS)),
-    "Newtonsoft.Json.Linq.Extensions": (
-        JEnumerable,
-        jsonext.EXTENSIONS,
-    ),
+    "Newtonsoft.Json.Linq.Extensions": (JEnumerable, jsonext.EXTENSIONS),
 }
 
 
@@ -535,7 +532,8 @@ class ExprTranslator:
                 or target.type.py is KeyValuePair
                 or implementation(table.cs_type, node.name) is not None
             ):
-                # never null (the context; a struct): call the allow-listed getter directly
+                # never null (the context; a struct), or a collection interface's member
+                # (which throws for null itself): call the getter directly
                 getter = self.names.constant(table.props[node.name])
                 return Code(f"{getter}({target.text})", result, target.invariant)
             return Code(f"_get({target.text}, {node.name!r})", result, target.invariant)
