@@ -12,14 +12,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from certgate.core.expr import DateTime
-from certgate.core.expr.collections import LinqSeq
-from certgate.core.expr.static import INT, SType, class_stype
+from certgate.core.expr.static import INT, SType, class_stype, sequence_of
 from certgate.core.expr.types import CsObject
-
-
-def _sequence(element: type) -> SType:
-    """`IEnumerable<T>` of one of these types."""
-    return SType("IEnumerable", LinqSeq, element=class_stype(element))
 
 
 class GroupInfo(CsObject):
@@ -45,8 +39,8 @@ class UserInfo(CsObject):
     CS_TYPE = "IUser"
     CS_MEMBERS = frozenset(__slots__)
     CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {
-        "Groups": _sequence(GroupInfo),
-        "Identities": _sequence(UserIdentityInfo),
+        "Groups": sequence_of(class_stype(GroupInfo)),
+        "Identities": sequence_of(class_stype(UserIdentityInfo)),
     }
     Email: str
     FirstName: str
@@ -84,7 +78,7 @@ class ProductInfo(CsObject):
     CS_TYPE = "IProduct"
     CS_MEMBERS = frozenset(__slots__)
     CS_RESULT_TYPES: ClassVar[dict[str, SType]] = {
-        "Groups": _sequence(GroupInfo),
+        "Groups": sequence_of(class_stype(GroupInfo)),
         "SubscriptionLimit": INT.as_nullable(),
         "SubscriptionsLimit": INT.as_nullable(),
     }

@@ -33,7 +33,6 @@ from . import (
 from . import datetime as dates
 from .arrays import CsArray
 from .binary import BYTES
-from .collections import LinqSeq
 from .static import (
     BOOL,
     BYTE,
@@ -53,6 +52,7 @@ from .static import (
     SType,
     array_of,
     class_stype,
+    sequence_of,
 )
 from .strings import CsEnum, enum_members
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
@@ -486,13 +486,13 @@ _ENUMERABLE = TypeInfo(
     UNKNOWN,
     None,
     {
-        "Range": _method(enumerable.range_, SType("IEnumerable", LinqSeq, element=INT)),
-        "Repeat": _method(enumerable.repeat, SType("IEnumerable", LinqSeq, element=UNKNOWN)),
+        "Range": _method(enumerable.range_, sequence_of(INT)),
+        "Repeat": _method(enumerable.repeat, sequence_of(UNKNOWN)),
         "Empty": StaticMember(
             enumerable.empty,
             UNKNOWN,
             generic=True,
-            of_type_arg=lambda element: SType("IEnumerable", LinqSeq, element=element),
+            of_type_arg=sequence_of,
         ),
     },
 )

@@ -10,7 +10,7 @@ from . import exceptions as exc
 from .collections import MISSING, KeyValuePair, LinqSeq
 from .jcontainer import JContainer, JProperty, is_multi_content, is_null_token
 from .jtoken import TOKENS, JToken, json_error, to_token
-from .static import STRING, SType, class_stype, pair_of
+from .static import STRING, class_stype, pair_of, sequence_of
 from .strings import StringComparison, fold, to_string
 from .types import CsObject
 
@@ -254,7 +254,7 @@ class JArray(JContainer):
 
 JObject.CS_ELEMENT = pair_of((STRING, class_stype(JToken)))  # type: ignore[attr-defined]
 JObject.CS_RESULT_TYPES = JContainer.CS_RESULT_TYPES | {
-    "Properties": SType("IEnumerable", LinqSeq, element=class_stype(JProperty)),
+    "Properties": sequence_of(class_stype(JProperty)),
     "PropertyValues": TOKENS,
 }
 

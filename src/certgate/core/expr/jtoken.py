@@ -18,7 +18,7 @@ from .binary import to_bytes
 from .collections import LinqSeq, value_equals
 from .keys import compare
 from .runtime import call
-from .static import SType, class_stype
+from .static import SType, class_stype, sequence_of
 from .strings import CsEnum, compare_ordinal_static, enum_members, format_double, to_string
 from .types import CsChar, CsObject, CsTypeRef
 
@@ -639,7 +639,7 @@ JValue.CS_PROPERTIES = {"Value": property(JValue._get_value, JValue._set_value)}
 JTOKEN_REF = CsTypeRef(JToken.CS_TYPE, (JToken,))
 JToken.CS_ELEMENT = JToken  # type: ignore[attr-defined]
 # the sequences of tokens the members return (`Children<T>()`/`Values<T>()`: T, by the compiler)
-TOKENS = SType("IEnumerable", LinqSeq, element=class_stype(JToken))
+TOKENS = sequence_of(class_stype(JToken))
 JTOKENS = SType(JEnumerable.CS_TYPE, JEnumerable, element=class_stype(JToken))
 JToken.CS_RESULT_TYPES = dict.fromkeys(
     ("Ancestors", "AncestorsAndSelf", "AfterSelf", "BeforeSelf", "Values"), TOKENS

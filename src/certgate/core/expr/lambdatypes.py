@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .collections import LinqSeq, ReadOnlyDictionary
+from .collections import ReadOnlyDictionary
 from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .dictionary import CsDictionary
 from .generic import CsList
@@ -36,6 +36,7 @@ from .static import (
     class_stype,
     non_nullable,
     pair_of,
+    sequence_of,
 )
 
 # (argument index, lambda parameter count, static types of the arguments before it)
@@ -240,25 +241,25 @@ def refined(name: str, result: SType, receiver: SType, arg_types: tuple[SType, .
         return _average(element if not arg_types else bodies[0] if bodies else None)
     selected = _RESULT_SELECTORS.get(name) == len(arg_types) and bodies and bodies[-1]
     if selected:  # `Zip(b, (x, y) => x)`, `Join(...)`, `SelectMany(f, (x, y) => y)`
-        return SType("IEnumerable", LinqSeq, element=selected)
+        return sequence_of(selected)
     if len(bodies) != len(arg_types) or None in bodies:
         return result  # an argument that is not a lambda, or a lambda of unknown result
     known = tuple(b for b in bodies if b is not None)
     if name == "Select":
-        return SType("IEnumerable", LinqSeq, element=known[0])
+        return sequence_of(known[0])
     if name == "SelectMany" and len(known) == 1:
-        return SType("IEnumerable", LinqSeq, element=known[0].element or UNKNOWN)
+        return sequence_of(known[0].element or UNKNOWN)
     if name == "ConvertAll" and receiver.py is CsList:
         return SType(CsList.CS_TYPE, CsList, element=known[0])
     if name == "GroupBy" and len(known) == 2 and len(arg_types[1].args) == 2:
-        return SType("IEnumerable", LinqSeq, element=known[1])  # (key, group) => result
+        return sequence_of(known[1])  # (key, group) => result
     if name in ("GroupBy", "ToDictionary") and 1 <= len(known) <= 2:
         args = (known[0], known[1] if len(known) == 2 else element)
         if name == "ToDictionary":
             return SType(CsDictionary.CS_TYPE, CsDictionary, element=pair_of(args), args=args)
         group = class_stype(Grouping)
         grouping = SType(group.name, group.py, element=args[1], args=args)
-        return SType("IEnumerable", LinqSeq, element=grouping)
+        return sequence_of(grouping)
     return result
 
 

@@ -38,6 +38,7 @@ from .static import (
     array_of,
     class_stype,
     from_annotation,
+    sequence_of,
 )
 from .tuples import TUPLES
 from .types import CsChar, CsObject
@@ -195,7 +196,7 @@ def _resolve(result: SType, receiver: SType) -> SType:
         return _ARRAY if element is UNKNOWN else array_of(element)
     if result is LIST:
         return SType(CsList.CS_TYPE, CsList, element=element)
-    return SType("IEnumerable", LinqSeq, element=element)  # SEQUENCE
+    return sequence_of(element)  # SEQUENCE
 
 
 def _to_string_number(value: float, format: object = None, provider: object = None) -> str:
@@ -223,7 +224,7 @@ def _equals(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
-_NODES = SType("IEnumerable", LinqSeq, element=UNKNOWN)
+_NODES = sequence_of(UNKNOWN)
 _ARRAY = SType("System.Array", CsArray, element=UNKNOWN)
 _LINQ_TYPES: dict[str, SType] = {
     "Any": BOOL,
@@ -231,7 +232,7 @@ _LINQ_TYPES: dict[str, SType] = {
     "Contains": BOOL,
     "Count": INT,
     "Where": SEQUENCE,
-    "Select": SType("IEnumerable", LinqSeq, element=UNKNOWN),
+    "Select": sequence_of(UNKNOWN),
     "Skip": SEQUENCE,
     "Take": SEQUENCE,
     "Distinct": SEQUENCE,
@@ -264,9 +265,9 @@ _LINQ_TYPES: dict[str, SType] = {
     "SequenceEqual": BOOL,
     "LongCount": LONG,
     "ToList": LIST,
-    "GroupBy": SType("IEnumerable", LinqSeq, element=UNKNOWN),
-    "SelectMany": SType("IEnumerable", LinqSeq, element=UNKNOWN),
-    "Zip": SType("IEnumerable", LinqSeq, element=UNKNOWN),
+    "GroupBy": sequence_of(UNKNOWN),
+    "SelectMany": sequence_of(UNKNOWN),
+    "Zip": sequence_of(UNKNOWN),
     # `linq_join`, `linq_by` (.NET 6/7)
     **dict.fromkeys(
         (
@@ -283,8 +284,8 @@ _LINQ_TYPES: dict[str, SType] = {
         SEQUENCE,
     ),
     **dict.fromkeys(("MaxBy", "MinBy"), ELEMENT),
-    **dict.fromkeys(("Join", "GroupJoin"), SType("IEnumerable", LinqSeq, element=UNKNOWN)),
-    "Chunk": SType("IEnumerable", LinqSeq, element=SType("System.Array", CsArray, element=UNKNOWN)),
+    **dict.fromkeys(("Join", "GroupJoin"), sequence_of(UNKNOWN)),
+    "Chunk": sequence_of(SType("System.Array", CsArray, element=UNKNOWN)),
     "ToLookup": class_stype(Lookup),
     "TryGetNonEnumeratedCount": BOOL,
 }

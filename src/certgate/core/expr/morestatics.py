@@ -10,9 +10,8 @@ from __future__ import annotations
 from . import bcl, datefmt, jsonconvert, tsparse, uristatics, xlinq
 from . import datetime as dates
 from . import exceptions as exc
-from .collections import LinqSeq
 from .jtoken import JValue
-from .static import BOOL, INT, STRING, UNKNOWN, VOID, SType, class_stype
+from .static import BOOL, INT, STRING, UNKNOWN, VOID, SType, class_stype, sequence_of
 from .strings import to_string
 from .typenames import IMPLEMENTED, StaticMember, TypeInfo, register
 from .xtree import XNode, compare_order
@@ -100,7 +99,7 @@ _inherit(_X + "XNode", *(_X + n for n in ("XText", "XComment", "XProcessingInstr
 _inherit(_X + "XNode", _X + "XDocumentType", _X + "XContainer")
 _inherit(_X + "XText", _X + "XCData")
 _inherit(_X + "XContainer", _X + "XElement", _X + "XDocument")
-_NODES = SType("IEnumerable", LinqSeq, element=UNKNOWN)
+_NODES = sequence_of(UNKNOWN)
 register(
     TypeInfo(
         _X + "Extensions",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .arrays import CsArray
-from .collections import KeyValuePair, ReadOnlyDictionary
+from .collections import KeyValuePair, LinqSeq, ReadOnlyDictionary
 from .decimals import CsDecimal
 from .singles import CsSingle
 from .types import CsChar, CsObject, CsTypeRef, CsValue
@@ -132,6 +132,11 @@ def from_annotation(annotation: Any) -> SType:
     if isinstance(annotation, type):
         return class_stype(annotation)
     return UNKNOWN
+
+
+def sequence_of(element: SType) -> SType:
+    """`IEnumerable<T>`, what LINQ and the Json.NET and XML axes give."""
+    return SType("IEnumerable", LinqSeq, element=element)
 
 
 def pair_of(types: tuple[SType, ...]) -> SType:

@@ -74,6 +74,7 @@ from .static import (
     array_of,
     cs_name,
     non_nullable,
+    sequence_of,
 )
 from .strings import CsEnum
 from .typenames import (
@@ -282,7 +283,7 @@ class ExprTranslator:
         source = self.type_arg_stype(explicit[0]) if explicit else None
         if source is not None and receiver.type.py is JObject and name in LINQ_METHODS:
             # `o.Select<JToken, string>(...)`: the sequence of that TSource it also is
-            receiver = Code(receiver.text, SType("IEnumerable", LinqSeq, element=source))
+            receiver = Code(receiver.text, sequence_of(source))
         if jsonext.linq_pairs(receiver.type, name, source):
             pairs = self.names.constant(pairs_of)
             return Code(f"{pairs}({receiver.text})", receiver.type, receiver.invariant)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 
 from . import syntax as s
-from .collections import LinqSeq
 from .creation import CreationTranslator
 from .datetime import DateTime, DateTimeOffset, TimeSpan
 from .decimals import CsDecimal
@@ -39,6 +38,7 @@ from .static import (
     SType,
     array_of,
     non_nullable,
+    sequence_of,
 )
 from .translate import Code
 from .typenames import KEYWORDS, TypeLookupError, resolve
@@ -211,7 +211,7 @@ class TypeOpsTranslator(CreationTranslator):
         ):
             code = super().x_Invoke(node)  # `Children<T, U>()`: a sequence of U
             element = self.resolve_type(target.type_args[-1]).stype
-            return Code(code.text, SType("IEnumerable", LinqSeq, element=element))
+            return Code(code.text, sequence_of(element))
         linq = isinstance(target, s.Member) and target.type_args and target.name in LINQ_METHODS
         if not linq or self.static_target(target) is not None:  # type: ignore[arg-type]
             return super().x_Invoke(node)
@@ -226,11 +226,11 @@ class TypeOpsTranslator(CreationTranslator):
         if target.name in TYPED_GENERICS:
             ref = self.names.constant(self.type_ref(target.type_args[0]))
             text = code.text[:-1] + f", {ref})"
-            return Code(text, SType("IEnumerable", LinqSeq, element=last))
+            return Code(text, sequence_of(last))
         if target.name == "ToArray":
             return Code(code.text, array_of(last))
         if target.name in ("Select", "SelectMany", "Where", "Skip", "Take", "Distinct"):
-            return Code(code.text, SType("IEnumerable", LinqSeq, element=last))
+            return Code(code.text, sequence_of(last))
         return code
 
     def decimal_cast(self, operand: Code, target: SType, pos: int) -> Code:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from . import exceptions as exc
 from .collections import LinqSeq, iterate
-from .static import BOOL, VOID, SType, class_stype
+from .static import BOOL, VOID, SType, class_stype, sequence_of
 from .typenames import StaticMember, TypeInfo, register
 from .types import CsObject, CsTypeRef
 from .xnames import NONE, XML, XMLNS, XName, XNamespace
@@ -87,12 +87,10 @@ def _remove(source: object) -> None:
         item.Remove()
 
 
-def _sequence_of(cls: type) -> SType:
-    return SType("IEnumerable", LinqSeq, element=class_stype(cls))
-
-
 # what the axes give (`int x = doc.Root.Elements().First()` is csc's CS0266: an XElement)
-_ELEMENTS, _NODES, _ATTRIBUTES = (_sequence_of(c) for c in (XElement, XNode, XAttribute))
+_ELEMENTS, _NODES, _ATTRIBUTES = (
+    sequence_of(class_stype(c)) for c in (XElement, XNode, XAttribute)
+)
 _NODE_AXES = dict.fromkeys(("Ancestors", "ElementsAfterSelf", "ElementsBeforeSelf"), _ELEMENTS)
 XNode.CS_RESULT_TYPES = _NODE_AXES | dict.fromkeys(("NodesAfterSelf", "NodesBeforeSelf"), _NODES)
 XContainer.CS_RESULT_TYPES = (
